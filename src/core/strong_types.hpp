@@ -1,0 +1,25 @@
+// Distinct types for ids and units, so a sequence number cannot be passed where an
+// epoch or a piece index is expected.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+
+namespace swarmcast {
+
+template <typename Tag, typename Rep>
+struct Strong {
+  Rep value{};
+
+  constexpr Strong() = default;
+  constexpr explicit Strong(Rep v) : value(v) {}
+  constexpr auto operator<=>(const Strong&) const = default;
+};
+
+using ChunkSeq = Strong<struct ChunkSeqTag, std::uint64_t>;
+using Epoch = Strong<struct EpochTag, std::uint32_t>;
+using PieceIndex = Strong<struct PieceIndexTag, std::uint32_t>;
+// Milliseconds; media timestamps and wall-clock capture times alike.
+using TimeMs = Strong<struct TimeMsTag, std::int64_t>;
+
+}  // namespace swarmcast
