@@ -1,0 +1,102 @@
+// Embind wrapper of media::WebmSegmenter: push bytes, drain events as plain objects.
+#include <emscripten/bind.h>
+
+#include <deque>
+
+#include "heap_bytes.hpp"
+#include "media/webm_segmenter.hpp"
+
+namespace swarmcast::bindings {
+namespace {
+
+using emscripten::val;
+
+val track_to_js(const media::TrackInfo& track) {
+  if (track.codec_id.empty()) return val::null();
+  val out = val::object();
+  out.set("codecId", track.codec_id);
+  out.set("width", track.width);
+  out.set("height", track.height);
+  out.set("sampleRate", track.sample_rate);
+  out.set("channels", track.channels);
+  return out;
+}
+
+struct EventToJs {
+  val operator()(const media::InitSegment& init) const {
+    val out = val::object();
+    out.set("type", "init");
+    out.set("epoch", init.epoch.value);
+    out.set("mimeType", init.mime_type);
+    out.set("video", track_to_js(init.video));
+    out.set("audio", track_to_js(init.audio));
+    out.set("bytes", to_js(init.bytes));
+    return out;
+  }
+  val operator()(const media::MediaChunk& chunk) const {
+    val out = val::object();
+    out.set("type", "chunk");
+    out.set("seq", static_cast<double>(chunk.seq.value));
+    out.set("epoch", chunk.epoch.value);
+    out.set("startMs", static_cast<double>(chunk.start.value));
+    out.set("durationMs", chunk.duration_ms);
+    out.set("keyframe", chunk.keyframe);
+    out.set("bytes", to_js(chunk.bytes));
+    return out;
+  }
+  val operator()(const media::SegmenterError& error) const {
+    val out = val::object();
+    out.set("type", "error");
+    out.set("code", std::string(media::to_string(error.code)));
+    out.set("position", static_cast<double>(error.position));
+    out.set("detail", error.detail);
+    out.set("fatal", error.fatal);
+    return out;
+  }
+};
+
+class SegmenterBinding {
+ public:
+  SegmenterBinding(std::uint32_t target_duration_ms, std::uint32_t max_chunk_bytes,
+                   std::uint32_t max_element_bytes)
+      : segmenter_(media::SegmenterConfig{target_duration_ms, max_chunk_bytes, max_element_bytes}) {}
+
+  void push(std::uintptr_t pointer, std::size_t length) {
+    segmenter_.push(bytes_at(pointer, length));
+    drain();
+  }
+  void finish() {
+    segmenter_.finish();
+    drain();
+  }
+  bool has_event() const { return !events_.empty(); }
+  val next_event() {
+    if (events_.empty()) return val::null();
+    val out = std::visit(EventToJs{}, events_.front());
+    events_.pop_front();
+    return out;
+  }
+  double retained_bytes() const { return static_cast<double>(segmenter_.retained_bytes()); }
+
+ private:
+  void drain() {
+    for (auto& event : segmenter_.take_events()) events_.push_back(std::move(event));
+  }
+
+  media::WebmSegmenter segmenter_;
+  std::deque<media::SegmenterEvent> events_;
+};
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(swarmcast_segmenter) {
+  emscripten::class_<SegmenterBinding>("Segmenter")
+      .constructor<std::uint32_t, std::uint32_t, std::uint32_t>()
+      .function("push", &SegmenterBinding::push)
+      .function("finish", &SegmenterBinding::finish)
+      .function("hasEvent", &SegmenterBinding::has_event)
+      .function("nextEvent", &SegmenterBinding::next_event)
+      .function("retainedBytes", &SegmenterBinding::retained_bytes);
+}
+
+}  // namespace swarmcast::bindings

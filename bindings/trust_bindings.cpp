@@ -1,0 +1,201 @@
+// Embind wrappers of trust/: a signer for the broadcaster, a verifier for everyone
+// else. The verifier checks a chunk's signed header once and then each piece alone
+// against its Merkle root, so relays can forward verified pieces early.
+#include <emscripten/bind.h>
+
+#include <map>
+
+#include "heap_bytes.hpp"
+#include "trust/keys.hpp"
+#include "trust/merkle.hpp"
+#include "trust/signed_header.hpp"
+
+namespace swarmcast::bindings {
+namespace {
+
+using emscripten::val;
+
+val failure(trust::TrustError error) {
+  val out = val::object();
+  out.set("ok", false);
+  out.set("error", std::string(trust::to_string(error)));
+  return out;
+}
+
+val success() {
+  val out = val::object();
+  out.set("ok", true);
+  return out;
+}
+
+template <std::size_t N>
+std::array<Byte, N> array_at(std::uintptr_t pointer) {
+  std::array<Byte, N> out;
+  const ByteView in = bytes_at(pointer, N);
+  std::copy(in.begin(), in.end(), out.begin());
+  return out;
+}
+
+val header_to_js(const trust::ChunkHeader& h) {
+  val out = success();
+  out.set("kind", h.kind == trust::HeaderKind::kInit ? "init" : "chunk");
+  out.set("streamId", trust::stream_id_of(h.stream));
+  out.set("epoch", h.epoch.value);
+  out.set("seq", static_cast<double>(h.seq.value));
+  out.set("captureMs", static_cast<double>(h.capture_time.value));
+  out.set("durationMs", h.duration_ms);
+  out.set("byteLength", h.byte_length);
+  out.set("pieceCount", trust::piece_count(h.byte_length));
+  out.set("merkleRoot", to_js(h.merkle_root));
+  return out;
+}
+
+class SignerBinding {
+ public:
+  // seed: 32 random bytes from the caller (the core draws no randomness itself).
+  explicit SignerBinding(std::uintptr_t seed) : keys_(trust::keypair_from_seed(trust::Seed{array_at<32>(seed)})) {}
+
+  std::string stream_id() const { return trust::stream_id_of(keys_.public_key); }
+  val public_key() const { return to_js(keys_.public_key.bytes); }
+
+  val sign(int kind, std::uint32_t epoch, double seq, double capture_ms, std::uint32_t duration_ms,
+           std::uintptr_t payload, std::size_t length) const {
+    const auto header = trust::describe(kind == 1 ? trust::HeaderKind::kInit : trust::HeaderKind::kChunk,
+                                        keys_.public_key, Epoch{epoch}, ChunkSeq{static_cast<std::uint64_t>(seq)},
+                                        TimeMs{static_cast<std::int64_t>(capture_ms)}, duration_ms,
+                                        bytes_at(payload, length));
+    if (!header) return failure(header.error());
+    val out = success();
+    out.set("header", to_js(trust::encode(trust::sign_header(header.value(), keys_.secret_key))));
+    return out;
+  }
+
+  // Signs an arbitrary message (e.g. a signaling server's nonce) with the stream key.
+  val sign_message(std::uintptr_t message, std::size_t length) const {
+    return to_js(trust::sign_detached(keys_.secret_key, bytes_at(message, length)));
+  }
+
+ private:
+  trust::KeyPair keys_;
+};
+
+class VerifierBinding {
+ public:
+  explicit VerifierBinding(const std::string& stream_id) {
+    auto parsed = trust::parse_stream_id(stream_id);
+    if (parsed) stream_ = parsed.value();
+  }
+
+  bool valid() const { return stream_.has_value(); }
+
+  // Verifies a signed header and remembers it (by kind and seq) for piece checks.
+  val verify_header(std::uintptr_t bytes, std::size_t length) {
+    if (!stream_) return failure(trust::TrustError::kBadStreamId);
+    auto header = trust::verify_signed_header(bytes_at(bytes, length), *stream_);
+    if (!header) return failure(header.error());
+    remember(header.value());
+    return header_to_js(header.value());
+  }
+
+  val verify_piece(int kind, double seq, std::uint32_t index, std::uintptr_t piece, std::size_t piece_length,
+                   std::uintptr_t proof, std::size_t proof_length) const {
+    const trust::ChunkHeader* header = find(kind, seq);
+    if (!header) return failure(trust::TrustError::kMalformedHeader);
+    if (proof_length % sizeof(trust::Digest) != 0) return failure(trust::TrustError::kBadProof);
+    const auto* digests = reinterpret_cast<const trust::Digest*>(proof);
+    auto checked = trust::verify_piece(*header, PieceIndex{index}, bytes_at(piece, piece_length),
+                                       std::span(digests, proof_length / sizeof(trust::Digest)));
+    return checked ? success() : failure(checked.error());
+  }
+
+  val verify_payload(int kind, double seq, std::uintptr_t payload, std::size_t length) const {
+    const trust::ChunkHeader* header = find(kind, seq);
+    if (!header) return failure(trust::TrustError::kMalformedHeader);
+    auto checked = trust::verify_payload(*header, bytes_at(payload, length));
+    return checked ? success() : failure(checked.error());
+  }
+
+  void forget_before(double seq) { headers_.erase(headers_.begin(), headers_.lower_bound({2, static_cast<std::uint64_t>(seq)})); }
+
+ private:
+  // Init headers are keyed by epoch, chunk headers by sequence number.
+  using Key = std::pair<int, std::uint64_t>;
+
+  void remember(const trust::ChunkHeader& h) {
+    const int kind = static_cast<int>(h.kind);
+    headers_[{kind, h.kind == trust::HeaderKind::kInit ? h.epoch.value : h.seq.value}] = h;
+    // Bounded: a live window is seconds long; keep the newest 1024 headers.
+    while (headers_.size() > 1024) headers_.erase(headers_.begin());
+  }
+  const trust::ChunkHeader* find(int kind, double key) const {
+    auto it = headers_.find({kind, static_cast<std::uint64_t>(key)});
+    return it == headers_.end() ? nullptr : &it->second;
+  }
+
+  std::optional<trust::PublicKey> stream_;
+  std::map<Key, trust::ChunkHeader> headers_;
+};
+
+val proof_to_js(std::span<const trust::Digest> leaves, std::uint32_t index) {
+  if (index >= leaves.size()) return val::null();
+  const auto proof = trust::merkle_proof(leaves, PieceIndex{index});
+  return to_js(ByteView(reinterpret_cast<const Byte*>(proof.data()), proof.size() * sizeof(trust::Digest)));
+}
+
+val piece_proof(std::uintptr_t payload, std::size_t length, std::uint32_t index) {
+  return proof_to_js(trust::piece_hashes(bytes_at(payload, length)), index);
+}
+
+// The proof for piece `index` from the chunk's piece-hash list (what travels with a
+// chunk), so a receiver can check pieces without having the others.
+val proof_from_hashes(std::uintptr_t hashes, std::size_t length, std::uint32_t index) {
+  if (length % sizeof(trust::Digest) != 0) return val::null();
+  return proof_to_js(std::span(reinterpret_cast<const trust::Digest*>(hashes), length / sizeof(trust::Digest)), index);
+}
+
+val piece_hashes(std::uintptr_t payload, std::size_t length) {
+  const auto leaves = trust::piece_hashes(bytes_at(payload, length));
+  return to_js(ByteView(reinterpret_cast<const Byte*>(leaves.data()), leaves.size() * sizeof(trust::Digest)));
+}
+
+val sha256(std::uintptr_t bytes, std::size_t length) { return to_js(trust::sha256(bytes_at(bytes, length))); }
+
+val merkle_root(std::uintptr_t payload, std::size_t length) {
+  const auto leaves = trust::piece_hashes(bytes_at(payload, length));
+  if (leaves.empty()) return val::null();
+  return to_js(trust::merkle_root(leaves));
+}
+
+bool verify_message(const std::string& stream_id, std::uintptr_t message, std::size_t length,
+                    std::uintptr_t signature) {
+  auto key = trust::parse_stream_id(stream_id);
+  return key && trust::verify_detached(key.value(), bytes_at(message, length), array_at<64>(signature));
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(swarmcast_trust) {
+  emscripten::constant("PIECE_SIZE", trust::kPieceSize);
+  emscripten::constant("SIGNED_HEADER_SIZE", static_cast<std::uint32_t>(trust::kSignedHeaderSize));
+  emscripten::class_<SignerBinding>("Signer")
+      .constructor<std::uintptr_t>()
+      .function("streamId", &SignerBinding::stream_id)
+      .function("publicKey", &SignerBinding::public_key)
+      .function("sign", &SignerBinding::sign)
+      .function("signMessage", &SignerBinding::sign_message);
+  emscripten::class_<VerifierBinding>("Verifier")
+      .constructor<std::string>()
+      .function("valid", &VerifierBinding::valid)
+      .function("verifyHeader", &VerifierBinding::verify_header)
+      .function("verifyPiece", &VerifierBinding::verify_piece)
+      .function("verifyPayload", &VerifierBinding::verify_payload)
+      .function("forgetBefore", &VerifierBinding::forget_before);
+  emscripten::function("pieceProof", &piece_proof);
+  emscripten::function("proofFromHashes", &proof_from_hashes);
+  emscripten::function("pieceHashes", &piece_hashes);
+  emscripten::function("sha256", &sha256);
+  emscripten::function("merkleRoot", &merkle_root);
+  emscripten::function("verifyMessage", &verify_message);
+}
+
+}  // namespace swarmcast::bindings

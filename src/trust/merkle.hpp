@@ -1,0 +1,35 @@
+// A chunk is cut into 16 KiB pieces; the piece hashes form a Merkle tree (the RFC 9162
+// construction: leaf = SHA-256(0x00 || piece), node = SHA-256(0x01 || left || right),
+// split at the largest power of two below n, so no padding). A piece and its proof
+// (the sibling hashes on its path, leaf to root) verify alone against the root.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/strong_types.hpp"
+#include "trust/sha256.hpp"
+
+namespace swarmcast::trust {
+
+inline constexpr std::uint32_t kPieceSize = 16 * 1024;
+// ceil(log2(2^32)): no proof in a tree of 32-bit piece indices is longer.
+inline constexpr std::size_t kMaxProofLength = 32;
+
+std::uint32_t piece_count(std::uint64_t byte_length);
+// Precondition: index < piece_count(chunk.size()).
+ByteView piece_of(ByteView chunk, PieceIndex index);
+
+Digest leaf_hash(ByteView piece);
+Digest node_hash(const Digest& left, const Digest& right);
+std::vector<Digest> piece_hashes(ByteView chunk);
+
+// Precondition: leaves is not empty.
+Digest merkle_root(std::span<const Digest> leaves);
+// Precondition: index < leaves.size().
+std::vector<Digest> merkle_proof(std::span<const Digest> leaves, PieceIndex index);
+bool verify_merkle_proof(const Digest& leaf, PieceIndex index, std::uint32_t leaf_count,
+                         std::span<const Digest> proof, const Digest& root);
+
+}  // namespace swarmcast::trust

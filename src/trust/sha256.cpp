@@ -1,0 +1,50 @@
+#include "trust/sha256.hpp"
+
+#include <sodium.h>
+
+namespace swarmcast::trust {
+
+Digest sha256(ByteView bytes) {
+  Digest out;
+  crypto_hash_sha256(out.data(), bytes.data(), bytes.size());
+  return out;
+}
+
+std::string to_hex(ByteView bytes) {
+  std::string out(bytes.size() * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), bytes.data(), bytes.size());
+  out.pop_back();
+  return out;
+}
+
+Result<ByteVector, TrustError> from_hex(std::string_view text) {
+  ByteVector out(text.size() / 2);
+  std::size_t length = 0;
+  const char* end = nullptr;
+  if (text.size() % 2 != 0 ||
+      sodium_hex2bin(out.data(), out.size(), text.data(), text.size(), nullptr, &length, &end) != 0 ||
+      end != text.data() + text.size())
+    return Failure{TrustError::kBadEncoding};
+  out.resize(length);
+  return out;
+}
+
+const char* to_string(TrustError error) {
+  switch (error) {
+    case TrustError::kMalformedHeader: return "malformed_header";
+    case TrustError::kUnsupportedVersion: return "unsupported_version";
+    case TrustError::kUnknownKind: return "unknown_kind";
+    case TrustError::kWrongStream: return "wrong_stream";
+    case TrustError::kBadSignature: return "bad_signature";
+    case TrustError::kPieceOutOfRange: return "piece_out_of_range";
+    case TrustError::kBadPieceLength: return "bad_piece_length";
+    case TrustError::kBadProof: return "bad_proof";
+    case TrustError::kBadStreamId: return "bad_stream_id";
+    case TrustError::kBadEncoding: return "bad_encoding";
+    case TrustError::kEmptyChunk: return "empty_chunk";
+    case TrustError::kChunkTooLarge: return "chunk_too_large";
+  }
+  return "unknown";
+}
+
+}  // namespace swarmcast::trust

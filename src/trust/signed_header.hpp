@@ -1,0 +1,56 @@
+// The signed header that travels with every chunk and init segment. Layout (version
+// 1, 162 bytes, integers big-endian; docs/PROTOCOL.md has the table):
+//   0 version | 1 kind | 2 stream public key[32] | 34 epoch u32 | 38 seq u64 |
+//   46 capture_time_ms i64 | 54 duration_ms u32 | 58 byte_length u32 |
+//   62 piece_size u32 | 66 merkle_root[32] | 98 signature[64]
+// The signature covers "swarmcast/header/v1" followed by bytes 0..97.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "core/strong_types.hpp"
+#include "trust/keys.hpp"
+#include "trust/merkle.hpp"
+
+namespace swarmcast::trust {
+
+enum class HeaderKind : std::uint8_t { kInit = 1, kChunk = 2 };
+
+inline constexpr std::uint8_t kHeaderVersion = 1;
+inline constexpr std::size_t kSignedPartSize = 98;
+inline constexpr std::size_t kSignedHeaderSize = kSignedPartSize + 64;
+inline constexpr std::uint32_t kMaxChunkBytes = 64u << 20;
+
+struct ChunkHeader {
+  HeaderKind kind = HeaderKind::kChunk;
+  PublicKey stream;
+  Epoch epoch;
+  ChunkSeq seq;          // init headers carry the seq of the epoch's first chunk or 0
+  TimeMs capture_time;   // broadcaster's wall clock (unix ms) when the media was captured
+  std::uint32_t duration_ms = 0;
+  std::uint32_t byte_length = 0;
+  Digest merkle_root{};
+};
+
+struct SignedHeader {
+  ChunkHeader header;
+  Signature signature{};
+};
+
+// Describes `payload` (its length and Merkle root) for signing.
+Result<ChunkHeader, TrustError> describe(HeaderKind kind, const PublicKey& stream, Epoch epoch, ChunkSeq seq,
+                                         TimeMs capture_time, std::uint32_t duration_ms, ByteView payload);
+SignedHeader sign_header(const ChunkHeader& header, const SecretKey& key);
+
+ByteVector encode(const SignedHeader& signed_header);
+// Strict parse only: the signature is NOT checked here (see verify_signed_header).
+Result<SignedHeader, TrustError> decode_signed_header(ByteView bytes);
+Result<ChunkHeader, TrustError> verify_signed_header(ByteView bytes, const PublicKey& expected_stream);
+
+// Checks one piece against an already verified header, without the rest of the chunk.
+Result<void, TrustError> verify_piece(const ChunkHeader& header, PieceIndex index, ByteView piece,
+                                      std::span<const Digest> proof);
+Result<void, TrustError> verify_payload(const ChunkHeader& header, ByteView payload);
+
+}  // namespace swarmcast::trust

@@ -1,0 +1,111 @@
+// The wasm core through its JS face (web/core): the same code the browser runs.
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadCoreForNode } from '../../tools/lib/load-core.mjs';
+import { Segmenter, StreamSigner, StreamVerifier, HeaderKind, TrustError, pieceProof, sha256,
+  verifyMessage } from '../../web/core/index.js';
+import { readMedia } from './helpers.mjs';
+
+let core;
+before(async () => { core = await loadCoreForNode(); });
+
+const hex = (bytes) => Buffer.from(bytes).toString('hex');
+
+function segmentAll(bytes, slice) {
+  const segmenter = new Segmenter(core);
+  const events = [];
+  for (let at = 0; at < bytes.length; at += slice) events.push(...segmenter.push(bytes.subarray(at, at + slice)));
+  events.push(...segmenter.finish());
+  segmenter.close();
+  return events;
+}
+
+describe('Segmenter (wasm)', () => {
+  test('pushing one byte at a time gives the same events as one push', () => {
+    const file = readMedia('vp8-alpha.webm');
+    const whole = segmentAll(file, file.length);
+    const bytewise = segmentAll(file, 1);
+    assert.equal(whole[0].type, 'init');
+    assert.equal(whole[0].mimeType, 'video/webm; codecs="vp8,opus"');
+    assert.ok(whole.filter((e) => e.type === 'chunk').length >= 5);
+    assert.equal(bytewise.length, whole.length);
+    bytewise.forEach((event, i) => {
+      assert.equal(event.type, whole[i].type);
+      assert.equal(hex(event.bytes), hex(whole[i].bytes));
+      assert.equal(event.seq, whole[i].seq);
+      assert.equal(event.durationMs, whole[i].durationMs);
+    });
+  });
+
+  test('bad input is a typed error event, never an exception', () => {
+    const junk = new Uint8Array(10000).map((_, i) => (i * 7919) & 0xff);
+    const events = segmentAll(junk, 997);
+    assert.ok(events.length >= 1);
+    assert.ok(events.every((e) => e.type === 'error'));
+    assert.equal(typeof events[0].code, 'string');
+    assert.equal(events[0].fatal, true);
+  });
+
+  test('non-bytes are refused with a TypeError', () => {
+    const segmenter = new Segmenter(core);
+    assert.throws(() => segmenter.push('webm'), TypeError);
+    segmenter.close();
+  });
+});
+
+describe('trust (wasm)', () => {
+  const seed = new Uint8Array(32).fill(7);
+
+  test('SHA-256 of "abc" matches the FIPS 180-2 vector', () => {
+    assert.equal(hex(sha256(core, new TextEncoder().encode('abc'))),
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  test('a signed chunk verifies header-first, then piece by piece', () => {
+    const signer = new StreamSigner(core, seed);
+    const verifier = new StreamVerifier(core, signer.streamId);
+    const payload = new Uint8Array(50000).map((_, i) => i & 0xff);
+    const header = signer.sign(HeaderKind.chunk, { epoch: 3, seq: 42, captureMs: 1_700_000_000_000, durationMs: 1000 }, payload);
+    assert.equal(header.length, core.SIGNED_HEADER_SIZE);
+
+    const fields = verifier.verifyHeader(header);
+    assert.equal(fields.ok, true);
+    assert.deepEqual([fields.kind, fields.epoch, fields.seq, fields.captureMs, fields.durationMs, fields.byteLength, fields.pieceCount],
+      ['chunk', 3, 42, 1_700_000_000_000, 1000, 50000, 4]);
+    for (let i = 0; i < 4; i++) {
+      const piece = payload.subarray(i * 16384, (i + 1) * 16384);
+      assert.equal(verifier.verifyPiece(HeaderKind.chunk, 42, i, piece, pieceProof(core, payload, i)).ok, true);
+      const bad = piece.slice();
+      bad[0] ^= 1;
+      assert.equal(verifier.verifyPiece(HeaderKind.chunk, 42, i, bad, pieceProof(core, payload, i)).error, 'bad_proof');
+    }
+    assert.equal(verifier.verifyPayload(HeaderKind.chunk, 42, payload).ok, true);
+    signer.close();
+    verifier.close();
+  });
+
+  test('a header from another stream or with a flipped bit is refused', () => {
+    const signer = new StreamSigner(core, seed);
+    const stranger = new StreamSigner(core, new Uint8Array(32).fill(9));
+    const verifier = new StreamVerifier(core, signer.streamId);
+    const payload = new Uint8Array(100);
+    const foreign = stranger.sign(HeaderKind.chunk, { epoch: 0, seq: 1, captureMs: 0, durationMs: 1 }, payload);
+    assert.equal(verifier.verifyHeader(foreign).error, 'wrong_stream');
+    const header = signer.sign(HeaderKind.chunk, { epoch: 0, seq: 1, captureMs: 0, durationMs: 1 }, payload);
+    header[120] ^= 0x10;
+    assert.equal(verifier.verifyHeader(header).error, 'bad_signature');
+    assert.equal(verifier.verifyPiece(HeaderKind.chunk, 99, 0, payload, new Uint8Array(0)).ok, false);
+    [signer, stranger, verifier].forEach((x) => x.close());
+  });
+
+  test('stream ids are checked and messages verify against them', () => {
+    assert.throws(() => new StreamVerifier(core, 'not-a-key'), TrustError);
+    const signer = new StreamSigner(core, seed);
+    const nonce = new TextEncoder().encode('server nonce 123');
+    const signature = signer.signMessage(nonce);
+    assert.equal(verifyMessage(core, signer.streamId, nonce, signature), true);
+    assert.equal(verifyMessage(core, signer.streamId, new TextEncoder().encode('server nonce 124'), signature), false);
+    assert.equal(verifyMessage(core, 'garbage', nonce, signature), false);
+    signer.close();
+  });
+});

@@ -1,0 +1,40 @@
+// Shared by the node:test suites: paths, the wasm core, and ffmpeg/ffprobe runs.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+export const mediaDir = join(root, 'build/media');
+export const media = (name) => join(mediaDir, name);
+export const readMedia = (name) => new Uint8Array(readFileSync(media(name)));
+export const tempDir = (prefix) => mkdtempSync(join(tmpdir(), `swarmcast-${prefix}-`));
+
+export const mediaFiles = [
+  'vp8-opus-1s.webm', 'vp9-opus-1s.webm', 'vp8-opus-4s.webm', 'vp8-video-only.webm',
+  'opus-audio-only.webm', 'vp8-alpha.webm', 'vp8-opus-live.webm',
+];
+
+export function runNode(script, args) {
+  return spawnSync(process.execPath, [join(root, script), ...args], { encoding: 'utf8' });
+}
+
+// Decodes a file completely; returns ffmpeg's complaints (empty when it decodes cleanly).
+export function ffmpegErrors(path) {
+  const run = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-f', 'null', '-'], { encoding: 'utf8' });
+  return run.status === 0 ? run.stderr.trim() : `exit ${run.status}: ${run.stderr.trim()}`;
+}
+
+// key_frame flag of the first decoded video frame.
+export function firstVideoFrameIsKey(path) {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_frames',
+    '-read_intervals', '%+#1', '-show_entries', 'frame=key_frame', '-of', 'csv=p=0', path], { encoding: 'utf8' });
+  return out.trim().split('\n')[0] === '1';
+}
+
+export function videoFrameCount(path) {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_frames',
+    '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', path], { encoding: 'utf8' });
+  return Number(out.trim());
+}

@@ -1,0 +1,15 @@
+// Text encodings for manifests and key files.
+export const toHex = (bytes) => Buffer.from(bytes).toString('hex');
+export const toBase64url = (bytes) => Buffer.from(bytes).toString('base64url');
+
+// Strict: returns null unless `text` is canonical unpadded base64url.
+export function fromBase64url(text) {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  const bytes = new Uint8Array(Buffer.from(text, 'base64url'));
+  return toBase64url(bytes) === text ? bytes : null;
+}
+
+export function fromHex(text) {
+  if (typeof text !== 'string' || !/^([0-9a-f]{2})*$/.test(text)) return null;
+  return new Uint8Array(Buffer.from(text, 'hex'));
+}

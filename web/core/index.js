@@ -1,0 +1,11 @@
+// The wasm core for the browser: loads build/wasm/swarmcast.{mjs,wasm} and re-exports
+// the JS faces of the segmenter and the trust module.
+import createSwarmcastCore from '../../build/wasm/swarmcast.mjs';
+
+export { Segmenter, SEGMENTER_DEFAULTS } from './segmenter.js';
+export * from './trust.js';
+
+// options: Emscripten module options, e.g. { wasmBinary } under Node.
+export function loadCore(options = {}) {
+  return createSwarmcastCore(options);
+}
