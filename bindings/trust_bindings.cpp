@@ -115,8 +115,6 @@ class VerifierBinding {
     return checked ? success() : failure(checked.error());
   }
 
-  void forget_before(double seq) { headers_.erase(headers_.begin(), headers_.lower_bound({2, static_cast<std::uint64_t>(seq)})); }
-
  private:
   // Init headers are keyed by epoch, chunk headers by sequence number.
   using Key = std::pair<int, std::uint64_t>;
@@ -124,8 +122,12 @@ class VerifierBinding {
   void remember(const trust::ChunkHeader& h) {
     const int kind = static_cast<int>(h.kind);
     headers_[{kind, h.kind == trust::HeaderKind::kInit ? h.epoch.value : h.seq.value}] = h;
-    // Bounded: a live window is seconds long; keep the newest 1024 headers.
-    while (headers_.size() > 1024) headers_.erase(headers_.begin());
+    // Bounded: a live window is seconds long. Past 1024 headers the oldest chunk
+    // header goes (init headers sort first and are kept while chunks remain).
+    while (headers_.size() > 1024) {
+      auto oldest_chunk = headers_.lower_bound({static_cast<int>(trust::HeaderKind::kChunk), 0});
+      headers_.erase(oldest_chunk != headers_.end() ? oldest_chunk : headers_.begin());
+    }
   }
   const trust::ChunkHeader* find(int kind, double key) const {
     auto it = headers_.find({kind, static_cast<std::uint64_t>(key)});
@@ -188,8 +190,7 @@ EMSCRIPTEN_BINDINGS(swarmcast_trust) {
       .function("valid", &VerifierBinding::valid)
       .function("verifyHeader", &VerifierBinding::verify_header)
       .function("verifyPiece", &VerifierBinding::verify_piece)
-      .function("verifyPayload", &VerifierBinding::verify_payload)
-      .function("forgetBefore", &VerifierBinding::forget_before);
+      .function("verifyPayload", &VerifierBinding::verify_payload);
   emscripten::function("pieceProof", &piece_proof);
   emscripten::function("proofFromHashes", &proof_from_hashes);
   emscripten::function("pieceHashes", &piece_hashes);

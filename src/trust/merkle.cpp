@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <bit>
+#include <initializer_list>
 
 namespace swarmcast::trust {
 namespace {
@@ -39,7 +41,8 @@ std::uint32_t piece_count(std::uint64_t byte_length) {
 }
 
 ByteView piece_of(ByteView chunk, PieceIndex index) {
-  const std::size_t begin = std::size_t{index.value} * kPieceSize;
+  const std::uint64_t begin = std::uint64_t{index.value} * kPieceSize;
+  if (begin >= chunk.size()) return {};
   return chunk.subspan(begin, std::min<std::size_t>(kPieceSize, chunk.size() - begin));
 }
 
@@ -55,6 +58,7 @@ std::vector<Digest> piece_hashes(ByteView chunk) {
 }
 
 Digest merkle_root(std::span<const Digest> leaves) {
+  if (leaves.empty()) return sha256({});  // RFC 9162's hash of the empty list, never signed
   if (leaves.size() == 1) return leaves.front();
   const std::size_t k = split_point(leaves.size());
   return node_hash(merkle_root(leaves.first(k)), merkle_root(leaves.subspan(k)));
@@ -62,7 +66,7 @@ Digest merkle_root(std::span<const Digest> leaves) {
 
 std::vector<Digest> merkle_proof(std::span<const Digest> leaves, PieceIndex index) {
   std::vector<Digest> path;
-  collect_proof(leaves, index.value, path);
+  if (index.value < leaves.size()) collect_proof(leaves, index.value, path);
   return path;
 }
 

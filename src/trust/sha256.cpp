@@ -29,22 +29,4 @@ Result<ByteVector, TrustError> from_hex(std::string_view text) {
   return out;
 }
 
-const char* to_string(TrustError error) {
-  switch (error) {
-    case TrustError::kMalformedHeader: return "malformed_header";
-    case TrustError::kUnsupportedVersion: return "unsupported_version";
-    case TrustError::kUnknownKind: return "unknown_kind";
-    case TrustError::kWrongStream: return "wrong_stream";
-    case TrustError::kBadSignature: return "bad_signature";
-    case TrustError::kPieceOutOfRange: return "piece_out_of_range";
-    case TrustError::kBadPieceLength: return "bad_piece_length";
-    case TrustError::kBadProof: return "bad_proof";
-    case TrustError::kBadStreamId: return "bad_stream_id";
-    case TrustError::kBadEncoding: return "bad_encoding";
-    case TrustError::kEmptyChunk: return "empty_chunk";
-    case TrustError::kChunkTooLarge: return "chunk_too_large";
-  }
-  return "unknown";
-}
-
 }  // namespace swarmcast::trust

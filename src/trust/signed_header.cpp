@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <array>
 #include <string_view>
 
 namespace swarmcast::trust {
@@ -43,11 +44,14 @@ ByteVector signed_part(const ChunkHeader& h) {
   return out;
 }
 
-// The domain prefix keeps a header signature from ever being valid for any other
-// message signed with the stream key (e.g. a signaling nonce).
-ByteVector signing_input(ByteView signed_bytes) {
-  ByteVector out(kDomain.begin(), kDomain.end());
-  out.insert(out.end(), signed_bytes.begin(), signed_bytes.end());
+// The domain prefix separates header signatures from anything else the stream key
+// signs, as long as every other use signs under a prefix of its own.
+using SigningInput = std::array<Byte, kDomain.size() + kSignedPartSize>;
+
+SigningInput signing_input(ByteView signed_bytes) {
+  SigningInput out{};
+  std::copy(kDomain.begin(), kDomain.end(), out.begin());
+  std::copy_n(signed_bytes.begin(), kSignedPartSize, out.begin() + kDomain.size());
   return out;
 }
 

@@ -26,7 +26,7 @@ struct ChunkHeader {
   HeaderKind kind = HeaderKind::kChunk;
   PublicKey stream;
   Epoch epoch;
-  ChunkSeq seq;          // init headers carry the seq of the epoch's first chunk or 0
+  ChunkSeq seq;          // 0 in init headers: an init segment is named by its epoch
   TimeMs capture_time;   // broadcaster's wall clock (unix ms) when the media was captured
   std::uint32_t duration_ms = 0;
   std::uint32_t byte_length = 0;
@@ -38,19 +38,27 @@ struct SignedHeader {
   Signature signature{};
 };
 
-// Describes `payload` (its length and Merkle root) for signing.
+// Describes `payload` (its length and Merkle root) for signing; kEmptyChunk or
+// kChunkTooLarge (over kMaxChunkBytes) instead of a header no verifier would accept.
 Result<ChunkHeader, TrustError> describe(HeaderKind kind, const PublicKey& stream, Epoch epoch, ChunkSeq seq,
                                          TimeMs capture_time, std::uint32_t duration_ms, ByteView payload);
 SignedHeader sign_header(const ChunkHeader& header, const SecretKey& key);
 
 ByteVector encode(const SignedHeader& signed_header);
-// Strict parse only: the signature is NOT checked here (see verify_signed_header).
+// Strict parse: exact size, version 1, a known kind, piece size 16384, byte length in
+// 1..kMaxChunkBytes. The signature is NOT checked here (see verify_signed_header).
 Result<SignedHeader, TrustError> decode_signed_header(ByteView bytes);
+// Decode, then kWrongStream, then kBadSignature. The signature is checked over the
+// received bytes, so no re-encoding can hide a difference.
 Result<ChunkHeader, TrustError> verify_signed_header(ByteView bytes, const PublicKey& expected_stream);
 
-// Checks one piece against an already verified header, without the rest of the chunk.
+// Checks one piece against an already verified header, without the rest of the chunk:
+// kPieceOutOfRange, kBadPieceLength (16384 bytes, the last piece the remainder), then
+// kBadProof. Relays forward a piece only once this passes.
 Result<void, TrustError> verify_piece(const ChunkHeader& header, PieceIndex index, ByteView piece,
                                       std::span<const Digest> proof);
+// The whole chunk at once: kBadPieceLength if its size is not byte_length, kBadProof
+// if its root differs.
 Result<void, TrustError> verify_payload(const ChunkHeader& header, ByteView payload);
 
 }  // namespace swarmcast::trust

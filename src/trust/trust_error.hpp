@@ -10,14 +10,31 @@ enum class TrustError {
   kWrongStream,         // signed for another stream id
   kBadSignature,        // the Ed25519 signature does not match
   kPieceOutOfRange,     // piece index beyond the chunk
-  kBadPieceLength,      // a piece of the wrong size for its index
-  kBadProof,            // the piece does not hash up to the signed Merkle root
+  kBadPieceLength,      // a piece (or whole payload) of the wrong size
+  kBadProof,            // the bytes do not hash up to the signed Merkle root
   kBadStreamId,         // not a base64url Ed25519 public key
   kBadEncoding,         // not canonical base64url / hex
   kEmptyChunk,          // nothing to sign
   kChunkTooLarge,       // beyond kMaxChunkBytes
 };
 
-const char* to_string(TrustError error);
+// Stable snake_case names: they reach JS as error codes and appear in docs/PROTOCOL.md.
+constexpr const char* to_string(TrustError error) {
+  switch (error) {
+    case TrustError::kMalformedHeader: return "malformed_header";
+    case TrustError::kUnsupportedVersion: return "unsupported_version";
+    case TrustError::kUnknownKind: return "unknown_kind";
+    case TrustError::kWrongStream: return "wrong_stream";
+    case TrustError::kBadSignature: return "bad_signature";
+    case TrustError::kPieceOutOfRange: return "piece_out_of_range";
+    case TrustError::kBadPieceLength: return "bad_piece_length";
+    case TrustError::kBadProof: return "bad_proof";
+    case TrustError::kBadStreamId: return "bad_stream_id";
+    case TrustError::kBadEncoding: return "bad_encoding";
+    case TrustError::kEmptyChunk: return "empty_chunk";
+    case TrustError::kChunkTooLarge: return "chunk_too_large";
+  }
+  return "unknown";
+}
 
 }  // namespace swarmcast::trust

@@ -1,7 +1,8 @@
-// Helpers for trust tests: hex literals, deterministic chunks, a fixed stream key.
+// Helpers for trust tests: hex and text literals, deterministic chunks, a fixed stream key.
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "trust/keys.hpp"
 #include "trust/merkle.hpp"
@@ -9,15 +10,32 @@
 
 namespace swarmcast::test {
 
-inline ByteVector hex(const std::string& text) { return trust::from_hex(text).value(); }
+inline ByteVector hex(std::string_view text) { return trust::from_hex(text).value(); }
 
+inline ByteVector text(std::string_view ascii) { return ByteVector(ascii.begin(), ascii.end()); }
+
+inline trust::Digest digest(std::string_view hex_text) {
+  const ByteVector bytes = hex(hex_text);
+  trust::Digest out{};
+  std::copy(bytes.begin(), bytes.end(), out.begin());
+  return out;
+}
+
+inline ByteVector concat(std::initializer_list<ByteView> parts) {
+  ByteVector out;
+  for (ByteView part : parts) out.insert(out.end(), part.begin(), part.end());
+  return out;
+}
+
+// Deterministic bytes that differ from piece to piece (no period of 16 KiB).
 inline ByteVector chunk_of(std::size_t bytes, unsigned salt = 0) {
   ByteVector out(bytes);
   for (std::size_t i = 0; i < bytes; ++i) out[i] = static_cast<Byte>((i * 31 + salt * 7 + (i >> 8)) & 0xFF);
   return out;
 }
 
-inline std::vector<trust::Digest> leaves(std::size_t n) {
+// n distinct leaf hashes, as if of n small pieces.
+inline std::vector<trust::Digest> leaves_of(std::size_t n) {
   std::vector<trust::Digest> out;
   for (std::size_t i = 0; i < n; ++i) out.push_back(trust::leaf_hash(chunk_of(5, static_cast<unsigned>(i))));
   return out;
