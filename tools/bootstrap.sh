@@ -41,6 +41,8 @@ fetch_source() {
   enable_source_packages
   log "fetching source package $name"
   local tmp; tmp="$(mktemp -d)"
+  # apt drops to the _apt user for downloads; let it write here.
+  chmod 755 "$tmp"; chown _apt "$tmp" 2>/dev/null || true
   (cd "$tmp" && apt-get source --download-only -qq "$name" >/dev/null)
   local orig; orig="$(ls "$tmp"/"${name}"_*.orig.tar.* | head -n1)"
   mkdir -p "$dir"

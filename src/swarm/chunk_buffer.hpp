@@ -1,0 +1,78 @@
+// The buffer manager: the live window of chunks, each held by piece. A chunk's signed
+// header (already signature-checked by the caller) arrives with its piece-hash list;
+// the list is checked against the signed Merkle root once, so afterwards each piece is
+// verified alone with one SHA-256, and verified pieces can be served before the chunk
+// is complete (cut-through).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "core/result.hpp"
+#include "trust/signed_header.hpp"
+
+namespace swarmcast::swarm {
+
+struct BufferConfig {
+  std::uint32_t window_ms = 10'000;         // how far behind the live edge chunks are kept
+  std::uint64_t memory_cap_bytes = 32u << 20;
+};
+
+enum class PieceOutcome {
+  kAccepted,      // verified and stored
+  kDuplicate,     // already had it (not an offence: requests race)
+  kUnknownChunk,  // no header yet, or the chunk left the window
+  kBadPiece,      // wrong length or hash: the sender is at fault
+};
+
+enum class HeaderOutcome { kAccepted, kDuplicate, kBadHashes, kOutOfWindow, kOverMemoryCap };
+
+struct ChunkEntry {
+  trust::ChunkHeader header;
+  std::vector<trust::Digest> piece_hashes;
+  ByteVector data;               // byte_length bytes, filled piece by piece
+  std::vector<bool> have;        // per piece
+  std::uint32_t pieces_have = 0;
+  TimeMs header_at{0};
+
+  std::uint32_t piece_count() const { return static_cast<std::uint32_t>(piece_hashes.size()); }
+  bool complete() const { return pieces_have == piece_count(); }
+};
+
+class ChunkBuffer {
+ public:
+  explicit ChunkBuffer(BufferConfig config = {}) : config_(config) {}
+
+  HeaderOutcome add_header(const trust::ChunkHeader& header, std::vector<trust::Digest> piece_hashes, TimeMs now);
+  PieceOutcome add_piece(ChunkSeq seq, PieceIndex index, ByteView piece);
+
+  const ChunkEntry* find(ChunkSeq seq) const;
+  bool has_piece(ChunkSeq seq, PieceIndex index) const;
+  bool complete(ChunkSeq seq) const;
+  // Empty when the piece is not held.
+  ByteView piece(ChunkSeq seq, PieceIndex index) const;
+
+  std::optional<ChunkSeq> live_edge() const;   // newest chunk with a header
+  std::optional<ChunkSeq> oldest() const;
+  const std::map<ChunkSeq, ChunkEntry>& chunks() const { return chunks_; }
+  std::uint64_t memory_bytes() const { return memory_bytes_; }
+
+  // Drops chunks older than the window behind the live edge, and the oldest ones while
+  // over the memory cap; never a chunk at or after `keep_from` (the playhead) unless
+  // the window itself has passed it.
+  void evict(std::optional<ChunkSeq> keep_from);
+
+  // Aborts with a message if an invariant is broken (debug and simulator builds).
+  void check_invariants() const;
+
+ private:
+  void erase(std::map<ChunkSeq, ChunkEntry>::iterator it);
+
+  BufferConfig config_;
+  std::map<ChunkSeq, ChunkEntry> chunks_;
+  std::uint64_t memory_bytes_ = 0;
+};
+
+}  // namespace swarmcast::swarm

@@ -1,0 +1,158 @@
+#include "swarm/chunk_scheduler.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <tuple>
+
+#include "trust/merkle.hpp"
+
+namespace swarmcast::swarm {
+namespace {
+
+struct PeerRoom {
+  const PeerCandidate* peer;
+  double throughput;
+  double spare_bytes;
+};
+
+struct Assignment {
+  std::size_t peer;  // index into rooms
+  ChunkSeq seq;
+  std::uint32_t piece;
+};
+
+class Planner {
+ public:
+  Planner(std::span<const PeerCandidate> peers, const SchedulerConfig& config) : config_(config) {
+    for (const PeerCandidate& p : peers) {
+      if (p.choking_us || !p.availability) continue;
+      const double throughput = p.throughput_bytes_per_s > 0 ? p.throughput_bytes_per_s : config.unknown_throughput_bytes_per_s;
+      const double pipeline =
+          std::max(config.min_pipeline_bytes, throughput * (p.rtt_ms + config.pipeline_margin_ms) / 1000.0);
+      rooms_.push_back({&p, throughput, pipeline - static_cast<double>(p.inflight_bytes)});
+    }
+  }
+
+  // The fastest peer holding the piece with room for it, other than `asked` (the peer
+  // whose request for it is late).
+  std::optional<std::size_t> best_holder(ChunkSeq seq, std::uint32_t piece, double bytes, PeerId asked) const {
+    std::optional<std::size_t> best;
+    for (std::size_t i = 0; i < rooms_.size(); ++i) {
+      const PeerRoom& room = rooms_[i];
+      if (room.spare_bytes < bytes || room.peer->id == asked || !room.peer->availability->has(seq, PieceIndex{piece}))
+        continue;
+      if (!best || better(room, rooms_[*best])) best = i;
+    }
+    return best;
+  }
+
+  bool anyone_holds(ChunkSeq seq, std::uint32_t piece) const {
+    return std::any_of(rooms_.begin(), rooms_.end(),
+                       [&](const PeerRoom& r) { return r.peer->availability->has(seq, PieceIndex{piece}); });
+  }
+
+  std::uint32_t holders(ChunkSeq seq, std::uint32_t piece) const {
+    return static_cast<std::uint32_t>(std::count_if(rooms_.begin(), rooms_.end(), [&](const PeerRoom& r) {
+      return r.peer->availability->has(seq, PieceIndex{piece});
+    }));
+  }
+
+  void assign(std::size_t room, ChunkSeq seq, std::uint32_t piece, double bytes) {
+    rooms_[room].spare_bytes -= bytes;
+    assignments_.push_back({room, seq, piece});
+  }
+
+  bool any_room() const {
+    return std::any_of(rooms_.begin(), rooms_.end(), [&](const PeerRoom& r) { return r.spare_bytes > 0; });
+  }
+
+  // Consecutive pieces of one chunk to one peer become one request.
+  std::vector<RequestAction> requests() {
+    std::sort(assignments_.begin(), assignments_.end(), [](const Assignment& a, const Assignment& b) {
+      return std::tie(a.peer, a.seq, a.piece) < std::tie(b.peer, b.seq, b.piece);
+    });
+    std::vector<RequestAction> out;
+    for (const Assignment& a : assignments_) {
+      const PeerId id = rooms_[a.peer].peer->id;
+      if (!out.empty()) {
+        RequestAction& last = out.back();
+        if (last.peer == id && last.seq == a.seq && last.first.value + last.count == a.piece &&
+            last.count < config_.max_pieces_per_request) {
+          ++last.count;
+          continue;
+        }
+      }
+      out.push_back({id, a.seq, PieceIndex{a.piece}, 1});
+    }
+    return out;
+  }
+
+ private:
+  static bool better(const PeerRoom& a, const PeerRoom& b) {
+    if (a.throughput != b.throughput) return a.throughput > b.throughput;
+    if (a.spare_bytes != b.spare_bytes) return a.spare_bytes > b.spare_bytes;
+    return a.peer->id < b.peer->id;
+  }
+
+  const SchedulerConfig& config_;
+  std::vector<PeerRoom> rooms_;
+  std::vector<Assignment> assignments_;
+};
+
+double piece_bytes(const WantedChunk& chunk, std::uint32_t piece) {
+  return piece + 1 == chunk.pieces.size() ? chunk.last_piece_bytes : trust::kPieceSize;
+}
+
+struct RarePiece {
+  std::uint32_t holders;
+  std::size_t chunk;
+  std::uint32_t piece;
+};
+
+}  // namespace
+
+SchedulerDecision pick_requests(std::span<const WantedChunk> wanted, std::span<const PeerCandidate> peers, TimeMs now,
+                                const SchedulerConfig& config) {
+  SchedulerDecision decision;
+  Planner planner(peers, config);
+  std::vector<RarePiece> later;
+
+  for (std::size_t c = 0; c < wanted.size(); ++c) {
+    const WantedChunk& chunk = wanted[c];
+    const std::int64_t time_left = chunk.deadline.value - now.value;
+    const bool urgent = time_left < std::int64_t{config.urgent_window_ms};
+    bool unreachable = false;
+    for (std::uint32_t p = 0; p < chunk.pieces.size(); ++p) {
+      const PieceState state = chunk.pieces[p];
+      if (state == PieceState::kHave || state == PieceState::kInflight) continue;
+      if (!urgent) {
+        if (state == PieceState::kMissing) later.push_back({planner.holders(chunk.seq, p), c, p});
+        continue;
+      }
+      // Urgent: a missing piece, or one whose request is late, goes to the best holder.
+      const PeerId asked = state == PieceState::kInflightAtRisk ? chunk.asked[p] : PeerId{};
+      if (auto room = planner.best_holder(chunk.seq, p, piece_bytes(chunk, p), asked))
+        planner.assign(*room, chunk.seq, p, piece_bytes(chunk, p));
+      else if (state == PieceState::kMissing && !planner.anyone_holds(chunk.seq, p))
+        unreachable = true;
+    }
+    if (unreachable && config.http_origin && time_left < std::int64_t{config.http_fallback_margin_ms})
+      decision.http_fetches.push_back(chunk.seq);
+  }
+
+  // Beyond the urgent window: rarest first (pieces nobody has are skipped), then
+  // playback order.
+  std::stable_sort(later.begin(), later.end(),
+                   [](const RarePiece& a, const RarePiece& b) { return a.holders < b.holders; });
+  for (const RarePiece& r : later) {
+    if (r.holders == 0) continue;
+    if (!planner.any_room()) break;
+    const WantedChunk& chunk = wanted[r.chunk];
+    if (auto room = planner.best_holder(chunk.seq, r.piece, piece_bytes(chunk, r.piece), PeerId{}))
+      planner.assign(*room, chunk.seq, r.piece, piece_bytes(chunk, r.piece));
+  }
+  decision.requests = planner.requests();
+  return decision;
+}
+
+}  // namespace swarmcast::swarm

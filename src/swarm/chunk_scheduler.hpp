@@ -1,0 +1,67 @@
+// Which pieces to ask for, from whom, now. One pure function over plain data:
+//  - urgent chunks (deadline close) first, in playback order, each missing piece from
+//    the fastest peer with room in its pipeline; a piece whose request is at risk of
+//    missing the deadline may be asked of a second peer;
+//  - beyond the urgent window, rarest piece first, so the swarm spreads what is scarce;
+//  - a peer's pipeline is sized to its measured throughput x (RTT + margin), so fast
+//    peers get more in flight and slow ones are not overloaded;
+//  - when no peer holds a piece of an urgent chunk close to its deadline and an HTTP
+//    origin exists, the chunk is fetched over HTTP instead.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "swarm/piece_availability.hpp"
+#include "swarm/swarm_types.hpp"
+
+namespace swarmcast::swarm {
+
+struct SchedulerConfig {
+  std::uint32_t urgent_window_ms = 2500;
+  std::uint32_t http_fallback_margin_ms = 800;  // fetch over HTTP this long before the deadline
+  bool http_origin = false;
+  std::uint32_t max_pieces_per_request = 8;
+  double pipeline_margin_ms = 150;             // added to RTT when sizing pipelines
+  double min_pipeline_bytes = 2.0 * 16384;
+  double unknown_throughput_bytes_per_s = 64 * 1024;  // assumed for a peer not yet measured
+};
+
+enum class PieceState : std::uint8_t { kHave, kMissing, kInflight, kInflightAtRisk };
+
+struct WantedChunk {
+  ChunkSeq seq;
+  TimeMs deadline;                 // when the player needs it
+  std::uint32_t last_piece_bytes;  // pieces are 16 KiB except the last
+  std::vector<PieceState> pieces;
+  std::vector<PeerId> asked;       // per piece: the peer asked, while in flight
+};
+
+// Peer ids start at 1; PeerId{0} means "nobody".
+struct PeerCandidate {
+  PeerId id;
+  bool choking_us = false;
+  double throughput_bytes_per_s = 0;  // 0: not measured yet
+  double rtt_ms = 0;
+  std::uint64_t inflight_bytes = 0;
+  const PieceAvailability* availability = nullptr;
+};
+
+struct RequestAction {
+  PeerId peer;
+  ChunkSeq seq;
+  PieceIndex first;
+  std::uint16_t count;
+};
+
+struct SchedulerDecision {
+  std::vector<RequestAction> requests;
+  std::vector<ChunkSeq> http_fetches;
+};
+
+// `wanted` in playback order.
+SchedulerDecision pick_requests(std::span<const WantedChunk> wanted, std::span<const PeerCandidate> peers, TimeMs now,
+                                const SchedulerConfig& config = {});
+
+}  // namespace swarmcast::swarm
