@@ -6,6 +6,7 @@
 #include <map>
 
 #include "heap_bytes.hpp"
+#include "trust/challenge.hpp"
 #include "trust/keys.hpp"
 #include "trust/merkle.hpp"
 #include "trust/signed_header.hpp"
@@ -70,9 +71,9 @@ class SignerBinding {
     return out;
   }
 
-  // Signs an arbitrary message (e.g. a signaling server's nonce) with the stream key.
-  val sign_message(std::uintptr_t message, std::size_t length) const {
-    return to_js(trust::sign_detached(keys_.secret_key, bytes_at(message, length)));
+  // Answers a signaling server's ownership challenge (domain-separated from headers).
+  val sign_challenge(std::uintptr_t nonce, std::size_t length) const {
+    return to_js(trust::sign_challenge(keys_.secret_key, bytes_at(nonce, length)));
   }
 
  private:
@@ -168,10 +169,10 @@ val merkle_root(std::uintptr_t payload, std::size_t length) {
   return to_js(trust::merkle_root(leaves));
 }
 
-bool verify_message(const std::string& stream_id, std::uintptr_t message, std::size_t length,
-                    std::uintptr_t signature) {
+bool verify_challenge(const std::string& stream_id, std::uintptr_t nonce, std::size_t length,
+                      std::uintptr_t signature) {
   auto key = trust::parse_stream_id(stream_id);
-  return key && trust::verify_detached(key.value(), bytes_at(message, length), array_at<64>(signature));
+  return key && trust::verify_challenge(key.value(), bytes_at(nonce, length), array_at<64>(signature));
 }
 
 }  // namespace
@@ -184,7 +185,7 @@ EMSCRIPTEN_BINDINGS(swarmcast_trust) {
       .function("streamId", &SignerBinding::stream_id)
       .function("publicKey", &SignerBinding::public_key)
       .function("sign", &SignerBinding::sign)
-      .function("signMessage", &SignerBinding::sign_message);
+      .function("signChallenge", &SignerBinding::sign_challenge);
   emscripten::class_<VerifierBinding>("Verifier")
       .constructor<std::string>()
       .function("valid", &VerifierBinding::valid)
@@ -196,7 +197,7 @@ EMSCRIPTEN_BINDINGS(swarmcast_trust) {
   emscripten::function("pieceHashes", &piece_hashes);
   emscripten::function("sha256", &sha256);
   emscripten::function("merkleRoot", &merkle_root);
-  emscripten::function("verifyMessage", &verify_message);
+  emscripten::function("verifyChallenge", &verify_challenge);
 }
 
 }  // namespace swarmcast::bindings

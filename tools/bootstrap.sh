@@ -57,16 +57,21 @@ build_wasm_libsodium() {
   fetch_source libsodium
   log "building libsodium for wasm (about 2 minutes)"
   export NODE_PATH=/usr/share/nodejs
-  (
+  local build_log="$third/libsodium-wasm-build.log"
+  if ! (
     cd "$third/libsodium"
-    [ -x configure ] || ./autogen.sh -s >/dev/null 2>&1
+    [ -x configure ] || ./autogen.sh -s
     emconfigure ./configure --host=wasm32-unknown-emscripten --prefix="$prefix" \
       --disable-shared --enable-static --without-pthreads --disable-ssp --disable-asm \
-      --enable-minimal CFLAGS="-O3" >/dev/null
-    emmake make -j"$(nproc)" >/dev/null 2>&1
-    emmake make install >/dev/null
-    emmake make distclean >/dev/null 2>&1 || true
-  )
+      --enable-minimal CFLAGS="-O3"
+    emmake make -j"$(nproc)"
+    emmake make install
+    emmake make distclean || true
+  ) >"$build_log" 2>&1; then
+    tail -30 "$build_log"
+    echo "[bootstrap] libsodium wasm build failed (log: $build_log)" >&2
+    exit 1
+  fi
 }
 
 install_node_packages() {

@@ -41,8 +41,9 @@ std::uint32_t piece_count(std::uint64_t byte_length) {
 }
 
 ByteView piece_of(ByteView chunk, PieceIndex index) {
-  const std::uint64_t begin = std::uint64_t{index.value} * kPieceSize;
-  if (begin >= chunk.size()) return {};
+  // 64-bit so that a large index cannot wrap around a 32-bit size_t (wasm32).
+  if (std::uint64_t{index.value} * kPieceSize >= chunk.size()) return {};
+  const std::size_t begin = std::size_t{index.value} * kPieceSize;
   return chunk.subspan(begin, std::min<std::size_t>(kPieceSize, chunk.size() - begin));
 }
 

@@ -18,11 +18,12 @@ std::string to_hex(ByteView bytes) {
 }
 
 Result<ByteVector, TrustError> from_hex(std::string_view text) {
+  if (text.size() % 2 != 0) return Failure{TrustError::kBadEncoding};
+  if (text.empty()) return ByteVector{};  // sodium_hex2bin wants a non-null output
   ByteVector out(text.size() / 2);
   std::size_t length = 0;
   const char* end = nullptr;
-  if (text.size() % 2 != 0 ||
-      sodium_hex2bin(out.data(), out.size(), text.data(), text.size(), nullptr, &length, &end) != 0 ||
+  if (sodium_hex2bin(out.data(), out.size(), text.data(), text.size(), nullptr, &length, &end) != 0 ||
       end != text.data() + text.size())
     return Failure{TrustError::kBadEncoding};
   out.resize(length);

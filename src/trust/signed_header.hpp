@@ -20,7 +20,8 @@ enum class HeaderKind : std::uint8_t { kInit = 1, kChunk = 2 };
 inline constexpr std::uint8_t kHeaderVersion = 1;
 inline constexpr std::size_t kSignedPartSize = 98;
 inline constexpr std::size_t kSignedHeaderSize = kSignedPartSize + 64;
-inline constexpr std::uint32_t kMaxChunkBytes = 64u << 20;
+// 1024 pieces: the most one ChunkHeader wire message can carry hashes for.
+inline constexpr std::uint32_t kMaxChunkBytes = 16u << 20;
 
 struct ChunkHeader {
   HeaderKind kind = HeaderKind::kChunk;

@@ -1,6 +1,8 @@
 // Helpers for trust tests: hex and text literals, deterministic chunks, a fixed stream key.
 #pragma once
 
+#include <algorithm>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 

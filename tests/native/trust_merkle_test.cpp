@@ -135,8 +135,10 @@ TEST(Merkle, AProofHoldsOnlyAtItsOwnIndex) {
     const Digest root = trust::merkle_root(l);
     for (std::uint32_t i = 0; i < n; ++i) {
       const auto proof = trust::merkle_proof(l, PieceIndex{i});
-      for (std::uint32_t j = 0; j <= n; ++j)
-        if (j != i) EXPECT_FALSE(verifies(l[i], j, n, proof, root)) << n << ": " << i << " as " << j;
+      for (std::uint32_t j = 0; j <= n; ++j) {
+        if (j == i) continue;
+        EXPECT_FALSE(verifies(l[i], j, n, proof, root)) << n << ": " << i << " as " << j;
+      }
       EXPECT_FALSE(verifies(l[i], 0xFFFFFFFF, n, proof, root));
     }
   }

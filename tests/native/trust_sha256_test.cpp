@@ -18,6 +18,7 @@ TEST(Sha256, MatchesFips180Vectors) {
 
 TEST(Hex, RoundTripsLowercase) {
   EXPECT_EQ(trust::to_hex({}), "");
+  EXPECT_TRUE(trust::from_hex("").value().empty());
   EXPECT_EQ(trust::to_hex(hex("00ff10")), "00ff10");
   EXPECT_EQ(trust::from_hex("00FF10").value(), hex("00ff10"));
   const ByteVector bytes = chunk_of(300);

@@ -3,7 +3,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadCoreForNode } from '../../tools/lib/load-core.mjs';
 import { Segmenter, StreamSigner, StreamVerifier, HeaderKind, TrustError, pieceProof, sha256,
-  verifyMessage } from '../../web/core/index.js';
+  verifyChallenge } from '../../web/core/index.js';
 import { readMedia } from './helpers.mjs';
 
 let core;
@@ -98,14 +98,14 @@ describe('trust (wasm)', () => {
     [signer, stranger, verifier].forEach((x) => x.close());
   });
 
-  test('stream ids are checked and messages verify against them', () => {
+  test('stream ids are checked and ownership challenges verify against them', () => {
     assert.throws(() => new StreamVerifier(core, 'not-a-key'), TrustError);
     const signer = new StreamSigner(core, seed);
     const nonce = new TextEncoder().encode('server nonce 123');
-    const signature = signer.signMessage(nonce);
-    assert.equal(verifyMessage(core, signer.streamId, nonce, signature), true);
-    assert.equal(verifyMessage(core, signer.streamId, new TextEncoder().encode('server nonce 124'), signature), false);
-    assert.equal(verifyMessage(core, 'garbage', nonce, signature), false);
+    const signature = signer.signChallenge(nonce);
+    assert.equal(verifyChallenge(core, signer.streamId, nonce, signature), true);
+    assert.equal(verifyChallenge(core, signer.streamId, new TextEncoder().encode('server nonce 124'), signature), false);
+    assert.equal(verifyChallenge(core, 'garbage', nonce, signature), false);
     signer.close();
   });
 });

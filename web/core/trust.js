@@ -34,8 +34,9 @@ export class StreamSigner {
     return result.header;
   }
 
-  signMessage(message) {
-    return withHeapBytes(this.core, message, (p, n) => this.native.signMessage(p, n));
+  // Proves ownership of the stream to a signaling server (never a header signature).
+  signChallenge(nonce) {
+    return withHeapBytes(this.core, nonce, (p, n) => this.native.signChallenge(p, n));
   }
 
   close() {
@@ -96,8 +97,8 @@ export function merkleRoot(core, payload) {
   return withHeapBytes(core, payload, (p, n) => core.merkleRoot(p, n));
 }
 
-export function verifyMessage(core, streamId, message, signature) {
-  if (signature.length !== 64) return false;
-  return withHeapBytes(core, message, (mp, mn) =>
-    withHeapBytes(core, signature, (sp) => core.verifyMessage(String(streamId), mp, mn, sp)));
+export function verifyChallenge(core, streamId, nonce, signature) {
+  if (!(signature instanceof Uint8Array) || signature.length !== 64) return false;
+  return withHeapBytes(core, nonce, (np, nn) =>
+    withHeapBytes(core, signature, (sp) => core.verifyChallenge(String(streamId), np, nn, sp)));
 }

@@ -1,0 +1,332 @@
+#include "wire/codec.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+#include "trust/signed_header.hpp"
+
+// Every chunk the trust module will sign must fit one ChunkHeader message.
+static_assert(swarmcast::trust::kMaxChunkBytes / swarmcast::trust::kPieceSize == swarmcast::wire::kMaxPiecesPerChunk);
+
+namespace swarmcast::wire {
+namespace {
+
+constexpr std::size_t kPeerEntryBytes = 8 + 1 + 1;
+constexpr Byte kFlagCanUpload = 1u << 0;
+constexpr Byte kFlagMetered = 1u << 1;
+constexpr Byte kFlagBatteryLow = 1u << 2;
+constexpr Byte kFlagHidden = 1u << 3;
+constexpr Byte kKnownFlags = kFlagCanUpload | kFlagMetered | kFlagBatteryLow | kFlagHidden;
+constexpr Byte kMaxRole = static_cast<Byte>(swarm::Role::kLeaf);
+constexpr Byte kMaxGoodbyeReason = static_cast<Byte>(GoodbyeReason::kStreamEnded);
+
+// A cursor over one message. A read that does not fit returns false and leaves the
+// cursor where it was; nothing is allocated here.
+class Reader {
+ public:
+  explicit Reader(ByteView bytes) : bytes_(bytes) {}
+
+  std::size_t remaining() const { return bytes_.size() - pos_; }
+
+  bool u8(std::uint8_t& out) { return uint(out); }
+  bool u16(std::uint16_t& out) { return uint(out); }
+  bool u32(std::uint32_t& out) { return uint(out); }
+  bool u64(std::uint64_t& out) { return uint(out); }
+
+  bool bytes(std::size_t n, ByteView& out) {
+    if (remaining() < n) return false;
+    out = bytes_.subspan(pos_, n);
+    pos_ += n;
+    return true;
+  }
+
+  // Piece and InitSegment end in their payload: the message boundary is its length.
+  ByteView rest() {
+    const ByteView out = bytes_.subspan(pos_);
+    pos_ = bytes_.size();
+    return out;
+  }
+
+ private:
+  template <typename T>
+  bool uint(T& out) {
+    if (remaining() < sizeof(T)) return false;
+    T value = 0;
+    for (std::size_t i = 0; i < sizeof(T); ++i) value = static_cast<T>((value << 8) | bytes_[pos_ + i]);
+    pos_ += sizeof(T);
+    out = value;
+    return true;
+  }
+
+  ByteView bytes_;
+  std::size_t pos_ = 0;
+};
+
+class Writer {
+ public:
+  void u8(std::uint8_t value) { uint(value); }
+  void u16(std::uint16_t value) { uint(value); }
+  void u32(std::uint32_t value) { uint(value); }
+  void u64(std::uint64_t value) { uint(value); }
+  void bytes(ByteView data) { out_.insert(out_.end(), data.begin(), data.end()); }
+  ByteVector take() { return std::move(out_); }
+
+ private:
+  template <typename T>
+  void uint(T value) {
+    for (int shift = (sizeof(T) - 1) * 8; shift >= 0; shift -= 8) out_.push_back(static_cast<Byte>(value >> shift));
+  }
+
+  ByteVector out_;
+};
+
+using Decoded = Result<Message, WireError>;
+
+Decoded ok(Message message) { return Decoded(std::move(message)); }
+Decoded fail(WireError error) { return Failure{error}; }
+
+template <std::size_t N>
+std::array<Byte, N> to_array(ByteView bytes) {
+  std::array<Byte, N> out{};
+  std::copy_n(bytes.begin(), N, out.begin());
+  return out;
+}
+
+Decoded decode_handshake(Reader& r) {
+  std::uint8_t version = 0;
+  if (!r.u8(version)) return fail(WireError::kTruncated);
+  // Checked before anything else: another version may lay out the rest differently.
+  if (version != kProtocolVersion) return fail(WireError::kBadVersion);
+  ByteView key;
+  std::uint64_t peer_id = 0;
+  std::uint8_t role = 0;
+  std::uint8_t flags = 0;
+  std::uint32_t budget = 0;
+  if (!(r.bytes(32, key) && r.u64(peer_id) && r.u8(role) && r.u8(flags) && r.u32(budget)))
+    return fail(WireError::kTruncated);
+  if (role > kMaxRole || (flags & ~kKnownFlags) != 0) return fail(WireError::kBadValue);
+  return ok(Handshake{.stream_key = to_array<32>(key),
+                      .peer_id = swarm::PeerId{peer_id},
+                      .role = static_cast<swarm::Role>(role),
+                      .can_upload = (flags & kFlagCanUpload) != 0,
+                      .metered = (flags & kFlagMetered) != 0,
+                      .battery_low = (flags & kFlagBatteryLow) != 0,
+                      .hidden = (flags & kFlagHidden) != 0,
+                      .upload_budget_bytes_per_s = budget});
+}
+
+Decoded decode_have(Reader& r) {
+  std::uint64_t base = 0;
+  std::uint16_t count = 0;
+  if (!(r.u64(base) && r.u16(count))) return fail(WireError::kTruncated);
+  // The window may not run past the last sequence number.
+  if (count > kMaxHaveWindow || (count > 0 && base > std::numeric_limits<std::uint64_t>::max() - (count - 1u)))
+    return fail(WireError::kBadValue);
+  ByteView bitmap;
+  if (!r.bytes((count + 7u) / 8u, bitmap)) return fail(WireError::kTruncated);
+  // Padding bits must be zero, so that each window has exactly one encoding.
+  if (count % 8 != 0 && (bitmap.back() & (0xFFu >> (count % 8))) != 0) return fail(WireError::kBadValue);
+  Have have{ChunkSeq{base}, std::vector<bool>(count)};
+  for (std::size_t i = 0; i < count; ++i) have.have[i] = (bitmap[i / 8] & (0x80u >> (i % 8))) != 0;
+  return ok(std::move(have));
+}
+
+Decoded decode_have_one(Reader& r) {
+  std::uint64_t seq = 0;
+  std::uint16_t ready = 0;
+  if (!(r.u64(seq) && r.u16(ready))) return fail(WireError::kTruncated);
+  if (ready > kMaxPiecesPerChunk) return fail(WireError::kBadValue);
+  return ok(HaveOne{ChunkSeq{seq}, ready});
+}
+
+// Request and Cancel share their layout and rules. The range must lie within
+// kMaxPiecesPerChunk, which also keeps first + count within u16.
+template <typename RangeMessage>
+Decoded decode_piece_range(Reader& r) {
+  std::uint64_t seq = 0;
+  std::uint16_t first = 0;
+  std::uint16_t count = 0;
+  if (!(r.u64(seq) && r.u16(first) && r.u16(count))) return fail(WireError::kTruncated);
+  if (count == 0 || count > kMaxPiecesPerRequest || std::size_t{first} + count > kMaxPiecesPerChunk)
+    return fail(WireError::kBadValue);
+  return ok(RangeMessage{ChunkSeq{seq}, PieceIndex{first}, count});
+}
+
+Decoded decode_piece(Reader& r) {
+  std::uint64_t seq = 0;
+  std::uint16_t index = 0;
+  if (!(r.u64(seq) && r.u16(index))) return fail(WireError::kTruncated);
+  if (index >= kMaxPiecesPerChunk) return fail(WireError::kBadValue);
+  const ByteView payload = r.rest();
+  if (payload.empty()) return fail(WireError::kBadValue);
+  if (payload.size() > kMaxPieceBytes) return fail(WireError::kTooLarge);
+  return ok(Piece{ChunkSeq{seq}, PieceIndex{index}, ByteVector(payload.begin(), payload.end())});
+}
+
+Decoded decode_chunk_header(Reader& r) {
+  ByteView header;
+  std::uint16_t count = 0;
+  if (!(r.bytes(trust::kSignedHeaderSize, header) && r.u16(count))) return fail(WireError::kTruncated);
+  if (count == 0 || count > kMaxPiecesPerChunk) return fail(WireError::kBadValue);
+  ByteView hashes;
+  if (!r.bytes(std::size_t{count} * sizeof(PieceHash), hashes)) return fail(WireError::kTruncated);
+  ChunkHeader out{ByteVector(header.begin(), header.end()), std::vector<PieceHash>(count)};
+  for (std::size_t i = 0; i < count; ++i) out.piece_hashes[i] = to_array<32>(hashes.subspan(i * sizeof(PieceHash)));
+  return ok(std::move(out));
+}
+
+Decoded decode_init_segment(Reader& r) {
+  ByteView header;
+  if (!r.bytes(trust::kSignedHeaderSize, header)) return fail(WireError::kTruncated);
+  const ByteView segment = r.rest();
+  if (segment.empty()) return fail(WireError::kBadValue);
+  if (segment.size() > kMaxInitBytes) return fail(WireError::kTooLarge);
+  return ok(InitSegment{ByteVector(header.begin(), header.end()), ByteVector(segment.begin(), segment.end())});
+}
+
+Decoded decode_peer_exchange(Reader& r) {
+  std::uint8_t count = 0;
+  if (!r.u8(count)) return fail(WireError::kTruncated);
+  if (count > kMaxPeerExchange) return fail(WireError::kBadValue);
+  ByteView list;
+  if (!r.bytes(std::size_t{count} * kPeerEntryBytes, list)) return fail(WireError::kTruncated);
+  PeerExchange out;
+  out.peers.reserve(count);
+  for (Reader entries(list); entries.remaining() > 0;) {
+    std::uint64_t peer_id = 0;
+    std::uint8_t role = 0;
+    std::uint8_t score = 0;
+    entries.u64(peer_id);  // cannot fail: list holds whole entries
+    entries.u8(role);
+    entries.u8(score);
+    if (role > kMaxRole || score > kMaxPeerScore) return fail(WireError::kBadValue);
+    out.peers.push_back(PeerEntry{swarm::PeerId{peer_id}, static_cast<swarm::Role>(role), score});
+  }
+  return ok(std::move(out));
+}
+
+template <typename NonceMessage>
+Decoded decode_nonce(Reader& r) {
+  std::uint32_t nonce = 0;
+  if (!r.u32(nonce)) return fail(WireError::kTruncated);
+  return ok(NonceMessage{nonce});
+}
+
+Decoded decode_goodbye(Reader& r) {
+  std::uint8_t reason = 0;
+  if (!r.u8(reason)) return fail(WireError::kTruncated);
+  if (reason > kMaxGoodbyeReason) return fail(WireError::kBadValue);
+  return ok(Goodbye{static_cast<GoodbyeReason>(reason)});
+}
+
+Decoded decode_fields(MessageType type, Reader& r) {
+  switch (type) {
+    case MessageType::kHandshake: return decode_handshake(r);
+    case MessageType::kHave: return decode_have(r);
+    case MessageType::kHaveOne: return decode_have_one(r);
+    case MessageType::kRequest: return decode_piece_range<Request>(r);
+    case MessageType::kPiece: return decode_piece(r);
+    case MessageType::kCancel: return decode_piece_range<Cancel>(r);
+    case MessageType::kChoke: return ok(Choke{});
+    case MessageType::kUnchoke: return ok(Unchoke{});
+    case MessageType::kChunkHeader: return decode_chunk_header(r);
+    case MessageType::kInitSegment: return decode_init_segment(r);
+    case MessageType::kPeerExchange: return decode_peer_exchange(r);
+    case MessageType::kPing: return decode_nonce<Ping>(r);
+    case MessageType::kPong: return decode_nonce<Pong>(r);
+    case MessageType::kGoodbye: return decode_goodbye(r);
+  }
+  return fail(WireError::kUnknownType);
+}
+
+void encode_fields(Writer& w, const Handshake& m) {
+  w.u8(kProtocolVersion);
+  w.bytes(m.stream_key);
+  w.u64(m.peer_id.value);
+  w.u8(static_cast<std::uint8_t>(m.role));
+  w.u8(static_cast<std::uint8_t>((m.can_upload ? kFlagCanUpload : 0) | (m.metered ? kFlagMetered : 0) |
+                                 (m.battery_low ? kFlagBatteryLow : 0) | (m.hidden ? kFlagHidden : 0)));
+  w.u32(m.upload_budget_bytes_per_s);
+}
+
+void encode_fields(Writer& w, const Have& m) {
+  w.u64(m.base.value);
+  w.u16(static_cast<std::uint16_t>(m.have.size()));
+  ByteVector bitmap((m.have.size() + 7) / 8, 0);
+  for (std::size_t i = 0; i < m.have.size(); ++i)
+    if (m.have[i]) bitmap[i / 8] = static_cast<Byte>(bitmap[i / 8] | (0x80u >> (i % 8)));
+  w.bytes(bitmap);
+}
+
+void encode_fields(Writer& w, const HaveOne& m) {
+  w.u64(m.seq.value);
+  w.u16(m.pieces_ready);
+}
+
+template <typename RangeMessage>
+void encode_piece_range(Writer& w, const RangeMessage& m) {
+  w.u64(m.seq.value);
+  w.u16(static_cast<std::uint16_t>(m.first_piece.value));
+  w.u16(m.piece_count);
+}
+void encode_fields(Writer& w, const Request& m) { encode_piece_range(w, m); }
+void encode_fields(Writer& w, const Cancel& m) { encode_piece_range(w, m); }
+
+void encode_fields(Writer& w, const Piece& m) {
+  w.u64(m.seq.value);
+  w.u16(static_cast<std::uint16_t>(m.index.value));
+  w.bytes(m.bytes);
+}
+
+void encode_fields(Writer&, const Choke&) {}
+void encode_fields(Writer&, const Unchoke&) {}
+
+void encode_fields(Writer& w, const ChunkHeader& m) {
+  w.bytes(m.signed_header);
+  w.u16(static_cast<std::uint16_t>(m.piece_hashes.size()));
+  for (const PieceHash& hash : m.piece_hashes) w.bytes(hash);
+}
+
+void encode_fields(Writer& w, const InitSegment& m) {
+  w.bytes(m.signed_header);
+  w.bytes(m.bytes);
+}
+
+void encode_fields(Writer& w, const PeerExchange& m) {
+  w.u8(static_cast<std::uint8_t>(m.peers.size()));
+  for (const PeerEntry& peer : m.peers) {
+    w.u64(peer.peer_id.value);
+    w.u8(static_cast<std::uint8_t>(peer.role));
+    w.u8(peer.score);
+  }
+}
+
+void encode_fields(Writer& w, const Ping& m) { w.u32(m.nonce); }
+void encode_fields(Writer& w, const Pong& m) { w.u32(m.nonce); }
+void encode_fields(Writer& w, const Goodbye& m) { w.u8(static_cast<std::uint8_t>(m.reason)); }
+
+}  // namespace
+
+ByteVector encode(const Message& message) {
+  Writer w;
+  std::visit(
+      [&w](const auto& m) {
+        w.u8(static_cast<std::uint8_t>(std::decay_t<decltype(m)>::kType));
+        encode_fields(w, m);
+      },
+      message);
+  return w.take();
+}
+
+Result<Message, WireError> decode(ByteView bytes) {
+  if (bytes.empty()) return fail(WireError::kEmpty);
+  if (bytes.size() > kMaxMessageBytes) return fail(WireError::kTooLarge);
+  Reader r(bytes.subspan(1));
+  Decoded decoded = decode_fields(static_cast<MessageType>(bytes[0]), r);
+  if (decoded.ok() && r.remaining() != 0) return fail(WireError::kTrailingBytes);
+  return decoded;
+}
+
+}  // namespace swarmcast::wire

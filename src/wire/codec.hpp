@@ -1,0 +1,23 @@
+// Wire messages to bytes and back. The decoder is strict and total: any input gives
+// either a message that encodes back to exactly the same bytes, or a WireError. It
+// never trusts a declared count for allocation before checking it against its cap and
+// against the bytes present.
+#pragma once
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+#include "wire/messages.hpp"
+#include "wire/wire_error.hpp"
+
+namespace swarmcast::wire {
+
+// Expects a message within the limits of messages.hpp (the decoder's rules); one
+// outside them encodes to bytes that the receiving decoder refuses.
+ByteVector encode(const Message& message);
+
+// One whole data-channel message. Checks in order: kEmpty, kTooLarge (over
+// kMaxMessageBytes), kUnknownType, then the fields in wire order (docs/PROTOCOL.md),
+// then kTrailingBytes.
+Result<Message, WireError> decode(ByteView bytes);
+
+}  // namespace swarmcast::wire

@@ -1,0 +1,182 @@
+// The peer wire protocol, version 1: every message two peers exchange, declared once.
+// One WebRTC data-channel message carries exactly one wire message (the channel is
+// ordered and reliable and keeps message boundaries), so there is no length framing:
+// a message is `u8 type` followed by its fields, integers big-endian.
+// docs/PROTOCOL.md ("Peer wire protocol") has the byte tables; codec.hpp encodes and
+// strictly decodes.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <variant>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "core/strong_types.hpp"
+#include "swarm/swarm_types.hpp"
+#include "trust/signed_header.hpp"
+
+namespace swarmcast::wire {
+
+inline constexpr std::uint8_t kProtocolVersion = 1;
+// A whole message, type byte included.
+inline constexpr std::size_t kMaxMessageBytes = 65536;
+// Chunks a Have may describe at once.
+inline constexpr std::size_t kMaxHaveWindow = 1024;
+inline constexpr std::size_t kMaxPiecesPerRequest = 64;
+inline constexpr std::size_t kMaxPieceBytes = trust::kPieceSize;
+// 1024 pieces of 16 KiB: chunks up to 16 MiB, whose 32 KiB of piece hashes still fit
+// one ChunkHeader message. Piece indices on the wire are below this.
+inline constexpr std::size_t kMaxPiecesPerChunk = 1024;
+inline constexpr std::size_t kMaxInitBytes = 60000;
+inline constexpr std::size_t kMaxPeerExchange = 32;
+inline constexpr std::uint8_t kMaxPeerScore = 100;
+
+using StreamKey = std::array<Byte, 32>;
+using PieceHash = std::array<Byte, 32>;
+
+enum class MessageType : std::uint8_t {
+  kHandshake = 1,
+  kHave = 2,
+  kHaveOne = 3,
+  kRequest = 4,
+  kPiece = 5,
+  kCancel = 6,
+  kChoke = 7,
+  kUnchoke = 8,
+  kChunkHeader = 9,
+  kInitSegment = 10,
+  kPeerExchange = 11,
+  kPing = 12,
+  kPong = 13,
+  kGoodbye = 14,
+};
+
+// The first message on every connection, both ways. The version is not a field: the
+// codec writes kProtocolVersion and refuses any other (kBadVersion).
+struct Handshake {
+  static constexpr MessageType kType = MessageType::kHandshake;
+  StreamKey stream_key{};
+  swarm::PeerId peer_id;
+  swarm::Role role = swarm::Role::kLeaf;
+  bool can_upload = false;
+  bool metered = false;
+  bool battery_low = false;
+  bool hidden = false;
+  std::uint32_t upload_budget_bytes_per_s = 0;  // 0: no declared limit
+  bool operator==(const Handshake&) const = default;
+};
+
+// have[i]: chunk base + i is complete and verified.
+struct Have {
+  static constexpr MessageType kType = MessageType::kHave;
+  ChunkSeq base;
+  std::vector<bool> have;
+  bool operator==(const Have&) const = default;
+};
+
+// The sender holds the first pieces_ready pieces of chunk seq, verified (the chunk's
+// piece count once complete): how cut-through relays advertise partial chunks.
+struct HaveOne {
+  static constexpr MessageType kType = MessageType::kHaveOne;
+  ChunkSeq seq;
+  std::uint16_t pieces_ready = 0;
+  bool operator==(const HaveOne&) const = default;
+};
+
+// Pieces first_piece .. first_piece + piece_count - 1 of chunk seq.
+struct Request {
+  static constexpr MessageType kType = MessageType::kRequest;
+  ChunkSeq seq;
+  PieceIndex first_piece;
+  std::uint16_t piece_count = 1;
+  bool operator==(const Request&) const = default;
+};
+
+struct Piece {
+  static constexpr MessageType kType = MessageType::kPiece;
+  ChunkSeq seq;
+  PieceIndex index;
+  ByteVector bytes;
+  bool operator==(const Piece&) const = default;
+};
+
+// Withdraws (part of) an earlier Request.
+struct Cancel {
+  static constexpr MessageType kType = MessageType::kCancel;
+  ChunkSeq seq;
+  PieceIndex first_piece;
+  std::uint16_t piece_count = 1;
+  bool operator==(const Cancel&) const = default;
+};
+
+struct Choke {
+  static constexpr MessageType kType = MessageType::kChoke;
+  bool operator==(const Choke&) const = default;
+};
+
+struct Unchoke {
+  static constexpr MessageType kType = MessageType::kUnchoke;
+  bool operator==(const Unchoke&) const = default;
+};
+
+// The signed header stays opaque here (trust::verify_signed_header checks it); the
+// piece hashes let a relay verify and forward each piece as it arrives.
+struct ChunkHeader {
+  static constexpr MessageType kType = MessageType::kChunkHeader;
+  ByteVector signed_header;  // exactly trust::kSignedHeaderSize bytes
+  std::vector<PieceHash> piece_hashes;
+  bool operator==(const ChunkHeader&) const = default;
+};
+
+struct InitSegment {
+  static constexpr MessageType kType = MessageType::kInitSegment;
+  ByteVector signed_header;  // exactly trust::kSignedHeaderSize bytes, kind init
+  ByteVector bytes;
+  bool operator==(const InitSegment&) const = default;
+};
+
+struct PeerEntry {
+  swarm::PeerId peer_id;
+  swarm::Role role = swarm::Role::kLeaf;
+  std::uint8_t score = 0;  // 0..kMaxPeerScore
+  bool operator==(const PeerEntry&) const = default;
+};
+
+struct PeerExchange {
+  static constexpr MessageType kType = MessageType::kPeerExchange;
+  std::vector<PeerEntry> peers;
+  bool operator==(const PeerExchange&) const = default;
+};
+
+struct Ping {
+  static constexpr MessageType kType = MessageType::kPing;
+  std::uint32_t nonce = 0;
+  bool operator==(const Ping&) const = default;
+};
+
+struct Pong {
+  static constexpr MessageType kType = MessageType::kPong;
+  std::uint32_t nonce = 0;
+  bool operator==(const Pong&) const = default;
+};
+
+enum class GoodbyeReason : std::uint8_t {
+  kLeaving = 0,
+  kBanned = 1,
+  kProtocolError = 2,
+  kOverloaded = 3,
+  kStreamEnded = 4,
+};
+
+struct Goodbye {
+  static constexpr MessageType kType = MessageType::kGoodbye;
+  GoodbyeReason reason = GoodbyeReason::kLeaving;
+  bool operator==(const Goodbye&) const = default;
+};
+
+using Message = std::variant<Handshake, Have, HaveOne, Request, Piece, Cancel, Choke, Unchoke, ChunkHeader,
+                             InitSegment, PeerExchange, Ping, Pong, Goodbye>;
+
+}  // namespace swarmcast::wire
