@@ -34,16 +34,19 @@ class Planner {
   }
 
   // The fastest peer holding the piece with room for it, other than `asked` (the peer
-  // whose request for it is late).
-  std::optional<std::size_t> best_holder(ChunkSeq seq, std::uint32_t piece, double bytes, PeerId asked) const {
-    std::optional<std::size_t> best;
+  // whose request for it is late); the last resort only if allowed and nobody else can.
+  std::optional<std::size_t> best_holder(ChunkSeq seq, std::uint32_t piece, double bytes, PeerId asked,
+                                         bool allow_last_resort) const {
+    std::optional<std::size_t> best, fallback;
     for (std::size_t i = 0; i < rooms_.size(); ++i) {
       const PeerRoom& room = rooms_[i];
       if (room.spare_bytes < bytes || room.peer->id == asked || !room.peer->availability->has(seq, PieceIndex{piece}))
         continue;
-      if (!best || better(room, rooms_[*best])) best = i;
+      std::optional<std::size_t>& slot = room.peer->last_resort ? fallback : best;
+      if (!slot || better(room, rooms_[*slot])) slot = i;
     }
-    return best;
+    if (best || !allow_last_resort) return best;
+    return fallback;
   }
 
   bool anyone_holds(ChunkSeq seq, std::uint32_t piece) const {
@@ -131,7 +134,8 @@ SchedulerDecision pick_requests(std::span<const WantedChunk> wanted, std::span<c
       }
       // Urgent: a missing piece, or one whose request is late, goes to the best holder.
       const PeerId asked = state == PieceState::kInflightAtRisk ? chunk.asked[p] : PeerId{};
-      if (auto room = planner.best_holder(chunk.seq, p, piece_bytes(chunk, p), asked))
+      const bool source_allowed = time_left < std::int64_t{config.source_margin_ms};
+      if (auto room = planner.best_holder(chunk.seq, p, piece_bytes(chunk, p), asked, source_allowed))
         planner.assign(*room, chunk.seq, p, piece_bytes(chunk, p));
       else if (state == PieceState::kMissing && !planner.anyone_holds(chunk.seq, p))
         unreachable = true;
@@ -148,7 +152,7 @@ SchedulerDecision pick_requests(std::span<const WantedChunk> wanted, std::span<c
     if (r.holders == 0) continue;
     if (!planner.any_room()) break;
     const WantedChunk& chunk = wanted[r.chunk];
-    if (auto room = planner.best_holder(chunk.seq, r.piece, piece_bytes(chunk, r.piece), PeerId{}))
+    if (auto room = planner.best_holder(chunk.seq, r.piece, piece_bytes(chunk, r.piece), PeerId{}, false))
       planner.assign(*room, chunk.seq, r.piece, piece_bytes(chunk, r.piece));
   }
   decision.requests = planner.requests();

@@ -5,6 +5,7 @@
 //  - beyond the urgent window, rarest piece first, so the swarm spreads what is scarce;
 //  - a peer's pipeline is sized to its measured throughput x (RTT + margin), so fast
 //    peers get more in flight and slow ones are not overloaded;
+//  - the source (last resort) is asked only for urgent pieces nobody else holds;
 //  - when no peer holds a piece of an urgent chunk close to its deadline and an HTTP
 //    origin exists, the chunk is fetched over HTTP instead.
 #pragma once
@@ -19,7 +20,8 @@
 namespace swarmcast::swarm {
 
 struct SchedulerConfig {
-  std::uint32_t urgent_window_ms = 2500;
+  std::uint32_t urgent_window_ms = 1500;
+  std::uint32_t source_margin_ms = 700;         // the source is asked only this close to a deadline
   std::uint32_t http_fallback_margin_ms = 800;  // fetch over HTTP this long before the deadline
   bool http_origin = false;
   std::uint32_t max_pieces_per_request = 8;
@@ -46,6 +48,9 @@ struct PeerCandidate {
   double rtt_ms = 0;
   std::uint64_t inflight_bytes = 0;
   const PieceAvailability* availability = nullptr;
+  // The broadcaster: asked only for urgent pieces no other peer can give, so that the
+  // swarm, not the source, carries the stream.
+  bool last_resort = false;
 };
 
 struct RequestAction {

@@ -16,6 +16,14 @@ class PieceAvailability {
     bool complete = false;
     std::vector<bool> pieces;  // meaningful while !complete
     bool has(std::uint32_t index) const { return complete || (index < pieces.size() && pieces[index]); }
+    // Whole, by a Have bitmap or by piece adverts covering all `piece_count` pieces.
+    bool holds_all(std::uint32_t piece_count) const {
+      if (complete) return true;
+      if (pieces.size() < piece_count) return false;
+      for (std::uint32_t i = 0; i < piece_count; ++i)
+        if (!pieces[i]) return false;
+      return true;
+    }
   };
 
   void set_complete(ChunkSeq seq) { chunks_[seq].complete = true; }

@@ -133,23 +133,16 @@ Decoded decode_have(Reader& r) {
   return ok(std::move(have));
 }
 
-Decoded decode_have_one(Reader& r) {
-  std::uint64_t seq = 0;
-  std::uint16_t ready = 0;
-  if (!(r.u64(seq) && r.u16(ready))) return fail(WireError::kTruncated);
-  if (ready > kMaxPiecesPerChunk) return fail(WireError::kBadValue);
-  return ok(HaveOne{ChunkSeq{seq}, ready});
-}
-
-// Request and Cancel share their layout and rules. The range must lie within
-// kMaxPiecesPerChunk, which also keeps first + count within u16.
-template <typename RangeMessage>
+// HaveRange, Request and Cancel share their layout and rules. The range must lie
+// within kMaxPiecesPerChunk, which also keeps first + count within u16; a request is
+// further limited to kMaxPiecesPerRequest.
+template <typename RangeMessage, std::size_t kMaxCount>
 Decoded decode_piece_range(Reader& r) {
   std::uint64_t seq = 0;
   std::uint16_t first = 0;
   std::uint16_t count = 0;
   if (!(r.u64(seq) && r.u16(first) && r.u16(count))) return fail(WireError::kTruncated);
-  if (count == 0 || count > kMaxPiecesPerRequest || std::size_t{first} + count > kMaxPiecesPerChunk)
+  if (count == 0 || count > kMaxCount || std::size_t{first} + count > kMaxPiecesPerChunk)
     return fail(WireError::kBadValue);
   return ok(RangeMessage{ChunkSeq{seq}, PieceIndex{first}, count});
 }
@@ -225,10 +218,10 @@ Decoded decode_fields(MessageType type, Reader& r) {
   switch (type) {
     case MessageType::kHandshake: return decode_handshake(r);
     case MessageType::kHave: return decode_have(r);
-    case MessageType::kHaveOne: return decode_have_one(r);
-    case MessageType::kRequest: return decode_piece_range<Request>(r);
+    case MessageType::kHaveRange: return decode_piece_range<HaveRange, kMaxPiecesPerChunk>(r);
+    case MessageType::kRequest: return decode_piece_range<Request, kMaxPiecesPerRequest>(r);
     case MessageType::kPiece: return decode_piece(r);
-    case MessageType::kCancel: return decode_piece_range<Cancel>(r);
+    case MessageType::kCancel: return decode_piece_range<Cancel, kMaxPiecesPerRequest>(r);
     case MessageType::kChoke: return ok(Choke{});
     case MessageType::kUnchoke: return ok(Unchoke{});
     case MessageType::kChunkHeader: return decode_chunk_header(r);
@@ -260,17 +253,13 @@ void encode_fields(Writer& w, const Have& m) {
   w.bytes(bitmap);
 }
 
-void encode_fields(Writer& w, const HaveOne& m) {
-  w.u64(m.seq.value);
-  w.u16(m.pieces_ready);
-}
-
 template <typename RangeMessage>
 void encode_piece_range(Writer& w, const RangeMessage& m) {
   w.u64(m.seq.value);
   w.u16(static_cast<std::uint16_t>(m.first_piece.value));
   w.u16(m.piece_count);
 }
+void encode_fields(Writer& w, const HaveRange& m) { encode_piece_range(w, m); }
 void encode_fields(Writer& w, const Request& m) { encode_piece_range(w, m); }
 void encode_fields(Writer& w, const Cancel& m) { encode_piece_range(w, m); }
 

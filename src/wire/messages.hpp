@@ -39,7 +39,7 @@ using PieceHash = std::array<Byte, 32>;
 enum class MessageType : std::uint8_t {
   kHandshake = 1,
   kHave = 2,
-  kHaveOne = 3,
+  kHaveRange = 3,
   kRequest = 4,
   kPiece = 5,
   kCancel = 6,
@@ -76,13 +76,15 @@ struct Have {
   bool operator==(const Have&) const = default;
 };
 
-// The sender holds the first pieces_ready pieces of chunk seq, verified (the chunk's
-// piece count once complete): how cut-through relays advertise partial chunks.
-struct HaveOne {
-  static constexpr MessageType kType = MessageType::kHaveOne;
+// The sender holds pieces first_piece .. first_piece + piece_count - 1 of chunk seq,
+// verified: how cut-through relays advertise pieces of a chunk they hold in part, and
+// how relays advertise the stripe a super-seeding broadcaster pushed to them.
+struct HaveRange {
+  static constexpr MessageType kType = MessageType::kHaveRange;
   ChunkSeq seq;
-  std::uint16_t pieces_ready = 0;
-  bool operator==(const HaveOne&) const = default;
+  PieceIndex first_piece;
+  std::uint16_t piece_count = 0;
+  bool operator==(const HaveRange&) const = default;
 };
 
 // Pieces first_piece .. first_piece + piece_count - 1 of chunk seq.
@@ -176,7 +178,7 @@ struct Goodbye {
   bool operator==(const Goodbye&) const = default;
 };
 
-using Message = std::variant<Handshake, Have, HaveOne, Request, Piece, Cancel, Choke, Unchoke, ChunkHeader,
+using Message = std::variant<Handshake, Have, HaveRange, Request, Piece, Cancel, Choke, Unchoke, ChunkHeader,
                              InitSegment, PeerExchange, Ping, Pong, Goodbye>;
 
 }  // namespace swarmcast::wire

@@ -134,6 +134,16 @@ TEST(Scheduler, NobodyHoldingAnUrgentPieceFallsBackToHttpOnlyNearTheDeadline) {
   EXPECT_TRUE(swarm::pick_requests(near, s.peers, kNow).http_fetches.empty());  // no origin configured
 }
 
+TEST(Scheduler, TheSourceIsAskedOnlyForUrgentPiecesNobodyElseHas) {
+  Swarm s;
+  s.peer(1, 4000, {{10, "*"}, {11, "*"}}).peer(2, 100, {{10, "1100"}});
+  s.peers[0].last_resort = true;
+  // Urgent chunk 10: pieces 0-1 from the relay even though the source is faster;
+  // pieces 2-3 only the source has. Chunk 11 is not urgent: the source is not asked.
+  const std::vector<WantedChunk> wanted{chunk(10, 500, "...."), chunk(11, 5000, "....")};
+  EXPECT_EQ(describe(swarm::pick_requests(wanted, s.peers, kNow).requests), "p1:10/2+2 p2:10/0+2 ");
+}
+
 TEST(Scheduler, NoPeersNoRequests) {
   const std::vector<WantedChunk> wanted{chunk(10, 500, "....")};
   EXPECT_TRUE(swarm::pick_requests(wanted, {}, kNow).requests.empty());

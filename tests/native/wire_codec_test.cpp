@@ -89,7 +89,7 @@ std::vector<Message> one_of_each() {
   return {
       sample_handshake(),
       Have{ChunkSeq{1000}, window("1101100111001")},
-      HaveOne{ChunkSeq{77}, 5},
+      HaveRange{ChunkSeq{77}, PieceIndex{5}, 9},
       Request{ChunkSeq{42}, PieceIndex{3}, 16},
       Piece{ChunkSeq{42}, PieceIndex{3}, filled(100, 7)},
       Cancel{ChunkSeq{42}, PieceIndex{8}, 2},
@@ -115,8 +115,9 @@ std::vector<Message> at_the_limits() {
   out.push_back(Have{ChunkSeq{0}, {}});
   out.push_back(Have{ChunkSeq{5}, std::vector<bool>(kMaxHaveWindow, true)});
   out.push_back(Have{ChunkSeq{~0ull}, window("1")});
-  out.push_back(HaveOne{ChunkSeq{0}, 0});
-  out.push_back(HaveOne{ChunkSeq{1}, 1024});
+  out.push_back(HaveRange{ChunkSeq{0}, PieceIndex{0}, 1});
+  out.push_back(HaveRange{ChunkSeq{1}, PieceIndex{0}, 1024});
+  out.push_back(HaveRange{ChunkSeq{1}, PieceIndex{1023}, 1});
   out.push_back(Request{ChunkSeq{9}, PieceIndex{1024 - 64}, 64});
   out.push_back(Cancel{ChunkSeq{9}, PieceIndex{1023}, 1});
   out.push_back(Piece{ChunkSeq{9}, PieceIndex{1023}, filled(1)});
@@ -257,8 +258,10 @@ TEST(WireCodec, HaveWindowRules) {
 }
 
 TEST(WireCodec, PieceIndicesStayWithinAChunk) {
-  EXPECT_EQ(error_of(hex("03 0000000000000001 0400")), std::nullopt);  // 1024 pieces ready
-  EXPECT_EQ(error_of(hex("03 0000000000000001 0401")), WireError::kBadValue);
+  EXPECT_EQ(error_of(hex("03 0000000000000001 0000 0400")), std::nullopt);  // all 1024 pieces
+  EXPECT_EQ(error_of(hex("03 0000000000000001 0000 0401")), WireError::kBadValue);
+  EXPECT_EQ(error_of(hex("03 0000000000000001 03ff 0002")), WireError::kBadValue);  // runs past piece 1023
+  EXPECT_EQ(error_of(hex("03 0000000000000001 0005 0000")), WireError::kBadValue);  // empty range
   EXPECT_EQ(error_of(hex("05 0000000000000001 03ff 00")), std::nullopt);
   EXPECT_EQ(error_of(hex("05 0000000000000001 0400 00")), WireError::kBadValue);
   EXPECT_EQ(error_of(hex("05 0000000000000001 0000")), WireError::kBadValue);  // no piece bytes

@@ -1,0 +1,189 @@
+// The engine's inward work: every message a peer can send, and what the broadcaster
+// publishes. Anything malformed or forged ends the link; nothing unverified is kept.
+#include <algorithm>
+
+#include "swarm/engine.hpp"
+#include "swarm/engine_remote.hpp"
+#include "swarm/peer_scorer.hpp"
+#include "wire/codec.hpp"
+
+namespace swarmcast::swarm {
+
+void Engine::on_message(PeerId id, ByteView bytes, TimeMs now) {
+  auto it = peers_.find(id);
+  if (it == peers_.end()) return;
+  Remote& peer = *it->second;
+  peer.last_heard = now;
+  auto message = wire::decode(bytes);
+  if (!message) {
+    ++stats_.protocol_errors;
+    send(peer, wire::Goodbye{wire::GoodbyeReason::kProtocolError});
+    disconnects_.push_back(id);
+    disconnect(id, now);
+    return;
+  }
+  if (!std::holds_alternative<wire::Piece>(message.value())) stats_.control_bytes_received += bytes.size();
+  // Nothing but a handshake before the handshake.
+  if (!peer.handshaken && !std::holds_alternative<wire::Handshake>(message.value())) return;
+  handle(peer, std::move(message).value(), now);
+}
+
+void Engine::handle(Remote& peer, wire::Message message, TimeMs now) {
+  if (auto* m = std::get_if<wire::Handshake>(&message)) return on_handshake(peer, *m, now);
+  if (auto* m = std::get_if<wire::Have>(&message)) {
+    for (std::size_t i = 0; i < m->have.size(); ++i)
+      if (m->have[i]) peer.availability.set_complete(ChunkSeq{m->base.value + i});
+    return;
+  }
+  if (auto* m = std::get_if<wire::HaveRange>(&message)) {
+    for (std::uint32_t i = 0; i < m->piece_count; ++i) peer.availability.set_piece(m->seq, PieceIndex{m->first_piece.value + i});
+    return;
+  }
+  if (auto* m = std::get_if<wire::Request>(&message)) return on_request(peer, *m);
+  if (auto* m = std::get_if<wire::Piece>(&message)) return on_piece(peer, *m, now);
+  if (auto* m = std::get_if<wire::Cancel>(&message)) {
+    std::erase_if(peer.to_send, [&](const auto& p) {
+      return p.first == m->seq && p.second.value >= m->first_piece.value &&
+             p.second.value < m->first_piece.value + m->piece_count;
+    });
+    return;
+  }
+  if (std::holds_alternative<wire::Choke>(message)) {
+    peer.choked_by_them = true;
+    requests_.drop_peer(peer.id);
+    return;
+  }
+  if (std::holds_alternative<wire::Unchoke>(message)) {
+    peer.choked_by_them = false;
+    return;
+  }
+  if (auto* m = std::get_if<wire::ChunkHeader>(&message)) return on_chunk_header(peer, *m, now);
+  if (auto* m = std::get_if<wire::InitSegment>(&message)) return on_init_segment(peer, *m);
+  if (auto* m = std::get_if<wire::Ping>(&message)) return send(peer, wire::Pong{m->nonce});
+  if (auto* m = std::get_if<wire::Pong>(&message)) {
+    if (peer.ping_sent_at && m->nonce == peer.ping_nonce) {
+      smooth(peer.stats.rtt_ms, static_cast<double>(now.value - peer.ping_sent_at->value));
+      peer.ping_sent_at.reset();
+    }
+    return;
+  }
+  if (std::holds_alternative<wire::Goodbye>(message)) {
+    const PeerId id = peer.id;
+    disconnects_.push_back(id);
+    disconnect(id, now);
+  }
+  // PeerExchange: peer discovery is the tracker's job for now; suggestions are ignored.
+}
+
+void Engine::on_handshake(Remote& peer, const wire::Handshake& m, TimeMs now) {
+  if (peer.handshaken) return;
+  if (m.stream_key != config_.stream.bytes) {
+    ++stats_.protocol_errors;
+    send(peer, wire::Goodbye{wire::GoodbyeReason::kProtocolError});
+    const PeerId id = peer.id;
+    disconnects_.push_back(id);
+    disconnect(id, now);
+    return;
+  }
+  peer.handshaken = true;
+  peer.is_source = m.role == Role::kBroadcaster;
+  peer.stats.device = DeviceConstraints{m.metered, m.battery_low, m.hidden, m.upload_budget_bytes_per_s};
+  introduce_holdings(peer);
+  last_unchoke_ = TimeMs{-1'000'000};  // reconsider whom to serve at the next tick
+}
+
+void Engine::on_request(Remote& peer, const wire::Request& m) {
+  if (peer.we_choke) return;
+  for (std::uint16_t i = 0; i < m.piece_count; ++i) {
+    if (!accept_request(static_cast<std::uint32_t>(peer.to_send.size()), config_.upload)) return;
+    peer.to_send.emplace_back(m.seq, PieceIndex{m.first_piece.value + i});
+  }
+}
+
+void Engine::on_piece(Remote& peer, const wire::Piece& m, TimeMs now) {
+  switch (buffer_.add_piece(m.seq, m.index, m.bytes)) {
+    case PieceOutcome::kBadPiece:
+      // Per-piece hashes make the blame exact: this peer sent bytes that do not verify.
+      ++stats_.bad_pieces;
+      ++peer.stats.bad_pieces;
+      return ban(peer, "bad piece");
+    case PieceOutcome::kUnknownChunk:
+      return;
+    case PieceOutcome::kDuplicate:
+      stats_.duplicate_bytes_received += m.bytes.size();
+      requests_.complete(m.seq, m.index, peer.id, now);
+      return;
+    case PieceOutcome::kAccepted:
+      break;
+  }
+  stats_.media_bytes_received += m.bytes.size();
+  if (peer.is_source) stats_.media_bytes_from_source += m.bytes.size();
+  if (auto took = requests_.complete(m.seq, m.index, peer.id, now)) {
+    ++peer.stats.requests_served;
+    smooth(peer.stats.delivery_bytes_per_s, 1000.0 * static_cast<double>(m.bytes.size()) /
+                                                static_cast<double>(std::max<std::int64_t>(took->value, 1)));
+  }
+  fresh_pieces_[m.seq].push_back(m.index.value);
+}
+
+bool Engine::accept_header(ByteView signed_header, std::vector<trust::Digest> hashes, TimeMs now) {
+  auto header = trust::verify_signed_header(signed_header, config_.stream);
+  if (!header || header.value().kind != trust::HeaderKind::kChunk) return false;
+  const HeaderOutcome outcome = buffer_.add_header(header.value(), std::move(hashes), now);
+  if (outcome == HeaderOutcome::kBadHashes) return false;
+  if (outcome == HeaderOutcome::kAccepted) signed_headers_[header.value().seq] = ByteVector(signed_header.begin(), signed_header.end());
+  return true;
+}
+
+void Engine::on_chunk_header(Remote& peer, const wire::ChunkHeader& m, TimeMs now) {
+  const auto decoded = trust::decode_signed_header(m.signed_header);
+  if (!decoded) return ban(peer, "malformed chunk header");
+  // Already verified these exact bytes: no second signature check.
+  const auto known = signed_headers_.find(decoded.value().header.seq);
+  if (known != signed_headers_.end() && known->second == m.signed_header) return;
+  std::vector<trust::Digest> hashes(m.piece_hashes.begin(), m.piece_hashes.end());
+  if (!accept_header(m.signed_header, std::move(hashes), now)) return ban(peer, "forged chunk header");
+}
+
+void Engine::on_init_segment(Remote& peer, const wire::InitSegment& m) {
+  auto header = trust::verify_signed_header(m.signed_header, config_.stream);
+  if (!header || header.value().kind != trust::HeaderKind::kInit || !trust::verify_payload(header.value(), m.bytes))
+    return ban(peer, "forged init segment");
+  inits_.try_emplace(header.value().epoch, InitEntry{m.signed_header, m.bytes, header.value().capture_time});
+}
+
+bool Engine::publish_init(ByteView signed_header, ByteView init, TimeMs) {
+  auto header = trust::verify_signed_header(signed_header, config_.stream);
+  if (!header || header.value().kind != trust::HeaderKind::kInit || !trust::verify_payload(header.value(), init))
+    return false;
+  inits_[header.value().epoch] = InitEntry{ByteVector(signed_header.begin(), signed_header.end()),
+                                          ByteVector(init.begin(), init.end()), header.value().capture_time};
+  return true;
+}
+
+bool Engine::publish_chunk(ByteView signed_header, ByteView payload, TimeMs now) {
+  if (!accept_header(signed_header, trust::piece_hashes(payload), now)) return false;
+  const ChunkSeq seq = trust::decode_signed_header(signed_header).value().header.seq;
+  const std::uint32_t count = trust::piece_count(payload.size());
+  for (std::uint32_t p = 0; p < count; ++p) buffer_.add_piece(seq, PieceIndex{p}, trust::piece_of(payload, PieceIndex{p}));
+  ++stats_.chunks_published;
+
+  // Super-seeding: stripe the new chunk across the best few peers, each getting a
+  // different run of pieces, so the swarm multiplies it and the source sends it once.
+  std::vector<std::pair<PeerId, PeerStats>> ranked_input;
+  for (const auto& [id, peer] : peers_)
+    if (peer->handshaken && !peer->we_choke) ranked_input.emplace_back(id, peer->stats);
+  const std::vector<PeerId> ranked = rank_peers(ranked_input, now);
+  const std::size_t fanout = std::min<std::size_t>(config_.super_seed_fanout, ranked.size());
+  for (std::size_t j = 0; j < fanout; ++j) {
+    Remote& relay = *peers_.at(ranked[j]);
+    send_header(relay, seq);
+    for (std::uint32_t p = static_cast<std::uint32_t>(j * count / fanout); p < (j + 1) * count / fanout; ++p)
+      relay.to_send.emplace_back(seq, PieceIndex{p});
+  }
+  std::vector<std::uint32_t>& fresh = fresh_pieces_[seq];
+  for (std::uint32_t p = 0; p < count; ++p) fresh.push_back(p);
+  return true;
+}
+
+}  // namespace swarmcast::swarm

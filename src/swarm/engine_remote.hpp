@@ -1,0 +1,34 @@
+// What the engine keeps about one connected peer.
+#pragma once
+
+#include <deque>
+#include <set>
+
+#include "swarm/engine.hpp"
+
+namespace swarmcast::swarm {
+
+struct Engine::Remote {
+  PeerId id;
+  bool handshaken = false;
+  bool is_source = false;     // the broadcaster: asked only as a last resort
+  bool choked_by_them = true;
+  bool we_choke = true;
+  PieceAvailability availability;
+  PeerStats stats;
+  std::deque<std::pair<ChunkSeq, PieceIndex>> to_send;  // their requests, and pushed stripes
+  std::set<ChunkSeq> headers_sent;
+  std::set<Epoch> inits_sent;
+  std::uint64_t buffered = 0;  // transport backlog towards them
+  TimeMs last_heard{0};
+  TimeMs last_ping{0};
+  std::uint32_t ping_nonce = 0;
+  std::optional<TimeMs> ping_sent_at;
+};
+
+// Exponentially weighted moving average; the first sample is taken as is.
+inline void smooth(double& average, double sample, double weight = 0.25) {
+  average = average == 0 ? sample : average + weight * (sample - average);
+}
+
+}  // namespace swarmcast::swarm

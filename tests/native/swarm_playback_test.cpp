@@ -1,0 +1,63 @@
+// The player model: startup, deadlines, stalls that push deadlines back, skips.
+#include <gtest/gtest.h>
+
+#include "swarm/playback_clock.hpp"
+#include "swarm/request_tracker.hpp"
+
+namespace swarmcast::test {
+namespace {
+
+using swarm::PlaybackClock;
+
+TEST(PlaybackClock, OnTimeChunksPlayAtTheirDeadlineWithoutStalls) {
+  PlaybackClock clock;
+  clock.join(TimeMs{100});
+  EXPECT_EQ(clock.hand_over(TimeMs{0}, TimeMs{1500}), 1500);  // first chunk, captured at 0
+  EXPECT_EQ(clock.startup_ms(), 1400);
+  EXPECT_EQ(clock.deadline(TimeMs{1000}), TimeMs{2500});
+  EXPECT_EQ(clock.hand_over(TimeMs{1000}, TimeMs{2200}), 1500);  // early: plays at its deadline
+  EXPECT_EQ(clock.stalled_ms(), 0);
+  EXPECT_EQ(clock.stalls(), 0u);
+}
+
+TEST(PlaybackClock, AMissingChunkStallsThePlayerAndMovesLaterDeadlines) {
+  PlaybackClock clock;
+  clock.join(TimeMs{0});
+  clock.hand_over(TimeMs{0}, TimeMs{1000});
+  clock.waiting(TimeMs{1000}, TimeMs{1900});  // not yet due
+  EXPECT_EQ(clock.stalled_ms(), 0);
+  clock.waiting(TimeMs{1000}, TimeMs{2300});  // 300 ms past its deadline
+  clock.waiting(TimeMs{1000}, TimeMs{2600});
+  EXPECT_EQ(clock.stalled_ms(), 600);
+  EXPECT_EQ(clock.stalls(), 1u);
+  EXPECT_EQ(clock.hand_over(TimeMs{1000}, TimeMs{2700}), 1700);
+  EXPECT_EQ(clock.stalled_ms(), 700);
+  EXPECT_EQ(clock.deadline(TimeMs{2000}), TimeMs{3700});  // one second after it resumed
+  EXPECT_EQ(clock.watched_ms(TimeMs{11'000}), 10'000);
+}
+
+TEST(PlaybackClock, SkippingAChunkBringsTheNextOneForward) {
+  PlaybackClock clock;
+  clock.hand_over(TimeMs{0}, TimeMs{1000});
+  clock.waiting(TimeMs{1000}, TimeMs{3000});
+  clock.skip(1000);
+  EXPECT_EQ(clock.deadline(TimeMs{2000}), TimeMs{3000});
+}
+
+TEST(RequestTracker, CountsBytesInFlightAndExpiresLateRequests) {
+  swarm::RequestTracker tracker;
+  const swarm::PeerId a{1}, b{2};
+  tracker.add(ChunkSeq{5}, PieceIndex{0}, {a, TimeMs{0}, TimeMs{1000}, 16384});
+  tracker.add(ChunkSeq{5}, PieceIndex{1}, {a, TimeMs{0}, TimeMs{500}, 16384});
+  tracker.add(ChunkSeq{5}, PieceIndex{1}, {b, TimeMs{100}, TimeMs{2000}, 16384});
+  EXPECT_EQ(tracker.inflight_bytes(a), 32768u);
+  EXPECT_EQ(tracker.expire(TimeMs{600}), std::vector<swarm::PeerId>{a});
+  EXPECT_EQ(tracker.inflight_bytes(a), 16384u);
+  EXPECT_EQ(tracker.complete(ChunkSeq{5}, PieceIndex{1}, b, TimeMs{400}), TimeMs{300});
+  EXPECT_EQ(tracker.inflight_bytes(b), 0u);
+  tracker.drop_peer(a);
+  EXPECT_EQ(tracker.size(), 0u);
+}
+
+}  // namespace
+}  // namespace swarmcast::test
