@@ -32,7 +32,10 @@ struct EngineConfig {
   DeviceConstraints device;
   BufferConfig buffer;
   SchedulerConfig scheduler;
-  UploadConfig upload;                             // broadcaster_upload_config() for the source
+  // Viewers serve every neighbour (the tracker gives ~8) within their upload budget:
+  // in a live stream a newcomer has nothing to reciprocate with, and tit-for-tat
+  // choking would starve it. broadcaster_upload_config() for the source.
+  UploadConfig upload = {.regular_slots = 10, .optimistic_slots = 2};
   std::uint32_t super_seed_fanout = 4;             // relays each new chunk is striped across
   std::uint64_t max_buffered_bytes = 256 * 1024;   // transport backlog we fill a peer's channel to
   std::uint32_t min_request_timeout_ms = 1000;
@@ -88,6 +91,7 @@ class Engine {
   const PlaybackClock& playback() const { return playback_; }
   const ChunkBuffer& buffer() const { return buffer_; }
   std::size_t peer_count() const { return peers_.size(); }
+  const std::set<PeerId>& banned() const { return banned_; }
 
  private:
   struct Remote;

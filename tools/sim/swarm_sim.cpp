@@ -1,0 +1,273 @@
+#include "swarm_sim.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "trust/signed_header.hpp"
+#include "wire/codec.hpp"
+
+namespace swarmcast::sim {
+namespace {
+
+constexpr std::int64_t kStepMs = 10;
+constexpr std::int64_t kTickMs = 50;
+constexpr std::size_t kBroadcasterLinks = 20;
+
+std::int64_t percentile(std::vector<std::int64_t> v, double q) {
+  if (v.empty()) return 0;
+  const std::size_t k = std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+// A polluter flips one bit in every piece it sends; everything else it does honestly.
+void corrupt(ByteVector& bytes) {
+  auto message = wire::decode(bytes);
+  if (!message || !std::holds_alternative<wire::Piece>(message.value())) return;
+  auto& piece = std::get<wire::Piece>(message.value());
+  piece.bytes[piece.bytes.size() / 2] ^= 0x40;
+  bytes = wire::encode(piece);
+}
+
+}  // namespace
+
+struct SwarmSim::Node {
+  swarm::PeerId id;
+  std::unique_ptr<swarm::Engine> engine;
+  double up_bytes_per_ms;
+  double latency_ms;
+  bool polluter = false;
+  bool left = false;
+  std::int64_t uplink_free_at = 0;
+  std::set<std::size_t> links;
+  std::uint64_t corrupt_chunks_played = 0;
+};
+
+struct SwarmSim::Delivery {
+  std::int64_t at;
+  std::uint64_t order;  // FIFO among equal times, for determinism
+  std::size_t from, to;
+  ByteVector bytes;
+  bool operator>(const Delivery& o) const { return std::tie(at, order) > std::tie(o.at, o.order); }
+};
+
+SwarmSim::SwarmSim(Scenario scenario) : scenario_(std::move(scenario)), rng_(scenario_.seed) {}
+SwarmSim::~SwarmSim() = default;
+
+const trust::KeyPair& sim_keys() {
+  static const trust::KeyPair keys = [] {
+    trust::Seed seed;
+    seed.bytes.fill(42);
+    return trust::keypair_from_seed(seed);
+  }();
+  return keys;
+}
+
+void SwarmSim::join_viewer(std::int64_t now) {
+  std::uniform_real_distribution<double> unit(0, 1);
+  double pick = unit(rng_);
+  const UplinkClass* cls = &scenario_.uplinks.back();
+  for (const UplinkClass& c : scenario_.uplinks) {
+    if (pick < c.share) { cls = &c; break; }
+    pick -= c.share;
+  }
+  const double kbps = cls->min_kbps + unit(rng_) * (cls->max_kbps - cls->min_kbps);
+  auto node = std::make_unique<Node>();
+  node->id = swarm::PeerId{next_id_++};
+  node->up_bytes_per_ms = kbps / 8.0;
+  node->latency_ms = scenario_.latency_min_ms + unit(rng_) * (scenario_.latency_max_ms - scenario_.latency_min_ms);
+  node->polluter = unit(rng_) < scenario_.polluter_share;
+  swarm::EngineConfig config;
+  config.self = node->id;
+  config.stream = sim_keys().public_key;
+  config.upload.total_budget_bytes_per_s = kbps * 1000 / 8;
+  node->engine = std::make_unique<swarm::Engine>(config);
+  nodes_.push_back(std::move(node));
+  const std::size_t me = nodes_.size() - 1;
+
+  // The tracker: the broadcaster while it has room, then random live viewers.
+  if (nodes_[0]->links.size() < kBroadcasterLinks) link(0, me, now);
+  std::vector<std::size_t> live;
+  for (std::size_t i = 1; i < me; ++i)
+    if (!nodes_[i]->left) live.push_back(i);
+  std::shuffle(live.begin(), live.end(), rng_);
+  for (std::size_t i = 0; i < live.size() && nodes_[me]->links.size() < scenario_.neighbors; ++i) link(me, live[i], now);
+}
+
+void SwarmSim::link(std::size_t a, std::size_t b, std::int64_t now) {
+  if (a == b || nodes_[a]->links.count(b) != 0) return;
+  nodes_[a]->links.insert(b);
+  nodes_[b]->links.insert(a);
+  nodes_[a]->engine->connect(nodes_[b]->id, TimeMs{now});
+  nodes_[b]->engine->connect(nodes_[a]->id, TimeMs{now});
+}
+
+void SwarmSim::leave_viewer(std::size_t index, std::int64_t now) {
+  Node& node = *nodes_[index];
+  node.left = true;
+  for (std::size_t other : node.links) {
+    nodes_[other]->links.erase(index);
+    nodes_[other]->engine->disconnect(node.id, TimeMs{now});
+  }
+  node.links.clear();
+}
+
+void SwarmSim::publish(std::uint64_t seq, std::int64_t now) {
+  const std::size_t bytes = static_cast<std::size_t>(scenario_.stream_kbps * 1000 / 8);
+  ByteVector payload(bytes);
+  for (std::size_t i = 0; i < bytes; ++i) payload[i] = static_cast<Byte>(((i * 2654435761ull) >> 13) ^ seq);
+  const TimeMs capture{now - 1000};
+  const auto header = trust::describe(trust::HeaderKind::kChunk, sim_keys().public_key, Epoch{0}, ChunkSeq{seq}, capture,
+                                      1000, payload);
+  nodes_[0]->engine->publish_chunk(trust::encode(trust::sign_header(header.value(), sim_keys().secret_key)), payload,
+                                   TimeMs{now});
+  produced_bytes_ += payload.size();
+  produced_.push_back(std::move(payload));
+}
+
+void SwarmSim::step_node(std::size_t index, std::int64_t now) {
+  Node& node = *nodes_[index];
+  if (node.left) return;
+  // Every channel shares the uplink: its backlog is what the transport reports.
+  const double backlog = std::max<double>(0, static_cast<double>(node.uplink_free_at - now)) * node.up_bytes_per_ms;
+  for (std::size_t other : node.links) node.engine->set_buffered_amount(nodes_[other]->id, static_cast<std::uint64_t>(backlog));
+  node.engine->tick(TimeMs{now});
+  for (auto& out : node.engine->take_outbox()) {
+    const auto to = std::find_if(node.links.begin(), node.links.end(), [&](std::size_t i) { return nodes_[i]->id == out.to; });
+    if (to == node.links.end()) continue;
+    if (node.polluter) corrupt(out.bytes);
+    node.uplink_free_at = std::max(node.uplink_free_at, now) +
+                          static_cast<std::int64_t>(static_cast<double>(out.bytes.size()) / node.up_bytes_per_ms);
+    const auto latency = static_cast<std::int64_t>(node.latency_ms + nodes_[*to]->latency_ms);
+    queue_.push_back({node.uplink_free_at + latency, queue_.size() + now * 1'000'000, index, *to, std::move(out.bytes)});
+    std::push_heap(queue_.begin(), queue_.end(), std::greater<>());
+  }
+  for (swarm::PeerId gone : node.engine->take_disconnects()) {
+    for (std::size_t other : std::vector<std::size_t>(node.links.begin(), node.links.end())) {
+      if (nodes_[other]->id != gone) continue;
+      node.links.erase(other);
+      nodes_[other]->links.erase(index);
+      nodes_[other]->engine->disconnect(node.id, TimeMs{now});
+    }
+  }
+  for (auto& item : node.engine->take_playable())
+    if (!item.init && (item.seq.value >= produced_.size() || item.bytes != produced_[item.seq.value])) ++node.corrupt_chunks_played;
+}
+
+void SwarmSim::deliver_until(std::int64_t now) {
+  while (!queue_.empty() && queue_.front().at <= now) {
+    std::pop_heap(queue_.begin(), queue_.end(), std::greater<>());
+    Delivery d = std::move(queue_.back());
+    queue_.pop_back();
+    if (nodes_[d.to]->left || nodes_[d.to]->links.count(d.from) == 0) continue;
+    nodes_[d.to]->engine->on_message(nodes_[d.from]->id, d.bytes, TimeMs{now});
+  }
+}
+
+nlohmann::json SwarmSim::run() {
+  const auto wall_start = std::chrono::steady_clock::now();
+  swarm::EngineConfig source;
+  source.self = swarm::PeerId{next_id_++};
+  source.broadcaster = true;
+  source.stream = sim_keys().public_key;
+  source.upload = swarm::broadcaster_upload_config();
+  auto broadcaster = std::make_unique<Node>();
+  broadcaster->id = source.self;
+  broadcaster->engine = std::make_unique<swarm::Engine>(source);
+  broadcaster->up_bytes_per_ms = scenario_.broadcaster_up_kbps / 8.0;
+  broadcaster->latency_ms = scenario_.latency_min_ms;
+  nodes_.push_back(std::move(broadcaster));
+  // The sim's media are synthetic bytes; an init segment is signed and carried like a
+  // real one, since players cannot start without it.
+  const ByteVector init(300, 0x1A);
+  const auto init_header = trust::describe(trust::HeaderKind::kInit, sim_keys().public_key, Epoch{0}, ChunkSeq{0},
+                                           TimeMs{0}, 0, init);
+  nodes_[0]->engine->publish_init(trust::encode(trust::sign_header(init_header.value(), sim_keys().secret_key)), init,
+                                  TimeMs{0});
+
+  const std::int64_t end = std::int64_t{scenario_.seconds} * 1000;
+  const std::int64_t join_gap = std::max<std::int64_t>(1, std::int64_t{scenario_.join_window_s} * 1000 / scenario_.viewers);
+  std::uint32_t joined = 0;
+  std::uniform_real_distribution<double> unit(0, 1);
+  for (std::int64_t now = 0; now <= end; now += kStepMs) {
+    if (now >= 1000 && now % 1000 == 0) publish(static_cast<std::uint64_t>(now / 1000 - 1), now);
+    // Viewers join over the join window, starting once the stream is live.
+    while (joined < scenario_.viewers && now >= 1000 + joined * join_gap) {
+      join_viewer(now);
+      ++joined;
+    }
+    if (scenario_.churn_per_min > 0 && now % 1000 == 0 && now > 1000 + std::int64_t{scenario_.join_window_s} * 1000) {
+      for (std::size_t i = 1; i < nodes_.size(); ++i)
+        if (!nodes_[i]->left && unit(rng_) < scenario_.churn_per_min / 60.0) {
+          leave_viewer(i, now);
+          join_viewer(now);
+        }
+    }
+    deliver_until(now);
+    // Nodes tick every 50 ms, staggered so they do not all act in the same instant.
+    for (std::size_t i = 0; i < nodes_.size(); ++i)
+      if ((now / kStepMs + static_cast<std::int64_t>(i)) % (kTickMs / kStepMs) == 0) step_node(i, now);
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return metrics(wall);
+}
+
+nlohmann::json SwarmSim::metrics(double wall_seconds) const {
+  const TimeMs end{std::int64_t{scenario_.seconds} * 1000};
+  std::uint64_t received = 0, control = 0, media_sent = 0, corrupt = 0, polluters = 0;
+  std::uint64_t polluter_bans = 0, honest_bans = 0, never_started = 0;
+  std::int64_t stalled = 0, watched = 0;
+  std::vector<std::int64_t> startups, latencies;
+  std::set<swarm::PeerId> polluter_ids;
+  for (const auto& n : nodes_)
+    if (n->polluter) polluter_ids.insert(n->id);
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    const Node& n = *nodes_[i];
+    const auto& s = n.engine->stats();
+    control += s.control_bytes_sent;
+    media_sent += s.media_bytes_sent;
+    if (i == 0) continue;
+    if (n.polluter) {
+      ++polluters;
+      continue;
+    }
+    for (swarm::PeerId b : n.engine->banned()) ++(polluter_ids.count(b) ? polluter_bans : honest_bans);
+    received += s.media_bytes_received;
+    corrupt += n.corrupt_chunks_played;
+    const auto& playback = n.engine->playback();
+    if (playback.startup_ms()) startups.push_back(*playback.startup_ms());
+    else ++never_started;
+    stalled += playback.stalled_ms();
+    watched += playback.watched_ms(end);
+    latencies.insert(latencies.end(), playback.latencies_ms().begin(), playback.latencies_ms().end());
+  }
+  const double source_sent = static_cast<double>(nodes_[0]->engine->stats().media_bytes_sent);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return {
+      {"scenario", scenario_.name},
+      {"viewers", scenario_.viewers},
+      {"offload", received > 0 ? 1.0 - source_sent / static_cast<double>(received) : 0.0},
+      {"source_upload_factor", produced_bytes_ > 0 ? source_sent / static_cast<double>(produced_bytes_) : 0.0},
+      {"startup_p50_ms", percentile(startups, 0.5)},
+      {"startup_p95_ms", percentile(startups, 0.95)},
+      {"never_started", never_started},
+      {"latency_p50_ms", percentile(latencies, 0.5)},
+      {"latency_p95_ms", percentile(latencies, 0.95)},
+      {"latency_p99_ms", percentile(latencies, 0.99)},
+      {"continuity", watched > 0 ? 1.0 - static_cast<double>(stalled) / static_cast<double>(watched) : 0.0},
+      {"rebuffer_ratio", watched > 0 ? static_cast<double>(stalled) / static_cast<double>(watched) : 0.0},
+      {"control_overhead", media_sent > 0 ? static_cast<double>(control) / static_cast<double>(media_sent) : 0.0},
+      {"corrupt_chunks_played", corrupt},
+      {"polluters", polluters},
+      {"polluter_bans", polluter_bans},
+      {"honest_bans", honest_bans},
+      {"simulated_seconds", scenario_.seconds},
+      {"wall_seconds", wall_seconds},
+      {"peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0},
+  };
+}
+
+}  // namespace swarmcast::sim
