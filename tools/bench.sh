@@ -3,7 +3,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash tools/bootstrap.sh
-bash tests/media/make-media.sh
-bash tools/build.sh all
+bash tools/prepare.sh all
 node tools/bench/run.mjs

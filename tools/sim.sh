@@ -10,6 +10,5 @@ if [ $# -lt 1 ]; then
 fi
 scenario="$1"; shift
 [ -f "$scenario" ] || scenario="tools/sim/scenarios/$scenario.json"
-bash tools/bootstrap.sh
-bash tools/build.sh native >/dev/null
+bash tools/prepare.sh native >/dev/null
 exec build/native/tools/sim/swarm_sim "$scenario" "$@"

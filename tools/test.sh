@@ -5,9 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-bash tools/bootstrap.sh
-bash tests/media/make-media.sh
-bash tools/build.sh all
+bash tools/prepare.sh all
 
 echo "== GoogleTest, native (ctest)"
 if ! ctest --test-dir build/native -j "$(nproc)" --output-on-failure >build/native/ctest.log 2>&1; then
