@@ -34,6 +34,29 @@ std::string describe(webm::Status status) {
 bool known(std::uint64_t size) { return size != webm::kUnknownElementSize; }
 std::uint64_t end_of(const webm::ElementMetadata& m) { return m.position + m.header_size + m.size; }
 
+// The state of a segmenter between pushes (namespace scope, so that clang sees them
+// complete where std::optional default-constructs them).
+struct ClusterState {
+  std::uint64_t begin = 0;
+  std::uint64_t content_end = 0;  // end of the last child seen: the end of an unknown-size cluster
+  std::uint64_t timecode = 0;
+  std::optional<std::int64_t> time_ms;  // known once libwebm has read the Timecode
+  bool video_seen = false;
+};
+struct ChunkState {
+  std::vector<ByteRange> clusters;
+  std::uint64_t bytes = 0;
+  std::int64_t start_ms = 0;
+  std::optional<bool> first_video_keyframe;
+};
+struct EpochState {
+  Epoch number;
+  std::uint64_t header_begin = 0;
+  HeaderParts header;
+  bool inside_segment = false;
+  bool init_emitted = false;
+};
+
 }  // namespace
 
 // Receives libwebm's events and turns element positions into byte ranges to cut.
@@ -167,27 +190,6 @@ class WebmSegmenter::Impl final : public webm::Callback {
   }
 
  private:
-  struct ClusterState {
-    std::uint64_t begin = 0;
-    std::uint64_t content_end = 0;  // end of the last child seen: the end of an unknown-size cluster
-    std::uint64_t timecode = 0;
-    std::optional<std::int64_t> time_ms;  // known once libwebm has read the Timecode
-    bool video_seen = false;
-  };
-  struct ChunkState {
-    std::vector<ByteRange> clusters;
-    std::uint64_t bytes = 0;
-    std::int64_t start_ms = 0;
-    std::optional<bool> first_video_keyframe;
-  };
-  struct EpochState {
-    Epoch number;
-    std::uint64_t header_begin = 0;
-    HeaderParts header;
-    bool inside_segment = false;
-    bool init_emitted = false;
-  };
-
   void run() {
     while (true) {
       if (seeking_header_ && !resume_at_ebml_header()) break;
@@ -306,7 +308,9 @@ class WebmSegmenter::Impl final : public webm::Callback {
     epoch_.reset();
     cluster_.reset();
     seeking_header_ = true;
-    scan_from_ = std::max(buffer_.retained_from(), last_element_begin_ + 1);
+    // Always past the magic we last resumed at: a parse that fails before any element
+    // begins must not find that same magic again, forever.
+    scan_from_ = std::max({buffer_.retained_from(), last_element_begin_ + 1, resumed_at_ + 1});
   }
 
   // After an error, skips to the next EBML header (a restarted recorder, or a new
@@ -322,6 +326,7 @@ class WebmSegmenter::Impl final : public webm::Callback {
     }
     const std::uint64_t at = scan_from_ + static_cast<std::uint64_t>(hit - rest.begin());
     buffer_.seek(at);
+    resumed_at_ = at;
     parser_ = std::make_unique<webm::WebmParser>();
     seeking_header_ = false;
     document_complete_ = false;
@@ -349,6 +354,7 @@ class WebmSegmenter::Impl final : public webm::Callback {
   std::uint64_t last_element_begin_ = 0;
   std::uint64_t last_unknown_reported_ = webm::kUnknownElementPosition;
   std::uint64_t scan_from_ = 0;
+  std::uint64_t resumed_at_ = 0;
   std::uint64_t next_seq_ = 0;
   std::uint32_t next_epoch_ = 0;
   bool seeking_header_ = false;

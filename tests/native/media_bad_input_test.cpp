@@ -158,6 +158,19 @@ TEST(SegmenterBadInput, ResumesAtTheNextEbmlHeaderAfterGarbage) {
   }
 }
 
+TEST(SegmenterBadInput, AnEbmlMagicThatFailsAtOnceIsNotRetriedForever) {
+  // After an error the segmenter resumes at the next EBML magic; one whose size is
+  // invalid fails before any element begins, and the scan must move past it.
+  const ByteVector good = read_media("vp8-opus-live.webm");
+  const ByteVector stream = concat({ByteVector(good.begin(), good.begin() + 5000), ByteVector(64, 0x00),
+                                    {0x1A, 0x45, 0xDF, 0xA3, 0x00}, ByteVector(64, 0x00)});
+  for (std::size_t slice : {1, 7, 0}) {
+    const Segmented s = segment(stream, slice);
+    EXPECT_LE(s.errors.size(), 3u) << "slice " << slice;
+    EXPECT_LT(s.peak_retained, 10'000u);
+  }
+}
+
 TEST(SegmenterBadInput, RandomMutationsOfARealFileNeverCrashAndStayBounded) {
   const ByteVector file = read_media("vp8-opus-1s.webm");
   std::mt19937 rng(7);
