@@ -83,8 +83,13 @@ class WebmSegmenter::Impl final : public webm::Callback {
   std::uint64_t retained_bytes() const { return buffer_.retained_bytes(); }
 
   // --- webm::Callback ---
-  webm::Status OnElementBegin(const webm::ElementMetadata& m, webm::Action* action) override {
+  webm::Status OnElementBegin(const webm::ElementMetadata& reported, webm::Action* action) override {
     *action = webm::Action::kRead;
+    // libwebm reports the top-level element that ends an unknown-size Segment at the
+    // end of its own header (webm_parser.cc, cached metadata). Here the reader has just
+    // consumed exactly the element's header, so its start is known for certain.
+    webm::ElementMetadata m = reported;
+    m.position = buffer_.Position() - m.header_size;
     last_element_begin_ = m.position;
     if (m.id == webm::Id::kEbml) return begin_epoch(m);
     if (!epoch_) return fail(SegmenterErrorCode::kUnexpectedElement, m.position, "expected an EBML header");
@@ -110,6 +115,8 @@ class WebmSegmenter::Impl final : public webm::Callback {
       case webm::Id::kSeekHead:
       case webm::Id::kTags:
       case webm::Id::kChapters:
+        // Skipped unparsed, so nothing inside would be checked against the caps.
+        if (!known(m.size)) return fail(SegmenterErrorCode::kUnsupportedLayout, m.position, "skipped element of unknown size");
         // Offsets into the original file and file-level metadata mean nothing to a
         // live player, so they are dropped unparsed.
         *action = webm::Action::kSkip;
@@ -203,7 +210,18 @@ class WebmSegmenter::Impl final : public webm::Callback {
                                    : SegmenterError{SegmenterErrorCode::kMalformed, buffer_.Position(),
                                                     describe(status), true});
     }
+    // Elements between clusters (Cues, Tags, unknown ones) are held with the pending
+    // chunk; past this bound the epoch is given up rather than memory.
+    if (!seeking_header_ && buffer_.Position() - retain_from() > retention_limit()) {
+      abandon_epoch({SegmenterErrorCode::kElementTooLarge, buffer_.Position(), "too much held between clusters", true});
+      run();
+      return;
+    }
     buffer_.release_before(retain_from());
+  }
+
+  std::uint64_t retention_limit() const {
+    return std::uint64_t{config_.max_chunk_bytes} + 3ull * config_.max_element_bytes;
   }
 
   webm::Status fail(SegmenterErrorCode code, std::uint64_t position, std::string detail) {
@@ -310,7 +328,7 @@ class WebmSegmenter::Impl final : public webm::Callback {
     seeking_header_ = true;
     // Always past the magic we last resumed at: a parse that fails before any element
     // begins must not find that same magic again, forever.
-    scan_from_ = std::max({buffer_.retained_from(), last_element_begin_ + 1, resumed_at_ + 1});
+    scan_from_ = std::min(buffer_.fed(), std::max({buffer_.retained_from(), last_element_begin_ + 1, resumed_at_ + 1}));
   }
 
   // After an error, skips to the next EBML header (a restarted recorder, or a new

@@ -24,7 +24,8 @@ class WebmSegmenter {
   // Events in stream order since the last call.
   std::vector<SegmenterEvent> take_events();
 
-  // Bytes currently held for chunks still being assembled (bounded by the caps).
+  // Bytes currently held for chunks still being assembled: at most max_chunk_bytes +
+  // 3 x max_element_bytes after any push (past that the epoch is abandoned).
   std::uint64_t retained_bytes() const;
 
  private:
