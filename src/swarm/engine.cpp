@@ -55,7 +55,7 @@ void Engine::send(Remote& peer, const wire::Message& message) {
   outbox_.push_back({peer.id, std::move(bytes)});
 }
 
-void Engine::ban(Remote& peer, const char* /*why*/) {
+void Engine::ban(Remote& peer) {
   ++stats_.bans;
   banned_.insert(peer.id);
   send(peer, wire::Goodbye{wire::GoodbyeReason::kBanned});
@@ -70,7 +70,7 @@ void Engine::tick(TimeMs now) {
   evict();
   advance_playback(now);
   if (!config_.broadcaster) schedule_requests(now);
-  advertise(now);
+  advertise();
   update_unchoked(now);
   serve(now);
   ping(now);

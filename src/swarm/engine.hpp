@@ -109,7 +109,7 @@ class Engine {
   void on_request(Remote& peer, const wire::Request& m);
 
   bool accept_header(ByteView signed_header, std::vector<trust::Digest> hashes, TimeMs now);
-  void ban(Remote& peer, const char* why);
+  void ban(Remote& peer);
   void send(Remote& peer, const wire::Message& message);
   void send_header(Remote& peer, ChunkSeq seq);
   void introduce_holdings(Remote& peer);
@@ -118,7 +118,7 @@ class Engine {
   void drop_silent_peers(TimeMs now);
   void advance_playback(TimeMs now);
   void schedule_requests(TimeMs now);
-  void advertise(TimeMs now);
+  void advertise();
   void update_unchoked(TimeMs now);
   void serve(TimeMs now);
   void ping(TimeMs now);

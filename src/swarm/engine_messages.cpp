@@ -106,7 +106,7 @@ void Engine::on_piece(Remote& peer, const wire::Piece& m, TimeMs now) {
       // Per-piece hashes make the blame exact: this peer sent bytes that do not verify.
       ++stats_.bad_pieces;
       ++peer.stats.bad_pieces;
-      return ban(peer, "bad piece");
+      return ban(peer);
     case PieceOutcome::kUnknownChunk:
       return;
     case PieceOutcome::kDuplicate:
@@ -137,18 +137,18 @@ bool Engine::accept_header(ByteView signed_header, std::vector<trust::Digest> ha
 
 void Engine::on_chunk_header(Remote& peer, const wire::ChunkHeader& m, TimeMs now) {
   const auto decoded = trust::decode_signed_header(m.signed_header);
-  if (!decoded) return ban(peer, "malformed chunk header");
+  if (!decoded) return ban(peer);  // a malformed header
   // Already verified these exact bytes: no second signature check.
   const auto known = signed_headers_.find(decoded.value().header.seq);
   if (known != signed_headers_.end() && known->second == m.signed_header) return;
   std::vector<trust::Digest> hashes(m.piece_hashes.begin(), m.piece_hashes.end());
-  if (!accept_header(m.signed_header, std::move(hashes), now)) return ban(peer, "forged chunk header");
+  if (!accept_header(m.signed_header, std::move(hashes), now)) return ban(peer);  // forged or inconsistent
 }
 
 void Engine::on_init_segment(Remote& peer, const wire::InitSegment& m) {
   auto header = trust::verify_signed_header(m.signed_header, config_.stream);
   if (!header || header.value().kind != trust::HeaderKind::kInit || !trust::verify_payload(header.value(), m.bytes))
-    return ban(peer, "forged init segment");
+    return ban(peer);  // a forged init segment
   inits_.try_emplace(header.value().epoch, InitEntry{m.signed_header, m.bytes, header.value().capture_time});
 }
 

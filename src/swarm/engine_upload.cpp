@@ -109,7 +109,7 @@ void Engine::introduce_holdings(Remote& peer) {
   }
 }
 
-void Engine::advertise(TimeMs) {
+void Engine::advertise() {
   for (auto& [seq, pieces] : fresh_pieces_) {
     std::sort(pieces.begin(), pieces.end());
     for (auto& [id, peer] : peers_) {

@@ -141,7 +141,7 @@ void SwarmSim::step_node(std::size_t index, std::int64_t now) {
     node.uplink_free_at = std::max(node.uplink_free_at, now) +
                           static_cast<std::int64_t>(static_cast<double>(out.bytes.size()) / node.up_bytes_per_ms);
     const auto latency = static_cast<std::int64_t>(node.latency_ms + nodes_[*to]->latency_ms);
-    queue_.push_back({node.uplink_free_at + latency, queue_.size() + now * 1'000'000, index, *to, std::move(out.bytes)});
+    queue_.push_back({node.uplink_free_at + latency, next_order_++, index, *to, std::move(out.bytes)});
     std::push_heap(queue_.begin(), queue_.end(), std::greater<>());
   }
   for (swarm::PeerId gone : node.engine->take_disconnects()) {

@@ -43,6 +43,7 @@ class SwarmSim {
   std::vector<ByteVector> produced_;
   std::uint64_t produced_bytes_ = 0;
   std::uint64_t next_id_ = 1;
+  std::uint64_t next_order_ = 0;  // send order: ties between equal arrival times
 };
 
 }  // namespace swarmcast::sim
