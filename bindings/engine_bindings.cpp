@@ -1,0 +1,158 @@
+// Embind wrapper of swarm::Engine and the peer scorer. Peer ids and times cross as
+// doubles (ids < 2^53, checked by web/core/engine.js); bytes cross as (pointer, length)
+// in, fresh Uint8Arrays out.
+#include <emscripten/bind.h>
+
+#include "heap_bytes.hpp"
+#include "swarm/engine.hpp"
+#include "swarm/peer_scorer.hpp"
+#include "trust/keys.hpp"
+
+namespace swarmcast::bindings {
+namespace {
+
+using emscripten::val;
+
+swarm::PeerId peer_id(double id) { return swarm::PeerId{static_cast<std::uint64_t>(id)}; }
+TimeMs time_ms(double ms) { return TimeMs{static_cast<std::int64_t>(ms)}; }
+
+swarm::DeviceConstraints device(bool metered, bool battery_low, bool hidden, std::uint32_t upload_budget) {
+  return swarm::DeviceConstraints{metered, battery_low, hidden, upload_budget};
+}
+
+const char* role_name(swarm::Role role) {
+  switch (role) {
+    case swarm::Role::kBroadcaster: return "broadcaster";
+    case swarm::Role::kSuperSeed: return "super-seed";
+    case swarm::Role::kRelay: return "relay";
+    case swarm::Role::kLeaf: return "leaf";
+  }
+  return "leaf";
+}
+
+swarm::EngineConfig engine_config(double self, bool broadcaster, std::uintptr_t stream_key,
+                                  swarm::DeviceConstraints device) {
+  swarm::EngineConfig config;
+  config.self = peer_id(self);
+  config.broadcaster = broadcaster;
+  const ByteView key = bytes_at(stream_key, config.stream.bytes.size());
+  std::copy(key.begin(), key.end(), config.stream.bytes.begin());
+  config.device = device;
+  if (broadcaster) config.upload = swarm::broadcaster_upload_config();
+  // A device that declares an upload budget is held to it by its own engine too.
+  config.upload.total_budget_bytes_per_s = device.upload_budget_bytes_per_s;
+  return config;
+}
+
+class EngineBinding {
+ public:
+  // stream_key: 32 bytes in the heap (the stream's Ed25519 public key).
+  EngineBinding(double self, bool broadcaster, std::uintptr_t stream_key, bool metered, bool battery_low,
+                bool hidden, std::uint32_t upload_budget)
+      : engine_(engine_config(self, broadcaster, stream_key, device(metered, battery_low, hidden, upload_budget))) {}
+
+  void connect(double peer, double now) { engine_.connect(peer_id(peer), time_ms(now)); }
+  void disconnect(double peer, double now) { engine_.disconnect(peer_id(peer), time_ms(now)); }
+  void on_message(double peer, std::uintptr_t bytes, std::size_t length, double now) {
+    engine_.on_message(peer_id(peer), bytes_at(bytes, length), time_ms(now));
+  }
+  void set_buffered_amount(double peer, double bytes) {
+    engine_.set_buffered_amount(peer_id(peer), static_cast<std::uint64_t>(bytes));
+  }
+
+  bool publish_init(std::uintptr_t header, std::size_t header_length, std::uintptr_t init, std::size_t init_length,
+                    double now) {
+    return engine_.publish_init(bytes_at(header, header_length), bytes_at(init, init_length), time_ms(now));
+  }
+  bool publish_chunk(std::uintptr_t header, std::size_t header_length, std::uintptr_t payload,
+                     std::size_t payload_length, double now) {
+    return engine_.publish_chunk(bytes_at(header, header_length), bytes_at(payload, payload_length), time_ms(now));
+  }
+
+  void tick(double now) { engine_.tick(time_ms(now)); }
+
+  val take_outbox() {
+    val out = val::array();
+    for (const auto& message : engine_.take_outbox()) {
+      val item = val::object();
+      item.set("to", static_cast<double>(message.to.value));
+      item.set("bytes", to_js(message.bytes));
+      out.call<void>("push", item);
+    }
+    return out;
+  }
+
+  val take_playable() {
+    val out = val::array();
+    for (const auto& item : engine_.take_playable()) {
+      val js = val::object();
+      js.set("init", item.init);
+      js.set("epoch", item.epoch.value);
+      js.set("seq", static_cast<double>(item.seq.value));
+      js.set("capture", static_cast<double>(item.capture.value));
+      js.set("bytes", to_js(item.bytes));
+      out.call<void>("push", js);
+    }
+    return out;
+  }
+
+  val take_disconnects() {
+    val out = val::array();
+    for (swarm::PeerId id : engine_.take_disconnects()) out.call<void>("push", static_cast<double>(id.value));
+    return out;
+  }
+
+  std::string stats_json(double now) const { return engine_.stats_json(time_ms(now)); }
+  double peer_count() const { return static_cast<double>(engine_.peer_count()); }
+
+ private:
+  swarm::Engine engine_;
+};
+
+val score_peer(double connected_at, double now, double delivery_bytes_per_s, double rtt_ms,
+               std::uint32_t requests_sent, std::uint32_t requests_served, std::uint32_t requests_failed,
+               std::uint32_t bad_pieces, bool metered, bool battery_low, bool hidden, std::uint32_t upload_budget) {
+  swarm::PeerStats stats;
+  stats.connected_at = time_ms(connected_at);
+  stats.delivery_bytes_per_s = delivery_bytes_per_s;
+  stats.rtt_ms = rtt_ms;
+  stats.requests_sent = requests_sent;
+  stats.requests_served = requests_served;
+  stats.requests_failed = requests_failed;
+  stats.bad_pieces = bad_pieces;
+  stats.device = device(metered, battery_low, hidden, upload_budget);
+  const double points = swarm::score(stats, time_ms(now));
+  val out = val::object();
+  out.set("score", points);
+  out.set("role", std::string(role_name(swarm::role_for(points, stats.device))));
+  return out;
+}
+
+// A stream id (base64url public key) as its 32 key bytes; null when it is not one.
+val stream_key_of(const std::string& stream_id) {
+  auto key = trust::parse_stream_id(stream_id);
+  return key ? to_js(key.value().bytes) : val::null();
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(swarmcast_engine) {
+  emscripten::class_<EngineBinding>("Engine")
+      .constructor<double, bool, std::uintptr_t, bool, bool, bool, std::uint32_t>()
+      .function("connect", &EngineBinding::connect)
+      .function("disconnect", &EngineBinding::disconnect)
+      .function("onMessage", &EngineBinding::on_message)
+      .function("setBufferedAmount", &EngineBinding::set_buffered_amount)
+      .function("publishInit", &EngineBinding::publish_init)
+      .function("publishChunk", &EngineBinding::publish_chunk)
+      .function("tick", &EngineBinding::tick)
+      .function("takeOutbox", &EngineBinding::take_outbox)
+      .function("takePlayable", &EngineBinding::take_playable)
+      .function("takeDisconnects", &EngineBinding::take_disconnects)
+      .function("statsJson", &EngineBinding::stats_json)
+      .function("peerCount", &EngineBinding::peer_count);
+  emscripten::function("scorePeer", &score_peer);
+  emscripten::function("streamKeyOf", &stream_key_of);
+}
+
+}  // namespace swarmcast::bindings
