@@ -1,0 +1,525 @@
+// The signaling/tracker server (tools/server) through its real interfaces: a server on
+// a free port, real `ws` clients, real Ed25519 keys from the wasm core.
+import { test, describe, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import WebSocket from 'ws';
+import { loadCoreForNode } from '../../tools/lib/load-core.mjs';
+import { startServer } from '../../tools/server/server.js';
+import { DEFAULT_LIMITS } from '../../tools/server/limits.js';
+import { parseMessage, serverMessages } from '../../tools/server/schema.js';
+import { choosePeers, scoreMember } from '../../tools/server/peer-selection.js';
+import { Member, Room, link } from '../../tools/server/rooms.js';
+import { HeaderKind, StreamSigner } from '../../web/core/index.js';
+import { root } from './helpers.mjs';
+
+let core;
+let keys;       // three broadcasters' signers
+const servers = [];
+const sockets = [];
+const schemaViolations = [];
+
+before(async () => {
+  core = await loadCoreForNode();
+  keys = [1, 2, 3].map((n) => new StreamSigner(core, new Uint8Array(32).fill(n)));
+});
+after(() => keys.forEach((key) => key.close()));
+afterEach(async () => {
+  sockets.splice(0).forEach((ws) => ws.terminate());
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+  assert.deepEqual(schemaViolations.splice(0), [], 'every server message matches schema.js');
+});
+
+async function serve(options = {}) {
+  const server = await startServer({ port: 0, host: '127.0.0.1', core, ...options });
+  servers.push(server);
+  return server;
+}
+
+// A signaling client that queues what it receives and checks it against the schema.
+class Peer {
+  static async connect(server, options) {
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/signal`, options);
+    sockets.push(ws);
+    await once(ws, 'open');
+    return new Peer(ws);
+  }
+
+  constructor(ws) {
+    this.ws = ws;
+    this.inbox = [];
+    this.wake = () => {};
+    ws.on('message', (data) => {
+      const checked = parseMessage(data.toString(), DEFAULT_LIMITS, serverMessages);
+      if (!checked.ok) schemaViolations.push(`${checked.reason}: ${data}`);
+      this.inbox.push(JSON.parse(data));
+      this.wake();
+    });
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  }
+
+  send(message) {
+    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  // The first queued message of `type` (waiting for it if need be); others stay queued.
+  async next(type, timeoutMs = 3000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const at = this.inbox.findIndex((m) => m.type === type);
+      if (at >= 0) return this.inbox.splice(at, 1)[0];
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no '${type}' within ${timeoutMs} ms; got ${JSON.stringify(this.inbox)}`);
+      await Promise.race([new Promise((resolve) => { this.wake = resolve; }), sleep(left)]);
+    }
+  }
+
+  // Every queued message of `type`, removed from the queue.
+  drain(type) {
+    const taken = this.inbox.filter((m) => m.type === type);
+    this.inbox = this.inbox.filter((m) => m.type !== type);
+    return taken;
+  }
+
+  async alive() {
+    this.send({ type: 'ping' });
+    await this.next('pong');
+  }
+}
+
+async function broadcast(server, signer, streamId = signer.streamId) {
+  const peer = await Peer.connect(server);
+  peer.send({ type: 'join', role: 'broadcaster', streamId, canUpload: true, uploadKbps: 5000 });
+  const { nonce } = await peer.next('challenge');
+  const signature = signer.signChallenge(new Uint8Array(Buffer.from(nonce, 'base64url')));
+  peer.send({ type: 'prove', signature: Buffer.from(signature).toString('base64url') });
+  return peer;
+}
+
+async function watch(server, streamId, { canUpload = true, uploadKbps = 1000 } = {}) {
+  const peer = await Peer.connect(server);
+  peer.send({ type: 'join', role: 'viewer', streamId, canUpload, uploadKbps });
+  peer.welcome = await peer.next('welcome');
+  return peer;
+}
+
+const getJson = async (server, path) => (await fetch(server.url + path)).json();
+const ids = (peers) => peers.map((p) => p.peerId);
+
+// Raw GET: fetch() would normalise '..' away before the server ever saw it.
+function rawGet(server, path) {
+  return new Promise((resolve, reject) => {
+    httpGet(`${server.url}${path}`, { path }, (res) => {
+      let body = '';
+      res.on('data', (part) => { body += part; });
+      res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'], body }));
+    }).on('error', reject);
+  });
+}
+
+describe('broadcaster ownership', () => {
+  test('a broadcaster proves its key, gets a welcome and is listed', async () => {
+    const server = await serve();
+    const peer = await broadcast(server, keys[0]);
+    const welcome = await peer.next('welcome');
+    assert.equal(welcome.role, 'broadcaster');
+    assert.ok(welcome.peerId >= 1);
+    assert.deepEqual(welcome.peers, []);
+    assert.deepEqual(welcome.iceServers, []);
+    assert.deepEqual(await peer.next('viewers'), { type: 'viewers', count: 0 });
+    const streams = await getJson(server, '/api/streams');
+    assert.equal(streams.length, 1);
+    assert.equal(streams[0].streamId, keys[0].streamId);
+    assert.equal(streams[0].viewers, 0);
+    assert.ok(Math.abs(streams[0].startedAt - Date.now()) < 5000);
+    assert.equal((await getJson(server, '/healthz')).ok, true);
+  });
+
+  test('a proof made with another key is refused and the stream stays off air', async () => {
+    const server = await serve({ origin: true });
+    const forger = await broadcast(server, keys[1], keys[0].streamId);
+    assert.equal((await forger.next('error')).code, 'bad_proof');
+    assert.equal((await forger.closed).code, 4401);
+    assert.deepEqual(await getJson(server, '/api/streams'), []);
+    const viewer = await watch(server, keys[0].streamId);
+    assert.deepEqual(await viewer.next('state'), { type: 'state', state: 'waiting' });
+    // Nor can it publish through the origin, with its own key or none.
+    const forged = signedChunk(keys[1], 1, new Uint8Array(1000));
+    assert.equal((await putChunk(server, keys[0].streamId, 1, forged)).status, 404);
+  });
+
+  test('a second broadcaster for a live stream is refused; the first carries on', async () => {
+    const server = await serve();
+    const first = await broadcast(server, keys[0]);
+    await first.next('welcome');
+    const second = await Peer.connect(server);
+    second.send({ type: 'join', role: 'broadcaster', streamId: keys[0].streamId });
+    assert.equal((await second.next('error')).code, 'stream_taken');
+    assert.equal((await second.closed).code, 4409);
+    await first.alive();
+    assert.equal((await getJson(server, '/api/streams')).length, 1);
+  });
+
+  test('a broadcaster that never answers its challenge is closed', async () => {
+    const server = await serve({ limits: { proveTimeoutMs: 100 } });
+    const peer = await Peer.connect(server);
+    peer.send({ type: 'join', role: 'broadcaster', streamId: keys[0].streamId });
+    await peer.next('challenge');
+    assert.equal((await peer.next('error')).code, 'prove_timeout');
+    assert.equal((await peer.closed).code, 4401);
+  });
+});
+
+describe('rooms and peers', () => {
+  test('viewers get the broadcaster as a peer; signals stay inside a room', async () => {
+    const server = await serve();
+    const broadcasters = [await broadcast(server, keys[0]), await broadcast(server, keys[1])];
+    const [b0, b1] = await Promise.all(broadcasters.map((b) => b.next('welcome')));
+    const a = await watch(server, keys[0].streamId);
+    assert.deepEqual(a.welcome.peers, [{ peerId: b0.peerId, role: 'broadcaster' }]);
+    assert.deepEqual(await a.next('state'), { type: 'state', state: 'live' });
+    const b = await watch(server, keys[0].streamId);
+    assert.deepEqual(new Set(ids(b.welcome.peers)), new Set([b0.peerId, a.welcome.peerId]));
+    const other = await watch(server, keys[1].streamId);
+    assert.deepEqual(ids(other.welcome.peers), [b1.peerId]);
+
+    const offer = { sdp: { type: 'offer', sdp: 'v=0\r\n' } };
+    b.send({ type: 'signal', to: a.welcome.peerId, data: offer });
+    assert.deepEqual(await a.next('signal'), { type: 'signal', from: b.welcome.peerId, data: offer });
+    broadcasters[0].send({ type: 'signal', to: b.welcome.peerId, data: { candidate: null } });
+    assert.deepEqual((await b.next('signal')).data, { candidate: null });
+
+    // Across rooms the target does not exist, whatever its id.
+    other.send({ type: 'signal', to: a.welcome.peerId, data: offer });
+    assert.equal((await other.next('error')).code, 'unknown_peer');
+    b.send({ type: 'signal', to: b1.peerId, data: offer });
+    assert.equal((await b.next('error')).code, 'unknown_peer');
+    await sleep(50);
+    assert.deepEqual(a.drain('signal'), []);
+    assert.deepEqual(broadcasters[1].drain('signal'), []);
+  });
+
+  test('the broadcaster is handed to at most 20 of 25 viewers; pairs are never repeated', async () => {
+    const server = await serve();
+    const source = await broadcast(server, keys[0]);
+    const { peerId: sourceId } = await source.next('welcome');
+    const viewers = [];
+    for (let i = 0; i < 25; i++) viewers.push(await watch(server, keys[0].streamId));
+    const links = new Map();   // peerId -> Set of peerIds it was linked with
+    const addLink = (x, y) => {
+      if (!links.has(x)) links.set(x, new Set());
+      assert.ok(!links.get(x).has(y), `pair ${x}-${y} handed out twice`);
+      links.get(x).add(y);
+    };
+    for (const viewer of viewers) {
+      for (const id of ids(viewer.welcome.peers)) {
+        addLink(viewer.welcome.peerId, id);
+        addLink(id, viewer.welcome.peerId);
+      }
+    }
+    const fedBySource = viewers.filter((v) => ids(v.welcome.peers).includes(sourceId));
+    assert.equal(fedBySource.length, 20);
+    assert.deepEqual(fedBySource, viewers.slice(0, 20));
+    assert.ok(viewers.slice(8).every((v) => v.welcome.peers.length === 8), 'up to 8 peers each');
+    assert.equal(links.get(sourceId).size, 20);
+
+    // A fresh list never repeats a peer the asker already has, and never the full source.
+    const last = viewers[24];
+    last.send({ type: 'peers-request' });
+    assert.deepEqual((await last.next('peers')).peers, [], 'it already has 8');
+    last.send({ type: 'unlink', peerIds: ids(last.welcome.peers).slice(0, 3) });
+    last.send({ type: 'peers-request' });
+    const { peers } = await last.next('peers');
+    assert.equal(peers.length, 3);
+    for (const id of ids(peers)) assert.ok(!links.get(last.welcome.peerId).has(id) && id !== sourceId);
+
+    // Unlinking frees the source's slot for the next asker (not for the unlinker).
+    viewers[0].send({ type: 'unlink', peerIds: [sourceId] });
+    viewers[0].send({ type: 'peers-request' });
+    assert.ok(!ids((await viewers[0].next('peers')).peers).includes(sourceId));
+    viewers[21].send({ type: 'unlink', peerIds: [viewers[21].welcome.peers[0].peerId] });
+    viewers[21].send({ type: 'peers-request' });
+    assert.deepEqual(ids((await viewers[21].next('peers')).peers), [sourceId]);
+  });
+
+  test('ranking prefers viewers that can upload, then by score', async () => {
+    const server = await serve({ limits: { broadcasterLinks: 1, peersPerAnswer: 2 } });
+    await (await broadcast(server, keys[0])).next('welcome');
+    const stream = keys[0].streamId;
+    const weak = await watch(server, stream, { canUpload: false, uploadKbps: 50_000 });
+    const leech = await watch(server, stream, { canUpload: false, uploadKbps: 50_000 });
+    const slow = await watch(server, stream, { canUpload: true, uploadKbps: 100 });
+    const fast = await watch(server, stream, { canUpload: true, uploadKbps: 20_000 });
+    assert.ok(weak && leech);
+    const newcomer = await watch(server, stream);
+    assert.deepEqual(ids(newcomer.welcome.peers), [fast.welcome.peerId, slow.welcome.peerId]);
+    // Measured delivery outranks a declared rate.
+    slow.send({ type: 'stats', deliveryBytesPerS: 5_000_000, rttMs: 20, requestsReceived: 100, requestsServed: 100 });
+    await slow.alive();
+    const next = await watch(server, stream);
+    assert.deepEqual(ids(next.welcome.peers), [slow.welcome.peerId, fast.welcome.peerId]);
+  });
+
+  test('waiting, then live with peers, then ended; the stream can come back', async () => {
+    const server = await serve();
+    const stream = keys[0].streamId;
+    const early = [await watch(server, stream), await watch(server, stream)];
+    for (const viewer of early) {
+      assert.deepEqual(viewer.welcome.peers, []);
+      assert.deepEqual(await viewer.next('state'), { type: 'state', state: 'waiting' });
+    }
+    const source = await broadcast(server, keys[0]);
+    const { peerId: sourceId } = await source.next('welcome');
+    for (const viewer of early) {
+      assert.deepEqual(await viewer.next('state'), { type: 'state', state: 'live' });
+      assert.ok(ids((await viewer.next('peers')).peers).includes(sourceId));
+    }
+    source.send({ type: 'leave' });
+    for (const viewer of early) {
+      assert.deepEqual(await viewer.next('state'), { type: 'state', state: 'ended' });
+      assert.deepEqual(await viewer.next('peer-left'), { type: 'peer-left', peerId: sourceId });
+    }
+    assert.deepEqual(await getJson(server, '/api/streams'), []);
+    const again = await broadcast(server, keys[0]);
+    assert.ok((await again.next('welcome')).peerId > sourceId, 'peer ids are never reused');
+    await early[0].next('peers');
+  });
+
+  test('viewer counts reach everyone, at most once per interval', async () => {
+    const server = await serve({ limits: { viewerCountIntervalMs: 300 } });
+    const source = await broadcast(server, keys[0]);
+    await source.next('welcome');
+    assert.equal((await source.next('viewers')).count, 0);
+    const a = await watch(server, keys[0].streamId);
+    assert.equal((await source.next('viewers')).count, 1);
+    const b = await watch(server, keys[0].streamId);
+    await watch(server, keys[0].streamId);
+    await sleep(100);
+    assert.deepEqual(source.drain('viewers'), [], 'throttled');
+    assert.equal((await source.next('viewers')).count, 3);
+    assert.equal((await b.next('viewers')).count, 3);
+    a.ws.close();
+    await a.closed;
+    assert.equal((await source.next('viewers', 1000)).count, 2);
+    assert.equal((await getJson(server, '/api/streams'))[0].viewers, 2);
+  });
+
+  test('room and server limits refuse newcomers with a close code', async () => {
+    const server = await serve({ limits: { maxPeersPerRoom: 2, maxRooms: 1 } });
+    await watch(server, keys[0].streamId);
+    await watch(server, keys[0].streamId);
+    const third = await Peer.connect(server);
+    third.send({ type: 'join', role: 'viewer', streamId: keys[0].streamId });
+    assert.equal((await third.next('error')).code, 'room_full');
+    assert.equal((await third.closed).code, 4503);
+    const elsewhere = await Peer.connect(server);
+    elsewhere.send({ type: 'join', role: 'viewer', streamId: keys[1].streamId });
+    assert.equal((await elsewhere.next('error')).code, 'server_full');
+    // The broadcaster still gets into its full room.
+    assert.equal((await (await broadcast(server, keys[0])).next('welcome')).role, 'broadcaster');
+  });
+});
+
+describe('peer selection at scale', () => {
+  // 3,000 joins straight into choosePeers, a third of them unable to upload.
+  test('the swarm stays shallow and every cap holds', () => {
+    const room = new Room('x');
+    room.add(new Member({ peerId: 1, role: 'broadcaster', canUpload: true, uploadKbps: 0, joinedAtMs: 0 }));
+    for (let id = 2; id <= 3001; id++) {
+      const viewer = new Member({ peerId: id, role: 'viewer', canUpload: id % 3 !== 0, uploadKbps: 500 + (id * 7919) % 8000, joinedAtMs: id * 100 });
+      scoreMember(core, viewer, id * 100);
+      const chosen = choosePeers(viewer, room, DEFAULT_LIMITS);
+      assert.equal(chosen.length, Math.min(8, id - 1));
+      room.add(viewer);
+      chosen.forEach((peer) => link(viewer, peer));
+    }
+    assert.equal(room.broadcaster.down.size, 20);
+    for (const viewer of room.viewers.values()) assert.ok(viewer.down.size <= DEFAULT_LIMITS.viewerLinks);
+    const hops = new Map([[1, 0]]);
+    for (let layer = [1]; layer.length;) {
+      layer = layer.flatMap((id) => [...room.member(id).up, ...room.member(id).down]
+        .filter((next) => !hops.has(next) && hops.set(next, hops.get(id) + 1)));
+    }
+    assert.equal(hops.size, 3001, 'everyone reachable from the source');
+    assert.ok(Math.max(...hops.values()) <= 10, `deepest viewer ${Math.max(...hops.values())} hops away`);
+  });
+});
+
+describe('abuse', () => {
+  test('bad frames get typed errors; the connection and its neighbours keep working', async () => {
+    const server = await serve();
+    const source = await broadcast(server, keys[0]);
+    await source.next('welcome');
+    const viewer = await watch(server, keys[0].streamId);
+    const rogue = await Peer.connect(server);
+    const cases = [
+      ['{not json', 'bad_json'],
+      ['[1,2]', 'invalid_message'],
+      [{ type: 'teleport' }, 'unknown_type'],
+      [{ type: 'ping', extra: 1 }, 'invalid_message'],
+      [{ type: 'join', role: 'viewer', streamId: 'x'.repeat(43) }, 'invalid_message'],
+      [{ type: 'join', role: 'admin', streamId: keys[0].streamId }, 'invalid_message'],
+      [{ type: 'join', role: 'viewer', streamId: keys[0].streamId, uploadKbps: -1 }, 'invalid_message'],
+      [{ type: 'signal', to: 1, data: { sdp: 'x' } }, 'bad_state'],
+      [{ type: 'prove', signature: 'A'.repeat(86) }, 'bad_state'],
+    ];
+    for (const [frame, code] of cases) {
+      rogue.send(frame);
+      assert.equal((await rogue.next('error')).code, code, JSON.stringify(frame));
+    }
+    rogue.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    assert.equal((await rogue.next('error')).code, 'binary_not_supported');
+    // Signal data over its own cap, inside the frame cap.
+    viewer.send({ type: 'signal', to: 1, data: { sdp: 'x'.repeat(20_000) } });
+    assert.equal((await viewer.next('error')).code, 'invalid_message');
+    await rogue.alive();
+    viewer.send({ type: 'signal', to: (await getSourceId(viewer)), data: { sdp: 'fine' } });
+    assert.deepEqual((await source.next('signal')).data, { sdp: 'fine' });
+  });
+
+  test('a stream of invalid messages closes the socket', async () => {
+    const server = await serve();
+    const rogue = await Peer.connect(server);
+    for (let i = 0; i < 20; i++) rogue.send('nonsense');
+    assert.equal((await rogue.closed).code, 4400);
+  });
+
+  test('an oversize frame closes only its own socket', async () => {
+    const server = await serve();
+    const bystander = await watch(server, keys[0].streamId);
+    const rogue = await Peer.connect(server);
+    rogue.send({ type: 'ping', pad: 'x'.repeat(70 * 1024) });
+    assert.equal((await rogue.closed).code, 1009);
+    await bystander.alive();
+  });
+
+  test('a flooding client is told, then closed; others are unaffected', async () => {
+    const server = await serve();
+    const bystander = await watch(server, keys[0].streamId);
+    const flooder = await Peer.connect(server);
+    for (let i = 0; i < 400; i++) flooder.send({ type: 'ping' });
+    assert.equal((await flooder.next('error')).code, 'rate_limited');
+    assert.equal((await flooder.closed).code, 4429);
+    assert.ok(flooder.drain('pong').length <= 110, 'no more than the burst was served');
+    await bystander.alive();
+  });
+
+  test('silent peers are removed after the dead-peer timeout', async () => {
+    const server = await serve({ limits: { heartbeatMs: 50, deadPeerMs: 250 } });
+    const source = await broadcast(server, keys[0]);
+    await source.next('welcome');
+    const healthy = await watch(server, keys[0].streamId);
+    // autoPong off: this client's socket stays open but never answers a ping.
+    const silent = await Peer.connect(server, { autoPong: false });
+    silent.send({ type: 'join', role: 'viewer', streamId: keys[0].streamId });
+    const { peerId } = await silent.next('welcome');
+    assert.deepEqual(await source.next('peer-left', 2000), { type: 'peer-left', peerId });
+    await silent.closed;
+    await sleep(300);
+    await healthy.alive();
+    assert.equal((await getJson(server, '/api/streams'))[0].viewers, 1);
+  });
+});
+
+async function getSourceId(viewer) {
+  return viewer.welcome.peers.find((p) => p.role === 'broadcaster').peerId;
+}
+
+describe('HTTP', () => {
+  test('the site, the core modules and the wasm are served with their types', async () => {
+    const server = await serve();
+    const cases = [
+      ['/core/index.js', 'text/javascript; charset=utf-8'],
+      ['/web/core/trust.js', 'text/javascript; charset=utf-8'],
+      ['/build/wasm/swarmcast.mjs', 'text/javascript; charset=utf-8'],
+      ['/build/wasm/swarmcast.wasm', 'application/wasm'],
+    ];
+    for (const [path, type] of cases) {
+      const res = await fetch(server.url + path);
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers.get('content-type'), type, path);
+    }
+    const wasm = new Uint8Array(await (await fetch(`${server.url}/build/wasm/swarmcast.wasm`)).arrayBuffer());
+    assert.deepEqual([...wasm.subarray(0, 4)], [0, 0x61, 0x73, 0x6d]);
+    // Pages are another helper's files: served when present, 404 when not.
+    for (const [path, file] of [['/', 'index.html'], ['/broadcast', 'broadcast.html'], ['/watch/abc', 'watch.html']]) {
+      const res = await fetch(server.url + path);
+      assert.equal(res.status, existsSync(`${root}/web/${file}`) ? 200 : 404, path);
+    }
+    assert.equal((await fetch(`${server.url}/nope.js`)).status, 404);
+    assert.equal((await fetch(`${server.url}/api/streams`, { method: 'POST' })).status, 405);
+  });
+
+  test('nothing outside web/ and the wasm build is reachable', async () => {
+    const server = await serve();
+    const attempts = [
+      '/../package.json', '/%2e%2e/package.json', '/web/../package.json', '/web/%2e%2e/package.json',
+      '/core/..%2f..%2fpackage.json', '/build/wasm/..%2f..%2f..%2fpackage.json', '/%2e%2e%5cpackage.json',
+      '/build/wasm/CMakeCache.txt', '/build/wasm/src/', '/.git/config', '/web/.%2e/README.md',
+      '/%00', '/%E0%A4%A', '/build/native/', '/tools/server/main.js', '/core/',
+    ];
+    for (const path of attempts) {
+      const res = await rawGet(server, path);
+      assert.ok(res.status === 404 || res.status === 400, `${path}: ${res.status}`);
+      assert.ok(!res.body.includes('swarmcast') || res.body.startsWith('{"error"'), path);
+    }
+  });
+});
+
+function signedChunk(signer, seq, payload, kind = HeaderKind.chunk) {
+  const header = signer.sign(kind, { epoch: 0, seq, captureMs: Date.now(), durationMs: 1000 }, payload);
+  return Buffer.concat([header, payload]);
+}
+
+const putChunk = (server, streamId, seq, body, route = 'chunks') =>
+  fetch(`${server.url}/api/streams/${streamId}/${route}/${seq}`, { method: 'PUT', body });
+
+describe('HTTP origin', () => {
+  test('valid chunks are kept in a bounded window; tampered ones are refused', async () => {
+    const server = await serve({ origin: true, limits: { originChunks: 3 } });
+    const source = await broadcast(server, keys[0]);
+    await source.next('welcome');
+    const stream = keys[0].streamId;
+    const payload = (seq) => new Uint8Array(40_000).map((_, i) => (i * seq) & 0xff);
+
+    const init = signedChunk(keys[0], 0, new Uint8Array(300).fill(9), HeaderKind.init);
+    assert.equal((await putChunk(server, stream, 0, init, 'init')).status, 204);
+    const sent = new Map();
+    for (let seq = 1; seq <= 5; seq++) {
+      sent.set(seq, signedChunk(keys[0], seq, payload(seq)));
+      assert.equal((await putChunk(server, stream, seq, sent.get(seq))).status, 204);
+    }
+    assert.deepEqual(await getJson(server, `/api/streams/${stream}/chunks`), { chunks: [3, 4, 5], inits: [0] });
+    const got = await fetch(`${server.url}/api/streams/${stream}/chunks/5`);
+    assert.equal(got.status, 200);
+    assert.deepEqual(Buffer.from(await got.arrayBuffer()), sent.get(5));
+    assert.equal((await fetch(`${server.url}/api/streams/${stream}/chunks/1`)).status, 404, 'evicted');
+
+    const tampered = signedChunk(keys[0], 6, payload(6));
+    tampered[core.SIGNED_HEADER_SIZE + 20_000] ^= 1;
+    const refused = await putChunk(server, stream, 6, tampered);
+    assert.equal(refused.status, 403);
+    assert.equal((await refused.json()).error, 'bad_proof');
+    const badHeader = signedChunk(keys[0], 7, payload(7));
+    badHeader[100] ^= 1;
+    assert.equal((await putChunk(server, stream, 7, badHeader)).status, 403);
+    assert.equal((await putChunk(server, stream, 9, signedChunk(keys[0], 8, payload(8)))).status, 400, 'seq mismatch');
+    assert.equal((await putChunk(server, stream, 8, signedChunk(keys[1], 8, payload(8)))).status, 403, 'other key');
+    assert.equal((await putChunk(server, stream, 8, new Uint8Array(17 * 1024 * 1024))).status, 413);
+    assert.equal((await fetch(`${server.url}/api/streams/${stream}/chunks/6`)).status, 404);
+
+    source.send({ type: 'leave' });
+    await source.alive();
+    assert.equal((await fetch(`${server.url}/api/streams/${stream}/chunks/5`)).status, 404, 'dropped with the stream');
+  });
+
+  test('the origin is off unless asked for', async () => {
+    const server = await serve();
+    const source = await broadcast(server, keys[0]);
+    await source.next('welcome');
+    assert.equal((await putChunk(server, keys[0].streamId, 1, signedChunk(keys[0], 1, new Uint8Array(10)))).status, 405);
+  });
+});

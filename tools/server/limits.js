@@ -1,0 +1,59 @@
+// Every number that bounds what one client or one stream can cost the server, in one
+// place, so a test (or an operator) can shrink them and see each limit bite.
+export const DEFAULT_LIMITS = Object.freeze({
+  maxMessageBytes: 64 * 1024,      // ws maxPayload: larger frames close the socket (1009)
+  maxSignalBytes: 16 * 1024,       // one SDP or candidate; data-channel SDPs are ~1-3 KiB
+  maxQueuedBytes: 1024 * 1024,     // unsent bytes to a client that stopped reading
+  messagesPerS: 50,                // token bucket refill per connection
+  messageBurst: 100,               // bucket size; a newcomer's 8 offers + candidates fit
+  invalidPerS: 0.1,                // a buggy client may slip now and then...
+  invalidBurst: 10,                // ...an abusive one is closed after this many
+  maxPeersPerRoom: 10_000,
+  maxRooms: 1_000,
+  peersPerAnswer: 8,               // peers a viewer is handed (it offers to them)
+  broadcasterLinks: 20,            // the brief's streamer cap: viewers handed the broadcaster
+  // Newcomers a viewer is handed to. With 8 peers per newcomer and a third of viewers
+  // unable to upload, 12 made each layer no larger than the one above (10,000 viewers
+  // = 833 hops); 20 keeps 10,000 viewers within 12 hops of the source.
+  viewerLinks: 20,
+  heartbeatMs: 5_000,              // ping frame interval
+  deadPeerMs: 15_000,              // no frame (message or pong) for this long: gone
+  proveTimeoutMs: 10_000,          // a broadcaster that does not answer its challenge
+  viewerCountIntervalMs: 1_000,    // 'viewers' messages at most this often per room
+  originChunks: 30,                // HTTP origin window per stream...
+  originBytes: 64 * 1024 * 1024,   // ...and its byte cap
+  originInits: 4,                  // init segments kept per stream (one per epoch)
+  originMaxBodyBytes: 16 * 1024 * 1024 + 162, // the largest payload the trust layer signs
+});
+
+// Refills continuously. take() lets the balance fall into debt down to -burst: a
+// client slightly over the rate loses a few messages and recovers as the debt is paid,
+// while a flooder keeps digging until `exhausted` says to close it.
+export class TokenBucket {
+  constructor(ratePerS, burst, nowMs) {
+    this.ratePerS = ratePerS;
+    this.burst = burst;
+    this.tokens = burst;
+    this.updatedMs = nowMs;
+  }
+
+  // true when the message may be handled.
+  take(nowMs) {
+    const elapsedS = Math.max(0, nowMs - this.updatedMs) / 1000;
+    this.tokens = Math.min(this.burst, this.tokens + elapsedS * this.ratePerS);
+    this.updatedMs = nowMs;
+    this.tokens -= 1;
+    return this.tokens >= 0;
+  }
+
+  get exhausted() {
+    return this.tokens < -this.burst;
+  }
+}
+
+export function resolveLimits(overrides = {}) {
+  for (const key of Object.keys(overrides)) {
+    if (!(key in DEFAULT_LIMITS)) throw new TypeError(`unknown limit: ${key}`);
+  }
+  return { ...DEFAULT_LIMITS, ...overrides };
+}

@@ -1,0 +1,94 @@
+// The optional HTTP origin: the broadcaster PUTs each signed chunk (and each epoch's
+// init segment), the server checks it with the stream's key and keeps a short window,
+// and viewers whose peers cannot deliver in time GET it. Bodies are stored and served
+// exactly as uploaded (signed header + payload), so viewers verify them the same way
+// as bytes from a peer. Only live streams have a window; it is dropped when the
+// broadcaster leaves, which bounds memory by the rooms limit.
+import { HeaderKind, StreamVerifier } from '../../web/core/index.js';
+
+export class OriginError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+class StreamWindow {
+  constructor(core, streamId) {
+    this.verifier = new StreamVerifier(core, streamId);
+    this.chunks = new Map();  // seq -> body
+    this.inits = new Map();   // epoch -> body
+    this.chunkBytes = 0;
+  }
+}
+
+export class ChunkOrigin {
+  constructor({ core, limits, isLive }) {
+    this.core = core;
+    this.limits = limits;
+    this.isLive = isLive;
+    this.streams = new Map();  // streamId -> StreamWindow
+  }
+
+  // kind: 'chunk' (number = seq) or 'init' (number = epoch). Throws OriginError.
+  put(streamId, kind, number, body) {
+    if (!this.isLive(streamId)) throw new OriginError(404, 'not_live', 'no live broadcaster for this stream');
+    const headerSize = this.core.SIGNED_HEADER_SIZE;
+    if (body.length <= headerSize) throw new OriginError(400, 'truncated', `a body is a ${headerSize}-byte header and a payload`);
+    let window = this.streams.get(streamId);
+    if (!window) {
+      window = new StreamWindow(this.core, streamId);
+      this.streams.set(streamId, window);
+    }
+    const header = body.subarray(0, headerSize);
+    const payload = body.subarray(headerSize);
+    const fields = window.verifier.verifyHeader(header);
+    if (!fields.ok) throw new OriginError(403, fields.error, `header refused: ${fields.error}`);
+    const signedNumber = kind === 'init' ? fields.epoch : fields.seq;
+    if (fields.kind !== kind || signedNumber !== number || fields.byteLength !== payload.length) {
+      throw new OriginError(400, 'mismatch', `the signed header is for ${fields.kind} ${signedNumber} of ${fields.byteLength} bytes`);
+    }
+    const checked = window.verifier.verifyPayload(HeaderKind[kind], number, payload);
+    if (!checked.ok) throw new OriginError(403, checked.error, `payload refused: ${checked.error}`);
+    if (kind === 'init') this.#keepInit(window, number, body);
+    else this.#keepChunk(window, number, body);
+  }
+
+  get(streamId, kind, number) {
+    const window = this.streams.get(streamId);
+    return (kind === 'init' ? window?.inits : window?.chunks)?.get(number) ?? null;
+  }
+
+  // What a viewer may fetch: sequence numbers and epochs, oldest first.
+  index(streamId) {
+    const window = this.streams.get(streamId);
+    if (!window) return null;
+    const sorted = (map) => [...map.keys()].sort((a, b) => a - b);
+    return { chunks: sorted(window.chunks), inits: sorted(window.inits) };
+  }
+
+  drop(streamId) {
+    this.streams.get(streamId)?.verifier.close();
+    this.streams.delete(streamId);
+  }
+
+  close() {
+    for (const streamId of [...this.streams.keys()]) this.drop(streamId);
+  }
+
+  #keepChunk(window, seq, body) {
+    window.chunkBytes += body.length - (window.chunks.get(seq)?.length ?? 0);
+    window.chunks.set(seq, body);
+    while (window.chunks.size > this.limits.originChunks || window.chunkBytes > this.limits.originBytes) {
+      const oldest = Math.min(...window.chunks.keys());
+      window.chunkBytes -= window.chunks.get(oldest).length;
+      window.chunks.delete(oldest);
+    }
+  }
+
+  #keepInit(window, epoch, body) {
+    window.inits.set(epoch, body);
+    while (window.inits.size > this.limits.originInits) window.inits.delete(Math.min(...window.inits.keys()));
+  }
+}

@@ -1,0 +1,258 @@
+// The signaling protocol (docs/SIGNALING.md): rooms per stream id, broadcaster
+// ownership proofs, peer assignment, SDP/ICE relay, viewer counts and heartbeats.
+// It never carries media.
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { verifyChallenge } from '../../web/core/index.js';
+import { fromBase64url, toBase64url } from '../lib/encoding.mjs';
+import { Client } from './client.js';
+import { choosePeers, scoreMember } from './peer-selection.js';
+import { Member, Room, link, unlink } from './rooms.js';
+import { CloseCode, ErrorCode } from './schema.js';
+
+// The connection state each message is valid in ('ping' and 'leave' are valid in all).
+const VALID_IN = { join: 'new', prove: 'proving', signal: 'joined', stats: 'joined', 'peers-request': 'joined', unlink: 'joined' };
+
+// Emits 'stream-ended' (streamId) when a broadcaster leaves, for the HTTP origin.
+export class Signaling extends EventEmitter {
+  constructor({ core, limits, iceServers = [], now = Date.now }) {
+    super();
+    this.core = core;
+    this.limits = limits;
+    this.iceServers = iceServers;
+    this.now = now;
+    this.rooms = new Map();    // streamId -> Room
+    this.clients = new Set();
+    this.nextPeerId = 1;       // never reused: a late signal cannot reach a newcomer
+    this.heartbeat = setInterval(() => this.#heartbeat(), limits.heartbeatMs);
+  }
+
+  accept(socket) {
+    const client = new Client(socket, this.limits, this.now);
+    this.clients.add(client);
+    socket.on('message', (data, isBinary) => this.#receive(client, data, isBinary));
+    socket.on('pong', () => { client.lastSeenMs = this.now(); });
+    socket.on('close', () => this.#disconnect(client));
+    // 'close' always follows; a client's broken socket is not the server's error.
+    socket.on('error', () => {});
+  }
+
+  liveStreams() {
+    return [...this.rooms.values()].filter((room) => room.live)
+      .map((room) => ({ streamId: room.streamId, viewers: room.viewers.size, startedAt: room.startedAt }));
+  }
+
+  isLive(streamId) {
+    return this.rooms.get(streamId)?.live ?? false;
+  }
+
+  close() {
+    clearInterval(this.heartbeat);
+    for (const client of this.clients) client.socket.terminate();
+    for (const room of this.rooms.values()) clearTimeout(room.viewerCountTimer);
+  }
+
+  #receive(client, data, isBinary) {
+    if (!client.open) return;
+    try {
+      const message = client.admit(data, isBinary);
+      if (message) this.#dispatch(client, message);
+    } catch (error) {
+      // A bug costs one connection, never the process or the other clients.
+      console.error('signaling: internal error', error);
+      client.refuse(ErrorCode.internal, 'internal error', CloseCode.internal);
+    }
+  }
+
+  #dispatch(client, message) {
+    const { type } = message;
+    if (type === 'ping') return client.send({ type: 'pong' });
+    if (type === 'leave') return this.#leave(client);
+    if (client.state !== VALID_IN[type]) return client.strike(ErrorCode.badState, `${type} is not valid in state ${client.state}`);
+    switch (type) {
+      case 'join': return this.#join(client, message);
+      case 'prove': return this.#prove(client, message);
+      case 'signal': return this.#signal(client, message);
+      case 'stats': return this.#stats(client, message);
+      case 'peers-request': return this.#peersRequest(client);
+      case 'unlink': return this.#unlink(client, message);
+      default: throw new Error(`no handler for ${type}`);
+    }
+  }
+
+  #join(client, { role, streamId, canUpload = false, uploadKbps = 0 }) {
+    if (role === 'viewer') {
+      const room = this.#roomFor(client, streamId, role);
+      if (room) this.#enter(client, room, { role, canUpload, uploadKbps });
+      return;
+    }
+    if (this.isLive(streamId)) {
+      return client.refuse(ErrorCode.streamTaken, 'this stream already has a broadcaster', CloseCode.conflict);
+    }
+    const nonce = randomBytes(32);
+    const timer = setTimeout(() => client.refuse(ErrorCode.proveTimeout, 'no proof in time', CloseCode.unauthorized),
+      this.limits.proveTimeoutMs);
+    client.state = 'proving';
+    client.pending = { streamId, canUpload, uploadKbps, nonce, timer };
+    client.send({ type: 'challenge', nonce: toBase64url(nonce) });
+  }
+
+  #prove(client, { signature }) {
+    const { streamId, canUpload, uploadKbps, nonce, timer } = client.pending;
+    clearTimeout(timer);
+    client.pending = null;
+    client.state = 'new';
+    // The schema admits only canonical 86-character base64url, i.e. exactly 64 bytes.
+    if (!verifyChallenge(this.core, streamId, nonce, fromBase64url(signature))) {
+      return client.refuse(ErrorCode.badProof, 'the signature does not prove this stream id', CloseCode.unauthorized);
+    }
+    // Another broadcaster may have proved the same key while this one was signing.
+    if (this.isLive(streamId)) {
+      return client.refuse(ErrorCode.streamTaken, 'this stream already has a broadcaster', CloseCode.conflict);
+    }
+    const room = this.#roomFor(client, streamId, 'broadcaster');
+    if (room) this.#enter(client, room, { role: 'broadcaster', canUpload, uploadKbps });
+  }
+
+  #roomFor(client, streamId, role) {
+    const room = this.rooms.get(streamId);
+    if (room) {
+      // A full room still takes its broadcaster: the viewers are waiting for it.
+      if (role === 'viewer' && room.size >= this.limits.maxPeersPerRoom) {
+        client.refuse(ErrorCode.roomFull, 'this stream has as many viewers as it can take', CloseCode.full);
+        return null;
+      }
+      return room;
+    }
+    if (this.rooms.size >= this.limits.maxRooms) {
+      client.refuse(ErrorCode.serverFull, 'this server has as many streams as it can take', CloseCode.full);
+      return null;
+    }
+    const created = new Room(streamId);
+    this.rooms.set(streamId, created);
+    return created;
+  }
+
+  #enter(client, room, { role, canUpload, uploadKbps }) {
+    const nowMs = this.now();
+    const member = new Member({ peerId: this.nextPeerId++, role, client, canUpload, uploadKbps, joinedAtMs: nowMs });
+    scoreMember(this.core, member, nowMs);
+    room.add(member);
+    client.state = 'joined';
+    client.member = member;
+    client.room = room;
+    const welcome = (peers) => ({ type: 'welcome', peerId: member.peerId, role, peers, iceServers: this.iceServers });
+    if (role === 'broadcaster') {
+      // Viewers get the broadcaster as a peer and make the offers: the newcomer side of
+      // a link always offers, so there is never glare.
+      client.send(welcome([]));
+      client.send({ type: 'viewers', count: room.viewers.size });
+      for (const viewer of room.viewers.values()) {
+        viewer.client.send({ type: 'state', state: 'live' });
+        viewer.client.send({ type: 'peers', peers: this.#assign(viewer, room) });
+      }
+      return;
+    }
+    client.send(welcome(room.live ? this.#assign(member, room) : []));
+    client.send({ type: 'state', state: room.live ? 'live' : 'waiting' });
+    this.#viewerCountChanged(room);
+  }
+
+  // Chooses peers for `seeker` and records the links, so no pair is handed out twice
+  // and each side's link cap holds.
+  #assign(seeker, room) {
+    const chosen = choosePeers(seeker, room, this.limits);
+    for (const peer of chosen) link(seeker, peer);
+    return chosen.map((peer) => peer.ref);
+  }
+
+  #signal(client, { to, data }) {
+    const target = client.room.member(to);
+    // Not a strike: the target may have left while this message was in flight.
+    if (!target || target === client.member) return client.error(ErrorCode.unknownPeer, `no peer ${to} in this stream`);
+    target.client.send({ type: 'signal', from: client.member.peerId, data });
+  }
+
+  #stats(client, { type, uploadKbps, ...stats }) {
+    const member = client.member;
+    if (uploadKbps !== undefined) member.uploadKbps = uploadKbps;
+    Object.assign(member.stats, stats);
+    scoreMember(this.core, member, this.now());
+  }
+
+  #peersRequest(client) {
+    const { member, room } = client;
+    const peers = member.role === 'viewer' && room.live ? this.#assign(member, room) : [];
+    client.send({ type: 'peers', peers });
+  }
+
+  #unlink(client, { peerIds }) {
+    const { member, room } = client;
+    for (const peerId of peerIds) {
+      const other = room.member(peerId);
+      if (!other) continue;
+      unlink(member, other);
+      member.forget(peerId);
+    }
+  }
+
+  #leave(client) {
+    if (client.pending) clearTimeout(client.pending.timer);
+    const { member, room } = client;
+    client.state = 'new';
+    client.pending = null;
+    client.member = null;
+    client.room = null;
+    if (!member) return;
+    // Only the peers it was linked to (and the broadcaster's dashboard) hear of it:
+    // telling a 10,000-viewer room about every departure would cost O(n^2) messages.
+    const told = new Set(room.remove(member));
+    if (room.broadcaster) told.add(room.broadcaster);
+    for (const other of told) other.client.send({ type: 'peer-left', peerId: member.peerId });
+    if (member.role === 'broadcaster') {
+      for (const viewer of room.viewers.values()) viewer.client.send({ type: 'state', state: 'ended' });
+      this.emit('stream-ended', room.streamId);
+    } else {
+      this.#viewerCountChanged(room);
+    }
+    if (room.size === 0) {
+      clearTimeout(room.viewerCountTimer);
+      this.rooms.delete(room.streamId);
+    }
+  }
+
+  #disconnect(client) {
+    this.clients.delete(client);
+    this.#leave(client);
+  }
+
+  // At most one 'viewers' message per room per interval; a change inside the interval
+  // is sent when it ends, with the count as it is then.
+  #viewerCountChanged(room) {
+    if (room.viewerCountTimer) return;
+    const waitMs = room.sentViewerCountAtMs + this.limits.viewerCountIntervalMs - this.now();
+    if (waitMs <= 0) return this.#sendViewerCount(room);
+    room.viewerCountTimer = setTimeout(() => {
+      room.viewerCountTimer = null;
+      this.#sendViewerCount(room);
+    }, waitMs);
+  }
+
+  #sendViewerCount(room) {
+    const count = room.viewers.size;
+    if (count === room.sentViewerCount) return;
+    room.sentViewerCount = count;
+    room.sentViewerCountAtMs = this.now();
+    for (const member of room.members()) member.client.send({ type: 'viewers', count });
+  }
+
+  // Pings everyone; anyone silent (no message, no pong) past deadPeerMs is dropped,
+  // which runs the same departure as a close.
+  #heartbeat() {
+    const nowMs = this.now();
+    for (const client of this.clients) {
+      if (nowMs - client.lastSeenMs > this.limits.deadPeerMs) client.socket.terminate();
+      else if (client.open) client.socket.ping();
+    }
+  }
+}
