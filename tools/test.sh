@@ -19,3 +19,6 @@ node build/wasm/tests/core_tests.cjs --gtest_brief=1
 
 echo "== node:test"
 node --test --test-reporter=spec tests/node/
+
+echo "== browser end to end: Chromium pages over real WebRTC"
+node --test --test-reporter=spec tests/browser/

@@ -1,0 +1,48 @@
+// Headless Debian Chromium for the end-to-end tests, with the flags measured in
+// /work/shared/notes/browser.md: fake camera/screen, autoplay, no background throttling
+// (several pages share one browser), loopback ICE (CI hosts may only have loopback).
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
+
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+  '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+  '--allow-loopback-in-peer-connection',
+];
+
+export function launchChromium() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+}
+
+// A page whose console errors and uncaught exceptions are collected, so a failing test
+// can say what the page said. initScript runs before any of the page's own scripts
+// (to instrument or sabotage browser APIs).
+export async function openPage(browser, url, { initScript } = {}) {
+  const page = await browser.newPage({ viewport: { width: 480, height: 360 } });
+  if (initScript) await page.addInitScript(initScript);
+  page.problems = [];
+  page.on('pageerror', (error) => page.problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') page.problems.push(`console ${message.type()}: ${message.text()}`);
+  });
+  if (url) await page.goto(url);
+  return page;
+}
+
+// Polls `fn` (async, returns a truthy value when done) until it succeeds or time runs out.
+export async function waitFor(fn, { timeoutMs = 10_000, intervalMs = 100, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) return last;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+}

@@ -1,0 +1,55 @@
+// The broadcast and watch pages as the end-to-end tests drive them: through the UI
+// where a person would click, and through window.swarmcast for the numbers.
+import { openPage, waitFor } from './launch.mjs';
+
+// source: 'test' | 'camera' | 'screen' (Chromium's fake devices);
+// beforeLive(page): runs once the page is ready, before Go live is clicked.
+export async function startBroadcast(browser, server, { source = 'test', beforeLive } = {}) {
+  const page = await openPage(browser, `${server.url}/broadcast`);
+  await page.waitForFunction(() => window.swarmcast && !document.getElementById('go-live').disabled);
+  await beforeLive?.(page);
+  await page.selectOption('#source', source);
+  await page.click('#go-live');
+  await waitFor(() => page.evaluate(() => window.swarmcast.broadcaster.live), { what: 'the broadcast to go live' });
+  const streamId = await page.evaluate(() => window.swarmcast.broadcaster.streamId);
+  return { page, streamId };
+}
+
+export function openViewer(browser, server, streamId, options) {
+  return openPage(browser, `${server.url}/watch/${streamId}`, options);
+}
+
+export function viewerStats(page) {
+  return page.evaluate(() => {
+    const s = window.swarmcast?.stats();
+    if (!s) return null;
+    const e = s.node?.engine ?? {};
+    return {
+      state: s.state, peerId: s.peerId, peers: s.peers, startupMs: s.startupMs,
+      currentTime: s.player.currentTime, decodedFrames: s.player.decodedFrames, bufferSeconds: s.player.bufferSeconds,
+      stalls: s.player.stalls, stalledMs: s.player.stalledMs, behindLiveSeconds: s.player.behindLiveSeconds,
+      controlSent: e.control_bytes_sent ?? 0, latencyP95Ms: e.latency_p95_ms ?? null, received: e.media_bytes_received ?? 0, fromSource: e.media_bytes_from_source ?? 0,
+      sent: e.media_bytes_sent ?? 0, badPieces: e.bad_pieces ?? 0, bans: e.bans ?? 0, latencyMs: s.latencyMs, handoverLatencyMs: e.latency_p50_ms ?? null,
+      chunksPlayed: e.chunks_played ?? 0, chunksSkipped: e.chunks_skipped ?? 0,
+    };
+  });
+}
+
+export function broadcasterStats(page) {
+  return page.evaluate(() => {
+    const s = window.swarmcast.stats();
+    return { viewers: s.viewers, produced: s.producedBytes, sent: s.mediaBytesSent, factor: s.sourceUploadFactor,
+      peers: s.node?.engine?.peers ?? 0, peerId: s.node?.peerId, controlSent: s.node?.engine?.control_bytes_sent ?? 0 };
+  });
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Waits until every viewer is playing; returns their currentTime at that moment.
+export async function waitPlaying(viewers, timeoutMs = 10_000) {
+  const stats = await waitFor(async () => {
+    const all = await Promise.all(viewers.map(viewerStats));
+    return all.every((s) => s?.state === 'playing' && s.currentTime > 0) && all;
+  }, { timeoutMs, what: 'every viewer to play' });
+  return stats.map((s) => s.currentTime);
+}

@@ -1,0 +1,69 @@
+// The /watch/<stream-id> page: video, state, and a small stats overlay.
+import { Viewer, loadCore, missingFeatures, signalingUrl, unsupportedMessage } from '../shim/index.js';
+
+const $ = (id) => document.getElementById(id);
+
+const STATUS_TEXT = {
+  connecting: 'Connecting…',
+  waiting: 'Waiting for the broadcaster to go live',
+  joining: 'Joining the stream…',
+  stalled: 'Buffering…',
+  ended: 'The stream has ended',
+  failed: 'Playback failed',
+};
+
+function setStatus(state) {
+  $('status').hidden = !(state in STATUS_TEXT);
+  $('status').textContent = STATUS_TEXT[state] ?? '';
+  $('live-badge').hidden = state !== 'playing' && state !== 'stalled';
+}
+
+async function main() {
+  const missing = missingFeatures();
+  if (missing.length) {
+    $('status').textContent = unsupportedMessage(missing);
+    return;
+  }
+  const streamId = decodeURIComponent(location.pathname.split('/').pop());
+  const core = await loadCore();
+  const video = $('video');
+  let viewer;
+  try {
+    viewer = new Viewer({ core, streamId, video, signalingUrl: signalingUrl() });
+  } catch (error) {
+    $('status').textContent = `Not a stream link: ${error.message}`;
+    return;
+  }
+  viewer.addEventListener('statechange', ({ detail }) => setStatus(detail));
+  viewer.addEventListener('error', ({ detail }) => {
+    if (detail.fatal) $('error').textContent = `${detail.type}: ${detail.detail}`;
+    else console.warn(`swarmcast ${detail.type}: ${detail.detail}`);
+  });
+  viewer.addEventListener('autoplay-blocked', () => {
+    $('status').hidden = false;
+    $('status').textContent = 'Tap to play';
+    $('status').addEventListener('click', () => video.play().then(() => setStatus(viewer.state)), { once: true });
+  });
+  $('unmute').addEventListener('click', () => {
+    video.muted = !video.muted;
+    $('unmute').textContent = video.muted ? 'Unmute' : 'Mute';
+  });
+  $('show-stats').addEventListener('change', () => { $('overlay').hidden = !$('show-stats').checked; });
+  window.addEventListener('pagehide', () => viewer.stop());
+
+  setInterval(() => {
+    const s = viewer.stats();
+    $('overlay').hidden = !$('show-stats').checked || s.player.appendedChunks === 0;
+    $('o-share').textContent = `${Math.round(s.shareFromPeers * 100)} %`;
+    $('o-peers').textContent = s.peers;
+    $('o-buffer').textContent = `${s.player.bufferSeconds.toFixed(1)} s`;
+    $('o-latency').textContent = s.latencyMs ? `${(s.latencyMs / 1000).toFixed(1)} s` : '–';
+  }, 500);
+
+  // Read by the end-to-end tests and handy in the console.
+  window.swarmcast = { viewer, stats: () => viewer.stats() };
+  setStatus(viewer.state);
+  await viewer.start();
+}
+
+main().catch((error) => { $('error').textContent = `swarmcast failed to start: ${error.message}`; });

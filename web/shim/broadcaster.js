@@ -1,0 +1,119 @@
+// A live broadcast: a media source → ChunkRecorder (MediaRecorder + wasm segmenter) →
+// StreamSigner (signed init/chunk headers) → SwarmNode (the engine seeds the swarm).
+//   events: 'live', 'ended', 'published' (detail: {kind, epoch, seq, bytes}),
+//           'viewers' (count), 'error' (detail: {type, detail, fatal})
+import { HeaderKind, StreamSigner } from '../core/index.js';
+import { ChunkRecorder } from './recorder.js';
+import { SwarmNode } from './swarm-node.js';
+import { deviceConstraints } from './device.js';
+import { nowMs } from './clock.js';
+
+export class Broadcaster extends EventTarget {
+  #core;
+  #signer;
+  #signalingUrl;
+  #recorderOptions;
+  #node = null;
+  #recorder = null;
+  #produced = { bytes: 0, chunks: 0 };
+  #rate = { at: 0, sent: 0, bytesPerS: 0 };
+
+  // seed: the 32-byte stream key (see stream-key.js); the stream id follows from it.
+  constructor({ core, seed, signalingUrl, recorder = {} }) {
+    super();
+    this.#core = core;
+    this.#signer = new StreamSigner(core, seed);
+    this.#signalingUrl = signalingUrl;
+    this.#recorderOptions = recorder;
+  }
+
+  get streamId() {
+    return this.#signer.streamId;
+  }
+
+  get live() {
+    return this.#recorder !== null;
+  }
+
+  // Proves the stream key to the server, then records `stream` into the swarm.
+  async goLive(stream) {
+    if (this.live) throw new Error('already live');
+    const node = new SwarmNode({
+      core: this.#core, role: 'broadcaster', streamId: this.streamId, signer: this.#signer,
+      signalingUrl: this.#signalingUrl, device: await deviceConstraints(),
+    });
+    this.#node = node;
+    node.addEventListener('viewers', ({ detail }) => this.#emit('viewers', detail));
+    node.addEventListener('error', ({ detail }) => this.#emit('error', detail));
+    node.start();
+    try {
+      await node.welcomed;
+    } catch (error) {
+      node.stop();
+      this.#node = null;
+      throw error;
+    }
+    const recorder = new ChunkRecorder(this.#core, stream, this.#recorderOptions);
+    this.#recorder = recorder;
+    recorder.addEventListener('init', ({ detail }) => this.#publish(HeaderKind.init, detail));
+    recorder.addEventListener('chunk', ({ detail }) => this.#publish(HeaderKind.chunk, detail));
+    recorder.addEventListener('error', ({ detail }) => {
+      this.#emit('error', detail);
+      this.stop();
+    });
+    recorder.start();
+    this.#rate = { at: performance.now(), sent: 0, bytesPerS: 0 };
+    this.#emit('live', { streamId: this.streamId });
+  }
+
+  async stop() {
+    const recorder = this.#recorder;
+    this.#recorder = null;
+    // The last chunk is published before the swarm is told the stream ended.
+    await recorder?.stop();
+    this.#node?.stop();
+    this.#node = null;
+    this.#emit('ended', null);
+  }
+
+  // The dashboard's numbers (DESIGN.md): source upload factor = bytes this tab uploaded
+  // / bytes of stream produced; ~1-2 when the swarm carries the stream.
+  stats() {
+    const node = this.#node?.stats() ?? null;
+    const sent = node?.engine?.media_bytes_sent ?? 0;
+    const now = performance.now();
+    if (now - this.#rate.at >= 1000) {
+      this.#rate = { at: now, sent, bytesPerS: ((sent - this.#rate.sent) * 1000) / (now - this.#rate.at) };
+    }
+    return {
+      streamId: this.streamId,
+      live: this.live,
+      viewers: node?.viewers ?? 0,
+      producedBytes: this.#produced.bytes,
+      producedChunks: this.#produced.chunks,
+      mediaBytesSent: sent,
+      uploadBytesPerS: this.#rate.bytesPerS,
+      sourceUploadFactor: this.#produced.bytes ? sent / this.#produced.bytes : 0,
+      node,
+    };
+  }
+
+  #publish(kind, { epoch, seq = 0, captureMs, durationMs = 0, bytes }) {
+    if (!this.#node) return;
+    const header = this.#signer.sign(kind, { epoch, seq, captureMs, durationMs }, bytes);
+    const ok = kind === HeaderKind.init ? this.#node.publishInit(header, bytes) : this.#node.publishChunk(header, bytes);
+    if (!ok) {
+      this.#emit('error', { type: 'publish', detail: `the engine refused ${kind === HeaderKind.init ? 'init' : 'chunk'} ${seq}`, fatal: false });
+      return;
+    }
+    if (kind === HeaderKind.chunk) {
+      this.#produced.bytes += bytes.length;
+      this.#produced.chunks++;
+    }
+    this.#emit('published', { kind: kind === HeaderKind.init ? 'init' : 'chunk', epoch, seq, bytes, publishedAt: nowMs() });
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}

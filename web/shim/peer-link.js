@@ -1,0 +1,148 @@
+// One peer: an RTCPeerConnection with one ordered, reliable, binary data channel. The
+// side that offers creates the channel; SDP and ICE candidates leave through the
+// `signal` callback and arrive through handleSignal(). Sends never fail silently: a
+// message the channel cannot take yet waits in a queue that drains on
+// `bufferedamountlow`, and bufferedAmount (channel + queue) is what the engine is told.
+//   events: 'open', 'message' (detail: Uint8Array), 'close' (detail: reason)
+export const PEER_LINK_DEFAULTS = Object.freeze({
+  iceServers: [],
+  highWaterBytes: 1024 * 1024,   // above this the channel is left to drain
+  lowWaterBytes: 256 * 1024,     // bufferedAmountLowThreshold
+  openTimeoutMs: 15_000,         // ICE or DTLS that never completes
+});
+
+const CHANNEL_LABEL = 'swarmcast';
+
+export class PeerLink extends EventTarget {
+  #pc;
+  #channel = null;
+  #signal;
+  #queue = [];
+  #queuedBytes = 0;
+  #pendingCandidates = [];
+  #closed = false;
+  #openTimer;
+
+  // peerId: the remote peer; initiator: this side offers; signal(data) sends {sdp} or
+  // {candidate} to the remote peer through signaling.
+  constructor({ peerId, initiator, signal, ...options }) {
+    super();
+    this.peerId = peerId;
+    this.options = { ...PEER_LINK_DEFAULTS, ...options };
+    this.#signal = signal;
+    this.bytesSent = 0;
+    this.bytesReceived = 0;
+    this.#pc = new RTCPeerConnection({ iceServers: this.options.iceServers });
+    this.#pc.addEventListener('icecandidate', ({ candidate }) => {
+      if (candidate) this.#signal({ candidate: candidate.toJSON() });
+    });
+    this.#pc.addEventListener('connectionstatechange', () => {
+      if (this.#pc.connectionState === 'failed') this.close('connection failed');
+    });
+    this.#pc.addEventListener('datachannel', ({ channel }) => this.#adopt(channel));
+    this.#openTimer = setTimeout(() => this.close('did not open in time'), this.options.openTimeoutMs);
+    if (initiator) {
+      this.#adopt(this.#pc.createDataChannel(CHANNEL_LABEL, { ordered: true }));
+      this.#offer();
+    }
+  }
+
+  get open() {
+    return this.#channel?.readyState === 'open';
+  }
+
+  get bufferedAmount() {
+    return (this.#channel?.bufferedAmount ?? 0) + this.#queuedBytes;
+  }
+
+  async handleSignal(data) {
+    if (this.#closed) return;
+    try {
+      if (data.sdp) {
+        await this.#pc.setRemoteDescription(data.sdp);
+        if (data.sdp.type === 'offer') {
+          await this.#pc.setLocalDescription();
+          this.#signal({ sdp: this.#pc.localDescription.toJSON() });
+        }
+        for (const candidate of this.#pendingCandidates.splice(0)) await this.#pc.addIceCandidate(candidate);
+      } else if (data.candidate) {
+        // Candidates can overtake the description they belong to.
+        if (this.#pc.remoteDescription) await this.#pc.addIceCandidate(data.candidate);
+        else this.#pendingCandidates.push(data.candidate);
+      }
+    } catch (error) {
+      this.close(`signaling failed: ${error.message}`);
+    }
+  }
+
+  // Queues when the channel is full or not open yet; never drops.
+  send(bytes) {
+    if (this.#closed) return;
+    if (!this.open || this.#queue.length || this.#channel.bufferedAmount > this.options.highWaterBytes) {
+      this.#queue.push(bytes);
+      this.#queuedBytes += bytes.length;
+      return;
+    }
+    this.#transmit(bytes);
+  }
+
+  close(reason = 'closed') {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#openTimer);
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#channel?.close();
+    this.#pc.close();
+    this.dispatchEvent(new CustomEvent('close', { detail: reason }));
+  }
+
+  async #offer() {
+    try {
+      await this.#pc.setLocalDescription();
+      this.#signal({ sdp: this.#pc.localDescription.toJSON() });
+    } catch (error) {
+      this.close(`cannot offer: ${error.message}`);
+    }
+  }
+
+  #adopt(channel) {
+    if (this.#channel) {
+      channel.close();
+      return;
+    }
+    this.#channel = channel;
+    channel.binaryType = 'arraybuffer';
+    channel.bufferedAmountLowThreshold = this.options.lowWaterBytes;
+    channel.addEventListener('open', () => {
+      clearTimeout(this.#openTimer);
+      this.#drain();
+      this.dispatchEvent(new Event('open'));
+    });
+    channel.addEventListener('message', ({ data }) => {
+      if (!(data instanceof ArrayBuffer)) return;
+      this.bytesReceived += data.byteLength;
+      this.dispatchEvent(new CustomEvent('message', { detail: new Uint8Array(data) }));
+    });
+    channel.addEventListener('bufferedamountlow', () => this.#drain());
+    channel.addEventListener('close', () => this.close('channel closed'));
+  }
+
+  #drain() {
+    while (this.#queue.length && this.open && this.#channel.bufferedAmount <= this.options.highWaterBytes) {
+      const bytes = this.#queue.shift();
+      this.#queuedBytes -= bytes.length;
+      this.#transmit(bytes);
+    }
+  }
+
+  #transmit(bytes) {
+    try {
+      this.#channel.send(bytes);
+      this.bytesSent += bytes.length;
+    } catch (error) {
+      // Larger than the SCTP message limit, or the channel died under us.
+      this.close(`send failed: ${error.message}`);
+    }
+  }
+}

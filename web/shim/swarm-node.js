@@ -1,0 +1,263 @@
+// The plumbing a broadcaster and a viewer share: signaling, one PeerLink per peer, and
+// the wasm SwarmEngine between them. The engine decides everything (whom to ask, whom
+// to serve, whom to drop); this module only carries bytes and time to and from it:
+// link messages → engine.onMessage, engine outbox → links, a timer → engine.tick,
+// bufferedAmount → setBufferedAmount, engine disconnects → link.close().
+//   events: 'welcome' (detail: message), 'state' ('waiting'|'live'|'ended'),
+//           'viewers' (count), 'playable' (detail: items), 'signaling' ({connected}),
+//           'error' (detail: {type, detail, fatal})
+import { SwarmEngine } from '../core/index.js';
+import { fromBase64url, toBase64url } from './base64url.js';
+import { nowMs } from './clock.js';
+import { PeerLink } from './peer-link.js';
+import { SignalingClient } from './signaling.js';
+
+export const SWARM_NODE_DEFAULTS = Object.freeze({
+  tickMs: 50,
+  statsIntervalMs: 2000,
+  minPeers: 4,                 // fewer links than this: ask the server for more
+  peersRequestIntervalMs: 3000,
+});
+
+export class SwarmNode extends EventTarget {
+  #core;
+  #role;
+  #streamId;
+  #signer;
+  #device;
+  #signaling;
+  #engine = null;
+  #links = new Map();          // peerId → PeerLink
+  #iceServers = [];
+  #timers = [];
+  #flushQueued = false;
+  #lastReport = null;
+  #lastPeersRequest = 0;
+  #lastServerError = null;
+  #welcomed;
+  #resolveWelcomed;
+  #rejectWelcomed;
+
+  // options: { core, role: 'broadcaster'|'viewer', streamId, signer (broadcaster: a
+  // StreamSigner, for the ownership proof), signalingUrl, device, canUpload, uploadKbps }
+  constructor({ core, role, streamId, signer = null, signalingUrl, device = {}, canUpload = true, uploadKbps = 0, ...options }) {
+    super();
+    this.options = { ...SWARM_NODE_DEFAULTS, ...options };
+    this.#core = core;
+    this.#role = role;
+    this.#streamId = streamId;
+    this.#signer = signer;
+    this.#device = device;
+    this.peerId = null;
+    this.streamState = null;
+    this.viewers = 0;
+    this.#welcomed = new Promise((resolve, reject) => {
+      this.#resolveWelcomed = resolve;
+      this.#rejectWelcomed = reject;
+    });
+    // Whoever awaits it sees the refusal; nobody awaiting it is not an error.
+    this.#welcomed.catch(() => {});
+    this.#signaling = new SignalingClient(signalingUrl,
+      () => ({ type: 'join', role, streamId, canUpload, uploadKbps: Math.round(uploadKbps) }));
+    this.#listen();
+  }
+
+  // Resolves with the first welcome (from then on the engine exists); rejects when the
+  // server refuses us for good (stream taken, bad proof, ...).
+  get welcomed() {
+    return this.#welcomed;
+  }
+
+  start() {
+    this.#signaling.connect();
+    this.#timers.push(setInterval(() => this.#tick(), this.options.tickMs));
+    this.#timers.push(setInterval(() => this.#report(), this.options.statsIntervalMs));
+  }
+
+  stop() {
+    this.#timers.forEach(clearInterval);
+    this.#timers = [];
+    for (const link of this.#links.values()) link.close('leaving');
+    this.#signaling.close();
+    this.#engine?.delete();
+    this.#engine = null;
+  }
+
+  publishInit(signedHeader, bytes) {
+    const ok = this.#engine.publishInit(signedHeader, bytes, nowMs());
+    this.#flush();
+    return ok;
+  }
+
+  publishChunk(signedHeader, bytes) {
+    const ok = this.#engine.publishChunk(signedHeader, bytes, nowMs());
+    this.#flush();
+    return ok;
+  }
+
+  stats() {
+    const links = [...this.#links.values()].map((link) => ({
+      peerId: link.peerId, open: link.open, bytesSent: link.bytesSent, bytesReceived: link.bytesReceived,
+      bufferedAmount: link.bufferedAmount,
+    }));
+    return {
+      peerId: this.peerId, role: this.#role, streamState: this.streamState, viewers: this.viewers,
+      signaling: this.#signaling.connected, links, engine: this.#engine?.stats(nowMs()) ?? null,
+    };
+  }
+
+  #listen() {
+    const on = (type, handler) => this.#signaling.addEventListener(type, ({ detail }) => handler(detail));
+    on('challenge', ({ nonce }) => this.#prove(nonce));
+    on('welcome', (message) => this.#welcome(message));
+    on('state', ({ state }) => {
+      this.streamState = state;
+      this.#emit('state', state);
+    });
+    on('peers', ({ peers }) => this.#connectTo(peers));
+    // Its signaling socket is gone: the tab closed or lost the network. Closing now
+    // frees the engine from waiting out the link's silence timeout.
+    on('peer-left', ({ peerId }) => this.#links.get(peerId)?.close('peer left'));
+    on('viewers', ({ count }) => {
+      this.viewers = count;
+      this.#emit('viewers', count);
+    });
+    on('signal', ({ from, data }) => this.#signal(from, data));
+    on('error', ({ code, message }) => {
+      this.#lastServerError = message;
+      this.#emit('error', { type: 'signaling', detail: `${code}: ${message}`, fatal: false });
+    });
+    this.#signaling.addEventListener('open', () => this.#emit('signaling', { connected: true }));
+    on('close', ({ code, reason, final }) => {
+      this.#emit('signaling', { connected: false });
+      if (!final) return;
+      const detail = `the server refused this ${this.#role}: ${this.#lastServerError ?? reason ?? code}`;
+      this.#rejectWelcomed(new Error(detail));
+      this.#emit('error', { type: 'signaling', detail, fatal: true });
+    });
+  }
+
+  #prove(nonce) {
+    const signature = this.#signer.signChallenge(fromBase64url(nonce));
+    this.#signaling.send({ type: 'prove', signature: toBase64url(signature) });
+  }
+
+  #welcome({ peerId, role, peers, iceServers }) {
+    // After a signaling reconnect the server knows us by a new id; the engine and the
+    // open links (peer to peer, not through the server) carry on as they were.
+    this.peerId = peerId;
+    this.#iceServers = iceServers;
+    if (!this.#engine) {
+      this.#engine = new SwarmEngine(this.#core, {
+        self: peerId, broadcaster: role === 'broadcaster', streamKey: this.#streamId, device: this.#device,
+      });
+    }
+    if (role === 'broadcaster') this.streamState = 'live';
+    this.#connectTo(peers);
+    this.#resolveWelcomed(this);
+    this.#emit('welcome', { peerId, role, peers, iceServers });
+  }
+
+  // The server hands each pair out once and tells exactly one side: that side offers.
+  #connectTo(peers) {
+    for (const { peerId } of peers) {
+      if (!this.#links.has(peerId)) this.#addLink(peerId, true);
+    }
+  }
+
+  #signal(from, data) {
+    let link = this.#links.get(from);
+    if (!link) {
+      if (data?.sdp?.type !== 'offer') return;
+      link = this.#addLink(from, false);
+    }
+    link.handleSignal(data);
+  }
+
+  #addLink(peerId, initiator) {
+    const link = new PeerLink({
+      peerId, initiator, iceServers: this.#iceServers,
+      signal: (data) => this.#signaling.send({ type: 'signal', to: peerId, data }),
+    });
+    this.#links.set(peerId, link);
+    link.addEventListener('open', () => {
+      this.#engine?.connect(peerId, nowMs());
+      this.#flush();
+    });
+    link.addEventListener('message', ({ detail }) => {
+      if (!this.#engine) return;
+      this.#engine.onMessage(peerId, detail, nowMs());
+      this.#scheduleFlush();
+    });
+    link.addEventListener('close', () => {
+      if (this.#links.get(peerId) !== link) return;
+      this.#links.delete(peerId);
+      this.#engine?.disconnect(peerId, nowMs());
+      this.#signaling.send({ type: 'unlink', peerIds: [peerId] });
+    });
+    return link;
+  }
+
+  #tick() {
+    if (!this.#engine) return;
+    for (const link of this.#links.values()) {
+      if (link.open) this.#engine.setBufferedAmount(link.peerId, link.bufferedAmount);
+    }
+    this.#engine.tick(nowMs());
+    this.#flush();
+    this.#askForPeers();
+  }
+
+  // Many messages arrive in one task; the engine's answers to all of them leave together.
+  #scheduleFlush() {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
+      this.#flush();
+    });
+  }
+
+  #flush() {
+    const engine = this.#engine;
+    if (!engine) return;
+    for (const { to, bytes } of engine.takeOutbox()) this.#links.get(to)?.send(bytes);
+    for (const peerId of engine.takeDisconnects()) this.#links.get(peerId)?.close('dropped by the engine');
+    const items = engine.takePlayable();
+    if (items.length) this.#emit('playable', items);
+  }
+
+  #askForPeers() {
+    if (this.#role !== 'viewer' || this.streamState !== 'live' || this.#links.size >= this.options.minPeers) return;
+    const now = performance.now();
+    if (now - this.#lastPeersRequest < this.options.peersRequestIntervalMs) return;
+    this.#lastPeersRequest = now;
+    this.#signaling.send({ type: 'peers-request' });
+  }
+
+  // What the server ranks peers by: our measured upload, and how many peers we serve.
+  #report() {
+    if (!this.#engine || !this.#signaling.connected) return;
+    const now = performance.now();
+    const mediaSent = this.#engine.stats(nowMs()).media_bytes_sent;
+    const links = [...this.#links.values()];
+    const linkBytes = new Map(links.map((link) => [link.peerId, link.bytesSent]));
+    const last = this.#lastReport;
+    this.#lastReport = { at: now, mediaSent, linkBytes };
+    if (!last) return;
+    const seconds = (now - last.at) / 1000;
+    const uploaded = links.reduce((sum, link) => sum + link.bytesSent - (last.linkBytes.get(link.peerId) ?? 0), 0);
+    this.#signaling.send({
+      type: 'stats',
+      uploadKbps: Math.round((uploaded * 8) / 1000 / seconds),
+      deliveryBytesPerS: (mediaSent - last.mediaSent) / seconds,
+      sharePeers: links.filter((link) => link.bytesSent > (last.linkBytes.get(link.peerId) ?? 0)).length,
+      links: links.filter((link) => link.open).length,
+      device: this.#device,
+    });
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}

@@ -1,0 +1,147 @@
+// Watching a stream: SwarmNode (signaling, links, engine) → MsePlayer. The engine hands
+// over verified media in order; this module only forwards it and names the codecs.
+//   events: 'statechange' (detail: state), 'error' (detail: {type, detail, fatal}),
+//           'autoplay-blocked'
+//   states: connecting → waiting (no broadcaster yet) → joining → playing ⇄ stalled →
+//           ended; or failed
+import { Segmenter, StreamVerifier } from '../core/index.js';
+import { MsePlayer } from './mse-player.js';
+import { SwarmNode } from './swarm-node.js';
+import { deviceConstraints } from './device.js';
+import { nowMs } from './clock.js';
+
+export class Viewer extends EventTarget {
+  #core;
+  #node = null;
+  #player;
+  #pendingInit = null;
+  #state = 'connecting';
+  #joinAskedAt = 0;
+  #firstFrameAt = null;
+
+  constructor({ core, streamId, video, signalingUrl, player = {} }) {
+    super();
+    // Throws a TrustError for anything that is not a stream id, before any connection.
+    new StreamVerifier(core, streamId).close();
+    this.#core = core;
+    this.streamId = streamId;
+    this.signalingUrl = signalingUrl;
+    this.#player = new MsePlayer(video, player);
+    this.#player.addEventListener('statechange', () => this.#update());
+    this.#player.addEventListener('error', ({ detail }) => {
+      this.#emit('error', detail);
+      this.#update();
+    });
+    this.#player.addEventListener('autoplay-blocked', () => this.dispatchEvent(new Event('autoplay-blocked')));
+    // Startup ends when the first frame is composited, not when play() resolves.
+    const firstFrame = () => { this.#firstFrameAt ??= nowMs(); };
+    if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(firstFrame);
+    else video.addEventListener('playing', firstFrame, { once: true });
+  }
+
+  get state() {
+    return this.#state;
+  }
+
+  async start() {
+    this.#joinAskedAt = nowMs();
+    const node = new SwarmNode({
+      core: this.#core, role: 'viewer', streamId: this.streamId, signalingUrl: this.signalingUrl,
+      device: await deviceConstraints(),
+    });
+    this.#node = node;
+    node.addEventListener('state', ({ detail }) => {
+      // Play out what is buffered; the player reports 'ended' when it runs dry.
+      if (detail === 'ended') this.#player.end();
+      this.#update();
+    });
+    node.addEventListener('welcome', () => this.#update());
+    node.addEventListener('playable', ({ detail }) => this.#play(detail));
+    node.addEventListener('error', ({ detail }) => {
+      this.#emit('error', detail);
+      if (detail.fatal) this.#update('failed');
+    });
+    node.start();
+  }
+
+  stop() {
+    this.#node?.stop();
+    this.#node = null;
+    this.#player.destroy();
+  }
+
+  // Everything a stats overlay or a test reads. shareFromPeers: the part of this
+  // viewer's verified media that came from other viewers, not the broadcaster.
+  stats() {
+    const node = this.#node?.stats() ?? null;
+    const engine = node?.engine ?? null;
+    const player = this.#player.stats();
+    return {
+      state: this.#state,
+      peerId: node?.peerId ?? null,
+      peers: engine?.peers ?? 0,
+      shareFromPeers: engine?.share_from_peers ?? 0,
+      handoverLatencyMs: engine?.latency_p50_ms ?? null,  // capture → handed to the player (p50)
+      startupMs: this.#firstFrameAt === null ? null : this.#firstFrameAt - this.#joinAskedAt,
+      latencyMs: player.latencyMs,  // glass to glass, now
+      player,
+      node,
+    };
+  }
+
+  #play(items) {
+    for (const item of items) {
+      if (item.init) {
+        // Held until the first chunk of its epoch: the codecs are named from both.
+        this.#pendingInit = item;
+        continue;
+      }
+      if (this.#pendingInit) {
+        const init = this.#pendingInit.bytes;
+        this.#pendingInit = null;
+        const mimeType = this.#mimeTypeOf(init, item.bytes);
+        if (!mimeType) {
+          this.#emit('error', { type: 'media', detail: 'the stream\'s init segment names no codec this page knows', fatal: true });
+          this.#update('failed');
+          return;
+        }
+        this.#player.appendInit(init, mimeType);
+      }
+      this.#player.appendChunk(item.bytes, item.capture);
+    }
+  }
+
+  // The engine hands over init segments without a MIME type; the wasm segmenter names
+  // the codecs once it has read an init segment and the cluster after it.
+  #mimeTypeOf(init, chunk) {
+    const segmenter = new Segmenter(this.#core);
+    try {
+      const events = [...segmenter.push(init), ...segmenter.push(chunk)];
+      return events.find((event) => event.type === 'init')?.mimeType ?? null;
+    } finally {
+      segmenter.close();
+    }
+  }
+
+  #update(forced) {
+    const previous = this.#state;
+    if (previous === 'failed') return;
+    const playerState = this.#player.state;
+    const streamState = this.#node?.streamState;
+    let state;
+    if (forced) state = forced;
+    else if (playerState === 'failed') state = 'failed';
+    else if (streamState === 'ended' && playerState !== 'playing') state = 'ended';
+    else if (playerState === 'playing' || playerState === 'stalled' || playerState === 'ended') state = playerState;
+    else if (streamState === 'live') state = 'joining';
+    else if (streamState === 'waiting') state = 'waiting';
+    else state = 'connecting';
+    if (state === previous) return;
+    this.#state = state;
+    this.#emit('statechange', state);
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
