@@ -39,8 +39,6 @@ swarm::EngineConfig engine_config(double self, bool broadcaster, std::uintptr_t 
   std::copy(key.begin(), key.end(), config.stream.bytes.begin());
   config.device = device;
   if (broadcaster) config.upload = swarm::broadcaster_upload_config();
-  // A device that declares an upload budget is held to it by its own engine too.
-  config.upload.total_budget_bytes_per_s = device.upload_budget_bytes_per_s;
   return config;
 }
 

@@ -86,5 +86,6 @@ install_node_packages() {
 
 install_debian_packages
 fetch_source libwebm
+fetch_source benchmark  # Google Benchmark's sources: npm run bench builds them for wasm
 build_wasm_libsodium
 install_node_packages

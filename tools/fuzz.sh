@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Fuzzes the parsers that read bytes from outside (wire decoder, WebM segmenter): builds
 # each libFuzzer target with clang, ASan and UBSan under build/fuzz/, then runs each for
-# SECONDS on its corpus in build/fuzz/corpus/<target>/ (kept between runs).
+# SECONDS on its corpus in build/fuzz/corpus/<target>/ (kept between runs) plus the
+# fixed seeds in build/fuzz/seeds/<target>/.
 #   bash tools/fuzz.sh [SECONDS]   (default: 60 per target)
+#   bash tools/fuzz.sh --burst     (npm test: the wire decoder for 20 s from the seeds
+#                                   alone, with a fixed random seed, so runs start alike)
 # Exits non-zero if a target crashed or did not build; a crash's reproducer is left in
 # build/fuzz/artifacts/. Replay one: build/fuzz/<target> build/fuzz/artifacts/<file>
+# SWARMCAST_FUZZ_DIR moves build/fuzz elsewhere.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-seconds="${1:-60}"
-out=build/fuzz
+burst=0
+if [ "${1:-}" = --burst ]; then burst=1; seconds=20; else seconds="${1:-60}"; fi
+out="${SWARMCAST_FUZZ_DIR:-build/fuzz}"
 webm=third_party/libwebm/webm_parser
 
 cxx="$(command -v clang++-14 || command -v clang++ || true)"
@@ -36,6 +41,10 @@ declare -A sources=(
 # 64 KiB of WebM holds the headers and the first cluster or two.
 declare -A max_len=([wire_decode_fuzz]=65537 [segmenter_fuzz]=65536)
 targets=(wire_decode_fuzz segmenter_fuzz)
+# The burst leaves the segmenter out: its cold clang build with UBSan takes ~3 minutes
+# on 2 cores (libwebm's segment_parser.cc alone over a minute), and it reads only our
+# own recorder's output, while the wire decoder reads every peer's bytes.
+if [ "$burst" = 1 ]; then targets=(wire_decode_fuzz); fi
 
 mkdir -p "$out/obj" "$out/artifacts"
 # Objects built with other flags or another compiler are thrown away, not mixed in.
@@ -100,12 +109,12 @@ build() {
   fi
 }
 
-# --- seed corpora: written once; libFuzzer adds what it finds next to them ---
+# --- seed corpora: written once, never changed; what libFuzzer finds goes to corpus/ ---
 # shellcheck disable=SC2059  # the format is the bytes, as \xHH escapes
 unhex() { printf "$(sed 's/../\\x&/g' <<<"$1")"; }
 seed() {  # seed TARGET NAME HEX
-  mkdir -p "$out/corpus/$1"
-  [ -f "$out/corpus/$1/seed-$2" ] || unhex "$3" >"$out/corpus/$1/seed-$2"
+  mkdir -p "$out/seeds/$1"
+  [ -f "$out/seeds/$1/$2" ] || unhex "$3" >"$out/seeds/$1/$2"
 }
 # One valid message of each simple type (docs/PROTOCOL.md, "Peer wire protocol").
 seed wire_decode_fuzz handshake "0101$(printf '%064x' 7)0000000000000029030100001000"
@@ -125,11 +134,11 @@ seed wire_decode_fuzz goodbye "0e04"
 # sample file twice, in 4 KiB slices under 1 MiB caps and in 7-byte slices under 64 KiB
 # caps, cut to max_len.
 bash tests/media/make-media.sh >/dev/null
-mkdir -p "$out/corpus/segmenter_fuzz"
+mkdir -p "$out/seeds/segmenter_fuzz"
 for file in build/media/*.webm; do
   name="$(basename "$file" .webm)"
   for setup in 0fff0a38:4k 00060634:7; do
-    seed_file="$out/corpus/segmenter_fuzz/seed-$name-${setup#*:}"
+    seed_file="$out/seeds/segmenter_fuzz/$name-${setup#*:}"
     [ -f "$seed_file" ] || { unhex "${setup%:*}"; head -c "$((max_len[segmenter_fuzz] - 4))" "$file"; } >"$seed_file"
   done
 done
@@ -141,10 +150,19 @@ for target in "${targets[@]}"; do
     continue
   fi
   log="$out/$target.log"
-  mkdir -p "$out/corpus/$target"
+  # libFuzzer writes what it finds into the first folder: in a burst, a scratch one.
+  if [ "$burst" = 1 ]; then
+    corpus="$out/burst/$target"
+    rm -rf "$corpus"
+    random=(-seed=1)
+  else
+    corpus="$out/corpus/$target"
+    random=()
+  fi
+  mkdir -p "$corpus"
   if "$out/$target" -max_total_time="$seconds" -max_len="${max_len[$target]}" -timeout=25 \
-      -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/artifacts/$target-" \
-      "$out/corpus/$target" >"$log" 2>&1; then
+      -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/artifacts/$target-" "${random[@]}" \
+      "$corpus" "$out/seeds/$target" >"$log" 2>&1; then
     runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")"
     speed="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")"
     echo "$target: $runs runs, no crash ($speed exec/s)"

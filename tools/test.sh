@@ -22,3 +22,6 @@ node --test --test-reporter=spec tests/node/
 
 echo "== browser end to end: Chromium pages over real WebRTC"
 node --test --test-reporter=spec tests/browser/
+
+echo "== fuzz burst: wire decoder, 20 s from the fixed seeds (ASan + UBSan)"
+bash tools/fuzz.sh --burst

@@ -1,13 +1,16 @@
 #include "swarm/chunk_buffer.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 
 namespace swarmcast::swarm {
 namespace {
 
-std::uint64_t piece_offset(PieceIndex index) { return std::uint64_t{index.value} * trust::kPieceSize; }
+// 16 KiB, the last piece the remainder.
+std::uint64_t piece_length(const trust::ChunkHeader& header, std::uint32_t index) {
+  return std::min<std::uint64_t>(trust::kPieceSize, header.byte_length - std::uint64_t{index} * trust::kPieceSize);
+}
 
 [[noreturn]] void invariant_failed(const char* what) {
   std::fprintf(stderr, "ChunkBuffer invariant broken: %s\n", what);
@@ -16,11 +19,22 @@ std::uint64_t piece_offset(PieceIndex index) { return std::uint64_t{index.value}
 
 }  // namespace
 
+ByteVector ChunkEntry::data() const {
+  ByteVector out;
+  out.reserve(header.byte_length);
+  for (const PieceBytes& piece : pieces)
+    if (piece) out.insert(out.end(), piece->begin(), piece->end());
+  return out;
+}
+
+ChunkBuffer::ChunkBuffer(BufferConfig config, std::shared_ptr<Verifier> verifier)
+    : config_(config), verifier_(verifier ? std::move(verifier) : std::make_shared<Verifier>()) {}
+
 HeaderOutcome ChunkBuffer::add_header(const trust::ChunkHeader& header, std::vector<trust::Digest> piece_hashes,
                                       TimeMs now) {
   if (chunks_.count(header.seq) != 0) return HeaderOutcome::kDuplicate;
   if (piece_hashes.size() != trust::piece_count(header.byte_length) || piece_hashes.empty() ||
-      trust::merkle_root(piece_hashes) != header.merkle_root)
+      !verifier_->hash_list(piece_hashes, header.merkle_root))
     return HeaderOutcome::kBadHashes;
   const auto edge = live_edge();
   if (edge && header.seq < *edge) {
@@ -33,7 +47,7 @@ HeaderOutcome ChunkBuffer::add_header(const trust::ChunkHeader& header, std::vec
   ChunkEntry entry;
   entry.header = header;
   entry.piece_hashes = std::move(piece_hashes);
-  entry.data.assign(header.byte_length, 0);
+  entry.pieces.resize(entry.piece_hashes.size());
   entry.have.assign(entry.piece_hashes.size(), false);
   entry.header_at = now;
   memory_bytes_ += header.byte_length;
@@ -47,11 +61,10 @@ PieceOutcome ChunkBuffer::add_piece(ChunkSeq seq, PieceIndex index, ByteView pie
   ChunkEntry& entry = it->second;
   if (index.value >= entry.piece_count()) return PieceOutcome::kBadPiece;
   if (entry.have[index.value]) return PieceOutcome::kDuplicate;
-  const std::uint64_t offset = piece_offset(index);
-  const std::uint64_t expected = std::min<std::uint64_t>(trust::kPieceSize, entry.header.byte_length - offset);
-  if (piece.size() != expected || trust::leaf_hash(piece) != entry.piece_hashes[index.value])
-    return PieceOutcome::kBadPiece;
-  std::memcpy(entry.data.data() + offset, piece.data(), piece.size());
+  if (piece.size() != piece_length(entry.header, index.value)) return PieceOutcome::kBadPiece;
+  PieceBytes kept = verifier_->piece(entry.piece_hashes[index.value], piece);
+  if (!kept) return PieceOutcome::kBadPiece;
+  entry.pieces[index.value] = std::move(kept);
   entry.have[index.value] = true;
   ++entry.pieces_have;
   return PieceOutcome::kAccepted;
@@ -74,9 +87,7 @@ bool ChunkBuffer::complete(ChunkSeq seq) const {
 
 ByteView ChunkBuffer::piece(ChunkSeq seq, PieceIndex index) const {
   if (!has_piece(seq, index)) return {};
-  const ChunkEntry& entry = *find(seq);
-  const std::uint64_t offset = piece_offset(index);
-  return ByteView(entry.data).subspan(offset, std::min<std::uint64_t>(trust::kPieceSize, entry.data.size() - offset));
+  return *find(seq)->pieces[index.value];
 }
 
 std::optional<ChunkSeq> ChunkBuffer::live_edge() const {
@@ -109,10 +120,15 @@ void ChunkBuffer::check_invariants() const {
   std::uint64_t bytes = 0;
   for (const auto& [seq, entry] : chunks_) {
     if (seq != entry.header.seq) invariant_failed("entry keyed by another seq");
-    if (entry.data.size() != entry.header.byte_length) invariant_failed("data size differs from byte_length");
+    if (entry.pieces.size() != entry.piece_hashes.size()) invariant_failed("piece slots");
     if (entry.have.size() != entry.piece_hashes.size()) invariant_failed("have bitmap size");
     std::uint32_t have = 0;
-    for (bool b : entry.have) have += b ? 1u : 0u;
+    for (std::uint32_t i = 0; i < entry.piece_count(); ++i) {
+      if (entry.have[i] != (entry.pieces[i] != nullptr)) invariant_failed("have bitmap out of step with the pieces");
+      if (entry.pieces[i] && entry.pieces[i]->size() != piece_length(entry.header, i))
+        invariant_failed("piece of the wrong length");
+      have += entry.have[i] ? 1u : 0u;
+    }
     if (have != entry.pieces_have) invariant_failed("pieces_have out of step with the bitmap");
     bytes += entry.header.byte_length;
   }

@@ -2,15 +2,18 @@
 // header (already signature-checked by the caller) arrives with its piece-hash list;
 // the list is checked against the signed Merkle root once, so afterwards each piece is
 // verified alone with one SHA-256, and verified pieces can be served before the chunk
-// is complete (cut-through).
+// is complete (cut-through). Pieces are kept as the verifier hands them back: shared
+// and immutable, so engines in one process that hold the same piece keep one copy.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <vector>
 
 #include "core/result.hpp"
+#include "swarm/verifier.hpp"
 #include "trust/signed_header.hpp"
 
 namespace swarmcast::swarm {
@@ -32,18 +35,21 @@ enum class HeaderOutcome { kAccepted, kDuplicate, kBadHashes, kOutOfWindow, kOve
 struct ChunkEntry {
   trust::ChunkHeader header;
   std::vector<trust::Digest> piece_hashes;
-  ByteVector data;               // byte_length bytes, filled piece by piece
-  std::vector<bool> have;        // per piece
+  std::vector<PieceBytes> pieces;  // per piece; null until verified
+  std::vector<bool> have;          // per piece: pieces[i] is set
   std::uint32_t pieces_have = 0;
   TimeMs header_at{0};
 
   std::uint32_t piece_count() const { return static_cast<std::uint32_t>(piece_hashes.size()); }
   bool complete() const { return pieces_have == piece_count(); }
+  // The chunk's bytes, joined from its pieces: for the player, once complete.
+  ByteVector data() const;
 };
 
 class ChunkBuffer {
  public:
-  explicit ChunkBuffer(BufferConfig config = {}) : config_(config) {}
+  // Null: the direct checks (Verifier).
+  explicit ChunkBuffer(BufferConfig config = {}, std::shared_ptr<Verifier> verifier = nullptr);
 
   HeaderOutcome add_header(const trust::ChunkHeader& header, std::vector<trust::Digest> piece_hashes, TimeMs now);
   PieceOutcome add_piece(ChunkSeq seq, PieceIndex index, ByteView piece);
@@ -64,6 +70,9 @@ class ChunkBuffer {
   // the window itself has passed it.
   void evict(std::optional<ChunkSeq> keep_from);
 
+  // Also the engine's check of signed headers, so that one seam covers every check.
+  Verifier& verifier() { return *verifier_; }
+
   // Aborts with a message if an invariant is broken (debug and simulator builds).
   void check_invariants() const;
 
@@ -71,6 +80,7 @@ class ChunkBuffer {
   void erase(std::map<ChunkSeq, ChunkEntry>::iterator it);
 
   BufferConfig config_;
+  std::shared_ptr<Verifier> verifier_;
   std::map<ChunkSeq, ChunkEntry> chunks_;
   std::uint64_t memory_bytes_ = 0;
 };

@@ -8,7 +8,23 @@
 
 namespace swarmcast::swarm {
 
-Engine::Engine(EngineConfig config) : config_(config), buffer_(config.buffer), budget_(config.upload) {}
+// A device that declares an upload budget gets it as its total upload budget, unless
+// the caller set one: the declaration and the behaviour must agree.
+EngineConfig Engine::with_declared_budget(EngineConfig config) {
+  if (config.upload.total_budget_bytes_per_s <= 0 && config.device.upload_budget_bytes_per_s > 0)
+    config.upload.total_budget_bytes_per_s = config.device.upload_budget_bytes_per_s;
+  return config;
+}
+
+Engine::Engine(EngineConfig config)
+    : config_(with_declared_budget(config)),
+      backlog_limit_(config_.upload.total_budget_bytes_per_s > 0
+                         ? std::max<std::uint64_t>(2 * trust::kPieceSize,
+                                                   static_cast<std::uint64_t>(config_.upload.total_budget_bytes_per_s *
+                                                                              config_.max_backlog_ms / 1000))
+                         : config_.max_buffered_bytes),
+      buffer_(config_.buffer, config_.verifier),
+      budget_(config_.upload) {}
 Engine::~Engine() = default;
 
 void Engine::connect(PeerId id, TimeMs now) {
@@ -105,30 +121,35 @@ void Engine::evict() {
   requests_.forget_before(*oldest);
   for (auto& [id, peer] : peers_) {
     peer->availability.forget_before(*oldest);
-    std::erase_if(peer->headers_sent, [&](ChunkSeq s) { return s < *oldest; });
+    peer->headers_sent.erase(peer->headers_sent.begin(), peer->headers_sent.lower_bound(*oldest));
   }
+}
+
+// The moment of the stream to play now: target_latency_ms before the live edge.
+std::int64_t Engine::start_capture_time(TimeMs now) const {
+  return now.value - *live_edge_offset_ - std::int64_t{config_.target_latency_ms};
+}
+
+// The chunk holding the moment to play, or the oldest chunk we know of if that moment
+// is older. Where in it playback starts is settled when it arrives.
+void Engine::choose_start(TimeMs now) {
+  if (!live_edge_offset_ || buffer_.chunks().empty()) return;
+  const std::int64_t wanted = start_capture_time(now);
+  auto chosen = buffer_.chunks().begin();
+  for (auto it = buffer_.chunks().begin(); it != buffer_.chunks().end(); ++it)
+    if (it->second.header.capture_time.value <= wanted) chosen = it;
+  playhead_ = chosen->first;
 }
 
 void Engine::advance_playback(TimeMs now) {
   if (config_.broadcaster) return;
-  if (!playhead_) {
-    // Join near the live edge: a chunk some neighbour holds whole (so it arrives at
-    // full speed), join_behind_chunks behind the newest, so the next ones have time to
-    // spread before the player needs them.
-    std::uint32_t behind = 0;
-    for (auto it = buffer_.chunks().rbegin(); it != buffer_.chunks().rend() && !playhead_; ++it, ++behind) {
-      bool held = it->second.complete();
-      for (const auto& [id, peer] : peers_) {
-        const PieceAvailability::Chunk* c = peer->availability.chunk(it->first);
-        held |= c && c->holds_all(it->second.piece_count());
-      }
-      if (held && behind >= config_.join_behind_chunks) playhead_ = it->first;
-    }
-    if (!playhead_) return;
-  }
+  if (!playhead_) choose_start(now);
+  if (!playhead_) return;
   while (true) {
     const ChunkEntry* entry = buffer_.find(*playhead_);
     if (entry && entry->complete()) {
+      // A stream younger than the target latency: wait for the moment to come.
+      if (!playback_.started() && start_capture_time(now) < entry->header.capture_time.value) return;
       const Epoch epoch = entry->header.epoch;
       if (player_epoch_ != epoch) {
         auto init = inits_.find(epoch);
@@ -136,15 +157,26 @@ void Engine::advance_playback(TimeMs now) {
         playable_.push_back({true, epoch, ChunkSeq{0}, init->second.capture, init->second.bytes});
         player_epoch_ = epoch;
       }
-      playback_.hand_over(entry->header.capture_time, now);
-      playable_.push_back({false, epoch, *playhead_, entry->header.capture_time, entry->data});
+      // The first chunk starts at the moment the target latency points to by now, so
+      // the time it took to fetch does not add to every later chunk's latency.
+      const std::uint32_t offset =
+          playback_.started() ? 0
+                              : static_cast<std::uint32_t>(std::clamp<std::int64_t>(
+                                    start_capture_time(now) - entry->header.capture_time.value, 0,
+                                    std::int64_t{entry->header.duration_ms}));
+      playback_.hand_over(entry->header.capture_time, now, offset);
+      playable_.push_back({false, epoch, *playhead_, entry->header.capture_time, entry->data(), offset});
       last_played_ = entry->header;
       late_since_.reset();
       ++stats_.chunks_played;
       playhead_ = ChunkSeq{playhead_->value + 1};
       continue;
     }
-    if (!playback_.started()) return;
+    if (!playback_.started()) {
+      // The chunk chosen to start with left the window before it arrived: choose again.
+      if (!entry) playhead_.reset();
+      return;
+    }
     // Missing: the player waits, and after a while gives the chunk up if a later one
     // is ready or it has left the window.
     const TimeMs expected = entry ? entry->header.capture_time

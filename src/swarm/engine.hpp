@@ -31,21 +31,29 @@ struct EngineConfig {
   trust::PublicKey stream;
   DeviceConstraints device;
   BufferConfig buffer;
+  // How pieces, hash lists and headers are checked; null: directly, every time. Hosts
+  // running many engines share one MemoizingVerifier.
+  std::shared_ptr<Verifier> verifier;
   SchedulerConfig scheduler;
   // Viewers serve every neighbour (the tracker gives ~8) within their upload budget:
   // in a live stream a newcomer has nothing to reciprocate with, and tit-for-tat
   // choking would starve it. broadcaster_upload_config() for the source.
   UploadConfig upload = {.regular_slots = 10, .optimistic_slots = 2};
   std::uint32_t super_seed_fanout = 4;             // relays each new chunk is striped across
-  std::uint64_t max_buffered_bytes = 256 * 1024;   // transport backlog we fill a peer's channel to
+  // Transport backlog we fill a peer's channel to. With a known upload rate it is
+  // max_backlog_ms of that rate instead: every byte queued ahead of a piece delays it
+  // on every hop, so a slow uplink must keep a short queue.
+  std::uint64_t max_buffered_bytes = 256 * 1024;
+  std::uint32_t max_backlog_ms = 100;
   std::uint32_t min_request_timeout_ms = 1000;
   std::uint32_t ping_interval_ms = 2000;
   std::uint32_t peer_silence_timeout_ms = 10'000;
   std::uint32_t unchoke_interval_ms = 2000;
   std::uint32_t skip_after_stall_ms = 1500;        // then a missing chunk is given up on
-  // Join this many chunks behind the newest one, so the chunks after the first have
-  // time to spread through the swarm before the player needs them.
-  std::uint32_t join_behind_chunks = 1;
+  // Glass-to-glass latency a joining viewer starts at: it starts playing at the
+  // moment of the stream captured this long ago (mid-chunk if need be), which leaves
+  // each later chunk target_latency_ms minus its duration to cross the swarm.
+  std::uint32_t target_latency_ms = 2500;
 };
 
 struct OutgoingMessage {
@@ -60,6 +68,8 @@ struct PlayerItem {
   ChunkSeq seq;
   TimeMs capture;
   ByteVector bytes;
+  // On the first chunk only: where in it playback starts (ms from its capture time).
+  std::uint32_t start_offset_ms = 0;
 };
 
 class Engine {
@@ -107,6 +117,8 @@ class Engine {
   void on_chunk_header(Remote& peer, const wire::ChunkHeader& m, TimeMs now);
   void on_init_segment(Remote& peer, const wire::InitSegment& m);
   void on_request(Remote& peer, const wire::Request& m);
+  void measure_delivery(Remote& peer, std::size_t bytes, TimeMs took, TimeMs now);
+  static EngineConfig with_declared_budget(EngineConfig config);
 
   bool accept_header(ByteView signed_header, std::vector<trust::Digest> hashes, TimeMs now);
   void ban(Remote& peer);
@@ -117,6 +129,8 @@ class Engine {
   void expire_requests(TimeMs now);
   void drop_silent_peers(TimeMs now);
   void advance_playback(TimeMs now);
+  void choose_start(TimeMs now);
+  std::int64_t start_capture_time(TimeMs now) const;
   void schedule_requests(TimeMs now);
   void advertise();
   void update_unchoked(TimeMs now);
@@ -125,6 +139,7 @@ class Engine {
   void evict();
 
   EngineConfig config_;
+  std::uint64_t backlog_limit_;  // bytes; see max_buffered_bytes
   ChunkBuffer buffer_;
   RequestTracker requests_;
   PlaybackClock playback_;
@@ -135,6 +150,9 @@ class Engine {
   std::map<ChunkSeq, std::vector<std::uint32_t>> fresh_pieces_;  // verified since the last advert
   std::set<PeerId> banned_;
   std::optional<ChunkSeq> playhead_;
+  // Our clock minus the broadcaster's at the live edge: the least (arrival - end of
+  // capture) over the chunk headers received, as the fastest header crossed fastest.
+  std::optional<std::int64_t> live_edge_offset_;
   std::optional<Epoch> player_epoch_;
   std::optional<trust::ChunkHeader> last_played_;
   std::optional<TimeMs> late_since_;  // when the chunk at the playhead became late

@@ -120,18 +120,38 @@ void Engine::on_piece(Remote& peer, const wire::Piece& m, TimeMs now) {
   if (peer.is_source) stats_.media_bytes_from_source += m.bytes.size();
   if (auto took = requests_.complete(m.seq, m.index, peer.id, now)) {
     ++peer.stats.requests_served;
-    smooth(peer.stats.delivery_bytes_per_s, 1000.0 * static_cast<double>(m.bytes.size()) /
-                                                static_cast<double>(std::max<std::int64_t>(took->value, 1)));
+    measure_delivery(peer, m.bytes.size(), *took, now);
   }
   fresh_pieces_[m.seq].push_back(m.index.value);
 }
 
+// Delivery rate over a busy period (from the first request of a run of pipelined ones
+// until nothing is outstanding), so that pipelining measures the peer's serving rate
+// rather than one request's round trip. Samples span at least kMinSampleMs: pieces
+// often arrive in bursts.
+void Engine::measure_delivery(Remote& peer, std::size_t bytes, TimeMs took, TimeMs now) {
+  constexpr std::int64_t kMinSampleMs = 100;
+  if (!peer.busy_since) peer.busy_since = TimeMs{now.value - took.value};
+  peer.busy_bytes += bytes;
+  const std::int64_t span = now.value - peer.busy_since->value;
+  const bool idle = requests_.inflight_bytes(peer.id) == 0;
+  if (span >= kMinSampleMs || (idle && span > 0)) {
+    smooth(peer.stats.delivery_bytes_per_s, 1000.0 * static_cast<double>(peer.busy_bytes) / static_cast<double>(span));
+    peer.busy_since = now;
+    peer.busy_bytes = 0;
+  }
+  if (idle) peer.busy_since.reset();
+}
+
 bool Engine::accept_header(ByteView signed_header, std::vector<trust::Digest> hashes, TimeMs now) {
-  auto header = trust::verify_signed_header(signed_header, config_.stream);
+  auto header = buffer_.verifier().signed_header(signed_header, config_.stream);
   if (!header || header.value().kind != trust::HeaderKind::kChunk) return false;
   const HeaderOutcome outcome = buffer_.add_header(header.value(), std::move(hashes), now);
   if (outcome == HeaderOutcome::kBadHashes) return false;
   if (outcome == HeaderOutcome::kAccepted) signed_headers_[header.value().seq] = ByteVector(signed_header.begin(), signed_header.end());
+  const trust::ChunkHeader& h = header.value();
+  const std::int64_t offset = now.value - (h.capture_time.value + std::int64_t{h.duration_ms});
+  if (!live_edge_offset_ || offset < *live_edge_offset_) live_edge_offset_ = offset;
   return true;
 }
 
@@ -146,14 +166,14 @@ void Engine::on_chunk_header(Remote& peer, const wire::ChunkHeader& m, TimeMs no
 }
 
 void Engine::on_init_segment(Remote& peer, const wire::InitSegment& m) {
-  auto header = trust::verify_signed_header(m.signed_header, config_.stream);
+  auto header = buffer_.verifier().signed_header(m.signed_header, config_.stream);
   if (!header || header.value().kind != trust::HeaderKind::kInit || !trust::verify_payload(header.value(), m.bytes))
     return ban(peer);  // a forged init segment
   inits_.try_emplace(header.value().epoch, InitEntry{m.signed_header, m.bytes, header.value().capture_time});
 }
 
 bool Engine::publish_init(ByteView signed_header, ByteView init, TimeMs) {
-  auto header = trust::verify_signed_header(signed_header, config_.stream);
+  auto header = buffer_.verifier().signed_header(signed_header, config_.stream);
   if (!header || header.value().kind != trust::HeaderKind::kInit || !trust::verify_payload(header.value(), init))
     return false;
   inits_[header.value().epoch] = InitEntry{ByteVector(signed_header.begin(), signed_header.end()),

@@ -24,6 +24,8 @@ struct Engine::Remote {
   TimeMs last_ping{0};
   std::uint32_t ping_nonce = 0;
   std::optional<TimeMs> ping_sent_at;
+  std::optional<TimeMs> busy_since;  // start of the current delivery-rate sample
+  std::uint64_t busy_bytes = 0;      // delivered since busy_since
 };
 
 // Exponentially weighted moving average; the first sample is taken as is.

@@ -25,10 +25,13 @@ void Engine::schedule_requests(TimeMs now) {
     if (entry.complete()) continue;
     WantedChunk w;
     w.seq = it->first;
-    // Before playback starts the chunk chosen to start with is wanted at once.
+    // Before playback starts, the chunk chosen to start with is wanted at once and the
+    // ones after it as if playback had started now: starting late into the first
+    // chunk leaves little time for the second.
+    const ChunkEntry* start = playhead_ ? buffer_.find(*playhead_) : nullptr;
     w.deadline = playback_.started() ? playback_.deadline(entry.header.capture_time)
-                 : (playhead_ && *playhead_ == it->first) ? now
-                                                          : TimeMs{now.value + 60'000};
+                 : start ? TimeMs{now.value + entry.header.capture_time.value - start->header.capture_time.value}
+                         : TimeMs{now.value + 60'000};
     w.last_piece_bytes = piece_size(entry, entry.piece_count() - 1);
     for (std::uint32_t p = 0; p < entry.piece_count(); ++p) {
       const auto* outstanding = entry.have[p] ? nullptr : requests_.find(it->first, PieceIndex{p});
@@ -165,7 +168,7 @@ void Engine::serve(TimeMs now) {
   while (sent) {
     sent = false;
     for (auto& [id, peer] : peers_) {
-      if (peer->to_send.empty() || peer->buffered >= config_.max_buffered_bytes) continue;
+      if (peer->to_send.empty() || peer->buffered >= backlog_limit_) continue;
       const auto [seq, index] = peer->to_send.front();
       const ByteView piece = buffer_.piece(seq, index);
       if (piece.empty()) {

@@ -49,7 +49,11 @@ double capacity(const PeerStats& stats, TimeMs now, const ScoreWeights& w) {
   const double wu = measured(w.uptime_weight);
   const double total = wt + wr + wu;
   if (total == 0) return 0;
-  return (wt * throughput_credit(stats.delivery_bytes_per_s, w) + wr * rtt_credit(stats.rtt_ms, w) +
+  // What it delivered to us when we have measured it; until then (and always, for the
+  // broadcaster, which receives nothing) the upload budget it declared.
+  const double throughput = measured(stats.delivery_bytes_per_s) > 0 ? stats.delivery_bytes_per_s
+                                                                     : stats.device.upload_budget_bytes_per_s;
+  return (wt * throughput_credit(throughput, w) + wr * rtt_credit(stats.rtt_ms, w) +
           wu * uptime_credit(stats.connected_at, now, w)) /
          total;
 }

@@ -24,7 +24,8 @@ class PlaybackClock {
 
   // The chunk at the playhead went to the player; returns its glass-to-glass latency
   // (the moment it starts playing minus its capture time; one clock in the simulator).
-  std::int64_t hand_over(TimeMs capture, TimeMs now);
+  // The first chunk may start start_offset_ms into it (joining mid-chunk).
+  std::int64_t hand_over(TimeMs capture, TimeMs now, std::uint32_t start_offset_ms = 0);
   // The chunk at the playhead (captured at `capture`) is still missing at `now`.
   void waiting(TimeMs capture, TimeMs now);
   // The chunk at the playhead, `duration_ms` long, will never be played.

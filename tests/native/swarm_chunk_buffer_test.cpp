@@ -22,7 +22,7 @@ TEST(ChunkBuffer, PiecesVerifyAloneAndCompleteTheChunkInAnyOrder) {
     EXPECT_TRUE(std::equal(c.piece(i).begin(), c.piece(i).end(), buffer.piece(ChunkSeq{5}, PieceIndex{i}).begin()));
   }
   EXPECT_TRUE(buffer.complete(ChunkSeq{5}));
-  EXPECT_EQ(buffer.find(ChunkSeq{5})->data, c.payload);
+  EXPECT_EQ(buffer.find(ChunkSeq{5})->data(), c.payload);
   buffer.check_invariants();
 }
 

@@ -31,6 +31,14 @@ void corrupt(ByteVector& bytes) {
   bytes = wire::encode(piece);
 }
 
+// Polluters corrupt every piece they send, so a piece from one is a corrupt piece.
+bool is_piece(ByteView message) {
+  return !message.empty() && message[0] == static_cast<Byte>(wire::MessageType::kPiece);
+}
+
+// The sim publishes chunk `seq` at (seq + 1) s, when its last frame has been captured.
+std::int64_t published_at(std::uint64_t seq) { return static_cast<std::int64_t>(seq + 1) * 1000; }
+
 }  // namespace
 
 struct SwarmSim::Node {
@@ -43,17 +51,16 @@ struct SwarmSim::Node {
   std::int64_t uplink_free_at = 0;
   std::set<std::size_t> links;
   std::uint64_t corrupt_chunks_played = 0;
+  std::vector<std::int64_t> delivery_ms;  // publish to hand-over to the player, per chunk
 };
 
 struct SwarmSim::Delivery {
-  std::int64_t at;
-  std::uint64_t order;  // FIFO among equal times, for determinism
   std::size_t from, to;
   ByteVector bytes;
-  bool operator>(const Delivery& o) const { return std::tie(at, order) > std::tie(o.at, o.order); }
 };
 
-SwarmSim::SwarmSim(Scenario scenario) : scenario_(std::move(scenario)), rng_(scenario_.seed) {}
+SwarmSim::SwarmSim(Scenario scenario)
+    : scenario_(std::move(scenario)), rng_(scenario_.seed), ticks_(kStepMs, kTickMs) {}
 SwarmSim::~SwarmSim() = default;
 
 const trust::KeyPair& sim_keys() {
@@ -82,7 +89,8 @@ void SwarmSim::join_viewer(std::int64_t now) {
   swarm::EngineConfig config;
   config.self = node->id;
   config.stream = sim_keys().public_key;
-  config.upload.total_budget_bytes_per_s = kbps * 1000 / 8;
+  config.verifier = verifier_;
+  config.device.upload_budget_bytes_per_s = static_cast<std::uint32_t>(kbps * 1000 / 8);
   node->engine = std::make_unique<swarm::Engine>(config);
   nodes_.push_back(std::move(node));
   const std::size_t me = nodes_.size() - 1;
@@ -141,8 +149,7 @@ void SwarmSim::step_node(std::size_t index, std::int64_t now) {
     node.uplink_free_at = std::max(node.uplink_free_at, now) +
                           static_cast<std::int64_t>(static_cast<double>(out.bytes.size()) / node.up_bytes_per_ms);
     const auto latency = static_cast<std::int64_t>(node.latency_ms + nodes_[*to]->latency_ms);
-    queue_.push_back({node.uplink_free_at + latency, next_order_++, index, *to, std::move(out.bytes)});
-    std::push_heap(queue_.begin(), queue_.end(), std::greater<>());
+    in_flight_.push(node.uplink_free_at + latency, {index, *to, std::move(out.bytes)});
   }
   for (swarm::PeerId gone : node.engine->take_disconnects()) {
     for (std::size_t other : std::vector<std::size_t>(node.links.begin(), node.links.end())) {
@@ -152,18 +159,20 @@ void SwarmSim::step_node(std::size_t index, std::int64_t now) {
       nodes_[other]->engine->disconnect(node.id, TimeMs{now});
     }
   }
-  for (auto& item : node.engine->take_playable())
-    if (!item.init && (item.seq.value >= produced_.size() || item.bytes != produced_[item.seq.value])) ++node.corrupt_chunks_played;
+  for (auto& item : node.engine->take_playable()) {
+    if (item.init) continue;
+    if (item.seq.value >= produced_.size() || item.bytes != produced_[item.seq.value]) ++node.corrupt_chunks_played;
+    node.delivery_ms.push_back(now - published_at(item.seq.value));
+  }
 }
 
 void SwarmSim::deliver_until(std::int64_t now) {
-  while (!queue_.empty() && queue_.front().at <= now) {
-    std::pop_heap(queue_.begin(), queue_.end(), std::greater<>());
-    Delivery d = std::move(queue_.back());
-    queue_.pop_back();
-    if (nodes_[d.to]->left || nodes_[d.to]->links.count(d.from) == 0) continue;
+  in_flight_.pop_until(now, [&](Delivery& d) {
+    if (nodes_[d.to]->left || nodes_[d.to]->links.count(d.from) == 0) return;
     nodes_[d.to]->engine->on_message(nodes_[d.from]->id, d.bytes, TimeMs{now});
-  }
+    ticks_.heard(d.to);
+    if (nodes_[d.from]->polluter && !nodes_[d.to]->polluter && is_piece(d.bytes)) polluted_.insert({d.to, d.from});
+  });
 }
 
 nlohmann::json SwarmSim::run() {
@@ -172,6 +181,7 @@ nlohmann::json SwarmSim::run() {
   source.self = swarm::PeerId{next_id_++};
   source.broadcaster = true;
   source.stream = sim_keys().public_key;
+  source.verifier = verifier_;
   source.upload = swarm::broadcaster_upload_config();
   auto broadcaster = std::make_unique<Node>();
   broadcaster->id = source.self;
@@ -192,7 +202,7 @@ nlohmann::json SwarmSim::run() {
   std::uint32_t joined = 0;
   std::uniform_real_distribution<double> unit(0, 1);
   for (std::int64_t now = 0; now <= end; now += kStepMs) {
-    if (now >= 1000 && now % 1000 == 0) publish(static_cast<std::uint64_t>(now / 1000 - 1), now);
+    if (now >= published_at(0) && now % 1000 == 0) publish(static_cast<std::uint64_t>(now / 1000 - 1), now);
     // Viewers join over the join window, starting once the stream is live.
     while (joined < scenario_.viewers && now >= 1000 + joined * join_gap) {
       join_viewer(now);
@@ -206,9 +216,10 @@ nlohmann::json SwarmSim::run() {
         }
     }
     deliver_until(now);
-    // Nodes tick every 50 ms, staggered so they do not all act in the same instant.
-    for (std::size_t i = 0; i < nodes_.size(); ++i)
-      if ((now / kStepMs + static_cast<std::int64_t>(i)) % (kTickMs / kStepMs) == 0) step_node(i, now);
+    // Nodes tick every 50 ms, staggered so they do not all act in the same instant, and
+    // at the end of any step in which messages reached them (as the browser shim ticks
+    // after a burst of channel messages), so a hop costs no timer wait.
+    for (std::size_t i : ticks_.due(now, nodes_.size())) step_node(i, now);
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return metrics(wall);
@@ -216,11 +227,15 @@ nlohmann::json SwarmSim::run() {
 
 nlohmann::json SwarmSim::metrics(double wall_seconds) const {
   const TimeMs end{std::int64_t{scenario_.seconds} * 1000};
-  std::uint64_t received = 0, control = 0, media_sent = 0, corrupt = 0, polluters = 0;
+  std::uint64_t received = 0, control = 0, media_sent = 0, corrupt = 0, polluters = 0, duplicates = 0, timeouts = 0, requests = 0, skipped = 0, stalls = 0;
   std::uint64_t polluter_bans = 0, honest_bans = 0, never_started = 0;
   std::int64_t stalled = 0, watched = 0;
-  std::vector<std::int64_t> startups, latencies;
+  std::vector<std::int64_t> startups, latencies, deliveries;
   std::set<swarm::PeerId> polluter_ids;
+  // Each honest peer that got a corrupt piece from a polluter must have banned it.
+  const auto polluted_unbanned = std::count_if(polluted_.begin(), polluted_.end(), [&](const auto& pair) {
+    return nodes_[pair.first]->engine->banned().count(nodes_[pair.second]->id) == 0;
+  });
   for (const auto& n : nodes_)
     if (n->polluter) polluter_ids.insert(n->id);
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
@@ -235,6 +250,11 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
     }
     for (swarm::PeerId b : n.engine->banned()) ++(polluter_ids.count(b) ? polluter_bans : honest_bans);
     received += s.media_bytes_received;
+    duplicates += s.duplicate_bytes_received;
+    timeouts += s.requests_timed_out;
+    requests += s.requests_sent;
+    skipped += s.chunks_skipped;
+    stalls += n.engine->playback().stalls();
     corrupt += n.corrupt_chunks_played;
     const auto& playback = n.engine->playback();
     if (playback.startup_ms()) startups.push_back(*playback.startup_ms());
@@ -242,6 +262,7 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
     stalled += playback.stalled_ms();
     watched += playback.watched_ms(end);
     latencies.insert(latencies.end(), playback.latencies_ms().begin(), playback.latencies_ms().end());
+    deliveries.insert(deliveries.end(), n.delivery_ms.begin(), n.delivery_ms.end());
   }
   const double source_sent = static_cast<double>(nodes_[0]->engine->stats().media_bytes_sent);
   rusage usage{};
@@ -257,13 +278,21 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
       {"latency_p50_ms", percentile(latencies, 0.5)},
       {"latency_p95_ms", percentile(latencies, 0.95)},
       {"latency_p99_ms", percentile(latencies, 0.99)},
+      {"delivery_p50_ms", percentile(deliveries, 0.5)},
+      {"delivery_p95_ms", percentile(deliveries, 0.95)},
       {"continuity", watched > 0 ? 1.0 - static_cast<double>(stalled) / static_cast<double>(watched) : 0.0},
       {"rebuffer_ratio", watched > 0 ? static_cast<double>(stalled) / static_cast<double>(watched) : 0.0},
       {"control_overhead", media_sent > 0 ? static_cast<double>(control) / static_cast<double>(media_sent) : 0.0},
       {"corrupt_chunks_played", corrupt},
+      {"chunks_skipped", skipped},
+      {"stalls", stalls},
+      {"duplicate_ratio", received > 0 ? static_cast<double>(duplicates) / static_cast<double>(received) : 0.0},
+      {"requests_timed_out_ratio", requests > 0 ? static_cast<double>(timeouts) / static_cast<double>(requests) : 0.0},
       {"polluters", polluters},
       {"polluter_bans", polluter_bans},
       {"honest_bans", honest_bans},
+      {"polluted_pairs", polluted_.size()},
+      {"polluted_pairs_unbanned", polluted_unbanned},
       {"simulated_seconds", scenario_.seconds},
       {"wall_seconds", wall_seconds},
       {"peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0},

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "event_loop.hpp"
 #include "scenario.hpp"
 #include "swarm/engine.hpp"
 
@@ -38,12 +39,17 @@ class SwarmSim {
 
   Scenario scenario_;
   std::mt19937_64 rng_;
+  // One for all engines: each piece, hash list and header is checked once, and each
+  // piece stored once, however many engines hold it.
+  std::shared_ptr<swarm::MemoizingVerifier> verifier_ = std::make_shared<swarm::MemoizingVerifier>();
   std::vector<std::unique_ptr<Node>> nodes_;  // [0] is the broadcaster
-  std::vector<Delivery> queue_;               // a binary heap by arrival time
+  Calendar<Delivery> in_flight_;              // by arrival time
+  TickSchedule ticks_;
+  // (honest, polluter) node pairs where a corrupt piece reached the honest engine.
+  std::set<std::pair<std::size_t, std::size_t>> polluted_;
   std::vector<ByteVector> produced_;
   std::uint64_t produced_bytes_ = 0;
   std::uint64_t next_id_ = 1;
-  std::uint64_t next_order_ = 0;  // send order: ties between equal arrival times
 };
 
 }  // namespace swarmcast::sim
