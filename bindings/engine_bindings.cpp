@@ -88,6 +88,7 @@ class EngineBinding {
       js.set("epoch", item.epoch.value);
       js.set("seq", static_cast<double>(item.seq.value));
       js.set("capture", static_cast<double>(item.capture.value));
+      js.set("startOffsetMs", static_cast<double>(item.start_offset_ms));
       js.set("bytes", to_js(item.bytes));
       out.call<void>("push", js);
     }

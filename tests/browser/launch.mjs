@@ -20,15 +20,27 @@ export function launchChromium() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
 }
 
+// A browser with a profile on disk, as a person's is: the only kind in which Chromium
+// reports the manifest installable (a default context is incognito).
+export function launchPersistent(userDataDir) {
+  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+}
+
 // A page whose console errors and uncaught exceptions are collected, so a failing test
 // can say what the page said. initScript runs before any of the page's own scripts
-// (to instrument or sabotage browser APIs).
+// (to instrument or sabotage browser APIs). Service workers are blocked: every page is
+// its own context here, and each would precache the whole shell while the test
+// measures it; tests/browser/pwa.test.mjs covers the worker.
+// What Playwright itself logs in a page when it refuses a service worker.
+const BLOCKED_WORKER_NOTICE = 'Service Worker registration blocked by Playwright';
+
 export async function openPage(browser, url, { initScript } = {}) {
-  const page = await browser.newPage({ viewport: { width: 480, height: 360 } });
+  const page = await browser.newPage({ viewport: { width: 480, height: 360 }, serviceWorkers: 'block' });
   if (initScript) await page.addInitScript(initScript);
   page.problems = [];
   page.on('pageerror', (error) => page.problems.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
+    if (message.text().startsWith(BLOCKED_WORKER_NOTICE)) return;
     if (message.type() === 'error' || message.type() === 'warning') page.problems.push(`console ${message.type()}: ${message.text()}`);
   });
   if (url) await page.goto(url);

@@ -26,7 +26,8 @@ export function viewerStats(page) {
     const e = s.node?.engine ?? {};
     return {
       state: s.state, peerId: s.peerId, peers: s.peers, startupMs: s.startupMs,
-      currentTime: s.player.currentTime, decodedFrames: s.player.decodedFrames, bufferSeconds: s.player.bufferSeconds,
+      currentTime: s.player.currentTime, decodedFrames: s.player.decodedFrames, droppedFrames: s.player.droppedFrames,
+      bufferSeconds: s.player.bufferSeconds, targetLatencyMs: s.player.targetLatencyMs, playbackRate: s.player.playbackRate,
       stalls: s.player.stalls, stalledMs: s.player.stalledMs, behindLiveSeconds: s.player.behindLiveSeconds,
       controlSent: e.control_bytes_sent ?? 0, latencyP95Ms: e.latency_p95_ms ?? null, received: e.media_bytes_received ?? 0, fromSource: e.media_bytes_from_source ?? 0,
       sent: e.media_bytes_sent ?? 0, badPieces: e.bad_pieces ?? 0, bans: e.bans ?? 0, latencyMs: s.latencyMs, handoverLatencyMs: e.latency_p50_ms ?? null,

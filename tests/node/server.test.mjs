@@ -14,6 +14,7 @@ import { parseMessage, serverMessages } from '../../tools/server/schema.js';
 import { choosePeers, scoreMember } from '../../tools/server/peer-selection.js';
 import { Member, Room, link } from '../../tools/server/rooms.js';
 import { HeaderKind, StreamSigner } from '../../web/core/index.js';
+import { SignalingClient } from '../../web/shim/signaling.js';
 import { root } from './helpers.mjs';
 
 let core;
@@ -90,18 +91,18 @@ class Peer {
   }
 }
 
-async function broadcast(server, signer, streamId = signer.streamId) {
+async function broadcast(server, signer, streamId = signer.streamId, join = {}) {
   const peer = await Peer.connect(server);
-  peer.send({ type: 'join', role: 'broadcaster', streamId, canUpload: true, uploadKbps: 5000 });
+  peer.send({ type: 'join', role: 'broadcaster', streamId, canUpload: true, uploadKbps: 5000, ...join });
   const { nonce } = await peer.next('challenge');
   const signature = signer.signChallenge(new Uint8Array(Buffer.from(nonce, 'base64url')));
   peer.send({ type: 'prove', signature: Buffer.from(signature).toString('base64url') });
   return peer;
 }
 
-async function watch(server, streamId, { canUpload = true, uploadKbps = 1000 } = {}) {
+async function watch(server, streamId, { canUpload = true, uploadKbps = 1000, resume } = {}) {
   const peer = await Peer.connect(server);
-  peer.send({ type: 'join', role: 'viewer', streamId, canUpload, uploadKbps });
+  peer.send({ type: 'join', role: 'viewer', streamId, canUpload, uploadKbps, ...(resume && { resume }) });
   peer.welcome = await peer.next('welcome');
   return peer;
 }
@@ -320,6 +321,108 @@ describe('rooms and peers', () => {
     assert.equal((await elsewhere.next('error')).code, 'server_full');
     // The broadcaster still gets into its full room.
     assert.equal((await (await broadcast(server, keys[0])).next('welcome')).role, 'broadcaster');
+  });
+});
+
+// A socket lost without a close frame (network loss), as the server sees it.
+async function drop(peer) {
+  peer.ws.terminate();
+  await peer.closed;
+}
+
+const resumeOf = (welcome) => ({ peerId: welcome.peerId, token: welcome.resumeToken });
+
+describe('reconnection', () => {
+  test('a broadcaster whose socket drops keeps its viewers for the grace period; then they hear ended', async () => {
+    const server = await serve({ limits: { reconnectGraceMs: 400 } });
+    const source = await broadcast(server, keys[0]);
+    const { peerId: sourceId } = await source.next('welcome');
+    const viewer = await watch(server, keys[0].streamId);
+    assert.equal((await viewer.next('state')).state, 'live');
+    await drop(source);
+    await sleep(200);
+    assert.deepEqual([...viewer.drain('state'), ...viewer.drain('peer-left')], [], 'nothing said within the grace');
+    assert.equal((await getJson(server, '/api/streams')).length, 1, 'still listed');
+    assert.deepEqual(await viewer.next('state', 1000), { type: 'state', state: 'ended' });
+    assert.deepEqual(await viewer.next('peer-left'), { type: 'peer-left', peerId: sourceId });
+    assert.deepEqual(await getJson(server, '/api/streams'), []);
+  });
+
+  test('a re-proven broadcaster resumes its peer id with its token, or takes the room over without it', async () => {
+    const server = await serve({ limits: { reconnectGraceMs: 3000 } });
+    const source = await broadcast(server, keys[0]);
+    const first = await source.next('welcome');
+    assert.equal(first.resumed, false);
+    const viewer = await watch(server, keys[0].streamId);
+    assert.ok(ids(viewer.welcome.peers).includes(first.peerId));
+    assert.equal((await viewer.next('state')).state, 'live');
+    await drop(source);
+
+    // A stranger with a stolen token but not the key still has to prove the key.
+    const impostor = await broadcast(server, keys[1], keys[0].streamId, { resume: resumeOf(first) });
+    assert.equal((await impostor.next('error')).code, 'bad_proof');
+
+    const back = await broadcast(server, keys[0], keys[0].streamId, { resume: resumeOf(first) });
+    const resumed = await back.next('welcome');
+    assert.deepEqual([resumed.peerId, resumed.resumed], [first.peerId, true]);
+    assert.equal((await back.next('viewers')).count, 1);
+    await sleep(100);
+    assert.deepEqual([...viewer.drain('state'), ...viewer.drain('peer-left')], [], 'the viewer noticed nothing');
+
+    await drop(back);
+    const reloaded = await broadcast(server, keys[0]);
+    const fresh = await reloaded.next('welcome');
+    assert.ok(fresh.peerId > first.peerId);
+    assert.equal(fresh.resumed, false);
+    assert.deepEqual(await viewer.next('peer-left'), { type: 'peer-left', peerId: first.peerId });
+    assert.equal((await viewer.next('state')).state, 'live');
+    assert.ok(ids((await viewer.next('peers')).peers).includes(fresh.peerId));
+    assert.deepEqual(viewer.drain('state'), [], 'never ended');
+  });
+
+  test('a viewer resumes its peer id and links with its token; a wrong token joins afresh', async () => {
+    const server = await serve({ limits: { reconnectGraceMs: 400 } });
+    const source = await broadcast(server, keys[0]);
+    await source.next('welcome');
+    const a = await watch(server, keys[0].streamId);
+    const b = await watch(server, keys[0].streamId);
+    await drop(a);
+    await drop(b);
+    const a2 = await watch(server, keys[0].streamId, { resume: resumeOf(a.welcome) });
+    assert.deepEqual([a2.welcome.peerId, a2.welcome.resumed, a2.welcome.peers], [a.welcome.peerId, true, []]);
+    assert.equal((await a2.next('state')).state, 'live');
+    // Its links are still its own: nobody is handed a second link to it.
+    const c = await watch(server, keys[0].streamId);
+    assert.ok(!ids(c.welcome.peers).includes(b.welcome.peerId), 'an away viewer is not handed out');
+    const b2 = await watch(server, keys[0].streamId, { resume: { ...resumeOf(b.welcome), token: a.welcome.resumeToken } });
+    assert.notEqual(b2.welcome.peerId, b.welcome.peerId);
+    assert.equal(b2.welcome.resumed, false);
+    // b's grace runs out: only then is it gone; a never left.
+    assert.deepEqual(await source.next('peer-left', 1500), { type: 'peer-left', peerId: b.welcome.peerId });
+    assert.deepEqual(source.drain('peer-left'), []);
+    a2.send({ type: 'signal', to: b.welcome.peerId, data: { candidate: null } });
+    assert.equal((await a2.next('error')).code, 'unknown_peer');
+  });
+
+  test('the shim treats a full server (4503) as final and does not retry', async () => {
+    const server = await serve({ limits: { maxRooms: 0 } });
+    const previous = globalThis.WebSocket;
+    globalThis.WebSocket = WebSocket;
+    try {
+      const client = new SignalingClient(`${server.url.replace('http', 'ws')}/signal`,
+        () => ({ type: 'join', role: 'viewer', streamId: keys[0].streamId }), { minBackoffMs: 10, maxBackoffMs: 20 });
+      let opens = 0;
+      client.addEventListener('open', () => { opens++; });
+      const closed = new Promise((resolve) => client.addEventListener('close', ({ detail }) => resolve(detail)));
+      client.connect();
+      const { code, final } = await closed;
+      assert.deepEqual([code, final], [4503, true]);
+      await sleep(200);
+      assert.equal(opens, 1, 'no reconnection');
+      client.close();
+    } finally {
+      globalThis.WebSocket = previous;
+    }
   });
 });
 

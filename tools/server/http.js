@@ -1,10 +1,32 @@
 // HTTP routes: the stream registry, health, the optional chunk origin, and the static
 // site. Every answer that is not a file is JSON.
+import { ICON_SIZES, iconPng, iconSvg } from './icon.js';
 import { OriginError } from './origin.js';
 import { streamIdSpec } from './schema.js';
 import { serveStatic } from './static.js';
 
 const ORIGIN_ROUTE = /^\/api\/streams\/([^/]+)\/(chunks|init)(?:\/(\d{1,15}))?$/;
+const ICON_ROUTE = /^\/icons\/icon(?:-(\d{1,4}))?\.(png|svg)$/;
+
+// Drawn once per process (a 512 px PNG takes ~100 ms), then served from memory.
+const icons = new Map();
+function icon(size, format) {
+  const key = `${size}.${format}`;
+  if (!icons.has(key)) icons.set(key, format === 'svg' ? Buffer.from(iconSvg()) : iconPng(size));
+  return icons.get(key);
+}
+
+function serveIcon(req, res, [, size, format]) {
+  const valid = format === 'svg' ? size === undefined : ICON_SIZES.includes(Number(size));
+  if (!valid) return fail(res, 404, 'not_found', 'no such icon');
+  const body = icon(Number(size), format);
+  res.writeHead(200, {
+    'Content-Type': format === 'svg' ? 'image/svg+xml' : 'image/png',
+    'Content-Length': body.length,
+    'Cache-Control': 'no-cache',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
 
 function sendJson(res, status, value) {
   const body = JSON.stringify(value);
@@ -79,6 +101,8 @@ async function route(ctx, req, res) {
   if (originMatch) return handleOrigin(ctx, req, res, originMatch);
   if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'method_not_allowed', 'GET only');
   if (pathname === '/api/streams') return sendJson(res, 200, ctx.signaling.liveStreams());
+  const iconMatch = pathname.match(ICON_ROUTE);
+  if (iconMatch) return serveIcon(req, res, iconMatch);
   if (pathname === '/healthz') {
     return sendJson(res, 200, { ok: true, streams: ctx.signaling.liveStreams().length, connections: ctx.signaling.clients.size });
   }

@@ -19,6 +19,10 @@ export const DEFAULT_LIMITS = Object.freeze({
   heartbeatMs: 5_000,              // ping frame interval
   deadPeerMs: 15_000,              // no frame (message or pong) for this long: gone
   proveTimeoutMs: 10_000,          // a broadcaster that does not answer its challenge
+  // A member whose socket drops without a goodbye (no leave, no close frame) keeps its
+  // place this long: a broadcaster's viewers are not told 'ended', and either may
+  // resume its peer id with its resume token. 0: leave at once.
+  reconnectGraceMs: 5_000,
   viewerCountIntervalMs: 1_000,    // 'viewers' messages at most this often per room
   originChunks: 30,                // HTTP origin window per stream...
   originBytes: 64 * 1024 * 1024,   // ...and its byte cap

@@ -50,14 +50,15 @@ function better(a, b) {
 }
 
 // Up to `want` members for `seeker` to connect to: the broadcaster while it has link
-// room, then the best viewers with link room, skipping peers it has or unlinked. One pass
+// room, then the best viewers with link room, skipping peers it has or unlinked and
+// peers whose socket is gone (away: they could not answer an offer). One pass
 // with a small insertion-sorted top list: O(viewers x want), not a full sort per join.
 export function choosePeers(seeker, room, limits) {
   const want = limits.peersPerAnswer - seeker.up.size;
   if (want <= 0) return [];
   const chosen = [];
   const broadcaster = room.broadcaster;
-  if (broadcaster && !seeker.linkedTo(broadcaster.peerId) && !seeker.avoids(broadcaster.peerId)
+  if (broadcaster && !broadcaster.away && !seeker.linkedTo(broadcaster.peerId) && !seeker.avoids(broadcaster.peerId)
     && broadcaster.down.size < limits.broadcasterLinks) {
     chosen.push(broadcaster);
   }
@@ -68,7 +69,7 @@ export function choosePeers(seeker, room, limits) {
 function bestViewers(seeker, room, slots, viewerLinks) {
   const top = [];
   for (const viewer of room.viewers.values()) {
-    if (viewer === seeker || seeker.linkedTo(viewer.peerId) || seeker.avoids(viewer.peerId)) continue;
+    if (viewer === seeker || viewer.away || seeker.linkedTo(viewer.peerId) || seeker.avoids(viewer.peerId)) continue;
     if (viewer.down.size >= viewerLinks) continue;
     if (top.length === slots && !better(viewer, top[slots - 1])) continue;
     let at = top.length;

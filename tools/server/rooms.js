@@ -17,6 +17,9 @@ export class Member {
     // ordered, so the oldest entry is dropped past the bound.
     this.unlinked = new Set();
     this.stats = {};
+    this.room = null;         // the Room it is in (set on entering)
+    this.resumeToken = null;  // set on entering; proves the peer id on a re-join
+    this.away = null;         // while its socket is gone: the timer that ends its grace
     this.score = 0;       // scoreMember() sets score and tier
     this.tier = 0;
     // Hops from the broadcaster along assigned links, as assigned: a ranking hint,

@@ -25,6 +25,7 @@ const json = (maxBytesLimit) => ({ kind: 'json', maxBytesLimit });
 const optional = (spec) => ({ ...spec, optional: true });
 
 export const streamIdSpec = base64urlOf(32);   // Ed25519 public key
+const resumeTokenSpec = base64urlOf(16);
 const peerId = int(1, Number.MAX_SAFE_INTEGER);
 const peerRef = object({ peerId, role: oneOf('broadcaster', 'viewer') });
 const count = int(0, 1_000_000);
@@ -37,6 +38,9 @@ export const clientMessages = {
     streamId: streamIdSpec,
     canUpload: optional(bool()),
     uploadKbps: optional(int(0, 10_000_000)),
+    // From a previous welcome: take back that peer id (and its links) if the server
+    // still holds it (see reconnectGraceMs); otherwise a fresh join.
+    resume: optional(object({ peerId, token: resumeTokenSpec })),
   }),
   prove: object({ signature: base64urlOf(64) }),
   // `data` is an RTCSessionDescription or an RTCIceCandidate (null ends candidates).
@@ -77,6 +81,8 @@ export const serverMessages = {
     role: oneOf('broadcaster', 'viewer'),
     peers: array(peerRef, 64),
     iceServers: array(json('maxMessageBytes'), 16),
+    resumeToken: resumeTokenSpec,   // secret: proves this peer id on a re-join
+    resumed: bool(),                // true: the same peer id as before, links kept
   }),
   state: object({ state: oneOf('waiting', 'live', 'ended') }),
   peers: object({ peers: array(peerRef, 64) }),

@@ -2,13 +2,17 @@
 // ownership proofs, peer assignment, SDP/ICE relay, viewer counts and heartbeats.
 // It never carries media.
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { verifyChallenge } from '../../web/core/index.js';
 import { fromBase64url, toBase64url } from '../lib/encoding.mjs';
 import { Client } from './client.js';
 import { choosePeers, scoreMember } from './peer-selection.js';
 import { Member, Room, link, unlink } from './rooms.js';
 import { CloseCode, ErrorCode } from './schema.js';
+
+// A socket that closed without a close frame (network loss, a killed process): its
+// member may come back (see reconnectGraceMs).
+const ABNORMAL_CLOSURE = 1006;
 
 // The connection state each message is valid in ('ping' and 'leave' are valid in all).
 const VALID_IN = { join: 'new', prove: 'proving', signal: 'joined', stats: 'joined', 'peers-request': 'joined', unlink: 'joined' };
@@ -32,7 +36,7 @@ export class Signaling extends EventEmitter {
     this.clients.add(client);
     socket.on('message', (data, isBinary) => this.#receive(client, data, isBinary));
     socket.on('pong', () => { client.lastSeenMs = this.now(); });
-    socket.on('close', () => this.#disconnect(client));
+    socket.on('close', (code) => this.#disconnect(client, code));
     // 'close' always follows; a client's broken socket is not the server's error.
     socket.on('error', () => {});
   }
@@ -49,7 +53,10 @@ export class Signaling extends EventEmitter {
   close() {
     clearInterval(this.heartbeat);
     for (const client of this.clients) client.socket.terminate();
-    for (const room of this.rooms.values()) clearTimeout(room.viewerCountTimer);
+    for (const room of this.rooms.values()) {
+      clearTimeout(room.viewerCountTimer);
+      for (const member of room.members()) clearTimeout(member.away);
+    }
   }
 
   #receive(client, data, isBinary) {
@@ -80,25 +87,57 @@ export class Signaling extends EventEmitter {
     }
   }
 
-  #join(client, { role, streamId, canUpload = false, uploadKbps = 0 }) {
+  #join(client, { role, streamId, canUpload = false, uploadKbps = 0, resume }) {
     if (role === 'viewer') {
+      const away = this.#resumable(streamId, role, resume);
+      if (away) return this.#resume(client, away, { canUpload, uploadKbps });
       const room = this.#roomFor(client, streamId, role);
       if (room) this.#enter(client, room, { role, canUpload, uploadKbps });
       return;
     }
-    if (this.isLive(streamId)) {
+    if (this.#hasConnectedBroadcaster(streamId)) {
       return client.refuse(ErrorCode.streamTaken, 'this stream already has a broadcaster', CloseCode.conflict);
     }
     const nonce = randomBytes(32);
     const timer = setTimeout(() => client.refuse(ErrorCode.proveTimeout, 'no proof in time', CloseCode.unauthorized),
       this.limits.proveTimeoutMs);
     client.state = 'proving';
-    client.pending = { streamId, canUpload, uploadKbps, nonce, timer };
+    client.pending = { streamId, canUpload, uploadKbps, resume, nonce, timer };
     client.send({ type: 'challenge', nonce: toBase64url(nonce) });
   }
 
+  // A broadcaster whose socket is only away (in its grace period) does not hold the
+  // stream against a re-proven one: that is most likely itself, reconnecting.
+  #hasConnectedBroadcaster(streamId) {
+    const broadcaster = this.rooms.get(streamId)?.broadcaster;
+    return Boolean(broadcaster && !broadcaster.away);
+  }
+
+  // The away member a join's `resume` names, if its token matches.
+  #resumable(streamId, role, resume) {
+    if (!resume) return null;
+    const member = this.rooms.get(streamId)?.member(resume.peerId);
+    if (!member?.away || member.role !== role) return null;
+    const given = fromBase64url(resume.token);
+    return given.length === member.resumeToken.length && timingSafeEqual(given, member.resumeToken) ? member : null;
+  }
+
+  // The member takes a new socket: same peer id, same links, nobody told it left.
+  #resume(client, member, { canUpload, uploadKbps }) {
+    clearTimeout(member.away);
+    member.away = null;
+    member.client = client;
+    member.canUpload = canUpload;
+    member.uploadKbps = uploadKbps;
+    client.state = 'joined';
+    client.member = member;
+    client.room = member.room;
+    this.#welcome(client, member, [], true);
+    if (member.role === 'viewer') client.send({ type: 'state', state: client.room.live ? 'live' : 'waiting' });
+  }
+
   #prove(client, { signature }) {
-    const { streamId, canUpload, uploadKbps, nonce, timer } = client.pending;
+    const { streamId, canUpload, uploadKbps, resume, nonce, timer } = client.pending;
     clearTimeout(timer);
     client.pending = null;
     client.state = 'new';
@@ -107,11 +146,17 @@ export class Signaling extends EventEmitter {
       return client.refuse(ErrorCode.badProof, 'the signature does not prove this stream id', CloseCode.unauthorized);
     }
     // Another broadcaster may have proved the same key while this one was signing.
-    if (this.isLive(streamId)) {
+    if (this.#hasConnectedBroadcaster(streamId)) {
       return client.refuse(ErrorCode.streamTaken, 'this stream already has a broadcaster', CloseCode.conflict);
     }
-    const room = this.#roomFor(client, streamId, 'broadcaster');
-    if (room) this.#enter(client, room, { role: 'broadcaster', canUpload, uploadKbps });
+    const away = this.#resumable(streamId, 'broadcaster', resume);
+    if (away) return this.#resume(client, away, { canUpload, uploadKbps });
+    // Proven but not resuming (e.g. the tab reloaded): it takes the room over from its
+    // away predecessor, whose links are gone with it; the viewers stay live.
+    const room = this.rooms.get(streamId);
+    if (room?.broadcaster) this.#depart(room.broadcaster, room, { replaced: true });
+    const entered = this.#roomFor(client, streamId, 'broadcaster');
+    if (entered) this.#enter(client, entered, { role: 'broadcaster', canUpload, uploadKbps });
   }
 
   #roomFor(client, streamId, role) {
@@ -136,26 +181,34 @@ export class Signaling extends EventEmitter {
   #enter(client, room, { role, canUpload, uploadKbps }) {
     const nowMs = this.now();
     const member = new Member({ peerId: this.nextPeerId++, role, client, canUpload, uploadKbps, joinedAtMs: nowMs });
+    member.resumeToken = randomBytes(16);
+    member.room = room;
     scoreMember(this.core, member, nowMs);
     room.add(member);
     client.state = 'joined';
     client.member = member;
     client.room = room;
-    const welcome = (peers) => ({ type: 'welcome', peerId: member.peerId, role, peers, iceServers: this.iceServers });
     if (role === 'broadcaster') {
       // Viewers get the broadcaster as a peer and make the offers: the newcomer side of
       // a link always offers, so there is never glare.
-      client.send(welcome([]));
-      client.send({ type: 'viewers', count: room.viewers.size });
+      this.#welcome(client, member, [], false);
       for (const viewer of room.viewers.values()) {
         viewer.client.send({ type: 'state', state: 'live' });
         viewer.client.send({ type: 'peers', peers: this.#assign(viewer, room) });
       }
       return;
     }
-    client.send(welcome(room.live ? this.#assign(member, room) : []));
+    this.#welcome(client, member, room.live ? this.#assign(member, room) : [], false);
     client.send({ type: 'state', state: room.live ? 'live' : 'waiting' });
     this.#viewerCountChanged(room);
+  }
+
+  #welcome(client, member, peers, resumed) {
+    client.send({
+      type: 'welcome', peerId: member.peerId, role: member.role, peers, iceServers: this.iceServers,
+      resumeToken: toBase64url(member.resumeToken), resumed,
+    });
+    if (member.role === 'broadcaster') client.send({ type: 'viewers', count: member.room.viewers.size });
   }
 
   // Chooses peers for `seeker` and records the links, so no pair is handed out twice
@@ -169,7 +222,7 @@ export class Signaling extends EventEmitter {
   #signal(client, { to, data }) {
     const target = client.room.member(to);
     // Not a strike: the target may have left while this message was in flight.
-    if (!target || target === client.member) return client.error(ErrorCode.unknownPeer, `no peer ${to} in this stream`);
+    if (!target || target.away || target === client.member) return client.error(ErrorCode.unknownPeer, `no peer ${to} in this stream`);
     target.client.send({ type: 'signal', from: client.member.peerId, data });
   }
 
@@ -196,22 +249,52 @@ export class Signaling extends EventEmitter {
     }
   }
 
+  // An explicit goodbye: the member's place is freed at once.
   #leave(client) {
+    const member = this.#detach(client);
+    if (member) this.#depart(member, member.room);
+  }
+
+  // The socket is gone. Without a goodbye (no leave, no close frame) the member keeps
+  // its place for reconnectGraceMs, unheard of by its peers, in case it comes back;
+  // one dropped for silence has been gone long enough already.
+  #disconnect(client, code) {
+    this.clients.delete(client);
+    const member = this.#detach(client);
+    if (!member) return;
+    const graceMs = this.limits.reconnectGraceMs;
+    if (code !== ABNORMAL_CLOSURE || client.silent || graceMs <= 0) return this.#depart(member, member.room);
+    member.away = setTimeout(() => {
+      member.away = null;
+      this.#depart(member, member.room);
+    }, graceMs);
+  }
+
+  // Unbinds the client from its room; returns the member it was, if joined.
+  #detach(client) {
     if (client.pending) clearTimeout(client.pending.timer);
-    const { member, room } = client;
+    const { member } = client;
     client.state = 'new';
     client.pending = null;
     client.member = null;
     client.room = null;
-    if (!member) return;
+    return member;
+  }
+
+  // `replaced`: a re-proven broadcaster takes over, so the viewers are not told 'ended'.
+  #depart(member, room, { replaced = false } = {}) {
+    clearTimeout(member.away);
+    member.away = null;
     // Only the peers it was linked to (and the broadcaster's dashboard) hear of it:
     // telling a 10,000-viewer room about every departure would cost O(n^2) messages.
     const told = new Set(room.remove(member));
     if (room.broadcaster) told.add(room.broadcaster);
     for (const other of told) other.client.send({ type: 'peer-left', peerId: member.peerId });
     if (member.role === 'broadcaster') {
-      for (const viewer of room.viewers.values()) viewer.client.send({ type: 'state', state: 'ended' });
-      this.emit('stream-ended', room.streamId);
+      if (!replaced) {
+        for (const viewer of room.viewers.values()) viewer.client.send({ type: 'state', state: 'ended' });
+        this.emit('stream-ended', room.streamId);
+      }
     } else {
       this.#viewerCountChanged(room);
     }
@@ -219,11 +302,6 @@ export class Signaling extends EventEmitter {
       clearTimeout(room.viewerCountTimer);
       this.rooms.delete(room.streamId);
     }
-  }
-
-  #disconnect(client) {
-    this.clients.delete(client);
-    this.#leave(client);
   }
 
   // At most one 'viewers' message per room per interval; a change inside the interval
@@ -251,7 +329,10 @@ export class Signaling extends EventEmitter {
   #heartbeat() {
     const nowMs = this.now();
     for (const client of this.clients) {
-      if (nowMs - client.lastSeenMs > this.limits.deadPeerMs) client.socket.terminate();
+      if (nowMs - client.lastSeenMs > this.limits.deadPeerMs) {
+        client.silent = true;
+        client.socket.terminate();
+      }
       else if (client.open) client.socket.ping();
     }
   }

@@ -4,6 +4,7 @@ import {
   Broadcaster, loadCore, loadOrCreateSeed, missingFeatures, openCamera, openScreen, openTestPattern, signalingUrl,
   unsupportedMessage,
 } from '../shim/index.js';
+import { registerServiceWorker } from './pwa.js';
 
 const $ = (id) => document.getElementById(id);
 const OPENERS = { test: openTestPattern, camera: openCamera, screen: openScreen };
@@ -26,6 +27,7 @@ function setStatus(text) {
 }
 
 async function main() {
+  registerServiceWorker();
   const missing = missingFeatures({ broadcast: true });
   if (missing.length) {
     $('unsupported').hidden = false;

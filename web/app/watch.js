@@ -1,5 +1,6 @@
 // The /watch/<stream-id> page: video, state, and a small stats overlay.
 import { Viewer, loadCore, missingFeatures, signalingUrl, unsupportedMessage } from '../shim/index.js';
+import { registerServiceWorker } from './pwa.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -19,6 +20,7 @@ function setStatus(state) {
 }
 
 async function main() {
+  registerServiceWorker();
   const missing = missingFeatures();
   if (missing.length) {
     $('status').textContent = unsupportedMessage(missing);

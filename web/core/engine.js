@@ -111,8 +111,9 @@ export class SwarmEngine {
     return this.#live().takeOutbox();
   }
 
-  // [{ init, epoch, seq, capture, bytes }]: for the player, in order; an init segment
-  // precedes the chunks of its epoch.
+  // [{ init, epoch, seq, capture, startOffsetMs, bytes }]: for the player, in order; an
+  // init segment precedes the chunks of its epoch. startOffsetMs (first chunk only) is
+  // where in the chunk playback should start to sit at the engine's target latency.
   takePlayable() {
     return this.#live().takePlayable();
   }

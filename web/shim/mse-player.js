@@ -7,18 +7,36 @@
 //   events: 'statechange' (detail: state), 'error' (detail: {type, detail, fatal}),
 //           'autoplay-blocked'
 //   states: idle → waiting (no media yet) → playing ⇄ stalled → ended; or failed
+//
+// Live-edge policy. A frame captured at C in a chunk that starts at S can only play
+// once the whole chunk has arrived, at S + A (A: the chunk's arrival lateness: its
+// duration plus the time it took to be cut, signed and carried). Playing at a
+// glass-to-glass latency L never stalls as long as L ≥ A for every chunk. So the
+// player aims at the worst arrival lateness of the recent chunks plus a margin, and
+// steers towards it: a small playbackRate change for a small error, a seek for a large
+// one. A late chunk raises the target at once; the target falls back as the late one
+// leaves the window.
 import { nowMs } from './clock.js';
+import { chunkStartMs, timecodeScaleNs } from './webm-time.js';
 
 export const MSE_PLAYER_DEFAULTS = Object.freeze({
-  liveDelayS: 1.5,       // target distance behind the newest buffered media
-  catchUpAboveS: 3,      // play slightly faster while further behind than this
-  seekAboveS: 6,         // further behind than this: jump to the live edge
-  backBufferS: 20,       // media kept behind the playhead
-  monitorMs: 250,
+  initialLatencyMs: 1800,  // the target until chunks have been timed
+  latencyMarginMs: 250,    // above the worst recent arrival lateness: append + decode
+  latencyWindowMs: 20_000, // how long a late chunk keeps the target up
+  minLatencyMs: 500,
+  maxLatencyMs: 10_000,
+  warmupMs: 3000,          // chunks appended this soon after the first are the join
+                           // backlog: their lateness says nothing about the swarm
+  seekAboveMs: 700,        // further behind the target than this: jump (if buffered)
+  maxRateChange: 0.1,      // playbackRate stays within 1 ± this
+  rateGainPerS: 0.1,       // playbackRate change per second of latency error
+  backBufferS: 20,         // media kept behind the playhead
+  monitorMs: 200,
 });
 
-const CATCH_UP_RATE = 1.08;
 const STALL_EPSILON_S = 0.01;
+const RATE_DEADBAND_MS = 60;
+const MIN_START_AHEAD_S = 0.3;
 
 export class MsePlayer extends EventTarget {
   #video;
@@ -38,6 +56,10 @@ export class MsePlayer extends EventTarget {
   #stalledMs = 0;
   #appended = { chunks: 0, bytes: 0, inits: 0 };
   #captureBase = null;  // capture time (ms) of media time 0 in the current timeline
+  #timecodeScaleNs;
+  #firstAppendAt = null;
+  #lateness = [];       // [{at, ms}]: arrival lateness of recent chunks (see above)
+  #shownLatencyMs = null;
   #timer;
 
   constructor(video, options = {}) {
@@ -48,6 +70,7 @@ export class MsePlayer extends EventTarget {
     this.#objectUrl = URL.createObjectURL(this.#mediaSource);
     video.src = this.#objectUrl;
     this.#timer = setInterval(() => this.#monitor(), this.options.monitorMs);
+    this.#watchFrames();
   }
 
   static supports(mimeType) {
@@ -65,7 +88,9 @@ export class MsePlayer extends EventTarget {
   }
 
   // captureMs: when the chunk's first frame was captured (the signed header's capture
-  // time, on the shim's clock); it maps media time to capture time for latency.
+  // time, on the shim's clock); it maps media time to capture time, for the latency
+  // stats and the live-edge policy. Without it the player plays what it is given
+  // without steering towards the live edge.
   appendChunk(bytes, captureMs = null) {
     this.#enqueue({ kind: 'chunk', bytes, captureMs });
   }
@@ -84,9 +109,10 @@ export class MsePlayer extends EventTarget {
       currentTime: video.currentTime,
       bufferSeconds: this.#bufferAhead(),
       behindLiveSeconds: edge === null ? 0 : Math.max(0, edge - video.currentTime),
-      // Glass to glass: now minus the capture time of the frame at the playhead.
-      latencyMs: this.#captureBase === null || !this.#started ? null
-        : nowMs() - (this.#captureBase + video.currentTime * 1000),
+      // Glass to glass: when the frame on screen was shown minus when it was captured
+      // (the playhead's, where the browser cannot say which frame is on screen).
+      latencyMs: this.#shownLatencyMs ?? this.#playheadLatencyMs(),
+      targetLatencyMs: this.#targetLatencyMs(),
       playbackRate: video.playbackRate,
       decodedFrames: quality ? quality.totalVideoFrames - quality.droppedVideoFrames : 0,
       droppedFrames: quality ? quality.droppedVideoFrames : 0,
@@ -135,13 +161,14 @@ export class MsePlayer extends EventTarget {
   async #run(op) {
     if (op.kind === 'init') {
       this.#prepareSourceBuffer(op.mimeType);
+      this.#timecodeScaleNs = timecodeScaleNs(op.bytes);
       await this.#append(op.bytes);
       this.#appended.inits++;
     } else if (op.kind === 'chunk') {
       if (!this.#sourceBuffer) throw new Error('a chunk arrived before any init segment');
-      const startsBefore = this.#rangeStarts();
+      this.#timeArrival(op.captureMs);
       await this.#append(op.bytes);
-      this.#anchorCapture(op.captureMs, startsBefore);
+      this.#anchorCapture(op.captureMs, op.bytes);
       this.#appended.chunks++;
       this.#appended.bytes += op.bytes.length;
       this.#startPlayback();
@@ -201,18 +228,56 @@ export class MsePlayer extends EventTarget {
   }
 
   // Within one recording, media time and capture time advance together (capture times
-  // are the recorder's start plus the media timestamps). A chunk that opens a new
-  // buffered range (the first one, one after a skipped chunk, a restarted recording)
-  // starts exactly at that range's start, which anchors the mapping.
-  #anchorCapture(captureMs, startsBefore) {
+  // are the recorder's start plus the media timestamps), so one chunk's signed capture
+  // time and its first Cluster Timecode fix the mapping; each chunk renews it, which
+  // follows a restarted recording at once.
+  #anchorCapture(captureMs, bytes) {
     if (captureMs === null) return;
-    const fresh = this.#rangeStarts().find((start) => !startsBefore.includes(start));
-    if (fresh !== undefined) this.#captureBase = captureMs - fresh * 1000;
+    const startMs = chunkStartMs(bytes, this.#timecodeScaleNs);
+    if (startMs !== null) this.#captureBase = captureMs - startMs;
   }
 
-  #rangeStarts() {
-    const buffered = this.#video.buffered;
-    return Array.from({ length: buffered.length }, (_, i) => buffered.start(i));
+  // The arrival lateness of a chunk appended now (see the policy above).
+  #timeArrival(captureMs) {
+    if (captureMs === null) return;
+    const now = nowMs();
+    this.#firstAppendAt ??= now;
+    if (now - this.#firstAppendAt < this.options.warmupMs) return;
+    this.#lateness.push({ at: now, ms: now - captureMs });
+    while (this.#lateness[0].at < now - this.options.latencyWindowMs) this.#lateness.shift();
+  }
+
+  #targetLatencyMs() {
+    const { initialLatencyMs, latencyMarginMs, minLatencyMs, maxLatencyMs } = this.options;
+    if (!this.#lateness.length) return initialLatencyMs;
+    const worst = Math.max(...this.#lateness.map((sample) => sample.ms));
+    return Math.min(maxLatencyMs, Math.max(minLatencyMs, worst + latencyMarginMs));
+  }
+
+  #playheadLatencyMs() {
+    if (this.#captureBase === null || !this.#started) return null;
+    return nowMs() - (this.#captureBase + this.#video.currentTime * 1000);
+  }
+
+  // Where the playhead would be at the target latency (media seconds), or null.
+  #targetPosition() {
+    if (this.#captureBase === null) return null;
+    return (nowMs() - this.#targetLatencyMs() - this.#captureBase) / 1000;
+  }
+
+  // requestVideoFrameCallback reports each frame as it is composited, with its media
+  // time: the latency of what the viewer actually sees.
+  #watchFrames() {
+    const video = this.#video;
+    if (!video.requestVideoFrameCallback) return;
+    const onFrame = (_, { expectedDisplayTime, mediaTime }) => {
+      if (this.#closed) return;
+      if (this.#captureBase !== null) {
+        this.#shownLatencyMs = performance.timeOrigin + expectedDisplayTime - (this.#captureBase + mediaTime * 1000);
+      }
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
   }
 
   #startPlayback() {
@@ -220,9 +285,11 @@ export class MsePlayer extends EventTarget {
     const start = this.#bufferedStart();
     if (start === null) return;
     this.#started = true;
-    // A late joiner's first chunk starts far from zero: begin where the media is.
+    // Start at the target latency if that much is buffered, else as close to it as
+    // leaves a little media to play while the next chunk comes.
     const edge = this.#liveEdge();
-    this.#video.currentTime = Math.max(start, edge - this.options.liveDelayS);
+    const wanted = this.#targetPosition() ?? edge;
+    this.#video.currentTime = Math.max(start, Math.min(wanted, edge - MIN_START_AHEAD_S));
     this.#lastTime = this.#video.currentTime;
     this.#video.play().catch((error) => {
       if (error.name === 'NotAllowedError') this.dispatchEvent(new Event('autoplay-blocked'));
@@ -271,13 +338,32 @@ export class MsePlayer extends EventTarget {
   }
 
   #followLiveEdge() {
+    const video = this.#video;
+    const latency = this.#playheadLatencyMs();
+    if (latency === null) return;
+    const { seekAboveMs, maxRateChange, rateGainPerS } = this.options;
+    const errorMs = latency - this.#targetLatencyMs();
+    const target = this.#targetPosition();
     const edge = this.#liveEdge();
-    if (edge === null) return;
-    const behind = edge - this.#video.currentTime;
-    const { liveDelayS, catchUpAboveS, seekAboveS } = this.options;
-    if (behind > seekAboveS) this.#video.currentTime = edge - liveDelayS;
-    const rate = behind > catchUpAboveS ? CATCH_UP_RATE : 1;
-    if (this.#video.playbackRate !== rate) this.#video.playbackRate = rate;
+    if (errorMs > seekAboveMs && this.#isBuffered(target) && target < edge - MIN_START_AHEAD_S) {
+      video.currentTime = target;
+      video.playbackRate = 1;
+      return;
+    }
+    let rate = 1;
+    if (Math.abs(errorMs) > RATE_DEADBAND_MS) {
+      rate = 1 + Math.max(-maxRateChange, Math.min(maxRateChange, (errorMs / 1000) * rateGainPerS));
+      rate = Math.round(rate * 100) / 100;
+    }
+    if (video.playbackRate !== rate) video.playbackRate = rate;
+  }
+
+  #isBuffered(time) {
+    const buffered = this.#video.buffered;
+    for (let i = 0; i < buffered.length; i++) {
+      if (buffered.start(i) <= time && time < buffered.end(i)) return true;
+    }
+    return false;
   }
 
   #trimBackBuffer() {

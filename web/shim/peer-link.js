@@ -3,7 +3,8 @@
 // `signal` callback and arrive through handleSignal(). Sends never fail silently: a
 // message the channel cannot take yet waits in a queue that drains on
 // `bufferedamountlow`, and bufferedAmount (channel + queue) is what the engine is told.
-//   events: 'open', 'message' (detail: Uint8Array), 'close' (detail: reason)
+//   events: 'open', 'message' (detail: Uint8Array), 'drain' (the backlog fell below
+//           lowWaterBytes), 'close' (detail: reason)
 export const PEER_LINK_DEFAULTS = Object.freeze({
   iceServers: [],
   highWaterBytes: 1024 * 1024,   // above this the channel is left to drain
@@ -124,7 +125,10 @@ export class PeerLink extends EventTarget {
       this.bytesReceived += data.byteLength;
       this.dispatchEvent(new CustomEvent('message', { detail: new Uint8Array(data) }));
     });
-    channel.addEventListener('bufferedamountlow', () => this.#drain());
+    channel.addEventListener('bufferedamountlow', () => {
+      this.#drain();
+      this.dispatchEvent(new Event('drain'));
+    });
     channel.addEventListener('close', () => this.close('channel closed'));
   }
 

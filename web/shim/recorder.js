@@ -11,10 +11,23 @@ const VIDEO_TYPES = ['video/webm;codecs=vp8,opus', 'video/webm;codecs=vp9,opus']
 const AUDIO_TYPES = ['audio/webm;codecs=opus'];
 
 export const RECORDER_DEFAULTS = Object.freeze({
-  timesliceMs: 200,
-  keyframeIntervalMs: 1000,  // one chunk per keyframe: ~1 s chunks
-  videoBitsPerSecond: undefined,
+  // A chunk is published when the segmenter sees the next keyframe; the recorder hands
+  // over bytes only every timeslice, so a long one delays every chunk by up to that.
+  timesliceMs: 50,
+  keyframeIntervalMs: 750,   // one chunk per keyframe: ~0.75 s chunks
+  // null: videoBitsPerSecondFor() the track's size. Every viewer relays what the
+  // broadcaster encodes, so the rate is kept modest: Chromium's own default for
+  // 640x360 is ~2.6 Mbit/s.
+  videoBitsPerSecond: null,
+  audioBitsPerSecond: 64_000,
 });
+
+// ~1.5 Mbit/s at 640x360, scaled with the pixel count, within 0.5-3 Mbit/s.
+export function videoBitsPerSecondFor(track) {
+  const { width = 640, height = 360 } = track?.getSettings?.() ?? {};
+  const bits = (1_500_000 * width * height) / (640 * 360);
+  return Math.round(Math.min(3_000_000, Math.max(500_000, bits)));
+}
 
 export function recorderMimeType(stream) {
   const candidates = stream.getVideoTracks().length ? VIDEO_TYPES : AUDIO_TYPES;
@@ -38,7 +51,8 @@ export class ChunkRecorder extends EventTarget {
     this.#recorder = new MediaRecorder(stream, {
       mimeType,
       videoKeyFrameIntervalDuration: o.keyframeIntervalMs,
-      videoBitsPerSecond: o.videoBitsPerSecond,
+      videoBitsPerSecond: o.videoBitsPerSecond ?? videoBitsPerSecondFor(stream.getVideoTracks()[0]),
+      audioBitsPerSecond: o.audioBitsPerSecond,
     });
     // Blobs resolve their bytes asynchronously; the chain keeps them in recording order.
     this.#recorder.addEventListener('dataavailable', ({ data }) => {

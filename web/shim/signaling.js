@@ -10,8 +10,9 @@ export const SIGNALING_DEFAULTS = Object.freeze({
 });
 
 // Close codes after which trying again cannot help (see CloseCode in the schema):
-// refused proof, stream already taken, a flood of invalid messages.
-const FINAL_CLOSE_CODES = new Set([4400, 4401, 4409, 4429]);
+// a flood of invalid messages, refused proof, stream already taken, flooding, room or
+// server full (retrying a full server from every refused client only keeps it full).
+export const FINAL_CLOSE_CODES = new Set([4400, 4401, 4409, 4429, 4503]);
 
 export function signalingUrl(location = globalThis.location) {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/signal`;

@@ -1,8 +1,12 @@
 // The plumbing a broadcaster and a viewer share: signaling, one PeerLink per peer, and
 // the wasm SwarmEngine between them. The engine decides everything (whom to ask, whom
 // to serve, whom to drop); this module only carries bytes and time to and from it:
-// link messages → engine.onMessage, engine outbox → links, a timer → engine.tick,
+// link messages → engine.onMessage, engine outbox → links, engine.tick,
 // bufferedAmount → setBufferedAmount, engine disconnects → link.close().
+// The engine answers requests, advertises and serves only in tick(), so the node ticks
+// right after anything that gives it work (a burst of messages, a link opening or
+// draining, a published chunk), not just on the periodic timer: otherwise every relay
+// hop would wait up to a timer period, several times over.
 //   events: 'welcome' (detail: message), 'state' ('waiting'|'live'|'ended'),
 //           'viewers' (count), 'playable' (detail: items), 'signaling' ({connected}),
 //           'error' (detail: {type, detail, fatal})
@@ -13,7 +17,7 @@ import { PeerLink } from './peer-link.js';
 import { SignalingClient } from './signaling.js';
 
 export const SWARM_NODE_DEFAULTS = Object.freeze({
-  tickMs: 50,
+  tickMs: 100,                 // the periodic tick: timeouts, pings, re-requests
   statsIntervalMs: 2000,
   minPeers: 4,                 // fewer links than this: ask the server for more
   peersRequestIntervalMs: 3000,
@@ -30,10 +34,11 @@ export class SwarmNode extends EventTarget {
   #links = new Map();          // peerId → PeerLink
   #iceServers = [];
   #timers = [];
-  #flushQueued = false;
+  #tickQueued = false;
   #lastReport = null;
   #lastPeersRequest = 0;
   #lastServerError = null;
+  #resume = null;              // { peerId, token } from the last welcome
   #welcomed;
   #resolveWelcomed;
   #rejectWelcomed;
@@ -57,8 +62,13 @@ export class SwarmNode extends EventTarget {
     });
     // Whoever awaits it sees the refusal; nobody awaiting it is not an error.
     this.#welcomed.catch(() => {});
-    this.#signaling = new SignalingClient(signalingUrl,
-      () => ({ type: 'join', role, streamId, canUpload, uploadKbps: Math.round(uploadKbps) }));
+    // After a dropped socket the join names our previous peer id and its resume token:
+    // within the server's grace period we keep that id, so peers linked to us are not
+    // told we left (and do not link to us a second time).
+    this.#signaling = new SignalingClient(signalingUrl, () => ({
+      type: 'join', role, streamId, canUpload, uploadKbps: Math.round(uploadKbps),
+      ...(this.#resume && { resume: this.#resume }),
+    }));
     this.#listen();
   }
 
@@ -77,6 +87,7 @@ export class SwarmNode extends EventTarget {
   stop() {
     this.#timers.forEach(clearInterval);
     this.#timers = [];
+    this.#tickQueued = false;
     for (const link of this.#links.values()) link.close('leaving');
     this.#signaling.close();
     this.#engine?.delete();
@@ -84,14 +95,13 @@ export class SwarmNode extends EventTarget {
   }
 
   publishInit(signedHeader, bytes) {
-    const ok = this.#engine.publishInit(signedHeader, bytes, nowMs());
-    this.#flush();
-    return ok;
+    return this.#engine.publishInit(signedHeader, bytes, nowMs());
   }
 
+  // The new chunk's stripes leave at once, not at the next timer tick.
   publishChunk(signedHeader, bytes) {
     const ok = this.#engine.publishChunk(signedHeader, bytes, nowMs());
-    this.#flush();
+    if (ok) this.#tick();
     return ok;
   }
 
@@ -142,9 +152,11 @@ export class SwarmNode extends EventTarget {
     this.#signaling.send({ type: 'prove', signature: toBase64url(signature) });
   }
 
-  #welcome({ peerId, role, peers, iceServers }) {
-    // After a signaling reconnect the server knows us by a new id; the engine and the
-    // open links (peer to peer, not through the server) carry on as they were.
+  #welcome({ peerId, role, peers, iceServers, resumeToken }) {
+    // After a signaling reconnect the server knows us by the same id (resumed) or, past
+    // its grace period, a new one; either way the engine and the open links (peer to
+    // peer, not through the server) carry on as they were.
+    this.#resume = { peerId, token: resumeToken };
     this.peerId = peerId;
     this.#iceServers = iceServers;
     if (!this.#engine) {
@@ -182,13 +194,15 @@ export class SwarmNode extends EventTarget {
     this.#links.set(peerId, link);
     link.addEventListener('open', () => {
       this.#engine?.connect(peerId, nowMs());
-      this.#flush();
+      this.#scheduleTick();
     });
     link.addEventListener('message', ({ detail }) => {
       if (!this.#engine) return;
       this.#engine.onMessage(peerId, detail, nowMs());
-      this.#scheduleFlush();
+      this.#scheduleTick();
     });
+    // Room in the channel again: the engine holds pieces back while it is full.
+    link.addEventListener('drain', () => this.#scheduleTick());
     link.addEventListener('close', () => {
       if (this.#links.get(peerId) !== link) return;
       this.#links.delete(peerId);
@@ -208,14 +222,16 @@ export class SwarmNode extends EventTarget {
     this.#askForPeers();
   }
 
-  // Many messages arrive in one task; the engine's answers to all of them leave together.
-  #scheduleFlush() {
-    if (this.#flushQueued) return;
-    this.#flushQueued = true;
-    queueMicrotask(() => {
-      this.#flushQueued = false;
-      this.#flush();
-    });
+  // Each channel message is its own task; a zero-delay timeout runs after the burst
+  // already queued, so one tick answers all of it.
+  #scheduleTick() {
+    if (this.#tickQueued) return;
+    this.#tickQueued = true;
+    setTimeout(() => {
+      if (!this.#tickQueued) return;
+      this.#tickQueued = false;
+      this.#tick();
+    }, 0);
   }
 
   #flush() {

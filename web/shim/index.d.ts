@@ -1,0 +1,364 @@
+// Types for `swarmcast/browser`: broadcast or watch a swarmcast stream from a page.
+// Broadcaster and Viewer are the whole story for most pages; the classes behind them
+// are exported for embedders that wire their own UI or transport.
+//
+// Errors: constructors and methods throw TypeError/TrustError for bad arguments;
+// everything that goes wrong later arrives as an 'error' event whose detail is a
+// SwarmcastErrorDetail. `fatal: true` means the object has stopped for good.
+import type { DeviceConstraints, EngineStats, SwarmcastCore, StreamSigner } from '../core/index.js';
+
+export { loadCore } from '../core/index.js';
+export type { SwarmcastCore } from '../core/index.js';
+
+export interface SwarmcastErrorDetail {
+  /** Where it happened: 'signaling', 'media', 'append', 'segmenter', 'publish', ... */
+  type: string;
+  /** A sentence for a person. */
+  detail: string;
+  fatal: boolean;
+}
+
+/** An EventTarget whose events carry typed CustomEvent details. */
+interface TypedEventTarget<Events extends Record<string, unknown>> extends EventTarget {
+  addEventListener<K extends keyof Events & string>(type: K,
+    listener: (event: CustomEvent<Events[K]>) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof Events & string>(type: K,
+    listener: (event: CustomEvent<Events[K]>) => void, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions): void;
+}
+declare const TypedEventTarget: { new <Events extends Record<string, unknown>>(): TypedEventTarget<Events> };
+
+// ------------------------------------------------------------------------ broadcaster
+
+export interface BroadcasterEvents {
+  /** Proven to the server and recording. */
+  live: { streamId: string };
+  ended: null;
+  published: { kind: 'init' | 'chunk'; epoch: number; seq: number; bytes: Uint8Array; publishedAt: number };
+  /** The number of viewers in the room (at most one update a second). */
+  viewers: number;
+  error: SwarmcastErrorDetail;
+  [type: string]: unknown;
+}
+
+export interface BroadcasterStats {
+  streamId: string;
+  live: boolean;
+  viewers: number;
+  producedBytes: number;
+  producedChunks: number;
+  mediaBytesSent: number;
+  uploadBytesPerS: number;
+  /** Bytes this tab uploaded / bytes of stream produced: ~1-2 when the swarm carries it. */
+  sourceUploadFactor: number;
+  node: SwarmNodeStats | null;
+}
+
+/**
+ * Goes live from a MediaStream: MediaRecorder → segmenter → signed chunks → the swarm.
+ * The stream id (and so the watch link) follows from `seed`; keep the seed to keep the
+ * link (loadOrCreateSeed() does so in localStorage).
+ */
+export class Broadcaster extends TypedEventTarget<BroadcasterEvents> {
+  constructor(options: { core: SwarmcastCore; seed: Uint8Array; signalingUrl: string; recorder?: RecorderOptions });
+  readonly streamId: string;
+  readonly live: boolean;
+  /**
+   * Proves the stream key to the server, then records `stream`. Rejects with an Error
+   * when the server refuses (the stream is live elsewhere, a bad proof, a full server)
+   * or when already live.
+   */
+  goLive(stream: MediaStream): Promise<void>;
+  /** Publishes the last chunk, then leaves; viewers play out their buffer and see the end. */
+  stop(): Promise<void>;
+  stats(): BroadcasterStats;
+}
+
+// ---------------------------------------------------------------------------- viewer
+
+export type ViewerState = 'connecting' | 'waiting' | 'joining' | 'playing' | 'stalled' | 'ended' | 'failed';
+
+export interface ViewerEvents {
+  statechange: ViewerState;
+  error: SwarmcastErrorDetail;
+  /** The browser refused to start playback without a user gesture: call video.play() on one. */
+  'autoplay-blocked': undefined;
+  [type: string]: unknown;
+}
+
+export interface ViewerStats {
+  state: ViewerState;
+  peerId: number | null;
+  peers: number;
+  /** The share of this viewer's verified media that came from other viewers. */
+  shareFromPeers: number;
+  /** Capture → handed to the player, p50 (the engine's model). */
+  handoverLatencyMs: number | null;
+  /** Join asked → first frame composited. */
+  startupMs: number | null;
+  /** Glass to glass of the frame on screen. */
+  latencyMs: number | null;
+  player: MsePlayerStats;
+  node: SwarmNodeStats | null;
+}
+
+/**
+ * Watches a stream in a <video>. Throws TrustError at once when `streamId` is not a
+ * stream id; everything later is an event.
+ */
+export class Viewer extends TypedEventTarget<ViewerEvents> {
+  constructor(options: { core: SwarmcastCore; streamId: string; video: HTMLVideoElement; signalingUrl: string; player?: MsePlayerOptions });
+  readonly streamId: string;
+  readonly state: ViewerState;
+  start(): Promise<void>;
+  stop(): void;
+  stats(): ViewerStats;
+}
+
+// ---------------------------------------------------------------------------- player
+
+export interface MsePlayerOptions {
+  /** The latency target until chunks have been timed. */
+  initialLatencyMs?: number;
+  /** Kept above the worst recent chunk arrival lateness. */
+  latencyMarginMs?: number;
+  /** How long a late chunk keeps the target up. */
+  latencyWindowMs?: number;
+  minLatencyMs?: number;
+  maxLatencyMs?: number;
+  /** Chunks appended this soon after the first are the join backlog, not timed. */
+  warmupMs?: number;
+  /** Further behind the target than this: seek (when buffered) instead of speeding up. */
+  seekAboveMs?: number;
+  /** playbackRate stays within 1 ± this. */
+  maxRateChange?: number;
+  rateGainPerS?: number;
+  backBufferS?: number;
+  monitorMs?: number;
+}
+export const MSE_PLAYER_DEFAULTS: Readonly<Required<MsePlayerOptions>>;
+
+export type MsePlayerState = 'idle' | 'waiting' | 'playing' | 'stalled' | 'ended' | 'failed';
+
+export interface MsePlayerEvents {
+  statechange: MsePlayerState;
+  /** type 'append' (fatal): the SourceBuffer refused the media. */
+  error: SwarmcastErrorDetail;
+  'autoplay-blocked': undefined;
+  [type: string]: unknown;
+}
+
+export interface MsePlayerStats {
+  state: MsePlayerState;
+  currentTime: number;
+  bufferSeconds: number;
+  behindLiveSeconds: number;
+  latencyMs: number | null;
+  targetLatencyMs: number;
+  playbackRate: number;
+  decodedFrames: number;
+  droppedFrames: number;
+  stalls: number;
+  stalledMs: number;
+  appendedChunks: number;
+  appendedBytes: number;
+  initSegments: number;
+  queuedOperations: number;
+}
+
+/**
+ * The only owner of a MediaSource and its SourceBuffer: appends in order through one
+ * queue, keeps the video near the live edge, jumps gaps, trims the back buffer.
+ */
+export class MsePlayer extends TypedEventTarget<MsePlayerEvents> {
+  constructor(video: HTMLVideoElement, options?: MsePlayerOptions);
+  static supports(mimeType: string): boolean;
+  readonly state: MsePlayerState;
+  appendInit(bytes: Uint8Array, mimeType: string): void;
+  /** `captureMs`: signed capture time of the chunk's first frame (for latency and steering). */
+  appendChunk(bytes: Uint8Array, captureMs?: number | null): void;
+  /** The stream is over: play out the buffer, then 'ended'. */
+  end(): void;
+  stats(): MsePlayerStats;
+  destroy(): void;
+}
+
+// -------------------------------------------------------------------------- recorder
+
+export interface RecorderOptions {
+  timesliceMs?: number;
+  /** One chunk per keyframe interval. */
+  keyframeIntervalMs?: number;
+  /** null: videoBitsPerSecondFor() the track. */
+  videoBitsPerSecond?: number | null;
+  audioBitsPerSecond?: number;
+}
+export const RECORDER_DEFAULTS: Readonly<Required<RecorderOptions>>;
+/** The first WebM type this browser records for `stream`, or null. */
+export function recorderMimeType(stream: MediaStream): string | null;
+/** ~1.5 Mbit/s at 640x360, scaled by pixel count, within 0.5-3 Mbit/s. */
+export function videoBitsPerSecondFor(track?: MediaStreamTrack): number;
+
+export interface ChunkRecorderEvents {
+  init: { epoch: number; mimeType: string; captureMs: number; bytes: Uint8Array };
+  chunk: { epoch: number; seq: number; captureMs: number; durationMs: number; keyframe: boolean; bytes: Uint8Array };
+  warning: SwarmcastErrorDetail;
+  /** type 'segmenter', fatal: recording stopped. */
+  error: SwarmcastErrorDetail;
+  [type: string]: unknown;
+}
+
+/** MediaRecorder → wasm segmenter. Throws Error when the browser cannot record WebM. */
+export class ChunkRecorder extends TypedEventTarget<ChunkRecorderEvents> {
+  constructor(core: SwarmcastCore, stream: MediaStream, options?: RecorderOptions);
+  readonly timesliceMs: number;
+  start(): void;
+  /** Resolves once the final chunk has been emitted. */
+  stop(): Promise<void>;
+}
+
+// ------------------------------------------------------------------------------ node
+
+export interface SwarmNodeOptions {
+  core: SwarmcastCore;
+  role: 'broadcaster' | 'viewer';
+  streamId: string;
+  /** Broadcaster: proves the stream key to the server. */
+  signer?: StreamSigner | null;
+  signalingUrl: string;
+  device?: DeviceConstraints;
+  canUpload?: boolean;
+  uploadKbps?: number;
+  tickMs?: number;
+  statsIntervalMs?: number;
+  minPeers?: number;
+  peersRequestIntervalMs?: number;
+}
+export const SWARM_NODE_DEFAULTS: Readonly<{ tickMs: number; statsIntervalMs: number; minPeers: number; peersRequestIntervalMs: number }>;
+
+export interface SwarmNodeEvents {
+  welcome: { peerId: number; role: 'broadcaster' | 'viewer'; peers: { peerId: number; role: string }[]; iceServers: RTCIceServer[] };
+  state: 'waiting' | 'live' | 'ended';
+  viewers: number;
+  playable: import('../core/index.js').PlayableItem[];
+  signaling: { connected: boolean };
+  /** type 'signaling'; fatal when the server refused this node for good. */
+  error: SwarmcastErrorDetail;
+  [type: string]: unknown;
+}
+
+export interface SwarmNodeStats {
+  peerId: number | null;
+  role: 'broadcaster' | 'viewer';
+  streamState: 'waiting' | 'live' | 'ended' | null;
+  viewers: number;
+  signaling: boolean;
+  links: { peerId: number; open: boolean; bytesSent: number; bytesReceived: number; bufferedAmount: number }[];
+  engine: EngineStats | null;
+}
+
+/** Signaling + one PeerLink per peer + the wasm SwarmEngine between them. */
+export class SwarmNode extends TypedEventTarget<SwarmNodeEvents> {
+  constructor(options: SwarmNodeOptions);
+  peerId: number | null;
+  streamState: 'waiting' | 'live' | 'ended' | null;
+  viewers: number;
+  /** Resolves on the first welcome; rejects when the server refuses this node for good. */
+  readonly welcomed: Promise<SwarmNode>;
+  start(): void;
+  stop(): void;
+  publishInit(signedHeader: Uint8Array, bytes: Uint8Array): boolean;
+  publishChunk(signedHeader: Uint8Array, bytes: Uint8Array): boolean;
+  stats(): SwarmNodeStats;
+}
+
+// ------------------------------------------------------------------------------ link
+
+export interface PeerLinkOptions {
+  iceServers?: RTCIceServer[];
+  highWaterBytes?: number;
+  lowWaterBytes?: number;
+  openTimeoutMs?: number;
+}
+export const PEER_LINK_DEFAULTS: Readonly<Required<PeerLinkOptions>>;
+
+export interface PeerLinkEvents {
+  open: undefined;
+  message: Uint8Array;
+  /** The send backlog fell below lowWaterBytes. */
+  drain: undefined;
+  /** Why: 'connection failed', 'did not open in time', 'channel closed', ... */
+  close: string;
+  [type: string]: unknown;
+}
+
+/** One RTCPeerConnection with one ordered, reliable, binary data channel. */
+export class PeerLink extends TypedEventTarget<PeerLinkEvents> {
+  constructor(options: { peerId: number; initiator: boolean; signal: (data: { sdp?: RTCSessionDescriptionInit; candidate?: RTCIceCandidateInit }) => void } & PeerLinkOptions);
+  readonly peerId: number;
+  readonly open: boolean;
+  /** Channel backlog plus what waits in the link's own queue. */
+  readonly bufferedAmount: number;
+  bytesSent: number;
+  bytesReceived: number;
+  handleSignal(data: { sdp?: RTCSessionDescriptionInit; candidate?: RTCIceCandidateInit | null }): Promise<void>;
+  /** Never drops: queues while the channel is full or not yet open. */
+  send(bytes: Uint8Array): void;
+  close(reason?: string): void;
+}
+
+// ------------------------------------------------------------------------- signaling
+
+export interface SignalingOptions {
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  pingIntervalMs?: number;
+}
+export const SIGNALING_DEFAULTS: Readonly<Required<SignalingOptions>>;
+/** Close codes after which the client does not reconnect (see docs/SIGNALING.md). */
+export const FINAL_CLOSE_CODES: ReadonlySet<number>;
+/** ws(s)://<host>/signal for the page's location. */
+export function signalingUrl(location?: Location): string;
+
+/**
+ * The WebSocket to the signaling server. Each server message is an event named by its
+ * type ('welcome', 'challenge', 'state', 'peers', 'peer-left', 'viewers', 'signal',
+ * 'error', 'pong') with the message as detail; 'open' and 'close' ({code, reason,
+ * final}) report the socket. Reconnects with backoff unless the close was final.
+ */
+export class SignalingClient extends TypedEventTarget<Record<string, any>> {
+  constructor(url: string, joinMessage: () => object, options?: SignalingOptions);
+  readonly connected: boolean;
+  connect(): void;
+  /** false when not connected (the message is dropped). */
+  send(message: object): boolean;
+  /** Says leave and stops reconnecting. */
+  close(): void;
+}
+
+// ---------------------------------------------------------------------------- capture
+
+export interface CapturedSource {
+  stream: MediaStream;
+  /** Releases every device, timer and audio node. */
+  stop(): void;
+}
+export function openCamera(options?: { width?: number; height?: number; frameRate?: number }): Promise<CapturedSource>;
+export function openScreen(options?: { frameRate?: number }): Promise<CapturedSource>;
+/** Colour bars, a clock, a frame counter, a time code and (noise) a band of grain. */
+export function openTestPattern(options?: { width?: number; height?: number; frameRate?: number; toneHz?: number; noise?: boolean }): CapturedSource;
+/** The test pattern's time code (ms mod 2^32) from a frame's top rows of RGBA, or null. */
+export function readTimecode(pixels: Uint8ClampedArray | Uint8Array, width: number): number | null;
+
+// ---------------------------------------------------------------------------- misc
+
+/** Browser features a page lacks, as names for a person; empty when all are there. */
+export function missingFeatures(options?: { broadcast?: boolean }): string[];
+export function unsupportedMessage(missing: string[]): string;
+/** The broadcaster's 32-byte stream key, created once and kept in `storage`. */
+export function loadOrCreateSeed(storage?: Storage): Uint8Array;
+/** Wall-clock ms, monotonic within the page: the clock capture times are stamped with. */
+export function nowMs(): number;
