@@ -26,10 +26,10 @@ function declaredExports(source) {
   return { values, types };
 }
 
-for (const [entry, file] of Object.entries(pkg.exports)) {
-  test(`${entry}: every export of ${file} is declared in its .d.ts, and nothing more`, async () => {
+for (const [entry, target] of Object.entries(pkg.exports)) {
+  const { default: file, types: dts } = target;
+  test(`${entry}: every export of ${file} is declared in ${dts}, and nothing more`, async () => {
     const module = await import(pathToFileURL(join(root, file)).href);
-    const dts = file.replace(/\.js$/, '.d.ts');
     const { values, types } = declaredExports(readFileSync(join(root, dts), 'utf8'));
     const exported = Object.keys(module).sort();
     assert.deepEqual(exported.filter((name) => !values.has(name)), [], `exported by ${file} but not declared in ${dts}`);
