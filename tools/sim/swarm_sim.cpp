@@ -230,7 +230,7 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
   std::uint64_t received = 0, control = 0, media_sent = 0, corrupt = 0, polluters = 0, duplicates = 0, timeouts = 0, requests = 0, skipped = 0, stalls = 0;
   std::uint64_t polluter_bans = 0, honest_bans = 0, never_started = 0;
   std::int64_t stalled = 0, watched = 0;
-  std::vector<std::int64_t> startups, latencies, deliveries;
+  std::vector<std::int64_t> startups, latencies, deliveries, start_latencies;
   std::set<swarm::PeerId> polluter_ids;
   // Each honest peer that got a corrupt piece from a polluter must have banned it.
   const auto polluted_unbanned = std::count_if(polluted_.begin(), polluted_.end(), [&](const auto& pair) {
@@ -262,6 +262,7 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
     stalled += playback.stalled_ms();
     watched += playback.watched_ms(end);
     latencies.insert(latencies.end(), playback.latencies_ms().begin(), playback.latencies_ms().end());
+    if (!playback.latencies_ms().empty()) start_latencies.push_back(playback.latencies_ms().front());
     deliveries.insert(deliveries.end(), n.delivery_ms.begin(), n.delivery_ms.end());
   }
   const double source_sent = static_cast<double>(nodes_[0]->engine->stats().media_bytes_sent);
@@ -278,6 +279,8 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
       {"latency_p50_ms", percentile(latencies, 0.5)},
       {"latency_p95_ms", percentile(latencies, 0.95)},
       {"latency_p99_ms", percentile(latencies, 0.99)},
+      {"start_latency_p50_ms", percentile(start_latencies, 0.5)},
+      {"start_latency_p95_ms", percentile(start_latencies, 0.95)},
       {"delivery_p50_ms", percentile(deliveries, 0.5)},
       {"delivery_p95_ms", percentile(deliveries, 0.95)},
       {"continuity", watched > 0 ? 1.0 - static_cast<double>(stalled) / static_cast<double>(watched) : 0.0},
