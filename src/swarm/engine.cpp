@@ -148,8 +148,19 @@ void Engine::advance_playback(TimeMs now) {
   while (true) {
     const ChunkEntry* entry = buffer_.find(*playhead_);
     if (entry && entry->complete()) {
-      // A stream younger than the target latency: wait for the moment to come.
-      if (!playback_.started() && start_capture_time(now) < entry->header.capture_time.value) return;
+      if (!playback_.started()) {
+        const std::int64_t moment = start_capture_time(now);
+        // A stream younger than the target latency: wait for the moment to come.
+        if (moment < entry->header.capture_time.value) return;
+        // The first chunk took so long to arrive that the moment is past it: start
+        // with the next one instead if that is here already.
+        const ChunkEntry* next = buffer_.find(ChunkSeq{playhead_->value + 1});
+        if (moment >= entry->header.capture_time.value + std::int64_t{entry->header.duration_ms} && next &&
+            next->complete()) {
+          playhead_ = ChunkSeq{playhead_->value + 1};
+          continue;
+        }
+      }
       const Epoch epoch = entry->header.epoch;
       if (player_epoch_ != epoch) {
         auto init = inits_.find(epoch);
