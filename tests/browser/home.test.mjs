@@ -1,21 +1,11 @@
 // The landing page's live list: empty at first, then each live stream with its viewer
 // count and a link to watch it, kept current without a reload.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../../tools/server/server.js';
-import { launchChromium, openPage, waitFor } from './launch.mjs';
+import { serverAndBrowser, openPage, waitFor } from './launch.mjs';
 import { openViewer, startBroadcast } from './pages.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer({ port: 0 });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = serverAndBrowser();
 
 const listed = (page) => page.$$eval('#streams .stream', (items) => items.map((item) => ({
   streamId: item.dataset.streamId, href: item.querySelector('a').getAttribute('href'),
@@ -23,17 +13,17 @@ const listed = (page) => page.$$eval('#streams .stream', (items) => items.map((i
 })));
 
 test('/ lists live streams with viewer counts, refreshed while open', async () => {
-  const home = await openPage(browser, `${server.url}/`);
+  const home = await openPage(session.browser, `${session.server.url}/`);
   await home.waitForFunction(() => !document.getElementById('empty').hidden);
   assert.deepEqual(await listed(home), []);
 
-  const broadcast = await startBroadcast(browser, server);
+  const broadcast = await startBroadcast(session.browser, session.server);
   const [stream] = await waitFor(async () => (await listed(home)).length === 1 && listed(home),
     { timeoutMs: 8000, what: 'the stream to be listed' });
   assert.deepEqual(stream, { streamId: broadcast.streamId, href: `/watch/${broadcast.streamId}`, viewers: '0 watching' });
   assert.equal(await home.isHidden('#empty'), true);
 
-  const viewer = await openViewer(browser, server, broadcast.streamId);
+  const viewer = await openViewer(session.browser, session.server, broadcast.streamId);
   await waitFor(async () => (await listed(home))[0]?.viewers === '1 watching', { timeoutMs: 8000, what: 'the viewer to be counted' });
 
   await broadcast.page.click('#stop');

@@ -2,10 +2,9 @@
 // sends. Honest engines must verify, ban it, and never hand its bytes to the player,
 // which is checked where it matters: every buffer given to any SourceBuffer is
 // hashed and must be one the broadcaster published.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../../tools/server/server.js';
-import { launchChromium, waitFor } from './launch.mjs';
+import { serverAndBrowser, waitFor } from './launch.mjs';
 import { openViewer, sleep, startBroadcast, viewerStats, waitPlaying } from './pages.mjs';
 
 // Records the SHA-256 of every buffer appended to any SourceBuffer in the page.
@@ -50,24 +49,15 @@ async function recordPublished(page) {
   });
 }
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer({ port: 0 });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = serverAndBrowser();
 
 test('a peer sending corrupted pieces is banned and none of its bytes reach a SourceBuffer', async () => {
-  const broadcast = await startBroadcast(browser, server, { beforeLive: recordPublished });
-  const honest = [await openViewer(browser, server, broadcast.streamId, { initScript: recordAppends })];
-  // Early, so the server hands it to the viewers that come after as a relay.
-  const hostile = await openViewer(browser, server, broadcast.streamId, { initScript: corruptPieces });
+  const broadcast = await startBroadcast(session.browser, session.server, { beforeLive: recordPublished });
+  const honest = [await openViewer(session.browser, session.server, broadcast.streamId, { initScript: recordAppends })];
+  // Early, so the session.server hands it to the viewers that come after as a relay.
+  const hostile = await openViewer(session.browser, session.server, broadcast.streamId, { initScript: corruptPieces });
   await waitPlaying([hostile]);
-  for (let i = 0; i < 3; i++) honest.push(await openViewer(browser, server, broadcast.streamId, { initScript: recordAppends }));
+  for (let i = 0; i < 3; i++) honest.push(await openViewer(session.browser, session.server, broadcast.streamId, { initScript: recordAppends }));
   await waitPlaying(honest);
 
   const banned = await waitFor(async () => {

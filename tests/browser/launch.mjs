@@ -1,7 +1,9 @@
 // Headless Debian Chromium for the end-to-end tests, with the flags measured in
 // /work/shared/notes/browser.md: fake camera/screen, autoplay, no background throttling
 // (several pages share one browser), loopback ICE (CI hosts may only have loopback).
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
+import { startServer } from '../../tools/server/server.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
 
@@ -18,6 +20,21 @@ export const CHROMIUM_FLAGS = [
 
 export function launchChromium() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+}
+
+// One signaling server and one Chromium shared by a test file's tests: started before
+// the first, closed after the last. Read .server and .browser inside the tests.
+export function serverAndBrowser() {
+  const session = { server: null, browser: null };
+  before(async () => {
+    session.server = await startServer({ port: 0 });
+    session.browser = await launchChromium();
+  });
+  after(async () => {
+    await session.browser?.close();
+    await session.server?.close();
+  });
+  return session;
 }
 
 // A browser with a profile on disk, as a person's is: the only kind in which Chromium

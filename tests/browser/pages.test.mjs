@@ -1,29 +1,19 @@
 // The pages themselves: the landing page, and the plain sentences a person gets when
 // their browser or their link cannot work.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../../tools/server/server.js';
-import { launchChromium, openPage, waitFor } from './launch.mjs';
+import { serverAndBrowser, openPage, waitFor } from './launch.mjs';
 import { openViewer, startBroadcast, viewerStats, waitPlaying } from './pages.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer({ port: 0 });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = serverAndBrowser();
 
 test('the landing page links to the broadcast page', async () => {
-  const page = await openPage(browser, `${server.url}/`);
+  const page = await openPage(session.browser, `${session.server.url}/`);
   await page.click('a[href="/broadcast"]');
   await page.waitForURL(/\/broadcast$/);
   await page.waitForFunction(() => window.swarmcast);
   const link = await page.inputValue('#share-link');
-  assert.match(link, new RegExp(`^${server.url}/watch/[A-Za-z0-9_-]{43}$`));
+  assert.match(link, new RegExp(`^${session.server.url}/watch/[A-Za-z0-9_-]{43}$`));
   // The stream id is kept: a reload shows the same share link.
   await page.reload();
   await page.waitForFunction(() => window.swarmcast);
@@ -31,8 +21,8 @@ test('the landing page links to the broadcast page', async () => {
   assert.deepEqual(page.problems, []);
 });
 
-test('a browser without MediaSource is told so in words', async () => {
-  const page = await openPage(browser, `${server.url}/watch/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`,
+test('a session.browser without MediaSource is told so in words', async () => {
+  const page = await openPage(session.browser, `${session.server.url}/watch/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`,
     { initScript: () => { delete window.MediaSource; } });
   const text = await waitFor(async () => {
     const status = await page.textContent('#status');
@@ -42,17 +32,17 @@ test('a browser without MediaSource is told so in words', async () => {
 });
 
 test('a watch link with a malformed stream id says so', async () => {
-  const page = await openPage(browser, `${server.url}/watch/not-a-stream`);
+  const page = await openPage(session.browser, `${session.server.url}/watch/not-a-stream`);
   await waitFor(async () => /Not a stream link/.test(await page.textContent('#status')), { what: 'the bad-link message' });
 });
 
 test('a second tab going live with the same stream key is refused in words', async () => {
   // One context: both tabs share localStorage, hence the stream key.
-  const context = await browser.newContext();
+  const context = await session.browser.newContext();
   try {
     const tabs = [await context.newPage(), await context.newPage()];
     for (const tab of tabs) {
-      await tab.goto(`${server.url}/broadcast`);
+      await tab.goto(`${session.server.url}/broadcast`);
       await tab.waitForFunction(() => window.swarmcast && !document.getElementById('go-live').disabled);
     }
     await tabs[0].click('#go-live');
@@ -68,8 +58,8 @@ test('a second tab going live with the same stream key is refused in words', asy
 
 for (const source of ['camera', 'screen']) {
   test(`a ${source} broadcast plays for a viewer`, async () => {
-    const broadcast = await startBroadcast(browser, server, { source });
-    const viewer = await openViewer(browser, server, broadcast.streamId);
+    const broadcast = await startBroadcast(session.browser, session.server, { source });
+    const viewer = await openViewer(session.browser, session.server, broadcast.streamId);
     const [start] = await waitPlaying([viewer]);
     await waitFor(async () => (await viewerStats(viewer)).currentTime > start + 2, { what: 'the video to advance' });
     assert.ok((await viewerStats(viewer)).decodedFrames > 0);

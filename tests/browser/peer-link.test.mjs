@@ -1,20 +1,10 @@
 // Two pages, one PeerLink each, signaled through this test process: the channel
 // opens, moves bytes in order under backpressure, and a close reaches the other side.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../../tools/server/server.js';
-import { launchChromium, openPage, waitFor } from './launch.mjs';
+import { serverAndBrowser, openPage, waitFor } from './launch.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer({ port: 0 });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = serverAndBrowser();
 
 async function makeLink(page, peerId, initiator) {
   await page.evaluate(async ({ peerId, initiator }) => {
@@ -37,8 +27,8 @@ async function makeLink(page, peerId, initiator) {
 }
 
 test('two PeerLinks open, move 16 MiB in order under backpressure, and close cleanly', async () => {
-  const a = await openPage(browser, `${server.url}/`);
-  const b = await openPage(browser, `${server.url}/`);
+  const a = await openPage(session.browser, `${session.server.url}/`);
+  const b = await openPage(session.browser, `${session.server.url}/`);
   await a.exposeFunction('sendSignal', (data) => b.evaluate((d) => window.link.handleSignal(d), data));
   await b.exposeFunction('sendSignal', (data) => a.evaluate((d) => window.link.handleSignal(d), data));
   await makeLink(b, 1, false);

@@ -1,24 +1,14 @@
 // The browser media path without any network: the test pattern is recorded by
 // MediaRecorder, cut by the wasm segmenter and played by MsePlayer in the same page.
 // Proves capture, segmenting and MSE playback before any swarm is involved.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../../tools/server/server.js';
-import { launchChromium, openPage, waitFor } from './launch.mjs';
+import { serverAndBrowser, openPage, waitFor } from './launch.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer({ port: 0 });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = serverAndBrowser();
 
 test('test pattern → MediaRecorder → Segmenter → MsePlayer plays locally', async () => {
-  const page = await openPage(browser, `${server.url}/`);
+  const page = await openPage(session.browser, `${session.server.url}/`);
   await page.evaluate(async () => {
     const { loadCore } = await import('/web/core/index.js');
     const { openTestPattern } = await import('/web/shim/capture.js');

@@ -1,38 +1,27 @@
 // The whole product in one browser: a broadcaster on /broadcast with the test pattern,
 // viewers on /watch/<id>, the signaling server from tools/server. The numbers come
 // from the pages' own stats (window.swarmcast) and the engines' counters.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../../tools/server/server.js';
-import { launchChromium, waitFor } from './launch.mjs';
+import { serverAndBrowser, waitFor } from './launch.mjs';
 import { broadcasterStats, openViewer, sleep, startBroadcast, viewerStats, waitPlaying } from './pages.mjs';
 
-let server;
-let browser;
+const session = serverAndBrowser();
 let broadcast;
 const viewers = [];
 
-before(async () => {
-  server = await startServer({ port: 0 });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
 test('4 viewers each play 20 s of the stream, mostly carried by each other', async () => {
   // The first viewer arrives before the broadcaster goes live and is told to wait.
-  broadcast = await startBroadcast(browser, server, {
+  broadcast = await startBroadcast(session.browser, session.server, {
     beforeLive: async (page) => {
       const streamId = await page.evaluate(() => window.swarmcast.broadcaster.streamId);
-      const early = await openViewer(browser, server, streamId);
+      const early = await openViewer(session.browser, session.server, streamId);
       viewers.push(early);
       await waitFor(async () => (await viewerStats(early))?.state === 'waiting', { what: 'the early viewer to wait' });
       assert.match(await early.textContent('#status'), /waiting for the broadcaster/i);
     },
   });
-  for (let i = 1; i < 4; i++) viewers.push(await openViewer(browser, server, broadcast.streamId));
+  for (let i = 1; i < 4; i++) viewers.push(await openViewer(session.browser, session.server, broadcast.streamId));
   const startTimes = await waitPlaying(viewers);
   const startFrames = (await Promise.all(viewers.map(viewerStats))).map((s) => s.decodedFrames);
   const played = await waitFor(async () => {
@@ -56,7 +45,7 @@ test('4 viewers each play 20 s of the stream, mostly carried by each other', asy
 });
 
 test('a viewer joining late plays within 2 s', async () => {
-  const late = await openViewer(browser, server, broadcast.streamId);
+  const late = await openViewer(session.browser, session.server, broadcast.streamId);
   viewers.push(late);
   const stats = await waitFor(async () => {
     const s = await viewerStats(late);
