@@ -30,14 +30,25 @@ const char* role_name(swarm::Role role) {
   return "leaf";
 }
 
+const char* fetch_kind_name(swarm::HttpFetchKind kind) {
+  switch (kind) {
+    case swarm::HttpFetchKind::kChunk: return "chunk";
+    case swarm::HttpFetchKind::kInit: return "init";
+    case swarm::HttpFetchKind::kIndex: return "index";
+  }
+  return "chunk";
+}
+
 swarm::EngineConfig engine_config(double self, bool broadcaster, std::uintptr_t stream_key,
-                                  swarm::DeviceConstraints device) {
+                                  swarm::DeviceConstraints device, bool http_origin, std::uint32_t target_latency_ms) {
   swarm::EngineConfig config;
   config.self = peer_id(self);
   config.broadcaster = broadcaster;
   const ByteView key = bytes_at(stream_key, config.stream.bytes.size());
   std::copy(key.begin(), key.end(), config.stream.bytes.begin());
   config.device = device;
+  config.scheduler.http_origin = http_origin;
+  if (target_latency_ms > 0) config.target_latency_ms = target_latency_ms;  // 0: the engine's default
   if (broadcaster) config.upload = swarm::broadcaster_upload_config();
   return config;
 }
@@ -46,8 +57,9 @@ class EngineBinding {
  public:
   // stream_key: 32 bytes in the heap (the stream's Ed25519 public key).
   EngineBinding(double self, bool broadcaster, std::uintptr_t stream_key, bool metered, bool battery_low,
-                bool hidden, std::uint32_t upload_budget)
-      : engine_(engine_config(self, broadcaster, stream_key, device(metered, battery_low, hidden, upload_budget))) {}
+                bool hidden, std::uint32_t upload_budget, bool http_origin, std::uint32_t target_latency_ms)
+      : engine_(engine_config(self, broadcaster, stream_key, device(metered, battery_low, hidden, upload_budget),
+                              http_origin, target_latency_ms)) {}
 
   void connect(double peer, double now) { engine_.connect(peer_id(peer), time_ms(now)); }
   void disconnect(double peer, double now) { engine_.disconnect(peer_id(peer), time_ms(now)); }
@@ -65,6 +77,17 @@ class EngineBinding {
   bool publish_chunk(std::uintptr_t header, std::size_t header_length, std::uintptr_t payload,
                      std::size_t payload_length, double now) {
     return engine_.publish_chunk(bytes_at(header, header_length), bytes_at(payload, payload_length), time_ms(now));
+  }
+
+  bool on_http_chunk(std::uintptr_t header, std::size_t header_length, std::uintptr_t payload,
+                     std::size_t payload_length, double now) {
+    return engine_.on_http_chunk(bytes_at(header, header_length), bytes_at(payload, payload_length), time_ms(now));
+  }
+  // chunks: an array of seqs (checked by web/core/engine.js).
+  void on_http_index(const val& chunks, double now) {
+    std::vector<ChunkSeq> seqs;
+    for (double seq : emscripten::vecFromJSArray<double>(chunks)) seqs.push_back(ChunkSeq{static_cast<std::uint64_t>(seq)});
+    engine_.on_http_index(seqs, time_ms(now));
   }
 
   void tick(double now) { engine_.tick(time_ms(now)); }
@@ -98,6 +121,17 @@ class EngineBinding {
   val take_disconnects() {
     val out = val::array();
     for (swarm::PeerId id : engine_.take_disconnects()) out.call<void>("push", static_cast<double>(id.value));
+    return out;
+  }
+
+  val take_http_fetches() {
+    val out = val::array();
+    for (const swarm::HttpFetch& fetch : engine_.take_http_fetches()) {
+      val js = val::object();
+      js.set("kind", std::string(fetch_kind_name(fetch.kind)));
+      js.set("number", static_cast<double>(fetch.number));
+      out.call<void>("push", js);
+    }
     return out;
   }
 
@@ -137,13 +171,16 @@ val stream_key_of(const std::string& stream_id) {
 
 EMSCRIPTEN_BINDINGS(swarmcast_engine) {
   emscripten::class_<EngineBinding>("Engine")
-      .constructor<double, bool, std::uintptr_t, bool, bool, bool, std::uint32_t>()
+      .constructor<double, bool, std::uintptr_t, bool, bool, bool, std::uint32_t, bool, std::uint32_t>()
       .function("connect", &EngineBinding::connect)
       .function("disconnect", &EngineBinding::disconnect)
       .function("onMessage", &EngineBinding::on_message)
       .function("setBufferedAmount", &EngineBinding::set_buffered_amount)
       .function("publishInit", &EngineBinding::publish_init)
       .function("publishChunk", &EngineBinding::publish_chunk)
+      .function("onHttpChunk", &EngineBinding::on_http_chunk)
+      .function("onHttpIndex", &EngineBinding::on_http_index)
+      .function("takeHttpFetches", &EngineBinding::take_http_fetches)
       .function("tick", &EngineBinding::tick)
       .function("takeOutbox", &EngineBinding::take_outbox)
       .function("takePlayable", &EngineBinding::take_playable)

@@ -60,8 +60,14 @@ PieceOutcome ChunkBuffer::add_piece(ChunkSeq seq, PieceIndex index, ByteView pie
   if (it == chunks_.end()) return PieceOutcome::kUnknownChunk;
   ChunkEntry& entry = it->second;
   if (index.value >= entry.piece_count()) return PieceOutcome::kBadPiece;
-  if (entry.have[index.value]) return PieceOutcome::kDuplicate;
   if (piece.size() != piece_length(entry.header, index.value)) return PieceOutcome::kBadPiece;
+  if (entry.have[index.value]) {
+    // Bytes other than the verified ones held cannot hash to the same digest, so a
+    // comparison tells a corrupt copy from a harmless race, and no copy goes unjudged.
+    const PieceBytes& held = entry.pieces[index.value];
+    return std::equal(held->begin(), held->end(), piece.begin(), piece.end()) ? PieceOutcome::kDuplicate
+                                                                             : PieceOutcome::kBadPiece;
+  }
   PieceBytes kept = verifier_->piece(entry.piece_hashes[index.value], piece);
   if (!kept) return PieceOutcome::kBadPiece;
   entry.pieces[index.value] = std::move(kept);

@@ -25,9 +25,9 @@ struct BufferConfig {
 
 enum class PieceOutcome {
   kAccepted,      // verified and stored
-  kDuplicate,     // already had it (not an offence: requests race)
+  kDuplicate,     // already had these bytes (not an offence: requests race)
   kUnknownChunk,  // no header yet, or the chunk left the window
-  kBadPiece,      // wrong length or hash: the sender is at fault
+  kBadPiece,      // wrong length or hash, or other bytes than the copy held: the sender is at fault
 };
 
 enum class HeaderOutcome { kAccepted, kDuplicate, kBadHashes, kOutOfWindow, kOverMemoryCap };

@@ -86,6 +86,7 @@ void Engine::tick(TimeMs now) {
   evict();
   advance_playback(now);
   if (!config_.broadcaster) schedule_requests(now);
+  if (!config_.broadcaster && config_.scheduler.http_origin) plan_http_fetches(now);
   advertise();
   update_unchoked(now);
   serve(now);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,12 @@ struct EngineConfig {
   // moment of the stream captured this long ago (mid-chunk if need be), which leaves
   // each later chunk target_latency_ms minus its duration to cross the swarm.
   std::uint32_t target_latency_ms = 2500;
+  // HTTP fallback (on when scheduler.http_origin is set): a fetch not answered within
+  // http_retry_ms is asked again; a viewer that has heard of no chunk http_bootstrap_ms
+  // after its first tick asks the origin's index for the live edge, as its peer links
+  // may never open.
+  std::uint32_t http_retry_ms = 2000;
+  std::uint32_t http_bootstrap_ms = 2000;
 };
 
 struct OutgoingMessage {
@@ -72,6 +79,16 @@ struct PlayerItem {
   ByteVector bytes;
   // On the first chunk only: where in it playback starts (ms from its capture time).
   std::uint32_t start_offset_ms = 0;
+};
+
+// What the transport should GET from the HTTP origin: a chunk or an init segment
+// (answer with on_http_chunk), or the origin's index of the chunks it holds (answer
+// with on_http_index). A failed GET needs no answer: it is asked again later.
+enum class HttpFetchKind : std::uint8_t { kChunk, kInit, kIndex };
+struct HttpFetch {
+  HttpFetchKind kind = HttpFetchKind::kChunk;
+  std::uint64_t number = 0;  // the chunk's seq or the init segment's epoch
+  auto operator<=>(const HttpFetch&) const = default;
 };
 
 class Engine {
@@ -91,12 +108,20 @@ class Engine {
   bool publish_init(ByteView signed_header, ByteView init, TimeMs now);
   bool publish_chunk(ByteView signed_header, ByteView payload, TimeMs now);
 
+  // Viewer, HTTP fallback: a signed chunk or init segment from the origin, checked like
+  // a published one; false, and nothing kept, when it does not verify. Its pieces are
+  // then advertised and served like any verified piece.
+  bool on_http_chunk(ByteView signed_header, ByteView payload, TimeMs now);
+  // The origin's index: the chunk seqs it holds, oldest first.
+  void on_http_index(std::span<const ChunkSeq> chunks, TimeMs now);
+
   void tick(TimeMs now);
 
   std::vector<OutgoingMessage> take_outbox() { return std::exchange(outbox_, {}); }
   std::vector<PlayerItem> take_playable() { return std::exchange(playable_, {}); }
   // Peers the transport should close (banned, silent, or said goodbye).
   std::vector<PeerId> take_disconnects() { return std::exchange(disconnects_, {}); }
+  std::vector<HttpFetch> take_http_fetches() { return std::exchange(http_fetches_, {}); }
 
   const EngineStats& stats() const { return stats_; }
   std::string stats_json(TimeMs now) const;
@@ -134,6 +159,8 @@ class Engine {
   void choose_start(TimeMs now);
   std::int64_t start_capture_time(TimeMs now) const;
   void schedule_requests(TimeMs now);
+  void plan_http_fetches(TimeMs now);
+  void ask_http(HttpFetch fetch, TimeMs now);
   void advertise();
   void update_unchoked(TimeMs now);
   void serve(TimeMs now);
@@ -161,6 +188,9 @@ class Engine {
   std::vector<OutgoingMessage> outbox_;
   std::vector<PlayerItem> playable_;
   std::vector<PeerId> disconnects_;
+  std::vector<HttpFetch> http_fetches_;
+  std::map<HttpFetch, TimeMs> http_asked_;  // when each fetch was asked, until it may be asked again
+  std::optional<TimeMs> first_tick_;
   TimeMs last_unchoke_{-1'000'000};
   std::uint64_t rotation_ = 0;
   EngineStats stats_;

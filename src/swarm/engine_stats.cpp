@@ -22,6 +22,7 @@ std::string Engine::stats_json(TimeMs now) const {
       {"peers", peers_.size()},
       {"media_bytes_received", s.media_bytes_received},
       {"media_bytes_from_source", s.media_bytes_from_source},
+      {"media_bytes_from_http", s.media_bytes_from_http},
       {"media_bytes_sent", s.media_bytes_sent},
       {"duplicate_bytes_received", s.duplicate_bytes_received},
       {"control_bytes_sent", s.control_bytes_sent},
@@ -44,7 +45,10 @@ std::string Engine::stats_json(TimeMs now) const {
   };
   out["startup_ms"] = playback_.startup_ms() ? nlohmann::json(*playback_.startup_ms()) : nlohmann::json(nullptr);
   const double received = static_cast<double>(s.media_bytes_received);
-  out["share_from_peers"] = received > 0 ? 1.0 - static_cast<double>(s.media_bytes_from_source) / received : 0.0;
+  // Peers are the other viewers: neither the broadcaster nor the HTTP origin.
+  const double from_origin = static_cast<double>(s.media_bytes_from_source + s.media_bytes_from_http);
+  out["share_from_peers"] = received > 0 ? 1.0 - from_origin / received : 0.0;
+  out["share_from_http"] = received > 0 ? static_cast<double>(s.media_bytes_from_http) / received : 0.0;
   return out.dump();
 }
 

@@ -9,6 +9,7 @@ namespace swarmcast::swarm {
 struct EngineStats {
   std::uint64_t media_bytes_received = 0;       // verified piece bytes, from anyone
   std::uint64_t media_bytes_from_source = 0;    // of those, from the broadcaster
+  std::uint64_t media_bytes_from_http = 0;      // of those, from the HTTP origin
   std::uint64_t media_bytes_sent = 0;
   std::uint64_t duplicate_bytes_received = 0;   // pieces we already had (races, late duplicates)
   std::uint64_t control_bytes_sent = 0;         // every non-piece message

@@ -60,6 +60,7 @@ void Engine::schedule_requests(TimeMs now) {
                           requests_.inflight_bytes(id), &peer->availability, peer->is_source});
   }
   const SchedulerDecision decision = pick_requests(wanted, candidates, now, config_.scheduler);
+  for (ChunkSeq seq : decision.http_fetches) ask_http({HttpFetchKind::kChunk, seq.value}, now);
   for (const RequestAction& r : decision.requests) {
     Remote& peer = *peers_.at(r.peer);
     const ChunkEntry& entry = *buffer_.find(r.seq);

@@ -24,10 +24,11 @@ export function launchChromium() {
 
 // One signaling server and one Chromium shared by a test file's tests: started before
 // the first, closed after the last. Read .server and .browser inside the tests.
-export function serverAndBrowser() {
+// serverOptions go to startServer (e.g. { origin: true } for the HTTP origin).
+export function serverAndBrowser(serverOptions = {}) {
   const session = { server: null, browser: null };
   before(async () => {
-    session.server = await startServer({ port: 0 });
+    session.server = await startServer({ port: 0, ...serverOptions });
     session.browser = await launchChromium();
   });
   after(async () => {

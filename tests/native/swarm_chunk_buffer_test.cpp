@@ -41,6 +41,7 @@ TEST(ChunkBuffer, BadPiecesAreRefusedAndNothingOfThemIsKept) {
   EXPECT_EQ(buffer.add_piece(ChunkSeq{2}, PieceIndex{0}, c.piece(0)), PieceOutcome::kUnknownChunk);
   EXPECT_EQ(buffer.add_piece(ChunkSeq{1}, PieceIndex{0}, c.piece(0)), PieceOutcome::kAccepted);
   EXPECT_EQ(buffer.add_piece(ChunkSeq{1}, PieceIndex{0}, c.piece(0)), PieceOutcome::kDuplicate);
+  EXPECT_EQ(buffer.add_piece(ChunkSeq{1}, PieceIndex{0}, bent), PieceOutcome::kBadPiece);  // a corrupt copy of a held piece
   buffer.check_invariants();
 }
 

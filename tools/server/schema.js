@@ -83,6 +83,7 @@ export const serverMessages = {
     iceServers: array(json('maxMessageBytes'), 16),
     resumeToken: resumeTokenSpec,   // secret: proves this peer id on a re-join
     resumed: bool(),                // true: the same peer id as before, links kept
+    origin: bool(),                 // the server runs the HTTP origin (docs/SIGNALING.md)
   }),
   state: object({ state: oneOf('waiting', 'live', 'ended') }),
   peers: object({ peers: array(peerRef, 64) }),

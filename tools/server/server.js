@@ -31,7 +31,7 @@ async function loadCore(attempts = 5) {
 export async function startServer({ port = 8080, host = undefined, origin = false, iceServers = [], limits = {}, core } = {}) {
   const resolved = resolveLimits(limits);
   const wasmCore = core ?? await loadCore();
-  const signaling = new Signaling({ core: wasmCore, limits: resolved, iceServers });
+  const signaling = new Signaling({ core: wasmCore, limits: resolved, iceServers, origin: Boolean(origin) });
   const chunkOrigin = origin ? new ChunkOrigin({ core: wasmCore, limits: resolved, isLive: (id) => signaling.isLive(id) }) : null;
   if (chunkOrigin) signaling.on('stream-ended', (streamId) => chunkOrigin.drop(streamId));
 

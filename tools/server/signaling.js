@@ -19,11 +19,13 @@ const VALID_IN = { join: 'new', prove: 'proving', signal: 'joined', stats: 'join
 
 // Emits 'stream-ended' (streamId) when a broadcaster leaves, for the HTTP origin.
 export class Signaling extends EventEmitter {
-  constructor({ core, limits, iceServers = [], now = Date.now }) {
+  // origin: the server runs the HTTP origin; every welcome says so.
+  constructor({ core, limits, iceServers = [], origin = false, now = Date.now }) {
     super();
     this.core = core;
     this.limits = limits;
     this.iceServers = iceServers;
+    this.origin = origin;
     this.now = now;
     this.rooms = new Map();    // streamId -> Room
     this.clients = new Set();
@@ -206,7 +208,7 @@ export class Signaling extends EventEmitter {
   #welcome(client, member, peers, resumed) {
     client.send({
       type: 'welcome', peerId: member.peerId, role: member.role, peers, iceServers: this.iceServers,
-      resumeToken: toBase64url(member.resumeToken), resumed,
+      resumeToken: toBase64url(member.resumeToken), resumed, origin: this.origin,
     });
     if (member.role === 'broadcaster') client.send({ type: 'viewers', count: member.room.viewers.size });
   }

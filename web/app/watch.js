@@ -57,6 +57,8 @@ async function main() {
     const s = viewer.stats();
     $('overlay').hidden = !$('show-stats').checked || s.player.appendedChunks === 0;
     $('o-share').textContent = `${Math.round(s.shareFromPeers * 100)} %`;
+    $('o-http-row').hidden = s.shareFromHttp === 0;
+    $('o-http').textContent = `${Math.round(s.shareFromHttp * 100)} %`;
     $('o-peers').textContent = s.peers;
     $('o-buffer').textContent = `${s.player.bufferSeconds.toFixed(1)} s`;
     $('o-latency').textContent = s.latencyMs ? `${(s.latencyMs / 1000).toFixed(1)} s` : '–';

@@ -60,12 +60,19 @@ function streamKey(core, key) {
 }
 
 export class SwarmEngine {
-  constructor(core, { self, broadcaster = false, streamKey: key, device: constraints } = {}) {
+  // httpOrigin: the server has an HTTP origin; the engine then asks for what no peer
+  // can deliver in time (takeHttpFetches). targetLatencyMs: the glass-to-glass latency
+  // the player aims at, which sets the engine's deadlines (default: the engine's).
+  constructor(core, { self, broadcaster = false, streamKey: key, device: constraints, httpOrigin = false,
+    targetLatencyMs = 0 } = {}) {
     peerId(self, 'self');
+    if (!Number.isInteger(targetLatencyMs) || targetLatencyMs < 0 || targetLatencyMs > 60_000) {
+      throw new TypeError(`targetLatencyMs must be an integer from 0 to 60000, not ${targetLatencyMs}`);
+    }
     const keyBytes = streamKey(core, key);
     this.core = core;
     this.native = withHeapBytes(core, keyBytes, (p) =>
-      new core.Engine(self, Boolean(broadcaster), p, ...device(constraints)));
+      new core.Engine(self, Boolean(broadcaster), p, ...device(constraints), Boolean(httpOrigin), targetLatencyMs));
     // Two reused heap buffers: a signed header and its payload are in the heap together.
     this.headerHeap = new HeapBuffer(core);
     this.dataHeap = new HeapBuffer(core);
@@ -95,11 +102,25 @@ export class SwarmEngine {
 
   // Broadcaster: false when the header does not verify against the stream or the bytes.
   publishInit(signedHeader, init, nowMs) {
-    return this.#publish('publishInit', signedHeader, init, nowMs);
+    return this.#headerAndPayload('publishInit', signedHeader, init, nowMs);
   }
 
   publishChunk(signedHeader, payload, nowMs) {
-    return this.#publish('publishChunk', signedHeader, payload, nowMs);
+    return this.#headerAndPayload('publishChunk', signedHeader, payload, nowMs);
+  }
+
+  // HTTP fallback: a signed chunk or init segment from the origin (a stored body is the
+  // signed header, core.SIGNED_HEADER_SIZE bytes, then the payload). False, and nothing
+  // kept, when it does not verify against the stream.
+  onHttpChunk(signedHeader, payload, nowMs) {
+    return this.#headerAndPayload('onHttpChunk', signedHeader, payload, nowMs);
+  }
+
+  // The origin's index (GET /api/streams/<id>/chunks): its `chunks`, oldest first.
+  onHttpIndex(chunks, nowMs) {
+    if (!Array.isArray(chunks)) throw new TypeError('the index is an array of chunk seqs');
+    for (const seq of chunks) peerId(seq, 'a chunk seq');
+    this.#live().onHttpIndex(chunks, time(nowMs));
   }
 
   tick(nowMs) {
@@ -123,6 +144,13 @@ export class SwarmEngine {
     return this.#live().takeDisconnects();
   }
 
+  // [{ kind: 'chunk'|'init'|'index', number }]: what to GET from the HTTP origin (chunk
+  // seq, init epoch; the index has none). Answer with onHttpChunk / onHttpIndex; a
+  // failed GET needs no answer, the engine asks again later.
+  takeHttpFetches() {
+    return this.#live().takeHttpFetches();
+  }
+
   stats(nowMs) {
     return JSON.parse(this.#live().statsJson(time(nowMs)));
   }
@@ -139,7 +167,7 @@ export class SwarmEngine {
     this.native = null;
   }
 
-  #publish(method, signedHeader, payload, nowMs) {
+  #headerAndPayload(method, signedHeader, payload, nowMs) {
     const native = this.#live();
     bytes(signedHeader, 'a signed header');
     bytes(payload, 'a payload');

@@ -158,7 +158,15 @@ export interface PlayableItem {
   seq: number;
   /** Signed capture time of the chunk's first frame (ms, the broadcaster's clock). */
   capture: number;
+  /** First chunk only: where in it playback starts to sit at the target latency (ms). */
+  startOffsetMs: number;
   bytes: Uint8Array;
+}
+
+/** A GET for the HTTP origin: a chunk (number = seq), an init segment (number = epoch), or the index. */
+export interface HttpFetch {
+  kind: 'chunk' | 'init' | 'index';
+  number: number;
 }
 
 /** The engine's counters, as JSON from the core (snake_case, as the simulator prints them). */
@@ -186,7 +194,10 @@ export interface EngineStats {
   latency_p50_ms: number;
   latency_p95_ms: number;
   startup_ms: number | null;
+  media_bytes_from_http: number;
+  /** 1 - (from the broadcaster + from the HTTP origin) / received. */
   share_from_peers: number;
+  share_from_http: number;
   [counter: string]: number | null;
 }
 
@@ -203,6 +214,10 @@ export class SwarmEngine {
     /** The stream id, or its 32-byte public key. A bad id throws TrustError. */
     streamKey: string | Uint8Array;
     device?: DeviceConstraints;
+    /** The server has an HTTP origin: ask it for what no peer can deliver in time. */
+    httpOrigin?: boolean;
+    /** The glass-to-glass latency the player aims at (ms, 0..60000); sets the deadlines. 0: the engine's default (2500). */
+    targetLatencyMs?: number;
   });
   connect(peer: number, nowMs: number): void;
   disconnect(peer: number, nowMs: number): void;
@@ -212,11 +227,21 @@ export class SwarmEngine {
   /** Broadcaster: false when the header does not verify against the stream or the bytes. */
   publishInit(signedHeader: Uint8Array, init: Uint8Array, nowMs: number): boolean;
   publishChunk(signedHeader: Uint8Array, payload: Uint8Array, nowMs: number): boolean;
+  /**
+   * HTTP fallback: a signed chunk or init segment from the origin (a stored body is the
+   * signed header, `core.SIGNED_HEADER_SIZE` bytes, then the payload). False, and
+   * nothing kept, when it does not verify.
+   */
+  onHttpChunk(signedHeader: Uint8Array, payload: Uint8Array, nowMs: number): boolean;
+  /** The origin's index (`GET /api/streams/<id>/chunks`): its `chunks`, oldest first. */
+  onHttpIndex(chunks: number[], nowMs: number): void;
   tick(nowMs: number): void;
   takeOutbox(): OutgoingMessage[];
   takePlayable(): PlayableItem[];
   /** Peers the transport should close (banned, silent, or said goodbye). */
   takeDisconnects(): number[];
+  /** What to GET from the HTTP origin; a failed GET needs no answer (it is asked again). */
+  takeHttpFetches(): HttpFetch[];
   stats(nowMs: number): EngineStats;
   readonly peerCount: number;
   delete(): void;

@@ -1,9 +1,11 @@
 // A live broadcast: a media source → ChunkRecorder (MediaRecorder + wasm segmenter) →
-// StreamSigner (signed init/chunk headers) → SwarmNode (the engine seeds the swarm).
+// StreamSigner (signed init/chunk headers) → SwarmNode (the engine seeds the swarm),
+// and, when the server runs an HTTP origin, a PUT of each signed item to it.
 //   events: 'live', 'ended', 'published' (detail: {kind, epoch, seq, bytes}),
 //           'viewers' (count), 'error' (detail: {type, detail, fatal})
 import { HeaderKind, StreamSigner } from '../core/index.js';
 import { ChunkRecorder } from './recorder.js';
+import { OriginClient } from './origin-client.js';
 import { SwarmNode } from './swarm-node.js';
 import { deviceConstraints } from './device.js';
 import { nowMs } from './clock.js';
@@ -13,6 +15,7 @@ export class Broadcaster extends EventTarget {
   #signer;
   #signalingUrl;
   #recorderOptions;
+  #origin;
   #node = null;
   #recorder = null;
   #produced = { bytes: 0, chunks: 0 };
@@ -25,6 +28,7 @@ export class Broadcaster extends EventTarget {
     this.#signer = new StreamSigner(core, seed);
     this.#signalingUrl = signalingUrl;
     this.#recorderOptions = recorder;
+    this.#origin = new OriginClient(core, signalingUrl, this.#signer.streamId);
   }
 
   get streamId() {
@@ -106,11 +110,19 @@ export class Broadcaster extends EventTarget {
       this.#emit('error', { type: 'publish', detail: `the engine refused ${kind === HeaderKind.init ? 'init' : 'chunk'} ${seq}`, fatal: false });
       return;
     }
+    if (this.#node.origin) this.#upload(kind, kind === HeaderKind.init ? epoch : seq, header, bytes);
     if (kind === HeaderKind.chunk) {
       this.#produced.bytes += bytes.length;
       this.#produced.chunks++;
     }
     this.#emit('published', { kind: kind === HeaderKind.init ? 'init' : 'chunk', epoch, seq, bytes, publishedAt: nowMs() });
+  }
+
+  // Fire and forget: a lost upload costs only viewers who have no peer holding the chunk.
+  async #upload(kind, number, header, bytes) {
+    const name = kind === HeaderKind.init ? 'init' : 'chunk';
+    const problem = await this.#origin.put(name, number, header, bytes);
+    if (problem) this.#emit('error', { type: 'origin', detail: `HTTP origin: ${problem}`, fatal: false });
   }
 
   #emit(type, detail) {

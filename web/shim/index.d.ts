@@ -11,7 +11,7 @@ export { loadCore } from '../core/index.js';
 export type { SwarmcastCore } from '../core/index.js';
 
 export interface SwarmcastErrorDetail {
-  /** Where it happened: 'signaling', 'media', 'append', 'segmenter', 'publish', ... */
+  /** Where it happened: 'signaling', 'media', 'append', 'segmenter', 'publish', 'origin', ... */
   type: string;
   /** A sentence for a person. */
   detail: string;
@@ -95,6 +95,8 @@ export interface ViewerStats {
   peers: number;
   /** The share of this viewer's verified media that came from other viewers. */
   shareFromPeers: number;
+  /** The share that came from the server's HTTP origin (peers could not deliver in time). */
+  shareFromHttp: number;
   /** Capture → handed to the player, p50 (the engine's model). */
   handoverLatencyMs: number | null;
   /** Join asked → first frame composited. */
@@ -232,6 +234,8 @@ export interface SwarmNodeOptions {
   device?: DeviceConstraints;
   canUpload?: boolean;
   uploadKbps?: number;
+  /** Viewer: where the player aims (ms); the engine's deadlines follow it. */
+  targetLatencyMs?: number;
   tickMs?: number;
   statsIntervalMs?: number;
   minPeers?: number;
@@ -240,7 +244,7 @@ export interface SwarmNodeOptions {
 export const SWARM_NODE_DEFAULTS: Readonly<{ tickMs: number; statsIntervalMs: number; minPeers: number; peersRequestIntervalMs: number }>;
 
 export interface SwarmNodeEvents {
-  welcome: { peerId: number; role: 'broadcaster' | 'viewer'; peers: { peerId: number; role: string }[]; iceServers: RTCIceServer[] };
+  welcome: { peerId: number; role: 'broadcaster' | 'viewer'; peers: { peerId: number; role: string }[]; iceServers: RTCIceServer[]; origin: boolean };
   state: 'waiting' | 'live' | 'ended';
   viewers: number;
   playable: import('../core/index.js').PlayableItem[];
@@ -255,6 +259,8 @@ export interface SwarmNodeStats {
   role: 'broadcaster' | 'viewer';
   streamState: 'waiting' | 'live' | 'ended' | null;
   viewers: number;
+  /** The server runs the HTTP origin (from the welcome). */
+  origin: boolean;
   signaling: boolean;
   links: { peerId: number; open: boolean; bytesSent: number; bytesReceived: number; bufferedAmount: number }[];
   engine: EngineStats | null;
@@ -266,6 +272,8 @@ export class SwarmNode extends TypedEventTarget<SwarmNodeEvents> {
   peerId: number | null;
   streamState: 'waiting' | 'live' | 'ended' | null;
   viewers: number;
+  /** The server runs the HTTP origin: a viewer's engine fetches from it what peers cannot deliver in time. */
+  origin: boolean;
   /** Resolves on the first welcome; rejects when the server refuses this node for good. */
   readonly welcomed: Promise<SwarmNode>;
   start(): void;

@@ -7,12 +7,15 @@
 // right after anything that gives it work (a burst of messages, a link opening or
 // draining, a published chunk), not just on the periodic timer: otherwise every relay
 // hop would wait up to a timer period, several times over.
+// When the server runs an HTTP origin (welcome.origin), a viewer's engine also asks for
+// what no peer can deliver in time; the node GETs it and hands it back.
 //   events: 'welcome' (detail: message), 'state' ('waiting'|'live'|'ended'),
 //           'viewers' (count), 'playable' (detail: items), 'signaling' ({connected}),
 //           'error' (detail: {type, detail, fatal})
 import { SwarmEngine } from '../core/index.js';
 import { fromBase64url, toBase64url } from './base64url.js';
 import { nowMs } from './clock.js';
+import { OriginClient } from './origin-client.js';
 import { PeerLink } from './peer-link.js';
 import { SignalingClient } from './signaling.js';
 
@@ -29,9 +32,11 @@ export class SwarmNode extends EventTarget {
   #streamId;
   #signer;
   #device;
+  #targetLatencyMs;
   #signaling;
   #engine = null;
   #links = new Map();          // peerId → PeerLink
+  #origin;                     // the server's HTTP origin, used when welcome.origin says it runs
   #iceServers = [];
   #timers = [];
   #tickQueued = false;
@@ -45,7 +50,10 @@ export class SwarmNode extends EventTarget {
 
   // options: { core, role: 'broadcaster'|'viewer', streamId, signer (broadcaster: a
   // StreamSigner, for the ownership proof), signalingUrl, device, canUpload, uploadKbps }
-  constructor({ core, role, streamId, signer = null, signalingUrl, device = {}, canUpload = true, uploadKbps = 0, ...options }) {
+  // targetLatencyMs: where the viewer's player aims, so that the engine's deadlines
+  // (and where it starts a late joiner) match what the player does.
+  constructor({ core, role, streamId, signer = null, signalingUrl, device = {}, canUpload = true, uploadKbps = 0,
+    targetLatencyMs = 0, ...options }) {
     super();
     this.options = { ...SWARM_NODE_DEFAULTS, ...options };
     this.#core = core;
@@ -53,9 +61,12 @@ export class SwarmNode extends EventTarget {
     this.#streamId = streamId;
     this.#signer = signer;
     this.#device = device;
+    this.#targetLatencyMs = targetLatencyMs;
     this.peerId = null;
     this.streamState = null;
     this.viewers = 0;
+    this.origin = false;         // the server runs the HTTP origin (from the welcome)
+    this.#origin = new OriginClient(core, signalingUrl, streamId);
     this.#welcomed = new Promise((resolve, reject) => {
       this.#resolveWelcomed = resolve;
       this.#rejectWelcomed = reject;
@@ -111,7 +122,7 @@ export class SwarmNode extends EventTarget {
       bufferedAmount: link.bufferedAmount,
     }));
     return {
-      peerId: this.peerId, role: this.#role, streamState: this.streamState, viewers: this.viewers,
+      peerId: this.peerId, role: this.#role, streamState: this.streamState, viewers: this.viewers, origin: this.origin,
       signaling: this.#signaling.connected, links, engine: this.#engine?.stats(nowMs()) ?? null,
     };
   }
@@ -152,22 +163,24 @@ export class SwarmNode extends EventTarget {
     this.#signaling.send({ type: 'prove', signature: toBase64url(signature) });
   }
 
-  #welcome({ peerId, role, peers, iceServers, resumeToken }) {
+  #welcome({ peerId, role, peers, iceServers, resumeToken, origin }) {
     // After a signaling reconnect the server knows us by the same id (resumed) or, past
     // its grace period, a new one; either way the engine and the open links (peer to
     // peer, not through the server) carry on as they were.
     this.#resume = { peerId, token: resumeToken };
     this.peerId = peerId;
     this.#iceServers = iceServers;
+    this.origin = origin;
     if (!this.#engine) {
       this.#engine = new SwarmEngine(this.#core, {
         self: peerId, broadcaster: role === 'broadcaster', streamKey: this.#streamId, device: this.#device,
+        httpOrigin: origin && role === 'viewer', targetLatencyMs: this.#targetLatencyMs,
       });
     }
     if (role === 'broadcaster') this.streamState = 'live';
     this.#connectTo(peers);
     this.#resolveWelcomed(this);
-    this.#emit('welcome', { peerId, role, peers, iceServers });
+    this.#emit('welcome', { peerId, role, peers, iceServers, origin });
   }
 
   // The server hands each pair out once and tells exactly one side: that side offers.
@@ -241,6 +254,23 @@ export class SwarmNode extends EventTarget {
     for (const peerId of engine.takeDisconnects()) this.#links.get(peerId)?.close('dropped by the engine');
     const items = engine.takePlayable();
     if (items.length) this.#emit('playable', items);
+    for (const request of engine.takeHttpFetches()) this.#fetchFromOrigin(request);
+  }
+
+  // The engine asks each fetch once and again later if nothing came, so a failed GET
+  // is simply dropped. Once the stream has ended the origin has dropped its window.
+  async #fetchFromOrigin(request) {
+    if (this.streamState === 'ended') return;
+    const got = await this.#origin.get(request);
+    const engine = this.#engine;
+    if (!got || !engine) return;
+    if (request.kind === 'index') {
+      engine.onHttpIndex(got.chunks, nowMs());
+    } else if (!engine.onHttpChunk(got.header, got.payload, nowMs())) {
+      this.#emit('error', { type: 'origin', detail: `${request.kind} ${request.number} from the origin does not verify`, fatal: false });
+      return;
+    }
+    this.#scheduleTick();
   }
 
   #askForPeers() {

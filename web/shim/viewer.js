@@ -47,7 +47,7 @@ export class Viewer extends EventTarget {
     this.#joinAskedAt = nowMs();
     const node = new SwarmNode({
       core: this.#core, role: 'viewer', streamId: this.streamId, signalingUrl: this.signalingUrl,
-      device: await deviceConstraints(),
+      device: await deviceConstraints(), targetLatencyMs: this.#player.options.initialLatencyMs,
     });
     this.#node = node;
     node.addEventListener('state', ({ detail }) => {
@@ -71,7 +71,8 @@ export class Viewer extends EventTarget {
   }
 
   // Everything a stats overlay or a test reads. shareFromPeers: the part of this
-  // viewer's verified media that came from other viewers, not the broadcaster.
+  // viewer's verified media that came from other viewers, not the broadcaster nor the
+  // HTTP origin; shareFromHttp: the part that came from the origin.
   stats() {
     const node = this.#node?.stats() ?? null;
     const engine = node?.engine ?? null;
@@ -81,6 +82,7 @@ export class Viewer extends EventTarget {
       peerId: node?.peerId ?? null,
       peers: engine?.peers ?? 0,
       shareFromPeers: engine?.share_from_peers ?? 0,
+      shareFromHttp: engine?.share_from_http ?? 0,
       handoverLatencyMs: engine?.latency_p50_ms ?? null,  // capture → handed to the player (p50)
       startupMs: this.#firstFrameAt === null ? null : this.#firstFrameAt - this.#joinAskedAt,
       latencyMs: player.latencyMs,  // glass to glass, now

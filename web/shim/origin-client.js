@@ -1,0 +1,72 @@
+// The server's optional HTTP origin as the shim sees it (docs/SIGNALING.md, "HTTP
+// origin"): the broadcaster PUTs each signed init segment and chunk; a viewer GETs
+// what its engine asks for (engine.takeHttpFetches). A body is the signed header
+// followed by the payload, kept byte for byte, so the viewer's engine verifies it like
+// bytes from a peer. Neither side retries here: a lost PUT leaves a gap that peers
+// fill, and the engine asks again for a GET that brought nothing.
+
+const ORIGIN_DEFAULTS = Object.freeze({
+  maxPutsInFlight: 4,  // a slow origin gets the newest chunks, not a growing queue
+  timeoutMs: 5000,
+});
+
+const routeOf = (kind) => (kind === 'init' ? 'init' : 'chunks');
+
+export class OriginClient {
+  #base;
+  #headerSize;
+  #options;
+  #putsInFlight = 0;
+
+  // signalingUrl: ws(s)://host/signal; the origin is http(s)://host/api/streams/<id>.
+  constructor(core, signalingUrl, streamId, options = {}) {
+    const url = new URL(signalingUrl);
+    url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+    this.#base = `${url.origin}/api/streams/${encodeURIComponent(streamId)}`;
+    this.#headerSize = core.SIGNED_HEADER_SIZE;
+    this.#options = { ...ORIGIN_DEFAULTS, ...options };
+  }
+
+  // Broadcaster. Resolves to null once stored, or to a sentence saying why not; never rejects.
+  async put(kind, number, signedHeader, payload) {
+    const what = `${kind} ${number}`;
+    if (this.#putsInFlight >= this.#options.maxPutsInFlight) {
+      return `${what} not uploaded: ${this.#putsInFlight} uploads still in flight`;
+    }
+    this.#putsInFlight++;
+    try {
+      const body = new Uint8Array(signedHeader.length + payload.length);
+      body.set(signedHeader);
+      body.set(payload, signedHeader.length);
+      const res = await fetch(`${this.#base}/${routeOf(kind)}/${number}`, {
+        method: 'PUT', body, signal: AbortSignal.timeout(this.#options.timeoutMs),
+      });
+      return res.ok ? null : `${what} refused: HTTP ${res.status}`;
+    } catch (error) {
+      return `${what} not uploaded: ${error.message}`;
+    } finally {
+      this.#putsInFlight--;
+    }
+  }
+
+  // Viewer: one fetch the engine asked for ({ kind: 'chunk'|'init'|'index', number }).
+  // Resolves to { header, payload } (chunk, init) or { chunks } (index); null when the
+  // origin does not have it (yet) or cannot be reached.
+  async get({ kind, number }) {
+    const path = kind === 'index' ? 'chunks' : `${routeOf(kind)}/${number}`;
+    try {
+      const res = await fetch(`${this.#base}/${path}`, { cache: 'no-store', signal: AbortSignal.timeout(this.#options.timeoutMs) });
+      if (!res.ok) return null;
+      if (kind === 'index') {
+        const { chunks } = await res.json();
+        const valid = Array.isArray(chunks) && chunks.every((seq) => Number.isSafeInteger(seq) && seq >= 0);
+        return valid ? { chunks } : null;
+      }
+      const body = new Uint8Array(await res.arrayBuffer());
+      if (body.length <= this.#headerSize) return null;
+      return { header: body.subarray(0, this.#headerSize), payload: body.subarray(this.#headerSize) };
+    } catch {
+      return null;
+    }
+  }
+}
