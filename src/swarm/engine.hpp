@@ -57,6 +57,9 @@ struct EngineConfig {
   // moment of the stream captured this long ago (mid-chunk if need be), which leaves
   // each later chunk target_latency_ms minus its duration to cross the swarm.
   std::uint32_t target_latency_ms = 2500;
+  // Check the buffer's invariants after every tick (the simulator and the tests do;
+  // it costs a walk over every held piece).
+  bool check_invariants = false;
   // HTTP fallback (on when scheduler.http_origin is set): a fetch not answered within
   // http_retry_ms is asked again; a viewer that has heard of no chunk http_bootstrap_ms
   // after its first tick asks the origin's index for the live edge, as its peer links
@@ -179,6 +182,7 @@ class Engine {
   std::map<ChunkSeq, std::vector<std::uint32_t>> fresh_pieces_;  // verified since the last advert
   std::set<PeerId> banned_;
   std::optional<ChunkSeq> playhead_;
+  std::optional<ChunkSeq> swept_before_;  // the oldest chunk when evict() last swept
   // Our clock minus the broadcaster's at the live edge: the least (arrival - end of
   // capture) over the chunk headers received, as the fastest header crossed fastest.
   std::optional<std::int64_t> live_edge_offset_;

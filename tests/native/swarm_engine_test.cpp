@@ -88,6 +88,7 @@ class MiniSwarm {
     config.self = id;
     config.broadcaster = broadcaster;
     config.stream = stream_keys().public_key;
+    config.check_invariants = true;
     if (broadcaster) config.upload = swarm::broadcaster_upload_config();
     nodes_.emplace(id, Node{std::make_unique<Engine>(config), upload, 0, polluter, {}});
   }

@@ -90,6 +90,7 @@ void SwarmSim::join_viewer(std::int64_t now) {
   config.self = node->id;
   config.stream = sim_keys().public_key;
   config.verifier = verifier_;
+  config.check_invariants = true;
   config.device.upload_budget_bytes_per_s = static_cast<std::uint32_t>(kbps * 1000 / 8);
   node->engine = std::make_unique<swarm::Engine>(config);
   nodes_.push_back(std::move(node));
@@ -182,6 +183,7 @@ nlohmann::json SwarmSim::run() {
   source.broadcaster = true;
   source.stream = sim_keys().public_key;
   source.verifier = verifier_;
+  source.check_invariants = true;
   source.upload = swarm::broadcaster_upload_config();
   auto broadcaster = std::make_unique<Node>();
   broadcaster->id = source.self;
