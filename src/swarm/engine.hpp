@@ -57,6 +57,7 @@ struct EngineConfig {
   // moment of the stream captured this long ago (mid-chunk if need be), which leaves
   // each later chunk target_latency_ms minus its duration to cross the swarm.
   std::uint32_t target_latency_ms = 2500;
+  std::uint32_t start_lead_ms = 1000;  // see choose_start()
   // Check the buffer's invariants after every tick (the simulator and the tests do;
   // it costs a walk over every held piece).
   bool check_invariants = false;

@@ -39,9 +39,13 @@ void Engine::schedule_requests(TimeMs now) {
       PeerId asked{};
       if (outstanding && !outstanding->empty()) {
         const OutstandingRequest& r = outstanding->front();
-        // Late: half its timeout gone while the chunk's deadline is close.
+        // Late: half its timeout (or kEndgameMs, if less) gone while the chunk's
+        // deadline is close. Stalls in mesh-100 were chunks missing their last one or
+        // two pieces, asked of a slow peer whose timeout outlasted the deadline.
+        constexpr std::int64_t kEndgameMs = 400;
+        const std::int64_t waited = now.value - r.sent_at.value;
         const bool at_risk = outstanding->size() == 1 &&
-                             now.value - r.sent_at.value > (r.expires_at.value - r.sent_at.value) / 2 &&
+                             waited > std::min(kEndgameMs, (r.expires_at.value - r.sent_at.value) / 2) &&
                              w.deadline.value - now.value < std::int64_t{config_.scheduler.urgent_window_ms};
         state = at_risk ? PieceState::kInflightAtRisk : PieceState::kInflight;
         asked = r.peer;
