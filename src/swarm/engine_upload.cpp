@@ -118,15 +118,22 @@ void Engine::introduce_holdings(Remote& peer) {
 }
 
 void Engine::advertise() {
+  std::vector<std::uint32_t> news;
   for (auto& [seq, pieces] : fresh_pieces_) {
     std::sort(pieces.begin(), pieces.end());
     for (auto& [id, peer] : peers_) {
       if (!peer->handshaken) continue;
+      // A peer that told us it holds a piece will not ask for it: no advert (HaveRange
+      // was 80 % of all messages in mesh-100).
+      news.clear();
+      for (std::uint32_t p : pieces)
+        if (!peer->availability.has(seq, PieceIndex{p})) news.push_back(p);
+      if (news.empty()) continue;
       send_header(*peer, seq);
-      for (std::size_t i = 0; i < pieces.size();) {
+      for (std::size_t i = 0; i < news.size();) {
         std::size_t end = i + 1;
-        while (end < pieces.size() && pieces[end] == pieces[end - 1] + 1) ++end;
-        send(*peer, wire::HaveRange{seq, PieceIndex{pieces[i]}, static_cast<std::uint16_t>(end - i)});
+        while (end < news.size() && news[end] == news[end - 1] + 1) ++end;
+        send(*peer, wire::HaveRange{seq, PieceIndex{news[i]}, static_cast<std::uint16_t>(end - i)});
         i = end;
       }
     }
