@@ -10,6 +10,7 @@
 #include "swarm/engine.hpp"
 #include "trust/keys.hpp"
 #include "trust/merkle.hpp"
+#include "synthetic_stream.hpp"
 #include "trust/signed_header.hpp"
 #include "wire/codec.hpp"
 
@@ -111,25 +112,12 @@ BENCHMARK(scheduler_tick)->Unit(benchmark::kMicrosecond);
 
 // --- the whole engine ---
 
-const trust::KeyPair& stream_keys() {
-  static const trust::KeyPair keys = [] {
-    trust::Seed seed;
-    seed.bytes.fill(5);
-    return trust::keypair_from_seed(seed);
-  }();
-  return keys;
-}
+using synthetic::media;
 
-ByteVector media(std::uint64_t seq, std::size_t bytes) {
-  ByteVector out(bytes);
-  for (std::size_t i = 0; i < bytes; ++i) out[i] = static_cast<Byte>(((i * 2654435761ull) >> 13) ^ seq);
-  return out;
-}
+const trust::KeyPair& stream_keys() { return synthetic::keys(5); }
 
 ByteVector signed_header(trust::HeaderKind kind, std::uint64_t seq, ByteView payload) {
-  const auto h = trust::describe(kind, stream_keys().public_key, Epoch{0}, ChunkSeq{seq},
-                                 TimeMs{static_cast<std::int64_t>(seq) * 1000}, 1000, payload);
-  return trust::encode(trust::sign_header(h.value(), stream_keys().secret_key));
+  return synthetic::signed_header(stream_keys(), kind, seq, TimeMs{static_cast<std::int64_t>(seq) * 1000}, 1000, payload);
 }
 
 // A viewer 30 s into a live stream of 1 s chunks (16 pieces, ~2 Mbit/s), built by

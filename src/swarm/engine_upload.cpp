@@ -20,6 +20,7 @@ void Engine::schedule_requests(TimeMs now) {
   if (buffer_.chunks().empty()) return;
   std::vector<WantedChunk> wanted;
   const ChunkSeq from = playhead_.value_or(buffer_.chunks().begin()->first);
+  const ChunkEntry* start = playhead_ ? buffer_.find(*playhead_) : nullptr;
   for (auto it = buffer_.chunks().lower_bound(from); it != buffer_.chunks().end(); ++it) {
     const ChunkEntry& entry = it->second;
     if (entry.complete()) continue;
@@ -28,7 +29,6 @@ void Engine::schedule_requests(TimeMs now) {
     // Before playback starts, the chunk chosen to start with is wanted at once and the
     // ones after it as if playback had started now: starting late into the first
     // chunk leaves little time for the second.
-    const ChunkEntry* start = playhead_ ? buffer_.find(*playhead_) : nullptr;
     w.deadline = playback_.started() ? playback_.deadline(entry.header.capture_time)
                  : start ? TimeMs{now.value + entry.header.capture_time.value - start->header.capture_time.value}
                          : TimeMs{now.value + 60'000};

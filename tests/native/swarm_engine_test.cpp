@@ -7,6 +7,7 @@
 #include <map>
 
 #include "swarm/engine.hpp"
+#include "synthetic_stream.hpp"
 #include "trust/signed_header.hpp"
 #include "wire/codec.hpp"
 
@@ -16,24 +17,12 @@ namespace {
 using swarm::Engine;
 using swarm::PeerId;
 
-const trust::KeyPair& stream_keys() {
-  static const trust::KeyPair keys = [] {
-    trust::Seed seed;
-    seed.bytes.fill(11);
-    return trust::keypair_from_seed(seed);
-  }();
-  return keys;
-}
+using synthetic::media;
 
-ByteVector media(std::uint64_t seq, std::size_t bytes) {
-  ByteVector out(bytes);
-  for (std::size_t i = 0; i < bytes; ++i) out[i] = static_cast<Byte>(((i * 2654435761ull) >> 13) ^ seq);
-  return out;
-}
+const trust::KeyPair& stream_keys() { return synthetic::keys(11); }
 
 ByteVector signed_header(trust::HeaderKind kind, std::uint64_t seq, TimeMs capture, ByteView payload) {
-  const auto h = trust::describe(kind, stream_keys().public_key, Epoch{0}, ChunkSeq{seq}, capture, 1000, payload);
-  return trust::encode(trust::sign_header(h.value(), stream_keys().secret_key));
+  return synthetic::signed_header(stream_keys(), kind, seq, capture, 1000, payload);
 }
 
 struct Node {

@@ -7,6 +7,7 @@
 
 #include "swarm/engine.hpp"
 #include "trust/merkle.hpp"
+#include "synthetic_stream.hpp"
 #include "trust/signed_header.hpp"
 #include "wire/codec.hpp"
 
@@ -20,17 +21,7 @@ using swarm::PeerId;
 
 constexpr std::size_t kChunkBytes = 40'000;  // 3 pieces
 
-const trust::KeyPair& keys_of(Byte fill) {
-  static std::map<Byte, trust::KeyPair> keys;
-  auto it = keys.find(fill);
-  if (it == keys.end()) {
-    trust::Seed seed;
-    seed.bytes.fill(fill);
-    it = keys.emplace(fill, trust::keypair_from_seed(seed)).first;
-  }
-  return it->second;
-}
-const trust::KeyPair& stream_keys() { return keys_of(21); }
+const trust::KeyPair& stream_keys() { return synthetic::keys(21); }
 
 // What the broadcaster signs and PUTs: header and payload, as the origin keeps them.
 struct Body {
@@ -41,10 +32,8 @@ struct Body {
 Body signed_body(trust::HeaderKind kind, std::uint64_t seq, TimeMs capture, std::size_t bytes,
                  const trust::KeyPair& keys = stream_keys()) {
   Body b;
-  b.payload.resize(bytes);
-  for (std::size_t i = 0; i < bytes; ++i) b.payload[i] = static_cast<Byte>(((i * 2654435761ull) >> 11) ^ (seq * 7 + 1));
-  const auto h = trust::describe(kind, keys.public_key, Epoch{0}, ChunkSeq{seq}, capture, 1000, b.payload);
-  b.header = trust::encode(trust::sign_header(h.value(), keys.secret_key));
+  b.payload = synthetic::media(seq, bytes);
+  b.header = synthetic::signed_header(keys, kind, seq, capture, 1000, b.payload);
   return b;
 }
 
@@ -215,7 +204,7 @@ TEST(SwarmHttpFallback, AForgedOrTamperedChunkIsRefusedAndChangesNothing) {
   Body truncated = good;
   truncated.payload.pop_back();
   EXPECT_FALSE(viewer.on_http_chunk(truncated.header, truncated.payload, TimeMs{0}));
-  const Body forged = signed_body(trust::HeaderKind::kChunk, 4, TimeMs{4000}, kChunkBytes, keys_of(99));
+  const Body forged = signed_body(trust::HeaderKind::kChunk, 4, TimeMs{4000}, kChunkBytes, synthetic::keys(99));
   EXPECT_FALSE(viewer.on_http_chunk(forged.header, forged.payload, TimeMs{0}));
   EXPECT_FALSE(viewer.on_http_chunk(good.header, chunk_body(5).payload, TimeMs{0}));
   Body bad_signature = good;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "synthetic_stream.hpp"
 #include "trust/signed_header.hpp"
 #include "wire/codec.hpp"
 
@@ -63,14 +64,7 @@ SwarmSim::SwarmSim(Scenario scenario)
     : scenario_(std::move(scenario)), rng_(scenario_.seed), ticks_(kStepMs, kTickMs) {}
 SwarmSim::~SwarmSim() = default;
 
-const trust::KeyPair& sim_keys() {
-  static const trust::KeyPair keys = [] {
-    trust::Seed seed;
-    seed.bytes.fill(42);
-    return trust::keypair_from_seed(seed);
-  }();
-  return keys;
-}
+const trust::KeyPair& sim_keys() { return synthetic::keys(42); }
 
 void SwarmSim::join_viewer(std::int64_t now) {
   std::uniform_real_distribution<double> unit(0, 1);
@@ -125,13 +119,10 @@ void SwarmSim::leave_viewer(std::size_t index, std::int64_t now) {
 
 void SwarmSim::publish(std::uint64_t seq, std::int64_t now) {
   const std::size_t bytes = static_cast<std::size_t>(scenario_.stream_kbps * 1000 / 8);
-  ByteVector payload(bytes);
-  for (std::size_t i = 0; i < bytes; ++i) payload[i] = static_cast<Byte>(((i * 2654435761ull) >> 13) ^ seq);
+  ByteVector payload = synthetic::media(seq, bytes);
   const TimeMs capture{now - 1000};
-  const auto header = trust::describe(trust::HeaderKind::kChunk, sim_keys().public_key, Epoch{0}, ChunkSeq{seq}, capture,
-                                      1000, payload);
-  nodes_[0]->engine->publish_chunk(trust::encode(trust::sign_header(header.value(), sim_keys().secret_key)), payload,
-                                   TimeMs{now});
+  nodes_[0]->engine->publish_chunk(
+      synthetic::signed_header(sim_keys(), trust::HeaderKind::kChunk, seq, capture, 1000, payload), payload, TimeMs{now});
   produced_bytes_ += payload.size();
   produced_.push_back(std::move(payload));
 }
@@ -194,10 +185,8 @@ nlohmann::json SwarmSim::run() {
   // The sim's media are synthetic bytes; an init segment is signed and carried like a
   // real one, since players cannot start without it.
   const ByteVector init(300, 0x1A);
-  const auto init_header = trust::describe(trust::HeaderKind::kInit, sim_keys().public_key, Epoch{0}, ChunkSeq{0},
-                                           TimeMs{0}, 0, init);
-  nodes_[0]->engine->publish_init(trust::encode(trust::sign_header(init_header.value(), sim_keys().secret_key)), init,
-                                  TimeMs{0});
+  nodes_[0]->engine->publish_init(synthetic::signed_header(sim_keys(), trust::HeaderKind::kInit, 0, TimeMs{0}, 0, init),
+                                  init, TimeMs{0});
 
   const std::int64_t end = std::int64_t{scenario_.seconds} * 1000;
   const std::int64_t join_gap = std::max<std::int64_t>(1, std::int64_t{scenario_.join_window_s} * 1000 / scenario_.viewers);

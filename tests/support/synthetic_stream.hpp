@@ -1,0 +1,39 @@
+// A synthetic signed stream for the engine's tests, benchmarks and the simulator:
+// keys from a one-byte seed (each user its own stream), deterministic media bytes that
+// differ per chunk, and signed headers over them. Header-only, so the native and wasm
+// test binaries, the benchmarks and tools/sim share it without a library.
+#pragma once
+
+#include <cstdint>
+#include <map>
+
+#include "core/bytes.hpp"
+#include "trust/signed_header.hpp"
+
+namespace swarmcast::synthetic {
+
+// Single-threaded users only: the keys are made once per seed byte and kept.
+inline const trust::KeyPair& keys(Byte fill) {
+  static std::map<Byte, trust::KeyPair> made;
+  auto it = made.find(fill);
+  if (it == made.end()) {
+    trust::Seed seed;
+    seed.bytes.fill(fill);
+    it = made.emplace(fill, trust::keypair_from_seed(seed)).first;
+  }
+  return it->second;
+}
+
+inline ByteVector media(std::uint64_t seq, std::size_t bytes) {
+  ByteVector out(bytes);
+  for (std::size_t i = 0; i < bytes; ++i) out[i] = static_cast<Byte>(((i * 2654435761ull) >> 13) ^ seq);
+  return out;
+}
+
+inline ByteVector signed_header(const trust::KeyPair& keys, trust::HeaderKind kind, std::uint64_t seq, TimeMs capture,
+                                std::uint32_t duration_ms, ByteView payload) {
+  const auto h = trust::describe(kind, keys.public_key, Epoch{0}, ChunkSeq{seq}, capture, duration_ms, payload);
+  return trust::encode(trust::sign_header(h.value(), keys.secret_key));
+}
+
+}  // namespace swarmcast::synthetic
