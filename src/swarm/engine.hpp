@@ -58,6 +58,10 @@ struct EngineConfig {
   // each later chunk target_latency_ms minus its duration to cross the swarm.
   std::uint32_t target_latency_ms = 2500;
   std::uint32_t start_lead_ms = 1000;  // see choose_start()
+  // How late after its capture ended a chunk header may arrive on clocks that agree
+  // (NTP, or one machine): header travel, plus, for a viewer that has just joined, the
+  // wait since the newest chunk was published. See start_capture_time().
+  std::uint32_t max_header_travel_ms = 1000;
   // Check the buffer's invariants after every tick (the simulator and the tests do;
   // it costs a walk over every held piece).
   bool check_invariants = false;
@@ -184,8 +188,8 @@ class Engine {
   std::set<PeerId> banned_;
   std::optional<ChunkSeq> playhead_;
   std::optional<ChunkSeq> swept_before_;  // the oldest chunk when evict() last swept
-  // Our clock minus the broadcaster's at the live edge: the least (arrival - end of
-  // capture) over the chunk headers received, as the fastest header crossed fastest.
+  // The least (arrival - end of capture) over the chunk headers received, on our clock
+  // against the broadcaster's: header travel plus any difference between the clocks.
   std::optional<std::int64_t> live_edge_offset_;
   std::optional<Epoch> player_epoch_;
   std::optional<trust::ChunkHeader> last_played_;

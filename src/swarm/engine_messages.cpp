@@ -193,7 +193,7 @@ bool Engine::publish_chunk(ByteView signed_header, ByteView payload, TimeMs now)
   std::vector<std::pair<PeerId, PeerStats>> ranked_input;
   for (const auto& [id, peer] : peers_)
     if (peer->handshaken && !peer->we_choke) ranked_input.emplace_back(id, peer->stats);
-  const std::vector<PeerId> ranked = rank_peers(ranked_input, now);
+  const std::vector<PeerId> ranked = rank_stripe_relays(ranked_input, now);
   const std::size_t fanout = std::min<std::size_t>(config_.super_seed_fanout, ranked.size());
   for (std::size_t j = 0; j < fanout; ++j) {
     Remote& relay = *peers_.at(ranked[j]);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace swarmcast::swarm {
 namespace {
@@ -93,6 +94,32 @@ std::vector<PeerId> rank_peers(std::span<const std::pair<PeerId, PeerStats>> pee
   std::vector<PeerId> ranked;
   ranked.reserve(scored.size());
   for (const auto& entry : scored) ranked.push_back(entry.second);
+  return ranked;
+}
+
+std::vector<PeerId> rank_stripe_relays(std::span<const std::pair<PeerId, PeerStats>> peers, TimeMs now,
+                                       const ScoreWeights& weights) {
+  struct Candidate {
+    Role role;
+    double upload;
+    double score;
+    PeerId id;
+  };
+  std::vector<Candidate> candidates;
+  candidates.reserve(peers.size());
+  for (const auto& [id, stats] : peers) {
+    const double s = score(stats, now, weights);
+    const double upload = measured(stats.delivery_bytes_per_s) > 0 ? stats.delivery_bytes_per_s
+                                                                   : measured(stats.device.upload_budget_bytes_per_s);
+    candidates.push_back({role_for(s, stats.device), upload, s, id});
+  }
+  // Role enumerators run from the most to the least able to serve.
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    return std::tie(a.role, b.upload, b.score, a.id) < std::tie(b.role, a.upload, a.score, b.id);
+  });
+  std::vector<PeerId> ranked;
+  ranked.reserve(candidates.size());
+  for (const Candidate& c : candidates) ranked.push_back(c.id);
   return ranked;
 }
 

@@ -72,4 +72,12 @@ bool should_ban(const PeerStats& stats);
 std::vector<PeerId> rank_peers(std::span<const std::pair<PeerId, PeerStats>> peers, TimeMs now,
                                const ScoreWeights& weights = {});
 
+// The peers a broadcaster stripes a new chunk across, best first: by role (super-seeds,
+// then relays, then leaves), and within a role by upload capacity (measured delivery,
+// else the declared budget). Scores saturate at a few times the stream rate, but a
+// stripe fans out to every neighbour, so a 90 Mbit/s relay passes it on several times
+// sooner than a 15 Mbit/s one of the same score.
+std::vector<PeerId> rank_stripe_relays(std::span<const std::pair<PeerId, PeerStats>> peers, TimeMs now,
+                                       const ScoreWeights& weights = {});
+
 }  // namespace swarmcast::swarm

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <fstream>
 #include <initializer_list>
+#include <stdexcept>
 #include <iterator>
 #include <string>
 #include <variant>
@@ -14,9 +15,14 @@
 
 namespace swarmcast::test {
 
+// Throws when the file is missing or empty, so a test run without the generated media
+// fails saying why instead of indexing into nothing.
 inline ByteVector read_media(const std::string& name) {
-  std::ifstream in(std::string(SWARMCAST_TEST_MEDIA) + "/" + name, std::ios::binary);
-  return ByteVector(std::istreambuf_iterator<char>(in), {});
+  const std::string path = std::string(SWARMCAST_TEST_MEDIA) + "/" + name;
+  std::ifstream in(path, std::ios::binary);
+  ByteVector bytes(std::istreambuf_iterator<char>(in), {});
+  if (bytes.empty()) throw std::runtime_error("no test media at " + path + ": run tests/media/make-media.sh");
+  return bytes;
 }
 
 struct Segmented {

@@ -202,5 +202,43 @@ TEST(PeerRanking, BestFirstTiesByIdBannedLast) {
 
 TEST(PeerRanking, EmptySwarmRanksNobody) { EXPECT_TRUE(rank_peers({}, kNow).empty()); }
 
+// As a broadcaster sees its peers: nothing received from them, only declared budgets.
+PeerStats declaring(double budget_kbps, DeviceConstraints device = {}) {
+  PeerStats stats = peer(0, 30, 0, 0, 600);
+  stats.device = device;
+  stats.device.upload_budget_bytes_per_s = budget_kbps * 1000 / 8;
+  return stats;
+}
+
+TEST(StripeRelays, AmongEqualScoresTheWidestUplinkComesFirst) {
+  ASSERT_EQ(score_of(declaring(90'000)), score_of(declaring(15'000))) << "both past the point where scores saturate";
+  const std::vector<std::pair<PeerId, PeerStats>> peers{
+      {PeerId{1}, declaring(15'000)},
+      {PeerId{2}, declaring(90'000)},
+      {PeerId{3}, declaring(40'000)},
+  };
+  EXPECT_EQ(rank_stripe_relays(peers, kNow), ids({2, 3, 1}));
+}
+
+TEST(StripeRelays, RoleComesBeforeUplinkAndLeavesComeLast) {
+  const PeerStats leaf = with_device(peer(100'000, 30, 500, 500, 600), DeviceConstraints{.metered = true});
+  const PeerStats relay = peer(60'000, 200, 95, 100, 180);
+  const PeerStats super_seed = fast_reliable_long_lived();
+  ASSERT_EQ(role_of(leaf), Role::kLeaf);
+  ASSERT_EQ(role_of(relay), Role::kRelay);
+  ASSERT_EQ(role_of(super_seed), Role::kSuperSeed);
+  const std::vector<std::pair<PeerId, PeerStats>> peers{{PeerId{1}, leaf}, {PeerId{2}, relay}, {PeerId{3}, super_seed}};
+  EXPECT_EQ(rank_stripe_relays(peers, kNow), ids({3, 2, 1}));
+}
+
+TEST(StripeRelays, MeasuredDeliveryOutranksADeclaredBudget) {
+  PeerStats overclaims = peer(12'000, 30, 500, 500, 600);
+  overclaims.device.upload_budget_bytes_per_s = 200'000 * 1000 / 8;
+  const PeerStats delivers = peer(50'000, 30, 500, 500, 600);
+  ASSERT_EQ(role_of(overclaims), role_of(delivers));
+  const std::vector<std::pair<PeerId, PeerStats>> peers{{PeerId{1}, overclaims}, {PeerId{2}, delivers}};
+  EXPECT_EQ(rank_stripe_relays(peers, kNow), ids({2, 1}));
+}
+
 }  // namespace
 }  // namespace swarmcast::swarm
