@@ -13,10 +13,9 @@ function showError(text) {
   $('error').textContent = text;
 }
 
-// While live the source is fixed: switching it would restart the recorder.
+// While live the source stays choosable: choosing another switches the stream to it.
 function setLiveControls(live) {
   $('go-live').disabled = live;
-  $('source').disabled = live;
   $('preview-button').disabled = live;
   $('stop').disabled = !live;
 }
@@ -41,28 +40,60 @@ async function main() {
   $('share-link').value = shareLink;
   let source = null;
 
-  const preview = async () => {
+  let sourceKind = null;  // the OPENERS key of `source`
+
+  const open = async () => {
     showError('');
-    source?.stop();
-    source = null;
     try {
-      source = await OPENERS[$('source').value]();
+      return await OPENERS[$('source').value]();
     } catch (error) {
       showError(`Cannot open the ${$('source').selectedOptions[0].text.toLowerCase()}: ${error.message}`);
-      return false;
+      return null;
     }
+  };
+
+  const preview = async () => {
+    source?.stop();
+    source = await open();
+    sourceKind = source ? $('source').value : null;
+    if (!source) return false;
     $('preview').srcObject = source.stream;
     setStatus(null);
     $('go-live').disabled = broadcaster.live;
     return true;
   };
 
+  // Live: the new source is opened first, so a refused camera or a cancelled screen
+  // picker leaves the stream on the old one.
+  const switchLive = async () => {
+    $('source').disabled = true;
+    const next = await open();
+    try {
+      if (!next) return;
+      await broadcaster.switchSource(next.stream);
+      source?.stop();
+      source = next;
+      sourceKind = $('source').value;
+      $('preview').srcObject = source.stream;
+    } catch (error) {
+      next?.stop();
+      showError(`Cannot switch source: ${error.message}`);
+    } finally {
+      if (sourceKind) $('source').value = sourceKind;
+      $('source').disabled = false;
+    }
+  };
+
   $('preview-button').addEventListener('click', preview);
-  $('source').addEventListener('change', () => { if (source && !broadcaster.live) preview(); });
+  $('source').addEventListener('change', () => {
+    if (broadcaster.live) switchLive();
+    else if (source) preview();
+  });
   $('go-live').addEventListener('click', async () => {
     if (!source && !(await preview())) return;
     setLiveControls(true);
     $('stop').disabled = true;
+    $('source').disabled = true;  // until live: the stream is handed over as it is now
     setStatus('Going live…');
     try {
       await broadcaster.goLive(source.stream);
@@ -70,6 +101,8 @@ async function main() {
       showError(`Cannot go live: ${error.message}`);
       setStatus(null);
       setLiveControls(false);
+    } finally {
+      $('source').disabled = false;
     }
   });
   $('stop').addEventListener('click', () => broadcaster.stop());

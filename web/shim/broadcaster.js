@@ -70,6 +70,13 @@ export class Broadcaster extends EventTarget {
     this.#emit('live', { streamId: this.streamId });
   }
 
+  // Goes on live from `stream` instead (camera to screen and back): viewers switch
+  // at the next chunk, through a new init segment; the stream id and swarm stay.
+  async switchSource(stream) {
+    if (!this.live) throw new Error('not live');
+    await this.#recorder.switchStream(stream);
+  }
+
   async stop() {
     const recorder = this.#recorder;
     this.#recorder = null;

@@ -72,6 +72,12 @@ export class Broadcaster extends TypedEventTarget<BroadcasterEvents> {
    * or when already live.
    */
   goLive(stream: MediaStream): Promise<void>;
+  /**
+   * While live, records `stream` instead (camera to screen and back). Viewers switch at
+   * the next chunk through a new init segment; the stream id and the swarm stay.
+   * Rejects when not live.
+   */
+  switchSource(stream: MediaStream): Promise<void>;
   /** Publishes the last chunk, then leaves; viewers play out their buffer and see the end. */
   stop(): Promise<void>;
   stats(): BroadcasterStats;

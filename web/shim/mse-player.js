@@ -57,6 +57,8 @@ export class MsePlayer extends EventTarget {
   #appended = { chunks: 0, bytes: 0, inits: 0 };
   #captureBase = null;  // capture time (ms) of media time 0 in the current timeline
   #timecodeScaleNs;
+  #offsetMs = 0;        // the SourceBuffer's timestampOffset, in ms
+  #epochChanged = false; // a later init segment was appended; its first chunk is next
   #firstAppendAt = null;
   #lateness = [];       // [{at, ms}]: arrival lateness of recent chunks (see above)
   #shownLatencyMs = null;
@@ -160,6 +162,7 @@ export class MsePlayer extends EventTarget {
 
   async #run(op) {
     if (op.kind === 'init') {
+      this.#epochChanged = this.#sourceBuffer !== null;
       this.#prepareSourceBuffer(op.mimeType);
       this.#timecodeScaleNs = timecodeScaleNs(op.bytes);
       await this.#append(op.bytes);
@@ -167,6 +170,7 @@ export class MsePlayer extends EventTarget {
     } else if (op.kind === 'chunk') {
       if (!this.#sourceBuffer) throw new Error('a chunk arrived before any init segment');
       this.#timeArrival(op.captureMs);
+      if (this.#epochChanged) this.#continueTimeline(op.captureMs, op.bytes);
       await this.#append(op.bytes);
       this.#anchorCapture(op.captureMs, op.bytes);
       this.#appended.chunks++;
@@ -234,7 +238,18 @@ export class MsePlayer extends EventTarget {
   #anchorCapture(captureMs, bytes) {
     if (captureMs === null) return;
     const startMs = chunkStartMs(bytes, this.#timecodeScaleNs);
-    if (startMs !== null) this.#captureBase = captureMs - startMs;
+    if (startMs !== null) this.#captureBase = captureMs - startMs - this.#offsetMs;
+  }
+
+  // A new recording (the broadcaster switched source) starts its timestamps at zero
+  // again; shifted by its capture time, it goes on the timeline where it was captured,
+  // after what is buffered, and the playhead crosses the switch as it plays.
+  #continueTimeline(captureMs, bytes) {
+    this.#epochChanged = false;
+    const startMs = chunkStartMs(bytes, this.#timecodeScaleNs);
+    if (captureMs === null || startMs === null || this.#captureBase === null) return;
+    this.#offsetMs = captureMs - this.#captureBase - startMs;
+    this.#sourceBuffer.timestampOffset = this.#offsetMs / 1000;
   }
 
   // The arrival lateness of a chunk appended now (see the policy above).

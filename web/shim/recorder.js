@@ -35,48 +35,76 @@ export function recorderMimeType(stream) {
 }
 
 export class ChunkRecorder extends EventTarget {
+  #options;
   #recorder;
   #segmenter;
+  // When each recording started, by the shim's clock: the recordings the segmenter has
+  // not reached yet, and the one its events are about now. A switch's new recording
+  // starts before the segmenter has cut the old one's last chunk.
+  #recordingStarts = [];
   #captureBase = 0;
   #pending = Promise.resolve();
   #failed = false;
 
   constructor(core, stream, options = {}) {
     super();
-    const o = { ...RECORDER_DEFAULTS, ...options };
+    this.#options = { ...RECORDER_DEFAULTS, ...options };
+    this.timesliceMs = this.#options.timesliceMs;
+    this.#segmenter = new Segmenter(core, { targetDurationMs: this.#options.keyframeIntervalMs });
+    this.#recorder = this.#newRecorder(stream);
+  }
+
+  start() {
+    this.#recordingStarts.push(nowMs());
+    this.#recorder.start(this.timesliceMs);
+  }
+
+  // Records `stream` from now on, in place of the current one (camera to screen, say).
+  // A MediaRecorder cannot change its tracks, so a new one starts: its output opens
+  // with a new EBML header, which the segmenter turns into a new epoch (a new init
+  // segment, the chunk sequence going on), and players switch at that chunk.
+  async switchStream(stream) {
+    const recorder = this.#newRecorder(stream);
+    await this.#stopRecorder();
+    if (this.#failed) return;
+    this.#recorder = recorder;
+    this.start();
+  }
+
+  // Resolves once the last bytes have been segmented (the final chunk included).
+  async stop() {
+    await this.#stopRecorder();
+    if (!this.#failed) this.#deliver(this.#segmenter.finish());
+    this.#segmenter.close();
+  }
+
+  #newRecorder(stream) {
+    const o = this.#options;
     const mimeType = recorderMimeType(stream);
     if (!mimeType) throw new Error('this browser cannot record WebM');
-    this.timesliceMs = o.timesliceMs;
-    this.#segmenter = new Segmenter(core, { targetDurationMs: o.keyframeIntervalMs });
-    this.#recorder = new MediaRecorder(stream, {
+    const recorder = new MediaRecorder(stream, {
       mimeType,
       videoKeyFrameIntervalDuration: o.keyframeIntervalMs,
       videoBitsPerSecond: o.videoBitsPerSecond ?? videoBitsPerSecondFor(stream.getVideoTracks()[0]),
       audioBitsPerSecond: o.audioBitsPerSecond,
     });
     // Blobs resolve their bytes asynchronously; the chain keeps them in recording order.
-    this.#recorder.addEventListener('dataavailable', ({ data }) => {
+    recorder.addEventListener('dataavailable', ({ data }) => {
       this.#pending = this.#pending.then(async () => {
         if (data.size) this.#push(new Uint8Array(await data.arrayBuffer()));
       });
     });
+    return recorder;
   }
 
-  start() {
-    this.#captureBase = nowMs();
-    this.#recorder.start(this.timesliceMs);
-  }
-
-  // Resolves once the last bytes have been segmented (the final chunk included).
-  async stop() {
+  // Stops the current MediaRecorder; resolves once all it recorded has been segmented.
+  async #stopRecorder() {
     if (this.#recorder.state !== 'inactive') {
       const stopped = new Promise((resolve) => this.#recorder.addEventListener('stop', resolve, { once: true }));
       this.#recorder.stop();
       await stopped;
     }
     await this.#pending;
-    if (!this.#failed) this.#deliver(this.#segmenter.finish());
-    this.#segmenter.close();
   }
 
   #push(bytes) {
@@ -87,6 +115,8 @@ export class ChunkRecorder extends EventTarget {
   #deliver(events) {
     for (const event of events) {
       if (event.type === 'init') {
+        // Each recording opens with an EBML header: one init segment per recording.
+        this.#captureBase = this.#recordingStarts.shift() ?? this.#captureBase;
         this.#emit('init', { epoch: event.epoch, mimeType: event.mimeType, captureMs: this.#captureBase, bytes: event.bytes });
       } else if (event.type === 'chunk') {
         this.#emit('chunk', { epoch: event.epoch, seq: event.seq, captureMs: this.#captureBase + event.startMs,
