@@ -1,13 +1,13 @@
 // The /broadcast page: pick a source, preview it, go live, share the link, watch the
 // numbers. All the work is in web/shim; this file wires it to the DOM.
 import {
-  Broadcaster, loadCore, loadOrCreateSeed, missingFeatures, openCamera, openScreen, openTestPattern, signalingUrl,
-  unsupportedMessage,
+  Broadcaster, loadCore, loadOrCreateSeed, missingFeatures, openCamera, openScreen, openScreenWithCamera, openTestPattern,
+  signalingUrl, unsupportedMessage,
 } from '../shim/index.js';
 import { registerServiceWorker } from './pwa.js';
 
 const $ = (id) => document.getElementById(id);
-const OPENERS = { test: openTestPattern, camera: openCamera, screen: openScreen };
+const OPENERS = { test: openTestPattern, camera: openCamera, screen: openScreen, 'screen-camera': openScreenWithCamera };
 
 function showError(text) {
   $('error').textContent = text;

@@ -364,6 +364,24 @@ export function openCamera(options?: { width?: number; height?: number; frameRat
 export function openScreen(options?: { frameRate?: number }): Promise<CapturedSource>;
 /** Colour bars, a clock, a frame counter, a time code and (noise) a band of grain. */
 export function openTestPattern(options?: { width?: number; height?: number; frameRate?: number; toneHz?: number; noise?: boolean }): CapturedSource;
+/**
+ * The screen with the camera in its bottom-right corner (picture-in-picture), drawn into
+ * one canvas, microphone and screen sound mixed into one track. Ending the screen share
+ * leaves the camera full frame.
+ */
+export function openScreenWithCamera(options?: ComposeOptions): Promise<ComposedSource>;
+/** `main` fills the frame, `inset` sits in its bottom-right corner; both stop with the result. */
+export function composePictureInPicture(main: CapturedSource, inset: CapturedSource, options?: ComposeOptions): Promise<ComposedSource>;
+export interface ComposeOptions {
+  frameRate?: number; maxWidth?: number; maxHeight?: number; insetWidthShare?: number; insetMarginShare?: number;
+}
+export interface ComposedSource extends CapturedSource {
+  /** Where the corner picture is drawn, in the frame's pixels. */
+  inset: { x: number; y: number; width: number; height: number };
+}
+export const COMPOSE_DEFAULTS: Readonly<{
+  frameRate: number; maxWidth: number; maxHeight: number; insetWidthShare: number; insetMarginShare: number;
+}>;
 /** The test pattern's time code (ms mod 2^32) from a frame's top rows of RGBA, or null. */
 export function readTimecode(pixels: Uint8ClampedArray | Uint8Array, width: number): number | null;
 

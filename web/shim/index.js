@@ -10,6 +10,7 @@ export { SwarmNode, SWARM_NODE_DEFAULTS } from './swarm-node.js';
 export { PeerLink, PEER_LINK_DEFAULTS } from './peer-link.js';
 export { SignalingClient, SIGNALING_DEFAULTS, FINAL_CLOSE_CODES, signalingUrl } from './signaling.js';
 export { openCamera, openScreen, openTestPattern, readTimecode } from './capture.js';
+export { composePictureInPicture, openScreenWithCamera, COMPOSE_DEFAULTS } from './compose.js';
 export { missingFeatures, unsupportedMessage } from './features.js';
 export { loadOrCreateSeed } from './stream-key.js';
 export { nowMs } from './clock.js';
