@@ -152,11 +152,17 @@ void Engine::choose_start(TimeMs now) {
   for (auto it = buffer_.chunks().begin(); it != buffer_.chunks().end(); ++it)
     if (it->second.header.capture_time.value <= wanted) chosen = it;
   playhead_ = chosen->first;
+  start_chosen_at_offset_ = live_edge_offset_;
 }
 
 void Engine::advance_playback(TimeMs now) {
   if (config_.broadcaster) return;
-  if (!playhead_) choose_start(now);
+  // A joiner's first headers may come from a neighbour that is itself far behind; a
+  // fresher header later (the live edge a second or more nearer) means the start
+  // chosen on the stale ones is too old: choose again, unless playback has begun.
+  if (!playhead_ || (!playback_.started() && start_chosen_at_offset_ &&
+                     *live_edge_offset_ + std::int64_t{config_.max_header_travel_ms} < *start_chosen_at_offset_))
+    choose_start(now);
   if (!playhead_) return;
   while (true) {
     const ChunkEntry* entry = buffer_.find(*playhead_);

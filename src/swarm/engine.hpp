@@ -191,6 +191,7 @@ class Engine {
   // The least (arrival - end of capture) over the chunk headers received, on our clock
   // against the broadcaster's: header travel plus any difference between the clocks.
   std::optional<std::int64_t> live_edge_offset_;
+  std::optional<std::int64_t> start_chosen_at_offset_;  // live_edge_offset_ when choose_start() last ran
   std::optional<Epoch> player_epoch_;
   std::optional<trust::ChunkHeader> last_played_;
   std::optional<TimeMs> late_since_;  // when the chunk at the playhead became late

@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <deque>
+#include <functional>
 #include <map>
 
 #include "swarm/engine.hpp"
 #include "synthetic_stream.hpp"
+#include "trust/merkle.hpp"
+#include "wire/codec.hpp"
 
 namespace swarmcast::test {
 namespace {
@@ -18,7 +21,9 @@ using swarm::PeerId;
 
 constexpr PeerId kBroadcaster{1};
 constexpr PeerId kViewer{2};
+constexpr PeerId kStaleNeighbour{3};
 constexpr std::int64_t kStepMs = 10;
+constexpr std::size_t kChunkBytes = 50'000;
 
 const trust::KeyPair& stream_keys() { return synthetic::keys(31); }
 
@@ -45,10 +50,14 @@ class OneLink {
                               init, TimeMs{0});
   }
 
-  void run(std::int64_t join_ms, std::int64_t run_ms) {
+  // link_after_ms: the link to the broadcaster opens this long after the viewer joined;
+  // at_join runs as the viewer joins.
+  void run(std::int64_t join_ms, std::int64_t run_ms, std::int64_t link_after_ms = 0,
+           const std::function<void()>& at_join = {}) {
     for (std::int64_t t = 0; t <= run_ms; t += kStepMs) {
       now_ = t;
-      if (t == join_ms) {
+      if (t == join_ms && at_join) at_join();
+      if (t == join_ms + link_after_ms) {
         broadcaster_.connect(kViewer, TimeMs{t});
         viewer_.connect(kBroadcaster, TimeMs{t + ahead_ms_});
       }
@@ -64,6 +73,28 @@ class OneLink {
       for (auto& m : viewer_.take_outbox()) to_broadcaster_.push_back({t + one_way_ms_, std::move(m.bytes)});
       for (auto& item : viewer_.take_playable())
         if (!item.init) played_.push_back(item.seq.value);
+    }
+  }
+
+  // A neighbour far behind the live edge, as a viewer that has just joined itself is:
+  // it announces chunks [first, last] (headers and haves) and never unchokes.
+  void hear_from_stale_neighbour(std::uint64_t first, std::uint64_t last) {
+    const TimeMs at{now_ + ahead_ms_};
+    viewer_.connect(kStaleNeighbour, at);
+    wire::Handshake hello;
+    hello.stream_key = stream_keys().public_key.bytes;
+    hello.peer_id = kStaleNeighbour;
+    hello.role = swarm::Role::kRelay;
+    viewer_.on_message(kStaleNeighbour, wire::encode(hello), at);
+    for (std::uint64_t seq = first; seq <= last; ++seq) {
+      const ByteVector payload = synthetic::media(seq, kChunkBytes);
+      wire::ChunkHeader header;
+      header.signed_header = synthetic::signed_header(stream_keys(), trust::HeaderKind::kChunk, seq,
+                                                      TimeMs{std::int64_t(seq) * 1000}, 1000, payload);
+      for (const trust::Digest& d : trust::piece_hashes(payload)) header.piece_hashes.push_back(d);
+      const auto pieces = static_cast<std::uint16_t>(header.piece_hashes.size());
+      viewer_.on_message(kStaleNeighbour, wire::encode(header), at);
+      viewer_.on_message(kStaleNeighbour, wire::encode(wire::HaveRange{ChunkSeq{seq}, PieceIndex{0}, pieces}), at);
     }
   }
 
@@ -84,7 +115,7 @@ class OneLink {
   };
 
   void publish(std::uint64_t seq, std::int64_t t) {
-    const ByteVector payload = synthetic::media(seq, 50'000);
+    const ByteVector payload = synthetic::media(seq, kChunkBytes);
     const ByteVector header = synthetic::signed_header(stream_keys(), trust::HeaderKind::kChunk, seq,
                                                        TimeMs{std::int64_t(seq) * 1000}, 1000, payload);
     ASSERT_TRUE(broadcaster_.publish_chunk(header, payload, TimeMs{t}));
@@ -141,6 +172,17 @@ TEST(SwarmJoin, AViewerWhoseClockIsSecondsOffStillStartsNearTheTarget) {
     EXPECT_GE(start, kTarget - travel_allowance) << "clock ahead by " << ahead << " ms";
     EXPECT_LE(start, kTarget + travel_allowance) << "clock ahead by " << ahead << " ms";
   }
+}
+
+// A joiner hears first from a neighbour 8 s behind the live edge, whose headers make
+// the edge look 8 s old; the broadcaster's fresh headers a moment later correct that,
+// and the start is chosen again before playback begins.
+TEST(SwarmJoin, AStartChosenOnAStaleNeighboursHeadersIsChosenAgainWhenFresherOnesArrive) {
+  OneLink link(20, 0);
+  link.run(12'430, 22'000, 300, [&] { link.hear_from_stale_neighbour(2, 4); });
+  expect_plays_on_in_order(link);
+  EXPECT_GE(link.played().front(), 9u);
+  EXPECT_EQ(link.latencies_ms().front(), kTarget);
 }
 
 }  // namespace
