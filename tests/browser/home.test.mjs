@@ -12,6 +12,12 @@ const listed = (page) => page.$$eval('#streams .stream', (items) => items.map((i
   viewers: item.querySelector('.viewers').textContent,
 })));
 
+const described = (page) => page.$$eval('#streams .stream', (items) => items.map((item) => ({
+  title: item.querySelector('.title').textContent,
+  tags: [...item.querySelectorAll('.tag')].map((tag) => [tag.textContent, tag.getAttribute('href')]),
+  thumbnail: item.querySelector('img.thumbnail')?.naturalWidth ?? 0,
+})));
+
 test('/ lists live streams with viewer counts, refreshed while open', async () => {
   const home = await openPage(session.browser, `${session.server.url}/`);
   await home.waitForFunction(() => !document.getElementById('empty').hidden);
@@ -33,4 +39,36 @@ test('/ lists live streams with viewer counts, refreshed while open', async () =
   await home.click('#empty a, .button');
   assert.match(home.url(), /\/broadcast$/);
   for (const page of [home, broadcast.page, viewer]) assert.deepEqual(page.problems, []);
+});
+
+test('/ shows each stream\'s title, tags and a picture of it; a tag lists only its streams', async () => {
+  const broadcast = await startBroadcast(session.browser, session.server, {
+    beforeLive: async (page) => {
+      await page.fill('#title', '  Bars   and tone ');
+      await page.dispatchEvent('#title', 'change');
+      await page.fill('#tags', 'Test Pattern, calibration,,');
+      await page.dispatchEvent('#tags', 'change');
+    },
+  });
+  assert.equal(await broadcast.page.inputValue('#tags'), 'test-pattern, calibration', 'the tags as the list will show them');
+  const home = await openPage(session.browser, `${session.server.url}/`);
+  const [shown] = await waitFor(async () => {
+    const streams = await described(home);
+    return streams.length === 1 && streams[0].thumbnail > 0 && streams;
+  }, { timeoutMs: 10_000, what: 'the stream to be listed with its picture' });
+  assert.deepEqual(shown, {
+    title: 'Bars and tone',
+    tags: [['#test-pattern', '/?tag=test-pattern'], ['#calibration', '/?tag=calibration']],
+    thumbnail: 320,
+  });
+
+  const tagged = await openPage(session.browser, `${session.server.url}/?tag=calibration`);
+  await waitFor(async () => (await listed(tagged)).length === 1, { timeoutMs: 8000, what: 'the tagged stream' });
+  assert.equal(await tagged.isVisible('#filter'), true);
+  const other = await openPage(session.browser, `${session.server.url}/?tag=cooking`);
+  await other.waitForFunction(() => !document.getElementById('empty').hidden);
+  assert.deepEqual(await listed(other), []);
+
+  await broadcast.page.click('#stop');
+  for (const page of [home, tagged, other, broadcast.page]) assert.deepEqual(page.problems, []);
 });

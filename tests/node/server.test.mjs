@@ -531,6 +531,71 @@ async function getSourceId(viewer) {
   return viewer.welcome.peers.find((p) => p.role === 'broadcaster').peerId;
 }
 
+describe('the live list', () => {
+  // What the server checks of a thumbnail: the JPEG start and end markers and the size.
+  const jpeg = (size) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(size - 6, 7), Buffer.from([0xff, 0xd9])]);
+
+  test('the broadcaster\'s title, tags and thumbnail are listed while it is live, and gone when it leaves', async () => {
+    const server = await serve();
+    const peer = await broadcast(server, keys[0]);
+    await peer.next('welcome');
+    peer.send({ type: 'describe', title: '  Night sky, live  ', tags: ['astronomy', 'timelapse', 'astronomy'] });
+    const picture = jpeg(2000);
+    peer.send({ type: 'thumbnail', jpeg: picture.toString('base64url') });
+    await peer.alive();
+    const [listed] = await getJson(server, '/api/streams');
+    assert.equal(listed.title, 'Night sky, live');
+    assert.deepEqual(listed.tags, ['astronomy', 'timelapse']);
+    assert.equal(listed.thumbnail, `/api/streams/${keys[0].streamId}/thumbnail`);
+    const response = await fetch(server.url + listed.thumbnail);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'image/jpeg');
+    assert.deepEqual(Buffer.from(await response.arrayBuffer()), picture);
+
+    peer.send({ type: 'leave' });
+    await peer.alive();  // the leave has been handled
+    assert.deepEqual(await getJson(server, '/api/streams'), []);
+    assert.equal((await fetch(server.url + listed.thumbnail)).status, 404);
+  });
+
+  test('a stream that has said nothing is listed with an empty title, no tags and no thumbnail', async () => {
+    const server = await serve();
+    const peer = await broadcast(server, keys[0]);
+    await peer.next('welcome');
+    const [listed] = await getJson(server, '/api/streams');
+    assert.deepEqual([listed.title, listed.tags, listed.thumbnail], ['', [], null]);
+    assert.equal((await fetch(`${server.url}/api/streams/${keys[0].streamId}/thumbnail`)).status, 404);
+  });
+
+  test('only the broadcaster describes a stream; bad tags, non-JPEGs, oversized and too frequent thumbnails are refused', async () => {
+    const server = await serve({ limits: { thumbnailMaxBytes: 4096 } });
+    const owner = await broadcast(server, keys[0]);
+    await owner.next('welcome');
+    const viewer = await watch(server, keys[0].streamId);
+    viewer.send({ type: 'describe', title: 'hijacked', tags: [] });
+    assert.equal((await viewer.next('error')).code, 'bad_state');
+    viewer.send({ type: 'thumbnail', jpeg: jpeg(100).toString('base64url') });
+    assert.equal((await viewer.next('error')).code, 'bad_state');
+
+    owner.send({ type: 'describe', title: 'ok', tags: ['Not-Lower'] });
+    assert.equal((await owner.next('error')).code, 'invalid_message');
+    owner.send({ type: 'describe', title: 'x'.repeat(81), tags: [] });
+    assert.equal((await owner.next('error')).code, 'invalid_message');
+    owner.send({ type: 'thumbnail', jpeg: Buffer.from('GIF89a not a jpeg').toString('base64url') });
+    assert.equal((await owner.next('error')).code, 'invalid_message');
+    owner.send({ type: 'thumbnail', jpeg: jpeg(5000).toString('base64url') });
+    assert.equal((await owner.next('error')).code, 'invalid_message');
+    owner.send({ type: 'thumbnail', jpeg: jpeg(3000).toString('base64url') });
+    owner.send({ type: 'thumbnail', jpeg: jpeg(3000).toString('base64url') });
+    assert.equal((await owner.next('error')).code, 'rate_limited');
+    await owner.alive();
+    await viewer.alive();
+    const [listed] = await getJson(server, '/api/streams');
+    assert.equal(listed.title, '', 'nothing the viewer or the refused messages said was kept');
+    assert.equal((await fetch(server.url + listed.thumbnail)).headers.get('content-length'), '3000');
+  });
+});
+
 describe('HTTP', () => {
   test('the site, the core modules and the wasm are served with their types', async () => {
     const server = await serve();

@@ -7,6 +7,7 @@ import { serveStatic } from './static.js';
 
 const ORIGIN_ROUTE = /^\/api\/streams\/([^/]+)\/(chunks|init)(?:\/(\d{1,15}))?$/;
 const ICON_ROUTE = /^\/icons\/icon(?:-(\d{1,4}))?\.(png|svg)$/;
+const THUMBNAIL_ROUTE = /^\/api\/streams\/([^/]+)\/thumbnail$/;
 
 // Drawn once per process (a 512 px PNG takes ~100 ms), then served from memory.
 const icons = new Map();
@@ -94,6 +95,14 @@ async function handleOrigin(ctx, req, res, [, streamId, route, number]) {
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
+function serveThumbnail(ctx, req, res, streamId) {
+  const jpeg = ctx.signaling.thumbnailOf(streamId);
+  if (!jpeg) return fail(res, 404, 'not_found', 'no live stream with a thumbnail here');
+  // Replaced every few seconds while the stream is live: revalidate each time.
+  res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': jpeg.length, 'Cache-Control': 'no-cache' });
+  res.end(req.method === 'HEAD' ? undefined : jpeg);
+}
+
 async function route(ctx, req, res) {
   const pathname = req.url.split(/[?#]/, 1)[0];
   if (!pathname.startsWith('/')) return fail(res, 400, 'bad_request', 'not a path');
@@ -101,6 +110,8 @@ async function route(ctx, req, res) {
   if (originMatch) return handleOrigin(ctx, req, res, originMatch);
   if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'method_not_allowed', 'GET only');
   if (pathname === '/api/streams') return sendJson(res, 200, ctx.signaling.liveStreams());
+  const thumbnailMatch = pathname.match(THUMBNAIL_ROUTE);
+  if (thumbnailMatch) return serveThumbnail(ctx, req, res, thumbnailMatch[1]);
   const iconMatch = pathname.match(ICON_ROUTE);
   if (iconMatch) return serveIcon(req, res, iconMatch);
   if (pathname === '/healthz') {

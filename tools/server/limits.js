@@ -24,6 +24,8 @@ export const DEFAULT_LIMITS = Object.freeze({
   // resume its peer id with its resume token. 0: leave at once.
   reconnectGraceMs: 5_000,
   viewerCountIntervalMs: 1_000,    // 'viewers' messages at most this often per room
+  thumbnailMaxBytes: 40 * 1024,    // a stream's JPEG on the live list...
+  thumbnailIntervalMs: 5_000,      // ...replaced at most this often
   originChunks: 30,                // HTTP origin window per stream...
   originBytes: 64 * 1024 * 1024,   // ...and its byte cap
   originInits: 4,                  // init segments kept per stream (one per epoch)

@@ -45,6 +45,11 @@ export class Member {
   }
 }
 
+// A stream's title, tags and thumbnail, as its broadcaster last described it.
+function emptyListing() {
+  return { title: '', tags: [], thumbnail: null, thumbnailAtMs: -Infinity };
+}
+
 export class Room {
   constructor(streamId) {
     this.streamId = streamId;
@@ -54,6 +59,7 @@ export class Room {
     this.sentViewerCount = 0;
     this.sentViewerCountAtMs = -Infinity;
     this.viewerCountTimer = null;
+    this.listing = emptyListing();  // what the live list shows of it (signaling.js)
   }
 
   get live() {
@@ -88,6 +94,7 @@ export class Room {
     if (member === this.broadcaster) {
       this.broadcaster = null;
       this.startedAt = null;
+      this.listing = emptyListing();
     } else {
       this.viewers.delete(member.peerId);
     }

@@ -31,6 +31,7 @@ const peerRef = object({ peerId, role: oneOf('broadcaster', 'viewer') });
 const count = int(0, 1_000_000);
 const bytesPerS = num(0, 1e11);
 const uint32 = int(0, 0xffffffff);
+const tag = { kind: 'string', minLength: 1, maxLength: 24, pattern: /^[a-z0-9][a-z0-9-]*$/ };
 
 export const clientMessages = {
   join: object({
@@ -67,6 +68,11 @@ export const clientMessages = {
       uploadBudgetBytesPerS: optional(uint32), // 0: no declared limit
     })),
   }),
+  // The broadcaster's words for its stream on the live list (GET /api/streams).
+  describe: object({ title: str(80), tags: array(tag, 5) }),
+  // The broadcaster's picture of its stream for the live list: a JPEG of at most
+  // thumbnailMaxBytes, canonical unpadded base64url, at most one per thumbnailIntervalMs.
+  thumbnail: object({ jpeg: { kind: 'string', minLength: 4, maxLength: 56_000, pattern: /^[A-Za-z0-9_-]+$/ } }),
   'peers-request': object({}),
   // Assigned links the client no longer has: their slots go back to both sides.
   unlink: object({ peerIds: array(peerId, 64) }),

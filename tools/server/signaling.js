@@ -15,7 +15,16 @@ import { CloseCode, ErrorCode } from './schema.js';
 const ABNORMAL_CLOSURE = 1006;
 
 // The connection state each message is valid in ('ping' and 'leave' are valid in all).
-const VALID_IN = { join: 'new', prove: 'proving', signal: 'joined', stats: 'joined', 'peers-request': 'joined', unlink: 'joined' };
+const VALID_IN = {
+  join: 'new', prove: 'proving', signal: 'joined', stats: 'joined', describe: 'joined', thumbnail: 'joined',
+  'peers-request': 'joined', unlink: 'joined',
+};
+
+// JPEG files open with a Start Of Image marker and end with End Of Image.
+function isJpeg(bytes) {
+  const n = bytes.length;
+  return n >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff && bytes[n - 2] === 0xff && bytes[n - 1] === 0xd9;
+}
 
 // Emits 'stream-ended' (streamId) when a broadcaster leaves, for the HTTP origin.
 export class Signaling extends EventEmitter {
@@ -45,7 +54,17 @@ export class Signaling extends EventEmitter {
 
   liveStreams() {
     return [...this.rooms.values()].filter((room) => room.live)
-      .map((room) => ({ streamId: room.streamId, viewers: room.viewers.size, startedAt: room.startedAt }));
+      .map((room) => ({
+        streamId: room.streamId, viewers: room.viewers.size, startedAt: room.startedAt,
+        title: room.listing.title, tags: room.listing.tags,
+        thumbnail: room.listing.thumbnail ? `/api/streams/${room.streamId}/thumbnail` : null,
+      }));
+  }
+
+  // The live stream's thumbnail (JPEG bytes), or null.
+  thumbnailOf(streamId) {
+    const room = this.rooms.get(streamId);
+    return room?.live ? room.listing.thumbnail : null;
   }
 
   isLive(streamId) {
@@ -83,6 +102,8 @@ export class Signaling extends EventEmitter {
       case 'prove': return this.#prove(client, message);
       case 'signal': return this.#signal(client, message);
       case 'stats': return this.#stats(client, message);
+      case 'describe': return this.#describe(client, message);
+      case 'thumbnail': return this.#thumbnail(client, message);
       case 'peers-request': return this.#peersRequest(client);
       case 'unlink': return this.#unlink(client, message);
       default: throw new Error(`no handler for ${type}`);
@@ -233,6 +254,27 @@ export class Signaling extends EventEmitter {
     if (uploadKbps !== undefined) member.uploadKbps = uploadKbps;
     Object.assign(member.stats, stats);
     scoreMember(this.core, member, this.now());
+  }
+
+  #describe(client, { title, tags }) {
+    if (client.member.role !== 'broadcaster') return client.strike(ErrorCode.badState, 'only the broadcaster describes its stream');
+    client.room.listing.title = title.trim();
+    client.room.listing.tags = [...new Set(tags)];
+  }
+
+  #thumbnail(client, { jpeg }) {
+    if (client.member.role !== 'broadcaster') return client.strike(ErrorCode.badState, 'only the broadcaster sends its thumbnail');
+    const { listing } = client.room;
+    const nowMs = this.now();
+    if (nowMs - listing.thumbnailAtMs < this.limits.thumbnailIntervalMs) {
+      return client.error(ErrorCode.rateLimited, `one thumbnail per ${this.limits.thumbnailIntervalMs} ms: dropped`);
+    }
+    const bytes = fromBase64url(jpeg);
+    if (!bytes || bytes.length > this.limits.thumbnailMaxBytes || !isJpeg(bytes)) {
+      return client.strike(ErrorCode.invalid, `thumbnail.jpeg must be a JPEG of at most ${this.limits.thumbnailMaxBytes} bytes in base64url`);
+    }
+    listing.thumbnail = Buffer.from(bytes);
+    listing.thumbnailAtMs = nowMs;
   }
 
   #peersRequest(client) {

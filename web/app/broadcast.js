@@ -9,6 +9,17 @@ import { registerServiceWorker } from './pwa.js';
 const $ = (id) => document.getElementById(id);
 const OPENERS = { test: openTestPattern, camera: openCamera, screen: openScreen, 'screen-camera': openScreenWithCamera };
 
+const LISTING_KEY = 'swarmcast.listing';
+
+function savedListing() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(LISTING_KEY) ?? '{}');
+    return { title: String(saved.title ?? ''), tags: Array.isArray(saved.tags) ? saved.tags.map(String) : [] };
+  } catch {
+    return { title: '', tags: [] };
+  }
+}
+
 function showError(text) {
   $('error').textContent = text;
 }
@@ -35,7 +46,11 @@ async function main() {
     return;
   }
   const core = await loadCore();
-  const broadcaster = new Broadcaster({ core, seed: loadOrCreateSeed(), signalingUrl: signalingUrl() });
+  // The title and tags stay with this browser, like the stream key.
+  const listing = savedListing();
+  $('title').value = listing.title;
+  $('tags').value = listing.tags.join(', ');
+  const broadcaster = new Broadcaster({ core, seed: loadOrCreateSeed(), signalingUrl: signalingUrl(), listing });
   const shareLink = `${location.origin}/watch/${broadcaster.streamId}`;
   $('share-link').value = shareLink;
   let source = null;
@@ -106,6 +121,15 @@ async function main() {
     }
   });
   $('stop').addEventListener('click', () => broadcaster.stop());
+  const describe = () => {
+    broadcaster.describe({ title: $('title').value, tags: $('tags').value });
+    localStorage.setItem(LISTING_KEY, JSON.stringify(broadcaster.description));
+  };
+  $('title').addEventListener('change', describe);
+  $('tags').addEventListener('change', () => {
+    describe();
+    $('tags').value = broadcaster.description.tags.join(', ');  // as the list will show them
+  });
   $('copy').addEventListener('click', () => navigator.clipboard?.writeText(shareLink));
 
   broadcaster.addEventListener('live', () => {

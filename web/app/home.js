@@ -1,8 +1,10 @@
-// The / page: who is live now (GET /api/streams), with viewer counts and a link to
-// each stream, refreshed every few seconds while the page is visible.
+// The / page: who is live now (GET /api/streams): each stream's picture, title, tags,
+// viewer count and a link to watch it, refreshed every few seconds while the page is
+// visible. /?tag=music lists only the streams tagged so.
 import { registerServiceWorker } from './pwa.js';
 
 const REFRESH_MS = 3000;
+const THUMBNAIL_REFRESH_MS = 10_000;  // the broadcaster sends a new one every ~10 s
 const $ = (id) => document.getElementById(id);
 
 function liveFor(startedAt) {
@@ -12,13 +14,31 @@ function liveFor(startedAt) {
   return `live for ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
-function streamItem({ streamId, viewers, startedAt }) {
+function tagLink(tag) {
+  const link = document.createElement('a');
+  link.className = 'tag';
+  link.href = `/?tag=${encodeURIComponent(tag)}`;
+  link.textContent = `#${tag}`;
+  return link;
+}
+
+function streamItem({ streamId, viewers, startedAt, title, tags = [], thumbnail }) {
   const item = document.createElement('li');
   item.className = 'stream';
   item.dataset.streamId = streamId;
   const link = document.createElement('a');
   link.href = `/watch/${encodeURIComponent(streamId)}`;
-  link.textContent = `Stream ${streamId.slice(0, 8)}…`;
+  if (thumbnail) {
+    const picture = document.createElement('img');
+    picture.className = 'thumbnail';
+    picture.alt = '';
+    picture.src = `${thumbnail}?v=${Math.floor(Date.now() / THUMBNAIL_REFRESH_MS)}`;
+    link.append(picture, document.createElement('br'));
+  }
+  const name = document.createElement('span');
+  name.className = 'title';
+  name.textContent = title || `Stream ${streamId.slice(0, 8)}…`;
+  link.append(name);
   const count = document.createElement('span');
   count.className = 'viewers';
   count.textContent = `${viewers} watching`;
@@ -26,12 +46,21 @@ function streamItem({ streamId, viewers, startedAt }) {
   age.className = 'hint';
   age.textContent = liveFor(startedAt);
   item.append(link, count, age);
+  if (tags.length) {
+    const list = document.createElement('span');
+    list.className = 'tags';
+    list.append(...tags.map(tagLink));
+    item.append(list);
+  }
   return item;
 }
 
+const tagFilter = new URLSearchParams(location.search).get('tag');
+
 // Most watched first, then the newest.
 function render(streams) {
-  const sorted = [...streams].sort((a, b) => b.viewers - a.viewers || b.startedAt - a.startedAt);
+  const shown = tagFilter ? streams.filter((s) => s.tags?.includes(tagFilter)) : streams;
+  const sorted = [...shown].sort((a, b) => b.viewers - a.viewers || b.startedAt - a.startedAt);
   $('streams').replaceChildren(...sorted.map(streamItem));
   $('empty').hidden = sorted.length > 0;
   $('list-error').textContent = '';
@@ -52,5 +81,9 @@ async function loop() {
   setTimeout(loop, REFRESH_MS);
 }
 
+if (tagFilter) {
+  $('filter').hidden = false;
+  $('filter-tag').textContent = `#${tagFilter}`;
+}
 registerServiceWorker();
 loop();

@@ -6,6 +6,7 @@
 import { HeaderKind, StreamSigner } from '../core/index.js';
 import { ChunkRecorder } from './recorder.js';
 import { OriginClient } from './origin-client.js';
+import { StreamListing } from './listing.js';
 import { SwarmNode } from './swarm-node.js';
 import { deviceConstraints } from './device.js';
 import { nowMs } from './clock.js';
@@ -20,10 +21,13 @@ export class Broadcaster extends EventTarget {
   #recorder = null;
   #produced = { bytes: 0, chunks: 0 };
   #rate = { at: 0, sent: 0, bytesPerS: 0 };
+  #listing = new StreamListing((message) => this.#node?.tellServer(message) ?? false);
 
   // seed: the 32-byte stream key (see stream-key.js); the stream id follows from it.
-  constructor({ core, seed, signalingUrl, recorder = {} }) {
+  // listing: { title, tags } for the live list (see describe()).
+  constructor({ core, seed, signalingUrl, recorder = {}, listing = {} }) {
     super();
+    this.#listing.describe(listing);
     this.#core = core;
     this.#signer = new StreamSigner(core, seed);
     this.#signalingUrl = signalingUrl;
@@ -48,6 +52,8 @@ export class Broadcaster extends EventTarget {
     });
     this.#node = node;
     node.addEventListener('viewers', ({ detail }) => this.#emit('viewers', detail));
+    // The server forgets the listing with the connection: tell it again on each welcome.
+    node.addEventListener('welcome', () => this.#listing.announce());
     node.addEventListener('error', ({ detail }) => this.#emit('error', detail));
     node.start();
     try {
@@ -66,6 +72,7 @@ export class Broadcaster extends EventTarget {
       this.stop();
     });
     recorder.start();
+    this.#listing.watch(stream);
     this.#rate = { at: performance.now(), sent: 0, bytesPerS: 0 };
     this.#emit('live', { streamId: this.streamId });
   }
@@ -75,6 +82,18 @@ export class Broadcaster extends EventTarget {
   async switchSource(stream) {
     if (!this.live) throw new Error('not live');
     await this.#recorder.switchStream(stream);
+    this.#listing.watch(stream);
+  }
+
+  // The title and tags the live list shows (the / page); a thumbnail of the picture is
+  // sent every few seconds while live. Tags are normalised: lowercase words joined by
+  // hyphens, at most five. Takes effect at once when live, else when going live.
+  describe({ title = '', tags = [] } = {}) {
+    this.#listing.describe({ title, tags });
+  }
+
+  get description() {
+    return this.#listing.description;
   }
 
   async stop() {
@@ -82,6 +101,7 @@ export class Broadcaster extends EventTarget {
     this.#recorder = null;
     // The last chunk is published before the swarm is told the stream ended.
     await recorder?.stop();
+    this.#listing.stop();
     this.#node?.stop();
     this.#node = null;
     this.#emit('ended', null);

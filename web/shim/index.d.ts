@@ -62,8 +62,16 @@ export interface BroadcasterStats {
  * The stream id (and so the watch link) follows from `seed`; keep the seed to keep the
  * link (loadOrCreateSeed() does so in localStorage).
  */
+export interface StreamDescription {
+  title?: string;
+  /** An array, or one comma-separated string. */
+  tags?: string[] | string;
+}
+
 export class Broadcaster extends TypedEventTarget<BroadcasterEvents> {
-  constructor(options: { core: SwarmcastCore; seed: Uint8Array; signalingUrl: string; recorder?: RecorderOptions });
+  constructor(options: {
+    core: SwarmcastCore; seed: Uint8Array; signalingUrl: string; recorder?: RecorderOptions; listing?: StreamDescription;
+  });
   readonly streamId: string;
   readonly live: boolean;
   /**
@@ -78,6 +86,13 @@ export class Broadcaster extends TypedEventTarget<BroadcasterEvents> {
    * Rejects when not live.
    */
   switchSource(stream: MediaStream): Promise<void>;
+  /**
+   * The title and tags the live list (GET /api/streams, the / page) shows; while live a
+   * thumbnail of the picture is sent every few seconds too. Tags are normalised to
+   * lowercase words joined by hyphens, at most five. Takes effect at once when live.
+   */
+  describe(description: StreamDescription): void;
+  readonly description: { title: string; tags: string[] };
   /** Publishes the last chunk, then leaves; viewers play out their buffer and see the end. */
   stop(): Promise<void>;
   stats(): BroadcasterStats;

@@ -105,6 +105,12 @@ export class SwarmNode extends EventTarget {
     this.#engine = null;
   }
 
+  // A message about this stream for the server itself (the live list's describe and
+  // thumbnail); false when signaling is not connected.
+  tellServer(message) {
+    return this.#signaling.send(message);
+  }
+
   publishInit(signedHeader, bytes) {
     return this.#engine.publishInit(signedHeader, bytes, nowMs());
   }

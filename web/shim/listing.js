@@ -1,0 +1,99 @@
+// What the live list (GET /api/streams, the / page) shows of a broadcast: its title,
+// its tags, and a thumbnail of the picture refreshed every few seconds. The server
+// keeps them only while the broadcaster is connected, so they are sent again after
+// every (re)connection.
+import { toBase64url } from './base64url.js';
+
+export const LISTING_DEFAULTS = Object.freeze({
+  thumbnailIntervalMs: 10_000,
+  minThumbnailGapMs: 6_000,     // the server takes at most one per 5 s
+  thumbnailWidth: 320,
+  thumbnailQuality: 0.7,
+  thumbnailMaxBytes: 40 * 1024, // the server's limit: a larger picture is sent smaller
+});
+
+const MAX_TITLE = 80;
+const MAX_TAGS = 5;
+const MAX_TAG = 24;
+
+// "Live Music, jazz  ,Late night!" → ['live-music', 'jazz', 'late-night']: what the
+// server accepts (lowercase letters, digits and inner hyphens), at most five, no repeats.
+export function normalizeTags(input) {
+  const words = Array.isArray(input) ? input : String(input ?? '').split(',');
+  const tags = words
+    .map((word) => String(word).toLowerCase().trim().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, MAX_TAG))
+    .map((tag) => tag.replace(/-+$/, ''))
+    .filter(Boolean);
+  return [...new Set(tags)].slice(0, MAX_TAGS);
+}
+
+export function normalizeTitle(input) {
+  return String(input ?? '').replace(/\s+/g, ' ').trim().slice(0, MAX_TITLE);
+}
+
+export class StreamListing {
+  #send;
+  #options;
+  #video = null;
+  #timer = null;
+  #lastThumbnailAt = -Infinity;
+  #description = { title: '', tags: [] };
+
+  // send(message): delivers a signaling message; false when not connected.
+  constructor(send, options = {}) {
+    this.#send = send;
+    this.#options = { ...LISTING_DEFAULTS, ...options };
+  }
+
+  get description() {
+    return { ...this.#description, tags: [...this.#description.tags] };
+  }
+
+  describe({ title = '', tags = [] } = {}) {
+    this.#description = { title: normalizeTitle(title), tags: normalizeTags(tags) };
+    this.announce();
+  }
+
+  // Sends the description and a fresh thumbnail; call after each welcome.
+  announce() {
+    this.#send({ type: 'describe', ...this.#description });
+    this.#sendThumbnail();
+  }
+
+  // Thumbnails from `stream` (replacing any earlier one) from now on.
+  watch(stream) {
+    this.#video ??= Object.assign(document.createElement('video'), { muted: true, playsInline: true });
+    this.#video.srcObject = stream;
+    this.#video.play().catch(() => {});
+    // The list shows the new picture as soon as there is one.
+    this.#video.addEventListener('loadeddata', () => this.#sendThumbnail(), { once: true });
+    this.#timer ??= setInterval(() => this.#sendThumbnail(), this.#options.thumbnailIntervalMs);
+  }
+
+  stop() {
+    clearInterval(this.#timer);
+    this.#timer = null;
+    if (this.#video) this.#video.srcObject = null;
+    this.#video = null;
+  }
+
+  async #sendThumbnail() {
+    if (performance.now() - this.#lastThumbnailAt < this.#options.minThumbnailGapMs) return;
+    const jpeg = await this.#snapshot();
+    if (jpeg && this.#send({ type: 'thumbnail', jpeg: toBase64url(jpeg) })) this.#lastThumbnailAt = performance.now();
+  }
+
+  // The current frame as a JPEG no larger than the server takes, or null (no picture yet).
+  async #snapshot() {
+    const video = this.#video;
+    if (!video?.videoWidth) return null;
+    const { thumbnailWidth, thumbnailQuality, thumbnailMaxBytes } = this.#options;
+    for (let width = thumbnailWidth; width >= 80; width = Math.round(width / 2)) {
+      const canvas = new OffscreenCanvas(width, Math.max(2, Math.round((width * video.videoHeight) / video.videoWidth)));
+      canvas.getContext('2d').drawImage(video, 0, 0, canvas.width, canvas.height);
+      const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: thumbnailQuality });
+      if (blob.size <= thumbnailMaxBytes) return new Uint8Array(await blob.arrayBuffer());
+    }
+    return null;
+  }
+}
