@@ -9,23 +9,46 @@ import { openPage, waitFor } from './launch.mjs';
 
 // Frames further apart than this on screen are a freeze (30 fps: 33 ms apart).
 const FREEZE_GAP_MS = 250;
+// A freeze is what the viewer's playback adds, not a hole in the stream itself: when
+// the broadcaster's encoder, starved of CPU, leaves 0.6 s without a frame, every viewer
+// holds the last one exactly as long, and none of them stalled (DESIGN.md: continuity
+// is the watched time not stalled). So a long frame counts in full unless the frame
+// after it is the very next one the stream holds (no seek, no frame dropped or skipped
+// in between); then only what it stayed up beyond the stream's own spacing (media time
+// apart, at the playback rate) counts, and the rest is reported as the source's.
 // Reading a frame back costs the page a copy of it; every few frames is enough.
 const READ_EVERY_FRAMES = 4;
 
 // Installs the frame probe in a /watch page: for each composited frame, the time it is
 // shown minus the time its time code was drawn at the broadcaster (one machine, one
-// clock), and the time spent on frames that stayed up longer than FREEZE_GAP_MS.
+// clock), and the time spent on frames that stayed up longer than FREEZE_GAP_MS (see
+// above: freezeMs for the playback's, sourceFrozenMs for the stream's own holes).
 export function installFrameProbe(page) {
   return page.evaluate(async ({ freezeGapMs, readEvery }) => {
     const { readTimecode, TIMECODE_HEIGHT } = await import('/web/shim/capture.js');
     const video = document.getElementById('video');
     const canvas = new OffscreenCanvas(1, TIMECODE_HEIGHT);
     const g = canvas.getContext('2d', { willReadFrequently: true });
-    const probe = { latencies: [], unreadable: 0, frames: 0, freezeMs: 0, lastShownAt: null };
-    const onFrame = (_, { expectedDisplayTime }) => {
+    const probe = { latencies: [], unreadable: 0, frames: 0, freezeMs: 0, sourceFrozenMs: 0, last: null, seeked: false };
+    video.addEventListener('seeking', () => { probe.seeked = true; });
+    // How long the stream itself holds the frame shown before `frame`, or 0 when frames
+    // may have been left out between them.
+    const streamSpacingMs = (last, frame) => {
+      const next = frame.presentedFrames === last.presentedFrames + 1 && frame.dropped === last.dropped && !probe.seeked;
+      return next ? Math.max(0, ((frame.mediaTime - last.mediaTime) * 1000) / video.playbackRate) : 0;
+    };
+    const onFrame = (_, { expectedDisplayTime, mediaTime, presentedFrames }) => {
       const shownAt = performance.timeOrigin + expectedDisplayTime;
-      if (probe.lastShownAt !== null && shownAt - probe.lastShownAt > freezeGapMs) probe.freezeMs += shownAt - probe.lastShownAt;
-      probe.lastShownAt = shownAt;
+      const frame = { shownAt, mediaTime, presentedFrames, dropped: video.getVideoPlaybackQuality().droppedVideoFrames };
+      const { last } = probe;
+      if (last !== null && shownAt - last.shownAt > freezeGapMs) {
+        const held = shownAt - last.shownAt;
+        const inStream = Math.min(held, streamSpacingMs(last, frame));
+        probe.freezeMs += held - inStream;
+        probe.sourceFrozenMs += inStream;
+      }
+      probe.last = frame;
+      probe.seeked = false;
       video.requestVideoFrameCallback(onFrame);
       if (probe.frames++ % readEvery) return;
       const width = video.videoWidth;
@@ -45,8 +68,11 @@ export function installFrameProbe(page) {
 export function takeFrameProbe(page) {
   return page.evaluate(() => {
     const probe = window.frameProbe;
-    const taken = { latencies: probe.latencies, unreadable: probe.unreadable, frames: probe.frames, freezeMs: probe.freezeMs };
-    Object.assign(probe, { latencies: [], unreadable: 0, frames: 0, freezeMs: 0 });
+    const taken = {
+      latencies: probe.latencies, unreadable: probe.unreadable, frames: probe.frames, freezeMs: probe.freezeMs,
+      sourceFrozenMs: probe.sourceFrozenMs,
+    };
+    Object.assign(probe, { latencies: [], unreadable: 0, frames: 0, freezeMs: 0, sourceFrozenMs: 0 });
     return taken;
   });
 }
@@ -156,3 +182,33 @@ export async function mainThreadSeconds(page) {
   const { metrics } = await page.cdp.send('Performance.getMetrics');
   return metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
 }
+
+// Where a watch page's time went before its viewer asked to join, in ms from the
+// navigation: the HTML, the wasm download, the core compiled and instantiated.
+export function pageTimeline(page) {
+  return page.evaluate(() => {
+    const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
+    const s = window.swarmcast?.stats();
+    return {
+      html: performance.getEntriesByType('navigation')[0]?.responseEnd ?? null,
+      wasmFetched: wasm?.responseEnd ?? null,
+      coreLoaded: performance.getEntriesByName('swarmcast:core-loaded')[0]?.startTime ?? null,
+      joinAsked: s?.joinAskedAt ? s.joinAskedAt - performance.timeOrigin : null,
+    };
+  });
+}
+
+// An init script (openPage's initScript) that counts the page's long tasks (main-thread
+// tasks over 50 ms): what delays timers, channel messages and appends.
+export function countLongTasks() {
+  window.longTasks = { count: 0, ms: 0, maxMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      window.longTasks.count++;
+      window.longTasks.ms += entry.duration;
+      window.longTasks.maxMs = Math.max(window.longTasks.maxMs, entry.duration);
+    }
+  }).observe({ type: 'longtask' });
+}
+
+export const takeLongTasks = (page) => page.evaluate(() => ({ ...window.longTasks }));

@@ -4,8 +4,9 @@ import { openPage, waitFor } from './launch.mjs';
 
 // source: 'test' | 'camera' | 'screen' (Chromium's fake devices);
 // beforeLive(page): runs once the page is ready, before Go live is clicked.
-export async function startBroadcast(browser, server, { source = 'test', beforeLive } = {}) {
-  const page = await openPage(browser, `${server.url}/broadcast`);
+// initScript: as openPage's.
+export async function startBroadcast(browser, server, { source = 'test', beforeLive, initScript } = {}) {
+  const page = await openPage(browser, `${server.url}/broadcast`, { initScript });
   await page.waitForFunction(() => window.swarmcast && !document.getElementById('go-live').disabled);
   await beforeLive?.(page);
   await page.selectOption('#source', source);
@@ -25,10 +26,10 @@ export function viewerStats(page) {
     if (!s) return null;
     const e = s.node?.engine ?? {};
     return {
-      state: s.state, peerId: s.peerId, peers: s.peers, startupMs: s.startupMs,
+      state: s.state, peerId: s.peerId, peers: s.peers, startupMs: s.startupMs, startupPhases: s.startupPhases,
       currentTime: s.player.currentTime, decodedFrames: s.player.decodedFrames, droppedFrames: s.player.droppedFrames,
       bufferSeconds: s.player.bufferSeconds, targetLatencyMs: s.player.targetLatencyMs, playbackRate: s.player.playbackRate,
-      stalls: s.player.stalls, stalledMs: s.player.stalledMs, behindLiveSeconds: s.player.behindLiveSeconds,
+      stalls: s.player.stalls, stalledMs: s.player.stalledMs, nudges: s.player.nudges, behindLiveSeconds: s.player.behindLiveSeconds,
       controlSent: e.control_bytes_sent ?? 0, latencyP95Ms: e.latency_p95_ms ?? null, received: e.media_bytes_received ?? 0, fromSource: e.media_bytes_from_source ?? 0,
       sent: e.media_bytes_sent ?? 0, badPieces: e.bad_pieces ?? 0, bans: e.bans ?? 0, latencyMs: s.latencyMs, handoverLatencyMs: e.latency_p50_ms ?? null,
       chunksPlayed: e.chunks_played ?? 0, chunksSkipped: e.chunks_skipped ?? 0,

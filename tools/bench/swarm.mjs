@@ -7,15 +7,17 @@
 // issue's targets. Glass-to-glass comes from the time code drawn into each frame at the
 // broadcaster and read back from the frame on screen (requestVideoFrameCallback), with
 // the player's own figure (signed capture times) beside it; continuity counts both the
-// player's stalls and frames that stayed on screen too long. The pages share the
-// machine's cores, so the numbers say as much about the CPU as about the swarm (cpu
+// player's stalls and frames that stayed on screen too long (longer than the stream
+// itself held them: its own holes are printed apart). The pages share the machine's
+// cores, so the numbers say as much about the CPU as about the swarm (cpu
 // and the raw data-channel throughput of the same run are printed to judge that).
 import { parseArgs } from 'node:util';
 import { startServer } from '../server/server.js';
 import { launchChromium } from '../../tests/browser/launch.mjs';
 import { broadcasterStats, openViewer, sleep, startBroadcast, viewerStats, waitPlaying } from '../../tests/browser/pages.mjs';
 import {
-  childCpuSeconds, coreCount, installFrameProbe, machineCpuSeconds, mainThreadSeconds, measureChannelThroughput, takeFrameProbe,
+  childCpuSeconds, coreCount, countLongTasks, installFrameProbe, machineCpuSeconds, mainThreadSeconds, measureChannelThroughput,
+  pageTimeline, takeFrameProbe, takeLongTasks,
 } from '../../tests/browser/measure.mjs';
 
 const { values } = parseArgs({ options: { viewers: { type: 'string', default: '8' }, seconds: { type: 'string', default: '60' } } });
@@ -34,17 +36,29 @@ function percentile(xs, q) {
 const round = (x, digits = 3) => (x === null ? null : Number(x.toFixed(digits)));
 const sum = (xs) => xs.reduce((total, x) => total + x, 0);
 
+// { phase: {p50, p95, max} } over the viewers, for every phase any viewer reached;
+// `timelines` are one { phase: ms } object per viewer.
+function phasePercentiles(timelines) {
+  const names = [...new Set(timelines.flatMap((t) => Object.keys(t ?? {})))];
+  const ms = (name) => timelines.map((t) => t?.[name]).filter((x) => typeof x === 'number');
+  const stats = (xs) => ({ p50: round(percentile(xs, 0.5), 0), p95: round(percentile(xs, 0.95), 0), max: round(Math.max(...xs), 0) });
+  return Object.fromEntries(names.map((name) => [name, stats(ms(name))]));
+}
+
 const server = await startServer({ port: 0 });
 const browser = await launchChromium();
 try {
   const channel = await measureChannelThroughput(browser, server);
-  const broadcast = await startBroadcast(browser, server);
+  const broadcast = await startBroadcast(browser, server, { initScript: countLongTasks });
   const viewers = [];
-  for (let i = 0; i < viewerCount; i++) viewers.push(await openViewer(browser, server, broadcast.streamId));
+  for (let i = 0; i < viewerCount; i++) {
+    viewers.push(await openViewer(browser, server, broadcast.streamId, { initScript: countLongTasks }));
+  }
   await waitPlaying(viewers, 30_000);
   await Promise.all(viewers.map(installFrameProbe));
-
+  const pagesBeforeJoin = await Promise.all(viewers.map(pageTimeline));
   const pages = [broadcast.page, ...viewers];
+
   const snapshot = async () => ({
     at: performance.now(),
     viewers: await Promise.all(viewers.map(viewerStats)),
@@ -55,6 +69,7 @@ try {
     mainThread: await Promise.all(pages.map(mainThreadSeconds)),
   });
   await Promise.all(viewers.map(takeFrameProbe));
+  const longTasksAtStart = await Promise.all(pages.map(takeLongTasks));
   const start = await snapshot();
   // The player's own glass-to-glass (signed capture time of the frame on screen),
   // sampled once a second per viewer.
@@ -65,6 +80,9 @@ try {
     for (const s of await Promise.all(viewers.map(viewerStats))) if (s.latencyMs !== null) playerLatencies.push(s.latencyMs);
   }
   const probes = await Promise.all(viewers.map(takeFrameProbe));
+  const [sourceLongTasks, ...longTasks] = (await Promise.all(pages.map(takeLongTasks))).map((t, i) => ({
+    count: t.count - longTasksAtStart[i].count, ms: t.ms - longTasksAtStart[i].ms, maxMs: t.maxMs,
+  }));
   const end = await snapshot();
 
   const windowS = (end.at - start.at) / 1000;
@@ -74,6 +92,7 @@ try {
   const produced = end.source.produced - start.source.produced;
   const stalledMs = sum(delta((s) => s.stalledMs));
   const freezeMs = sum(probes.map((p) => p.freezeMs));
+  const sourceFrozenMs = sum(probes.map((p) => p.sourceFrozenMs));
   const watchedMs = viewerCount * windowS * 1000;
   const frameLatencies = probes.flatMap((p) => p.latencies);
   const startups = end.viewers.map((s) => s.startupMs);
@@ -92,6 +111,10 @@ try {
     p2p_offload: round(1 - sourceSent / received),
     source_upload_factor: round(sourceSent / produced),
     startup_ms: { p50: percentile(startups, 0.5), p95: percentile(startups, 0.95), max: Math.max(...startups) },
+    // From the join asked to the first frame, the moment each phase was reached.
+    startup_phases_ms: phasePercentiles(end.viewers.map((s) => s.startupPhases)),
+    // Before the join: from the navigation to the page's viewer asking to join.
+    page_before_join_ms: phasePercentiles(pagesBeforeJoin),
     glass_to_glass_ms: {
       p50: percentile(frameLatencies, 0.5), p95: percentile(frameLatencies, 0.95), max: Math.max(...frameLatencies),
       frames: frameLatencies.length, unreadable_frames: sum(probes.map((p) => p.unreadable)),
@@ -101,9 +124,22 @@ try {
     continuity: round(continuity, 5),
     rebuffer_ratio: round(stalledMs / watchedMs, 5),
     frozen_ratio: round(freezeMs / watchedMs, 5),
+    // Frames held because the stream itself had none (the broadcaster's encoder starved
+    // of CPU): what every viewer sees, but no viewer's stall (tests/browser/measure.mjs).
+    source_frozen_ratio: round(sourceFrozenMs / watchedMs, 5),
     stalls: sum(delta((s) => s.stalls)),
+    // Small seeks that restarted a stuck pipeline (MsePlayer's stall recovery).
+    nudges: sum(delta((s) => s.nudges)),
     chunks_skipped: sum(delta((s) => s.chunksSkipped)),
     frames_dropped: sum(delta((s) => s.droppedFrames)),
+    // Main-thread tasks over 50 ms during the window: in the viewer pages, and in the
+    // broadcaster's, where one holds back the test pattern's next frame for everyone
+    // (max_ms: the longest since the page opened).
+    long_tasks: {
+      viewers: { count: sum(longTasks.map((t) => t.count)), ms: Math.round(sum(longTasks.map((t) => t.ms))),
+        max_ms: Math.round(Math.max(...longTasks.map((t) => t.maxMs))) },
+      broadcaster: { count: sourceLongTasks.count, ms: Math.round(sourceLongTasks.ms), max_ms: Math.round(sourceLongTasks.maxMs) },
+    },
     control_overhead: round((end.source.controlSent - start.source.controlSent + sum(delta((s) => s.controlSent)))
       / (sourceSent + sum(delta((s) => s.sent))), 4),
     cpu: {

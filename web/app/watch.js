@@ -28,6 +28,8 @@ async function main() {
   }
   const streamId = decodeURIComponent(location.pathname.split('/').pop());
   const core = await loadCore();
+  // The wasm download and compile, on the page's own timeline (DevTools, the benchmark).
+  performance.mark('swarmcast:core-loaded');
   const video = $('video');
   let viewer;
   try {

@@ -122,6 +122,14 @@ export interface ViewerStats {
   handoverLatencyMs: number | null;
   /** Join asked → first frame composited. */
   startupMs: number | null;
+  /** When the join was asked (ms, the shim's wall clock). */
+  joinAskedAt: number | null;
+  /**
+   * ms after the join at which each startup moment first happened, in order:
+   * 'signaling-open', 'welcome', 'link-open', 'first-message', 'handed-over',
+   * 'init-appended', 'chunk-appended', 'play', 'first-frame'.
+   */
+  startupPhases: Record<string, number> | null;
   /** Glass to glass of the frame on screen. */
   latencyMs: number | null;
   player: MsePlayerStats;
@@ -146,7 +154,7 @@ export class Viewer extends TypedEventTarget<ViewerEvents> {
 export interface MsePlayerOptions {
   /** The latency target until chunks have been timed. */
   initialLatencyMs?: number;
-  /** Kept above the worst recent chunk arrival lateness. */
+  /** Kept above the worst recent chunk lateness (capture → appended). */
   latencyMarginMs?: number;
   /** How long a late chunk keeps the target up. */
   latencyWindowMs?: number;
@@ -161,6 +169,10 @@ export interface MsePlayerOptions {
   rateGainPerS?: number;
   backBufferS?: number;
   monitorMs?: number;
+  /** Stuck this long after 'waiting' with media buffered ahead: nudge the playhead. */
+  nudgeAfterMs?: number;
+  /** No new frame this long while the playhead moves: nudge the playhead. */
+  frozenVideoMs?: number;
 }
 export const MSE_PLAYER_DEFAULTS: Readonly<Required<MsePlayerOptions>>;
 
@@ -186,6 +198,8 @@ export interface MsePlayerStats {
   droppedFrames: number;
   stalls: number;
   stalledMs: number;
+  /** Small seeks forward that restarted a pipeline stuck with media buffered. */
+  nudges: number;
   appendedChunks: number;
   appendedBytes: number;
   initSegments: number;

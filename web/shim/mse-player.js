@@ -9,19 +9,27 @@
 //   states: idle → waiting (no media yet) → playing ⇄ stalled → ended; or failed
 //
 // Live-edge policy. A frame captured at C in a chunk that starts at S can only play
-// once the whole chunk has arrived, at S + A (A: the chunk's arrival lateness: its
-// duration plus the time it took to be cut, signed and carried). Playing at a
+// once the whole chunk has been appended, at S + A (A: the chunk's arrival lateness:
+// its duration plus the time it took to be cut, signed, carried and appended). Playing at a
 // glass-to-glass latency L never stalls as long as L ≥ A for every chunk. So the
 // player aims at the worst arrival lateness of the recent chunks plus a margin, and
 // steers towards it: a small playbackRate change for a small error, a seek for a large
 // one. A late chunk raises the target at once; the target falls back as the late one
 // leaves the window.
+//
+// While stalled the playbackRate is left alone: nothing plays, and the latency error it
+// would chase is the stall itself; StallRecovery gets a stuck pipeline going again.
 import { nowMs } from './clock.js';
+import { bufferedAhead, bufferedEnd, bufferedStart, isBuffered, nextRangeStart } from './buffered-ranges.js';
+import { LatencyTarget } from './latency-target.js';
+import { Milestones } from './milestones.js';
+import { appendMakingRoom, updateSourceBuffer } from './source-buffer-ops.js';
+import { StallRecovery } from './stall-recovery.js';
 import { chunkStartMs, timecodeScaleNs } from './webm-time.js';
 
 export const MSE_PLAYER_DEFAULTS = Object.freeze({
   initialLatencyMs: 1800,  // the target until chunks have been timed
-  latencyMarginMs: 250,    // above the worst recent arrival lateness: append + decode
+  latencyMarginMs: 250,    // above the worst recent arrival lateness: decode, jitter
   latencyWindowMs: 20_000, // how long a late chunk keeps the target up
   minLatencyMs: 500,
   maxLatencyMs: 10_000,
@@ -32,6 +40,9 @@ export const MSE_PLAYER_DEFAULTS = Object.freeze({
   rateGainPerS: 0.1,       // playbackRate change per second of latency error
   backBufferS: 20,         // media kept behind the playhead
   monitorMs: 200,
+  nudgeAfterMs: 250,       // stuck this long with media ahead: nudge (stall-recovery.js);
+                           // underflows that end by themselves took 20-160 ms
+  frozenVideoMs: 1000,     // no new frame this long while playing: nudge
 });
 
 const STALL_EPSILON_S = 0.01;
@@ -59,19 +70,24 @@ export class MsePlayer extends EventTarget {
   #timecodeScaleNs;
   #offsetMs = 0;        // the SourceBuffer's timestampOffset, in ms
   #epochChanged = false; // a later init segment was appended; its first chunk is next
-  #firstAppendAt = null;
-  #lateness = [];       // [{at, ms}]: arrival lateness of recent chunks (see above)
+  #latencyTarget;
   #shownLatencyMs = null;
+  #recovery;
   #timer;
 
   constructor(video, options = {}) {
     super();
     this.options = { ...MSE_PLAYER_DEFAULTS, ...options };
+    this.#latencyTarget = new LatencyTarget(this.options);
+    // First init and chunk appended, play() asked, first frame composited.
+    this.milestones = new Milestones();
     this.#video = video;
     this.#opened = new Promise((resolve) => this.#mediaSource.addEventListener('sourceopen', resolve, { once: true }));
     this.#objectUrl = URL.createObjectURL(this.#mediaSource);
     video.src = this.#objectUrl;
     this.#timer = setInterval(() => this.#monitor(), this.options.monitorMs);
+    this.#recovery = new StallRecovery(video, this.options,
+      () => this.#started && !this.#closed && this.#state !== 'failed' && this.#state !== 'ended');
     this.#watchFrames();
   }
 
@@ -120,6 +136,7 @@ export class MsePlayer extends EventTarget {
       droppedFrames: quality ? quality.droppedVideoFrames : 0,
       stalls: this.#stalls,
       stalledMs: this.#stalledMs + (this.#stalledSince === null ? 0 : performance.now() - this.#stalledSince),
+      nudges: this.#recovery.nudges,
       appendedChunks: this.#appended.chunks,
       appendedBytes: this.#appended.bytes,
       initSegments: this.#appended.inits,
@@ -165,19 +182,22 @@ export class MsePlayer extends EventTarget {
       this.#epochChanged = this.#sourceBuffer !== null;
       this.#prepareSourceBuffer(op.mimeType);
       this.#timecodeScaleNs = timecodeScaleNs(op.bytes);
+      this.#recovery.reset();
       await this.#append(op.bytes);
+      this.milestones.mark('init-appended');
       this.#appended.inits++;
     } else if (op.kind === 'chunk') {
       if (!this.#sourceBuffer) throw new Error('a chunk arrived before any init segment');
-      this.#timeArrival(op.captureMs);
       if (this.#epochChanged) this.#continueTimeline(op.captureMs, op.bytes);
       await this.#append(op.bytes);
+      if (op.captureMs !== null) this.#latencyTarget.noteArrival(op.captureMs, nowMs());
       this.#anchorCapture(op.captureMs, op.bytes);
+      this.milestones.mark('chunk-appended');
       this.#appended.chunks++;
       this.#appended.bytes += op.bytes.length;
       this.#startPlayback();
     } else if (op.kind === 'remove') {
-      await this.#update((sb) => sb.remove(op.start, op.end));
+      await updateSourceBuffer(this.#sourceBuffer, (sb) => sb.remove(op.start, op.end));
     } else if (op.kind === 'end' && this.#mediaSource.readyState === 'open') {
       this.#mediaSource.endOfStream();
     }
@@ -196,39 +216,9 @@ export class MsePlayer extends EventTarget {
     this.#mimeType = mimeType;
   }
 
-  async #append(bytes) {
-    try {
-      await this.#update((sb) => sb.appendBuffer(bytes));
-    } catch (error) {
-      if (error?.name !== 'QuotaExceededError') throw error;
-      // The browser's buffer quota is full: drop everything but a little behind the
-      // playhead and try once more; a second refusal is fatal.
-      const keepFrom = this.#video.currentTime - 1;
-      const start = this.#bufferedStart();
-      if (start !== null && keepFrom > start) await this.#update((sb) => sb.remove(start, keepFrom));
-      await this.#update((sb) => sb.appendBuffer(bytes));
-    }
-  }
-
-  // Runs one SourceBuffer operation and resolves when it has finished.
-  #update(start) {
-    const sb = this.#sourceBuffer;
-    return new Promise((resolve, reject) => {
-      const cleanup = () => {
-        sb.removeEventListener('updateend', done);
-        sb.removeEventListener('error', failed);
-      };
-      const done = () => { cleanup(); resolve(); };
-      const failed = () => { cleanup(); reject(new Error('the SourceBuffer refused the media (decode error)')); };
-      sb.addEventListener('updateend', done);
-      sb.addEventListener('error', failed);
-      try {
-        start(sb);
-      } catch (error) {
-        cleanup();
-        reject(error);
-      }
-    });
+  // Keeps a second behind the playhead if the quota forces a clean-up.
+  #append(bytes) {
+    return appendMakingRoom(this.#sourceBuffer, bytes, this.#video.currentTime - 1);
   }
 
   // Within one recording, media time and capture time advance together (capture times
@@ -252,21 +242,8 @@ export class MsePlayer extends EventTarget {
     this.#sourceBuffer.timestampOffset = this.#offsetMs / 1000;
   }
 
-  // The arrival lateness of a chunk appended now (see the policy above).
-  #timeArrival(captureMs) {
-    if (captureMs === null) return;
-    const now = nowMs();
-    this.#firstAppendAt ??= now;
-    if (now - this.#firstAppendAt < this.options.warmupMs) return;
-    this.#lateness.push({ at: now, ms: now - captureMs });
-    while (this.#lateness[0].at < now - this.options.latencyWindowMs) this.#lateness.shift();
-  }
-
   #targetLatencyMs() {
-    const { initialLatencyMs, latencyMarginMs, minLatencyMs, maxLatencyMs } = this.options;
-    if (!this.#lateness.length) return initialLatencyMs;
-    const worst = Math.max(...this.#lateness.map((sample) => sample.ms));
-    return Math.min(maxLatencyMs, Math.max(minLatencyMs, worst + latencyMarginMs));
+    return this.#latencyTarget.ms;
   }
 
   #playheadLatencyMs() {
@@ -281,12 +258,18 @@ export class MsePlayer extends EventTarget {
   }
 
   // requestVideoFrameCallback reports each frame as it is composited, with its media
-  // time: the latency of what the viewer actually sees.
+  // time: the latency of what the viewer actually sees. Without it, 'playing' is the
+  // nearest sign of a first frame.
   #watchFrames() {
     const video = this.#video;
-    if (!video.requestVideoFrameCallback) return;
+    if (!video.requestVideoFrameCallback) {
+      video.addEventListener('playing', () => this.milestones.mark('first-frame'), { once: true });
+      return;
+    }
     const onFrame = (_, { expectedDisplayTime, mediaTime }) => {
       if (this.#closed) return;
+      this.milestones.mark('first-frame');
+      this.#recovery.frameShown();
       if (this.#captureBase !== null) {
         this.#shownLatencyMs = performance.timeOrigin + expectedDisplayTime - (this.#captureBase + mediaTime * 1000);
       }
@@ -306,6 +289,7 @@ export class MsePlayer extends EventTarget {
     const wanted = this.#targetPosition() ?? edge;
     this.#video.currentTime = Math.max(start, Math.min(wanted, edge - MIN_START_AHEAD_S));
     this.#lastTime = this.#video.currentTime;
+    this.milestones.mark('play');
     this.#video.play().catch((error) => {
       if (error.name === 'NotAllowedError') this.dispatchEvent(new Event('autoplay-blocked'));
     });
@@ -327,6 +311,7 @@ export class MsePlayer extends EventTarget {
         this.#stalledSince = null;
       }
       this.#setState('playing');
+      this.#recovery.checkFrozen();
     } else if (this.#state !== 'waiting' && video.readyState < HTMLMediaElement.HAVE_FUTURE_DATA) {
       // Only after playback has begun: the wait for the first frame is startup, not a stall.
       if (this.#stalledSince === null) {
@@ -336,20 +321,14 @@ export class MsePlayer extends EventTarget {
       this.#setState('stalled');
       this.#jumpGap();
     }
-    this.#followLiveEdge();
+    if (this.#state !== 'stalled') this.#followLiveEdge();
     this.#trimBackBuffer();
   }
 
   // A skipped chunk leaves a hole; playback waits at its start forever unless moved on.
   #jumpGap() {
-    const buffered = this.#video.buffered;
-    const now = this.#video.currentTime;
-    for (let i = 0; i < buffered.length; i++) {
-      if (buffered.start(i) > now) {
-        this.#video.currentTime = buffered.start(i) + 0.01;
-        return;
-      }
-    }
+    const next = nextRangeStart(this.#video.buffered, this.#video.currentTime);
+    if (next !== null) this.#video.currentTime = next + 0.01;
   }
 
   #followLiveEdge() {
@@ -360,7 +339,7 @@ export class MsePlayer extends EventTarget {
     const errorMs = latency - this.#targetLatencyMs();
     const target = this.#targetPosition();
     const edge = this.#liveEdge();
-    if (errorMs > seekAboveMs && this.#isBuffered(target) && target < edge - MIN_START_AHEAD_S) {
+    if (errorMs > seekAboveMs && isBuffered(this.#video.buffered, target) && target < edge - MIN_START_AHEAD_S) {
       video.currentTime = target;
       video.playbackRate = 1;
       return;
@@ -373,14 +352,6 @@ export class MsePlayer extends EventTarget {
     if (video.playbackRate !== rate) video.playbackRate = rate;
   }
 
-  #isBuffered(time) {
-    const buffered = this.#video.buffered;
-    for (let i = 0; i < buffered.length; i++) {
-      if (buffered.start(i) <= time && time < buffered.end(i)) return true;
-    }
-    return false;
-  }
-
   #trimBackBuffer() {
     const start = this.#bufferedStart();
     const keepFrom = this.#video.currentTime - this.options.backBufferS;
@@ -390,22 +361,15 @@ export class MsePlayer extends EventTarget {
   }
 
   #bufferedStart() {
-    const buffered = this.#video.buffered;
-    return buffered.length ? buffered.start(0) : null;
+    return bufferedStart(this.#video.buffered);
   }
 
   #liveEdge() {
-    const buffered = this.#video.buffered;
-    return buffered.length ? buffered.end(buffered.length - 1) : null;
+    return bufferedEnd(this.#video.buffered);
   }
 
   #bufferAhead() {
-    const buffered = this.#video.buffered;
-    const now = this.#video.currentTime;
-    for (let i = 0; i < buffered.length; i++) {
-      if (buffered.start(i) <= now + STALL_EPSILON_S && now < buffered.end(i)) return buffered.end(i) - now;
-    }
-    return 0;
+    return bufferedAhead(this.#video.buffered, this.#video.currentTime, STALL_EPSILON_S);
   }
 
   #setState(state) {

@@ -18,6 +18,7 @@ import { nowMs } from './clock.js';
 import { OriginClient } from './origin-client.js';
 import { PeerLink } from './peer-link.js';
 import { SignalingClient } from './signaling.js';
+import { Milestones } from './milestones.js';
 
 export const SWARM_NODE_DEFAULTS = Object.freeze({
   tickMs: 100,                 // the periodic tick: timeouts, pings, re-requests
@@ -66,6 +67,8 @@ export class SwarmNode extends EventTarget {
     this.streamState = null;
     this.viewers = 0;
     this.origin = false;         // the server runs the HTTP origin (from the welcome)
+    // First signaling open, welcome, link open, message and hand-over to the player.
+    this.milestones = new Milestones();
     this.#origin = new OriginClient(core, signalingUrl, streamId);
     this.#welcomed = new Promise((resolve, reject) => {
       this.#resolveWelcomed = resolve;
@@ -154,7 +157,10 @@ export class SwarmNode extends EventTarget {
       this.#lastServerError = message;
       this.#emit('error', { type: 'signaling', detail: `${code}: ${message}`, fatal: false });
     });
-    this.#signaling.addEventListener('open', () => this.#emit('signaling', { connected: true }));
+    this.#signaling.addEventListener('open', () => {
+      this.milestones.mark('signaling-open');
+      this.#emit('signaling', { connected: true });
+    });
     on('close', ({ code, reason, final }) => {
       this.#emit('signaling', { connected: false });
       if (!final) return;
@@ -170,6 +176,7 @@ export class SwarmNode extends EventTarget {
   }
 
   #welcome({ peerId, role, peers, iceServers, resumeToken, origin }) {
+    this.milestones.mark('welcome');
     // After a signaling reconnect the server knows us by the same id (resumed) or, past
     // its grace period, a new one; either way the engine and the open links (peer to
     // peer, not through the server) carry on as they were.
@@ -212,11 +219,13 @@ export class SwarmNode extends EventTarget {
     });
     this.#links.set(peerId, link);
     link.addEventListener('open', () => {
+      this.milestones.mark('link-open');
       this.#engine?.connect(peerId, nowMs());
       this.#scheduleTick();
     });
     link.addEventListener('message', ({ detail }) => {
       if (!this.#engine) return;
+      this.milestones.mark('first-message');
       this.#engine.onMessage(peerId, detail, nowMs());
       this.#scheduleTick();
     });
@@ -259,7 +268,10 @@ export class SwarmNode extends EventTarget {
     for (const { to, bytes } of engine.takeOutbox()) this.#links.get(to)?.send(bytes);
     for (const peerId of engine.takeDisconnects()) this.#links.get(peerId)?.close('dropped by the engine');
     const items = engine.takePlayable();
-    if (items.length) this.#emit('playable', items);
+    if (items.length) {
+      this.milestones.mark('handed-over');
+      this.#emit('playable', items);
+    }
     for (const request of engine.takeHttpFetches()) this.#fetchFromOrigin(request);
   }
 

@@ -10,14 +10,16 @@ import { SwarmNode } from './swarm-node.js';
 import { deviceConstraints } from './device.js';
 import { nowMs } from './clock.js';
 
+// A Cluster's ID (4 bytes) and size (at most 8): what the segmenter must see begin.
+const CLUSTER_HEAD_BYTES = 12;
+
 export class Viewer extends EventTarget {
   #core;
   #node = null;
   #player;
   #pendingInit = null;
   #state = 'connecting';
-  #joinAskedAt = 0;
-  #firstFrameAt = null;
+  #joinAskedAt = null;
 
   constructor({ core, streamId, video, signalingUrl, player = {} }) {
     super();
@@ -33,10 +35,6 @@ export class Viewer extends EventTarget {
       this.#update();
     });
     this.#player.addEventListener('autoplay-blocked', () => this.dispatchEvent(new Event('autoplay-blocked')));
-    // Startup ends when the first frame is composited, not when play() resolves.
-    const firstFrame = () => { this.#firstFrameAt ??= nowMs(); };
-    if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(firstFrame);
-    else video.addEventListener('playing', firstFrame, { once: true });
   }
 
   get state() {
@@ -77,6 +75,8 @@ export class Viewer extends EventTarget {
     const node = this.#node?.stats() ?? null;
     const engine = node?.engine ?? null;
     const player = this.#player.stats();
+    // Startup ends when the first frame is composited, not when play() resolves.
+    const firstFrameAt = this.#player.milestones.at('first-frame');
     return {
       state: this.#state,
       peerId: node?.peerId ?? null,
@@ -84,11 +84,20 @@ export class Viewer extends EventTarget {
       shareFromPeers: engine?.share_from_peers ?? 0,
       shareFromHttp: engine?.share_from_http ?? 0,
       handoverLatencyMs: engine?.latency_p50_ms ?? null,  // capture → handed to the player (p50)
-      startupMs: this.#firstFrameAt === null ? null : this.#firstFrameAt - this.#joinAskedAt,
+      joinAskedAt: this.#joinAskedAt,
+      startupMs: firstFrameAt === null || this.#joinAskedAt === null ? null : firstFrameAt - this.#joinAskedAt,
+      startupPhases: this.#startupPhases(),
       latencyMs: player.latencyMs,  // glass to glass, now
       player,
       node,
     };
+  }
+
+  // When each startup moment came, in ms after the join was asked, in order.
+  #startupPhases() {
+    if (this.#joinAskedAt === null) return null;
+    const phases = { ...this.#node?.milestones.since(this.#joinAskedAt), ...this.#player.milestones.since(this.#joinAskedAt) };
+    return Object.fromEntries(Object.entries(phases).sort(([, a], [, b]) => a - b));
   }
 
   #play(items) {
@@ -114,11 +123,13 @@ export class Viewer extends EventTarget {
   }
 
   // The engine hands over init segments without a MIME type; the wasm segmenter names
-  // the codecs once it has read an init segment and the cluster after it.
+  // the codecs from the init segment once it sees the next Cluster begin. The chunk's
+  // head is enough for that: parsing the whole ~150 KB chunk held up the first append
+  // by 30-100 ms on a busy machine.
   #mimeTypeOf(init, chunk) {
     const segmenter = new Segmenter(this.#core);
     try {
-      const events = [...segmenter.push(init), ...segmenter.push(chunk)];
+      const events = [...segmenter.push(init), ...segmenter.push(chunk.subarray(0, CLUSTER_HEAD_BYTES))];
       return events.find((event) => event.type === 'init')?.mimeType ?? null;
     } finally {
       segmenter.close();

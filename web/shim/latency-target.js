@@ -1,0 +1,33 @@
+// The glass-to-glass latency the player aims at (see the live-edge policy in
+// mse-player.js): the worst arrival lateness of the recent chunks plus a margin. A
+// chunk's lateness is taken once it has been appended, not when it reached the player:
+// it can only play from then, and an append that a busy page slows down is as much a
+// cause of stalls as a slow swarm.
+export class LatencyTarget {
+  #options;
+  #firstAt = null;
+  #samples = [];  // [{at, ms}]
+
+  // options: initialLatencyMs, latencyMarginMs, latencyWindowMs, minLatencyMs,
+  // maxLatencyMs, warmupMs (MSE_PLAYER_DEFAULTS).
+  constructor(options) {
+    this.#options = options;
+  }
+
+  // A chunk whose first frame was captured at captureMs became playable at `now`.
+  noteArrival(captureMs, now) {
+    const { warmupMs, latencyWindowMs } = this.#options;
+    this.#firstAt ??= now;
+    // The join backlog arrives in a burst: its lateness says nothing about the swarm.
+    if (now - this.#firstAt < warmupMs) return;
+    this.#samples.push({ at: now, ms: now - captureMs });
+    while (this.#samples[0].at < now - latencyWindowMs) this.#samples.shift();
+  }
+
+  get ms() {
+    const { initialLatencyMs, latencyMarginMs, minLatencyMs, maxLatencyMs } = this.#options;
+    if (!this.#samples.length) return initialLatencyMs;
+    const worst = Math.max(...this.#samples.map((sample) => sample.ms));
+    return Math.min(maxLatencyMs, Math.max(minLatencyMs, worst + latencyMarginMs));
+  }
+}
