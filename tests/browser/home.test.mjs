@@ -65,6 +65,7 @@ test('/ shows each stream\'s title, tags and a picture of it; a tag lists only i
   const tagged = await openPage(session.browser, `${session.server.url}/?tag=calibration`);
   await waitFor(async () => (await listed(tagged)).length === 1, { timeoutMs: 8000, what: 'the tagged stream' });
   assert.equal(await tagged.isVisible('#filter'), true);
+  assert.equal(await home.isVisible('#filter'), false, 'no filter line on the whole list');
   const other = await openPage(session.browser, `${session.server.url}/?tag=cooking`);
   await other.waitForFunction(() => !document.getElementById('empty').hidden);
   assert.deepEqual(await listed(other), []);
