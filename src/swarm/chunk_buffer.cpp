@@ -51,12 +51,14 @@ HeaderOutcome ChunkBuffer::add_header(const trust::ChunkHeader& header, std::vec
   entry.have.assign(entry.piece_hashes.size(), false);
   entry.header_at = now;
   memory_bytes_ += header.byte_length;
-  chunks_.emplace(header.seq, std::move(entry));
+  chunks_.try_emplace(header.seq, std::move(entry));
+  changed_ = true;
+  header_since_evict_ = true;
   return HeaderOutcome::kAccepted;
 }
 
 PieceOutcome ChunkBuffer::add_piece(ChunkSeq seq, PieceIndex index, ByteView piece) {
-  auto it = chunks_.find(seq);
+  auto it = chunks_.find_consecutive(seq);
   if (it == chunks_.end()) return PieceOutcome::kUnknownChunk;
   ChunkEntry& entry = it->second;
   if (index.value >= entry.piece_count()) return PieceOutcome::kBadPiece;
@@ -73,11 +75,13 @@ PieceOutcome ChunkBuffer::add_piece(ChunkSeq seq, PieceIndex index, ByteView pie
   entry.pieces[index.value] = std::move(kept);
   entry.have[index.value] = true;
   ++entry.pieces_have;
+  entry.unchecked = true;
+  changed_ = true;
   return PieceOutcome::kAccepted;
 }
 
 const ChunkEntry* ChunkBuffer::find(ChunkSeq seq) const {
-  auto it = chunks_.find(seq);
+  auto it = chunks_.find_consecutive(seq);
   return it == chunks_.end() ? nullptr : &it->second;
 }
 
@@ -106,37 +110,53 @@ std::optional<ChunkSeq> ChunkBuffer::oldest() const {
   return chunks_.begin()->first;
 }
 
-void ChunkBuffer::erase(std::map<ChunkSeq, ChunkEntry>::iterator it) {
-  memory_bytes_ -= it->second.header.byte_length;
-  chunks_.erase(it);
+void ChunkBuffer::erase_oldest() {
+  memory_bytes_ -= chunks_.begin()->second.header.byte_length;
+  chunks_.erase(chunks_.begin());
+  changed_ = true;
 }
 
 void ChunkBuffer::evict(std::optional<ChunkSeq> keep_from) {
+  // What the last call left is still within the window and the cap, with the same
+  // chunk to keep, until a header arrives (a newer live edge, more memory held).
+  if (!header_since_evict_ && keep_from == evicted_keeping_) return;
+  header_since_evict_ = false;
+  evicted_keeping_ = keep_from;
   if (chunks_.empty()) return;
   const std::int64_t newest = chunks_.rbegin()->second.header.capture_time.value;
   while (!chunks_.empty() &&
          newest - chunks_.begin()->second.header.capture_time.value > std::int64_t{config_.window_ms})
-    erase(chunks_.begin());
+    erase_oldest();
   while (memory_bytes_ > config_.memory_cap_bytes && chunks_.size() > 1 &&
          (!keep_from || chunks_.begin()->first < *keep_from))
-    erase(chunks_.begin());
+    erase_oldest();
 }
 
-void ChunkBuffer::check_invariants() const {
+void ChunkBuffer::check_entry(const ChunkEntry& entry) const {
+  if (entry.pieces.size() != entry.piece_hashes.size()) invariant_failed("piece slots");
+  if (entry.have.size() != entry.piece_hashes.size()) invariant_failed("have bitmap size");
+  std::uint32_t have = 0;
+  for (std::uint32_t i = 0; i < entry.piece_count(); ++i) {
+    if (entry.have[i] != (entry.pieces[i] != nullptr)) invariant_failed("have bitmap out of step with the pieces");
+    if (entry.pieces[i] && entry.pieces[i]->size() != piece_length(entry.header, i))
+      invariant_failed("piece of the wrong length");
+    have += entry.have[i] ? 1u : 0u;
+  }
+  if (have != entry.pieces_have) invariant_failed("pieces_have out of step with the bitmap");
+}
+
+void ChunkBuffer::check_invariants() {
+  if (!changed_) return;
+  changed_ = false;
   std::uint64_t bytes = 0;
-  for (const auto& [seq, entry] : chunks_) {
+  std::optional<ChunkSeq> previous;
+  for (auto& [seq, entry] : chunks_) {
     if (seq != entry.header.seq) invariant_failed("entry keyed by another seq");
-    if (entry.pieces.size() != entry.piece_hashes.size()) invariant_failed("piece slots");
-    if (entry.have.size() != entry.piece_hashes.size()) invariant_failed("have bitmap size");
-    std::uint32_t have = 0;
-    for (std::uint32_t i = 0; i < entry.piece_count(); ++i) {
-      if (entry.have[i] != (entry.pieces[i] != nullptr)) invariant_failed("have bitmap out of step with the pieces");
-      if (entry.pieces[i] && entry.pieces[i]->size() != piece_length(entry.header, i))
-        invariant_failed("piece of the wrong length");
-      have += entry.have[i] ? 1u : 0u;
-    }
-    if (have != entry.pieces_have) invariant_failed("pieces_have out of step with the bitmap");
+    if (previous && !(*previous < seq)) invariant_failed("entries out of order");
+    previous = seq;
     bytes += entry.header.byte_length;
+    if (entry.unchecked) check_entry(entry);
+    entry.unchecked = false;
   }
   if (bytes != memory_bytes_) invariant_failed("memory accounting");
 }

@@ -7,11 +7,11 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
 
+#include "core/flat_map.hpp"
 #include "core/result.hpp"
 #include "swarm/verifier.hpp"
 #include "trust/signed_header.hpp"
@@ -39,6 +39,7 @@ struct ChunkEntry {
   std::vector<bool> have;          // per piece: pieces[i] is set
   std::uint32_t pieces_have = 0;
   TimeMs header_at{0};
+  bool unchecked = true;  // changed since ChunkBuffer::check_invariants last walked its pieces
 
   std::uint32_t piece_count() const { return static_cast<std::uint32_t>(piece_hashes.size()); }
   bool complete() const { return pieces_have == piece_count(); }
@@ -62,7 +63,7 @@ class ChunkBuffer {
 
   std::optional<ChunkSeq> live_edge() const;   // newest chunk with a header
   std::optional<ChunkSeq> oldest() const;
-  const std::map<ChunkSeq, ChunkEntry>& chunks() const { return chunks_; }
+  const FlatMap<ChunkSeq, ChunkEntry>& chunks() const { return chunks_; }
   std::uint64_t memory_bytes() const { return memory_bytes_; }
 
   // Drops chunks older than the window behind the live edge, and the oldest ones while
@@ -74,15 +75,22 @@ class ChunkBuffer {
   Verifier& verifier() { return *verifier_; }
 
   // Aborts with a message if an invariant is broken (debug and simulator builds).
-  void check_invariants() const;
+  // Walks the pieces only of the chunks changed since the last call (walking every
+  // held piece after every tick was 14 % of a 1000-viewer simulation): the pieces of
+  // an entry that nothing changed are as they were when last checked.
+  void check_invariants();
 
  private:
-  void erase(std::map<ChunkSeq, ChunkEntry>::iterator it);
+  void erase_oldest();
+  void check_entry(const ChunkEntry& entry) const;
 
   BufferConfig config_;
   std::shared_ptr<Verifier> verifier_;
-  std::map<ChunkSeq, ChunkEntry> chunks_;
+  FlatMap<ChunkSeq, ChunkEntry> chunks_;
   std::uint64_t memory_bytes_ = 0;
+  bool changed_ = false;  // since the last check_invariants
+  bool header_since_evict_ = false;
+  std::optional<ChunkSeq> evicted_keeping_;  // the last evict's keep_from
 };
 
 }  // namespace swarmcast::swarm

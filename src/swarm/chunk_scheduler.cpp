@@ -1,6 +1,7 @@
 #include "swarm/chunk_scheduler.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <optional>
 #include <tuple>
 
@@ -21,9 +22,11 @@ struct Assignment {
   std::uint32_t piece;
 };
 
+// Who holds what of the wanted chunks, and how much more each peer's pipeline takes.
 class Planner {
  public:
-  Planner(std::span<const PeerCandidate> peers, const SchedulerConfig& config) : config_(config) {
+  Planner(std::span<const WantedChunk> wanted, std::span<const PeerCandidate> peers, const SchedulerConfig& config)
+      : config_(config) {
     for (const PeerCandidate& p : peers) {
       if (p.choking_us || !p.availability) continue;
       const double throughput = p.throughput_bytes_per_s > 0 ? p.throughput_bytes_per_s : config.unknown_throughput_bytes_per_s;
@@ -31,37 +34,47 @@ class Planner {
           std::max(config.min_pipeline_bytes, throughput * (p.rtt_ms + config.pipeline_margin_ms) / 1000.0);
       rooms_.push_back({&p, throughput, pipeline - static_cast<double>(p.inflight_bytes)});
     }
-  }
-
-  // What each room holds of one chunk, looked up once per chunk rather than per piece
-  // and peer: a map lookup per piece and peer was 75 % of a 30-chunk, 20-peer tick.
-  // Whole holders are counted once; only rooms holding part of it are asked per piece.
-  struct ChunkView {
-    std::vector<const PieceAvailability::Chunk*> by_room;
-    std::uint32_t whole = 0;
-    std::vector<std::size_t> partial;  // rooms holding some pieces
-  };
-  void view(ChunkSeq seq, ChunkView& out) const {
-    out.by_room.resize(rooms_.size());
-    for (std::size_t i = 0; i < rooms_.size(); ++i) {
-      const PieceAvailability::Chunk* c = rooms_[i].peer->availability->chunk(seq);
-      out.by_room[i] = c;
-      if (c && c->complete) ++out.whole;
-      else if (c) out.partial.push_back(i);
+    update_max_spare();
+    // Each room's holdings of each wanted chunk, looked up once per chunk rather than
+    // per piece and peer: a map lookup per piece and peer was 75 % of a 30-chunk,
+    // 20-peer tick. Only rooms holding some of a chunk are asked per piece, fastest
+    // first, and of those only the ones holding part of it when counting holders.
+    std::vector<std::size_t> fastest_first(rooms_.size());
+    for (std::size_t i = 0; i < rooms_.size(); ++i) fastest_first[i] = i;
+    std::stable_sort(fastest_first.begin(), fastest_first.end(),
+                     [&](std::size_t a, std::size_t b) { return rooms_[a].throughput > rooms_[b].throughput; });
+    chunks_.resize(wanted.size());
+    for (std::size_t c = 0; c < wanted.size(); ++c) {
+      ChunkHolders& holders = chunks_[c];
+      holders.holding_begin = holdings_.size();
+      holders.partial_begin = partial_.size();
+      if (anything_to_ask(wanted[c])) {  // else never asked about
+        for (std::size_t i : fastest_first) {
+          const PieceAvailability::Chunk* held = rooms_[i].peer->availability->chunk(wanted[c].seq);
+          if (!held) continue;
+          holdings_.push_back({i, held});
+          if (held->complete) ++holders.whole;
+          else partial_.push_back(held);
+        }
+      }
+      holders.holding_end = holdings_.size();
+      holders.partial_end = partial_.size();
     }
   }
-  static bool has(const ChunkView& v, std::size_t i, std::uint32_t piece) { return v.by_room[i] && v.by_room[i]->has(piece); }
 
   // The fastest peer holding the piece with room for it, other than `asked` (the peer
   // whose request for it is late); the last resort only if allowed and nobody else can.
-
-  std::optional<std::size_t> best_holder(const ChunkView& v, std::uint32_t piece, double bytes, PeerId asked,
+  std::optional<std::size_t> best_holder(std::size_t chunk, std::uint32_t piece, double bytes, PeerId asked,
                                          bool allow_last_resort) const {
+    if (max_spare_ < bytes) return std::nullopt;  // the common case once pipelines fill
     std::optional<std::size_t> best, fallback;
-    for (std::size_t i = 0; i < rooms_.size(); ++i) {
+    for (std::size_t h = chunks_[chunk].holding_begin; h < chunks_[chunk].holding_end; ++h) {
+      const std::size_t i = holdings_[h].room;
       const PeerRoom& room = rooms_[i];
-      if (room.spare_bytes < bytes || room.peer->id == asked || !has(v, i, piece))
-        continue;
+      // Holders come fastest first, and throughput decides first: nobody after a slower
+      // one can beat the best so far.
+      if (best && room.throughput < rooms_[*best].throughput) break;
+      if (room.spare_bytes < bytes || room.peer->id == asked || !holdings_[h].held->has(piece)) continue;
       std::optional<std::size_t>& slot = room.peer->last_resort ? fallback : best;
       if (!slot || better(room, rooms_[*slot])) slot = i;
     }
@@ -69,22 +82,21 @@ class Planner {
     return fallback;
   }
 
-  static bool anyone_holds(const ChunkView& v, std::uint32_t piece) { return holders(v, piece) > 0; }
-
-  static std::uint32_t holders(const ChunkView& v, std::uint32_t piece) {
-    std::uint32_t n = v.whole;
-    for (std::size_t i : v.partial) n += v.by_room[i]->has(piece) ? 1u : 0u;
+  std::uint32_t holders(std::size_t chunk, std::uint32_t piece) const {
+    std::uint32_t n = chunks_[chunk].whole;
+    for (std::size_t k = chunks_[chunk].partial_begin; k < chunks_[chunk].partial_end; ++k)
+      n += partial_[k]->has(piece) ? 1u : 0u;
     return n;
   }
 
   void assign(std::size_t room, ChunkSeq seq, std::uint32_t piece, double bytes) {
+    const bool had_most = rooms_[room].spare_bytes == max_spare_;
     rooms_[room].spare_bytes -= bytes;
+    if (had_most) update_max_spare();
     assignments_.push_back({room, seq, piece});
   }
 
-  bool any_room() const {
-    return std::any_of(rooms_.begin(), rooms_.end(), [&](const PeerRoom& r) { return r.spare_bytes > 0; });
-  }
+  bool any_room() const { return max_spare_ > 0; }
 
   // Consecutive pieces of one chunk to one peer become one request.
   std::vector<RequestAction> requests() {
@@ -108,14 +120,41 @@ class Planner {
   }
 
  private:
+  struct Holding {
+    std::size_t room;
+    const PieceAvailability::Chunk* held;
+  };
+  struct ChunkHolders {
+    std::uint32_t whole = 0;
+    std::size_t holding_begin = 0, holding_end = 0;  // into holdings_
+    std::size_t partial_begin = 0, partial_end = 0;  // into partial_
+  };
+
   static bool better(const PeerRoom& a, const PeerRoom& b) {
     if (a.throughput != b.throughput) return a.throughput > b.throughput;
     if (a.spare_bytes != b.spare_bytes) return a.spare_bytes > b.spare_bytes;
     return a.peer->id < b.peer->id;
   }
 
+  static bool anything_to_ask(const WantedChunk& chunk) {
+    return std::any_of(chunk.pieces.begin(), chunk.pieces.end(), [](PieceState s) {
+      return s == PieceState::kMissing || s == PieceState::kInflightAtRisk;
+    });
+  }
+
+  void update_max_spare() {
+    double most = -std::numeric_limits<double>::infinity();
+    for (const PeerRoom& room : rooms_)
+      if (most < room.spare_bytes) most = room.spare_bytes;
+    max_spare_ = most;
+  }
+
   const SchedulerConfig& config_;
   std::vector<PeerRoom> rooms_;
+  double max_spare_;  // the most any room has spare
+  std::vector<ChunkHolders> chunks_;  // per wanted chunk
+  std::vector<Holding> holdings_;    // rooms holding some of a chunk, chunk by chunk, fastest first
+  std::vector<const PieceAvailability::Chunk*> partial_;  // of those, the ones holding part
   std::vector<Assignment> assignments_;
 };
 
@@ -129,51 +168,59 @@ struct RarePiece {
   std::uint32_t piece;
 };
 
+
+// Stably by holders, rarest first: a counting sort, as holders are small counts (a
+// comparison sort was a tenth of a 30-chunk, 20-peer tick).
+std::vector<RarePiece> rarest_first(const std::vector<RarePiece>& pieces) {
+  std::uint32_t most = 0;
+  for (const RarePiece& r : pieces) most = std::max(most, r.holders);
+  std::vector<std::size_t> starts(most + 2, 0);
+  for (const RarePiece& r : pieces) ++starts[r.holders + 1];
+  for (std::size_t h = 1; h < starts.size(); ++h) starts[h] += starts[h - 1];
+  std::vector<RarePiece> sorted(pieces.size());
+  for (const RarePiece& r : pieces) sorted[starts[r.holders]++] = r;
+  return sorted;
+}
+
 }  // namespace
 
 SchedulerDecision pick_requests(std::span<const WantedChunk> wanted, std::span<const PeerCandidate> peers, TimeMs now,
                                 const SchedulerConfig& config) {
   SchedulerDecision decision;
-  Planner planner(peers, config);
+  Planner planner(wanted, peers, config);
   std::vector<RarePiece> later;
-  // Each peer's holdings of each wanted chunk, found once.
-  std::vector<Planner::ChunkView> views(wanted.size());
-  for (std::size_t c = 0; c < wanted.size(); ++c) planner.view(wanted[c].seq, views[c]);
 
   for (std::size_t c = 0; c < wanted.size(); ++c) {
     const WantedChunk& chunk = wanted[c];
     const std::int64_t time_left = chunk.deadline.value - now.value;
     const bool urgent = time_left < std::int64_t{config.urgent_window_ms};
     bool unreachable = false;
-    const Planner::ChunkView& view = views[c];
     for (std::uint32_t p = 0; p < chunk.pieces.size(); ++p) {
       const PieceState state = chunk.pieces[p];
       if (state == PieceState::kHave || state == PieceState::kInflight) continue;
       if (!urgent) {
-        if (state == PieceState::kMissing) later.push_back({planner.holders(view, p), c, p});
+        // Pieces nobody has are skipped.
+        if (state == PieceState::kMissing)
+          if (const std::uint32_t holders = planner.holders(c, p); holders > 0) later.push_back({holders, c, p});
         continue;
       }
       // Urgent: a missing piece, or one whose request is late, goes to the best holder.
       const PeerId asked = state == PieceState::kInflightAtRisk ? chunk.asked[p] : PeerId{};
       const bool source_allowed = time_left < std::int64_t{config.source_margin_ms};
-      if (auto room = planner.best_holder(view, p, piece_bytes(chunk, p), asked, source_allowed))
+      if (auto room = planner.best_holder(c, p, piece_bytes(chunk, p), asked, source_allowed))
         planner.assign(*room, chunk.seq, p, piece_bytes(chunk, p));
-      else if (state == PieceState::kMissing && !planner.anyone_holds(view, p))
+      else if (state == PieceState::kMissing && planner.holders(c, p) == 0)
         unreachable = true;
     }
     if (unreachable && config.http_origin && time_left < std::int64_t{config.http_fallback_margin_ms})
       decision.http_fetches.push_back(chunk.seq);
   }
 
-  // Beyond the urgent window: rarest first (pieces nobody has are skipped), then
-  // playback order.
-  std::stable_sort(later.begin(), later.end(),
-                   [](const RarePiece& a, const RarePiece& b) { return a.holders < b.holders; });
-  for (const RarePiece& r : later) {
-    if (r.holders == 0) continue;
+  // Beyond the urgent window: rarest first, then playback order.
+  for (const RarePiece& r : rarest_first(later)) {
     if (!planner.any_room()) break;
     const WantedChunk& chunk = wanted[r.chunk];
-    if (auto room = planner.best_holder(views[r.chunk], r.piece, piece_bytes(chunk, r.piece), PeerId{}, false))
+    if (auto room = planner.best_holder(r.chunk, r.piece, piece_bytes(chunk, r.piece), PeerId{}, false))
       planner.assign(*room, chunk.seq, r.piece, piece_bytes(chunk, r.piece));
   }
   decision.requests = planner.requests();

@@ -27,17 +27,18 @@ Engine::Engine(EngineConfig config)
       budget_(config_.upload) {}
 Engine::~Engine() = default;
 
+std::size_t Engine::peer_count() const { return peers_.size(); }
+
 void Engine::connect(PeerId id, TimeMs now) {
   if (peers_.count(id) != 0 || banned_.count(id) != 0) {
     if (banned_.count(id) != 0) disconnects_.push_back(id);
     return;
   }
   if (peers_.empty() && !playback_.started()) playback_.join(now);
-  auto remote = std::make_unique<Remote>();
-  remote->id = id;
-  remote->last_heard = now;
-  remote->stats.connected_at = now;
-  Remote& peer = *peers_.emplace(id, std::move(remote)).first->second;
+  Remote& peer = peers_.try_emplace(id).first->second;
+  peer.id = id;
+  peer.last_heard = now;
+  peer.stats.connected_at = now;
   wire::Handshake hello;
   hello.stream_key = config_.stream.bytes;
   hello.peer_id = config_.self;
@@ -57,16 +58,21 @@ void Engine::disconnect(PeerId id, TimeMs) {
 }
 
 void Engine::set_buffered_amount(PeerId id, std::uint64_t bytes) {
-  if (auto it = peers_.find(id); it != peers_.end()) it->second->buffered = bytes;
+  if (auto it = peers_.find(id); it != peers_.end()) it->second.buffered = bytes;
 }
 
 void Engine::send(Remote& peer, const wire::Message& message) {
   ByteVector bytes = wire::encode(message);
-  if (std::holds_alternative<wire::Piece>(message)) {
-    stats_.media_bytes_sent += std::get<wire::Piece>(message).bytes.size();
-  } else {
-    stats_.control_bytes_sent += bytes.size();
-  }
+  stats_.control_bytes_sent += bytes.size();
+  queue(peer, std::move(bytes));
+}
+
+void Engine::send_piece(Remote& peer, const wire::PieceView& piece) {
+  stats_.media_bytes_sent += piece.bytes.size();
+  queue(peer, wire::encode_piece(piece));
+}
+
+void Engine::queue(Remote& peer, ByteVector bytes) {
   peer.buffered += bytes.size();
   outbox_.push_back({peer.id, std::move(bytes)});
 }
@@ -97,14 +103,14 @@ void Engine::tick(TimeMs now) {
 void Engine::expire_requests(TimeMs now) {
   for (PeerId late : requests_.expire(now)) {
     ++stats_.requests_timed_out;
-    if (auto it = peers_.find(late); it != peers_.end()) ++it->second->stats.requests_failed;
+    if (auto it = peers_.find(late); it != peers_.end()) ++it->second.stats.requests_failed;
   }
 }
 
 void Engine::drop_silent_peers(TimeMs now) {
   std::vector<PeerId> silent;
   for (const auto& [id, peer] : peers_)
-    if (now.value - peer->last_heard.value > std::int64_t{config_.peer_silence_timeout_ms}) silent.push_back(id);
+    if (now.value - peer.last_heard.value > std::int64_t{config_.peer_silence_timeout_ms}) silent.push_back(id);
   for (PeerId id : silent) {
     disconnects_.push_back(id);
     disconnect(id, now);
@@ -121,9 +127,10 @@ void Engine::evict() {
   signed_headers_.erase(signed_headers_.begin(), signed_headers_.lower_bound(*oldest));
   fresh_pieces_.erase(fresh_pieces_.begin(), fresh_pieces_.lower_bound(*oldest));
   requests_.forget_before(*oldest);
+  advertised_.forget_before(*oldest);
   for (auto& [id, peer] : peers_) {
-    peer->availability.forget_before(*oldest);
-    peer->headers_sent.erase(peer->headers_sent.begin(), peer->headers_sent.lower_bound(*oldest));
+    peer.availability.forget_before(*oldest);
+    peer.headers_sent.erase(peer.headers_sent.begin(), peer.headers_sent.lower_bound(*oldest));
   }
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/flat_map.hpp"
 #include "swarm/chunk_buffer.hpp"
 #include "swarm/chunk_scheduler.hpp"
 #include "swarm/engine_stats.hpp"
@@ -135,7 +136,7 @@ class Engine {
   std::string stats_json(TimeMs now) const;
   const PlaybackClock& playback() const { return playback_; }
   const ChunkBuffer& buffer() const { return buffer_; }
-  std::size_t peer_count() const { return peers_.size(); }
+  std::size_t peer_count() const;
   const std::set<PeerId>& banned() const { return banned_; }
 
  private:
@@ -148,7 +149,7 @@ class Engine {
 
   void handle(Remote& peer, wire::Message message, TimeMs now);
   void on_handshake(Remote& peer, const wire::Handshake& m, TimeMs now);
-  void on_piece(Remote& peer, const wire::Piece& m, TimeMs now);
+  void on_piece(Remote& peer, const wire::PieceView& m, TimeMs now);
   void on_chunk_header(Remote& peer, const wire::ChunkHeader& m, TimeMs now);
   void on_init_segment(Remote& peer, const wire::InitSegment& m);
   void on_request(Remote& peer, const wire::Request& m);
@@ -157,7 +158,11 @@ class Engine {
 
   bool accept_header(ByteView signed_header, std::vector<trust::Digest> hashes, TimeMs now);
   void ban(Remote& peer);
+  void refuse_malformed(Remote& peer, TimeMs now);
+  // Control messages; pieces go out through send_piece.
   void send(Remote& peer, const wire::Message& message);
+  void send_piece(Remote& peer, const wire::PieceView& piece);
+  void queue(Remote& peer, ByteVector bytes);
   void send_header(Remote& peer, ChunkSeq seq);
   void introduce_holdings(Remote& peer);
 
@@ -166,6 +171,8 @@ class Engine {
   void advance_playback(TimeMs now);
   void choose_start(TimeMs now);
   std::int64_t start_capture_time(TimeMs now) const;
+  // Fills wanted_ for pick_requests: how many chunks, 0 when it could ask for nothing.
+  std::size_t gather_wanted(TimeMs now);
   void schedule_requests(TimeMs now);
   void plan_http_fetches(TimeMs now);
   void ask_http(HttpFetch fetch, TimeMs now);
@@ -181,10 +188,11 @@ class Engine {
   RequestTracker requests_;
   PlaybackClock playback_;
   UploadBudget budget_;
-  std::map<PeerId, std::unique_ptr<Remote>> peers_;
-  std::map<ChunkSeq, ByteVector> signed_headers_;  // the bytes as signed, for forwarding
+  // By value, side by side: every tick walks them all several times.
+  FlatMap<PeerId, Remote> peers_;
+  FlatMap<ChunkSeq, ByteVector> signed_headers_;  // the bytes as signed, for forwarding
   std::map<Epoch, InitEntry> inits_;
-  std::map<ChunkSeq, std::vector<std::uint32_t>> fresh_pieces_;  // verified since the last advert
+  FlatMap<ChunkSeq, std::vector<std::uint32_t>> fresh_pieces_;  // verified since the last advert
   std::set<PeerId> banned_;
   std::optional<ChunkSeq> playhead_;
   std::optional<ChunkSeq> swept_before_;  // the oldest chunk when evict() last swept
@@ -199,6 +207,13 @@ class Engine {
   std::vector<PlayerItem> playable_;
   std::vector<PeerId> disconnects_;
   std::vector<HttpFetch> http_fetches_;
+  // schedule_requests' inputs to pick_requests, kept from tick to tick with the piece
+  // lists inside them so that a tick allocates none of them anew.
+  std::vector<WantedChunk> wanted_;
+  std::vector<PeerCandidate> candidates_;
+  // Every piece any peer but the source, connected or gone, has told us it holds: a
+  // superset of what the peers we may ask before a deadline is near hold.
+  PieceAvailability advertised_;
   std::map<HttpFetch, TimeMs> http_asked_;  // when each fetch was asked, until it may be asked again
   std::optional<TimeMs> first_tick_;
   TimeMs last_unchoke_{-1'000'000};

@@ -2,6 +2,7 @@
 // deadline, and how what the origin sends is taken in. The engine only decides; the
 // transport does the GETs (take_http_fetches) and hands back what arrived.
 #include "swarm/engine.hpp"
+#include "swarm/engine_remote.hpp"
 #include "trust/merkle.hpp"
 
 namespace swarmcast::swarm {

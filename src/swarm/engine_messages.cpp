@@ -12,35 +12,48 @@ namespace swarmcast::swarm {
 void Engine::on_message(PeerId id, ByteView bytes, TimeMs now) {
   auto it = peers_.find(id);
   if (it == peers_.end()) return;
-  Remote& peer = *it->second;
+  Remote& peer = it->second;
   peer.last_heard = now;
-  auto message = wire::decode(bytes);
-  if (!message) {
-    ++stats_.protocol_errors;
-    send(peer, wire::Goodbye{wire::GoodbyeReason::kProtocolError});
-    disconnects_.push_back(id);
-    disconnect(id, now);
+  if (!bytes.empty() && bytes[0] == static_cast<Byte>(wire::MessageType::kPiece)) {
+    auto piece = wire::decode_piece(bytes);
+    if (!piece) return refuse_malformed(peer, now);
+    if (peer.handshaken) on_piece(peer, piece.value(), now);
     return;
   }
-  if (!std::holds_alternative<wire::Piece>(message.value())) stats_.control_bytes_received += bytes.size();
+  auto message = wire::decode(bytes);
+  if (!message) return refuse_malformed(peer, now);
+  stats_.control_bytes_received += bytes.size();
   // Nothing but a handshake before the handshake.
   if (!peer.handshaken && !std::holds_alternative<wire::Handshake>(message.value())) return;
   handle(peer, std::move(message).value(), now);
 }
 
+void Engine::refuse_malformed(Remote& peer, TimeMs now) {
+  ++stats_.protocol_errors;
+  send(peer, wire::Goodbye{wire::GoodbyeReason::kProtocolError});
+  const PeerId id = peer.id;
+  disconnects_.push_back(id);
+  disconnect(id, now);
+}
+
+// Every message but Piece, which on_message hands to on_piece.
+
 void Engine::handle(Remote& peer, wire::Message message, TimeMs now) {
   if (auto* m = std::get_if<wire::Handshake>(&message)) return on_handshake(peer, *m, now);
   if (auto* m = std::get_if<wire::Have>(&message)) {
-    for (std::size_t i = 0; i < m->have.size(); ++i)
-      if (m->have[i]) peer.availability.set_complete(ChunkSeq{m->base.value + i});
+    for (std::size_t i = 0; i < m->have.size(); ++i) {
+      if (!m->have[i]) continue;
+      peer.availability.set_complete(ChunkSeq{m->base.value + i});
+      if (!peer.is_source) advertised_.set_complete(ChunkSeq{m->base.value + i});
+    }
     return;
   }
   if (auto* m = std::get_if<wire::HaveRange>(&message)) {
-    for (std::uint32_t i = 0; i < m->piece_count; ++i) peer.availability.set_piece(m->seq, PieceIndex{m->first_piece.value + i});
+    peer.availability.set_pieces(m->seq, m->first_piece, m->piece_count);
+    if (!peer.is_source) advertised_.set_pieces(m->seq, m->first_piece, m->piece_count);
     return;
   }
   if (auto* m = std::get_if<wire::Request>(&message)) return on_request(peer, *m);
-  if (auto* m = std::get_if<wire::Piece>(&message)) return on_piece(peer, *m, now);
   if (auto* m = std::get_if<wire::Cancel>(&message)) {
     std::erase_if(peer.to_send, [&](const auto& p) {
       return p.first == m->seq && p.second.value >= m->first_piece.value &&
@@ -77,14 +90,7 @@ void Engine::handle(Remote& peer, wire::Message message, TimeMs now) {
 
 void Engine::on_handshake(Remote& peer, const wire::Handshake& m, TimeMs now) {
   if (peer.handshaken) return;
-  if (m.stream_key != config_.stream.bytes) {
-    ++stats_.protocol_errors;
-    send(peer, wire::Goodbye{wire::GoodbyeReason::kProtocolError});
-    const PeerId id = peer.id;
-    disconnects_.push_back(id);
-    disconnect(id, now);
-    return;
-  }
+  if (m.stream_key != config_.stream.bytes) return refuse_malformed(peer, now);
   peer.handshaken = true;
   peer.is_source = m.role == Role::kBroadcaster;
   peer.stats.device = DeviceConstraints{m.metered, m.battery_low, m.hidden, m.upload_budget_bytes_per_s};
@@ -100,7 +106,7 @@ void Engine::on_request(Remote& peer, const wire::Request& m) {
   }
 }
 
-void Engine::on_piece(Remote& peer, const wire::Piece& m, TimeMs now) {
+void Engine::on_piece(Remote& peer, const wire::PieceView& m, TimeMs now) {
   switch (buffer_.add_piece(m.seq, m.index, m.bytes)) {
     case PieceOutcome::kBadPiece:
       // Per-piece hashes make the blame exact: this peer sent bytes that do not verify.
@@ -192,11 +198,11 @@ bool Engine::publish_chunk(ByteView signed_header, ByteView payload, TimeMs now)
   // different run of pieces, so the swarm multiplies it and the source sends it once.
   std::vector<std::pair<PeerId, PeerStats>> ranked_input;
   for (const auto& [id, peer] : peers_)
-    if (peer->handshaken && !peer->we_choke) ranked_input.emplace_back(id, peer->stats);
+    if (peer.handshaken && !peer.we_choke) ranked_input.emplace_back(id, peer.stats);
   const std::vector<PeerId> ranked = rank_stripe_relays(ranked_input, now);
   const std::size_t fanout = std::min<std::size_t>(config_.super_seed_fanout, ranked.size());
   for (std::size_t j = 0; j < fanout; ++j) {
-    Remote& relay = *peers_.at(ranked[j]);
+    Remote& relay = peers_.at(ranked[j]);
     send_header(relay, seq);
     for (std::uint32_t p = static_cast<std::uint32_t>(j * count / fanout); p < (j + 1) * count / fanout; ++p)
       relay.to_send.emplace_back(seq, PieceIndex{p});

@@ -2,26 +2,28 @@
 #pragma once
 
 #include <deque>
-#include <set>
 
 #include "swarm/engine.hpp"
 
 namespace swarmcast::swarm {
 
 struct Engine::Remote {
+  // What every tick reads of every peer comes first, close together: a tick walks all
+  // peers several times, and in a simulation of thousands of engines each walk misses
+  // the cache.
   PeerId id;
   bool handshaken = false;
   bool is_source = false;     // the broadcaster: asked only as a last resort
   bool choked_by_them = true;
   bool we_choke = true;
-  PieceAvailability availability;
-  PeerStats stats;
-  std::deque<std::pair<ChunkSeq, PieceIndex>> to_send;  // their requests, and pushed stripes
-  std::set<ChunkSeq> headers_sent;
-  std::set<Epoch> inits_sent;
   std::uint64_t buffered = 0;  // transport backlog towards them
   TimeMs last_heard{0};
   TimeMs last_ping{0};
+  PieceAvailability availability;
+  PeerStats stats;
+  std::deque<std::pair<ChunkSeq, PieceIndex>> to_send;  // their requests, and pushed stripes
+  FlatSet<ChunkSeq> headers_sent;
+  FlatSet<Epoch> inits_sent;
   std::uint32_t ping_nonce = 0;
   std::optional<TimeMs> ping_sent_at;
   std::optional<TimeMs> busy_since;  // start of the current delivery-rate sample

@@ -19,7 +19,7 @@ std::int64_t percentile(std::vector<std::int64_t> values, double q) {
 std::string Engine::stats_json(TimeMs now) const {
   const EngineStats& s = stats_;
   nlohmann::json out = {
-      {"peers", peers_.size()},
+      {"peers", peer_count()},
       {"media_bytes_received", s.media_bytes_received},
       {"media_bytes_from_source", s.media_bytes_from_source},
       {"media_bytes_from_http", s.media_bytes_from_http},

@@ -1,16 +1,29 @@
 #include "swarm/piece_availability.hpp"
 
+#include <algorithm>
+
 namespace swarmcast::swarm {
 
-// Piece indices above this are refused: no chunk has more pieces (wire limit).
+// Piece indices from this one on are refused: no chunk has more pieces (wire limit).
 constexpr std::uint32_t kMaxPieceIndex = 1024;
 
-void PieceAvailability::set_piece(ChunkSeq seq, PieceIndex index) {
-  if (index.value >= kMaxPieceIndex) return;
-  Chunk& chunk = chunks_[seq];
+void PieceAvailability::Chunk::set(std::uint32_t index) {
+  if (index < 64) {
+    first_pieces_ |= std::uint64_t{1} << index;
+    return;
+  }
+  const std::size_t word = index / 64 - 1;
+  if (more_pieces_.size() <= word) more_pieces_.resize(word + 1, 0);
+  more_pieces_[word] |= std::uint64_t{1} << (index % 64);
+}
+
+void PieceAvailability::set_pieces(ChunkSeq seq, PieceIndex first, std::uint32_t count) {
+  if (count == 0 || first.value >= kMaxPieceIndex) return;
+  auto known = chunks_.find_consecutive(seq);
+  Chunk& chunk = known != chunks_.end() ? known->second : chunks_[seq];
   if (chunk.complete) return;
-  if (chunk.pieces.size() <= index.value) chunk.pieces.resize(index.value + 1, false);
-  chunk.pieces[index.value] = true;
+  const std::uint32_t end = std::min(kMaxPieceIndex, first.value + std::min(count, kMaxPieceIndex));
+  for (std::uint32_t i = first.value; i < end; ++i) chunk.set(i);
 }
 
 bool PieceAvailability::has(ChunkSeq seq, PieceIndex index) const {
@@ -19,7 +32,7 @@ bool PieceAvailability::has(ChunkSeq seq, PieceIndex index) const {
 }
 
 const PieceAvailability::Chunk* PieceAvailability::chunk(ChunkSeq seq) const {
-  auto it = chunks_.find(seq);
+  auto it = chunks_.find_consecutive(seq);
   return it == chunks_.end() ? nullptr : &it->second;
 }
 

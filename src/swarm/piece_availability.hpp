@@ -3,38 +3,45 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <vector>
 
+#include "core/flat_map.hpp"
 #include "core/strong_types.hpp"
 
 namespace swarmcast::swarm {
 
 class PieceAvailability {
  public:
-  struct Chunk {
+  // Looked up for every peer on every tick, so kept small: the pieces of a chunk of up
+  // to 64 (1 MiB) fit in one word beside its flag, with no allocation of their own.
+  class Chunk {
+   public:
     bool complete = false;
-    std::vector<bool> pieces;  // meaningful while !complete
-    bool has(std::uint32_t index) const { return complete || (index < pieces.size() && pieces[index]); }
-    // Whole, by a Have bitmap or by piece adverts covering all `piece_count` pieces.
-    bool holds_all(std::uint32_t piece_count) const {
+    bool has(std::uint32_t index) const {
       if (complete) return true;
-      if (pieces.size() < piece_count) return false;
-      for (std::uint32_t i = 0; i < piece_count; ++i)
-        if (!pieces[i]) return false;
-      return true;
+      if (index < 64) return (first_pieces_ >> index) & 1u;
+      const std::size_t word = index / 64 - 1;
+      return word < more_pieces_.size() && (more_pieces_[word] >> (index % 64)) & 1u;
     }
+
+   private:
+    friend class PieceAvailability;
+    void set(std::uint32_t index);
+
+    std::uint64_t first_pieces_ = 0;           // bit i: piece i (meaningful while !complete)
+    std::vector<std::uint64_t> more_pieces_;  // pieces 64 and up, 64 to a word
   };
 
   void set_complete(ChunkSeq seq) { chunks_[seq].complete = true; }
-  void set_piece(ChunkSeq seq, PieceIndex index);
+  void set_piece(ChunkSeq seq, PieceIndex index) { set_pieces(seq, index, 1); }
+  // Pieces first .. first + count - 1, as a HaveRange advertises them.
+  void set_pieces(ChunkSeq seq, PieceIndex first, std::uint32_t count);
   bool has(ChunkSeq seq, PieceIndex index) const;
   const Chunk* chunk(ChunkSeq seq) const;
   void forget_before(ChunkSeq seq) { chunks_.erase(chunks_.begin(), chunks_.lower_bound(seq)); }
-  std::size_t chunk_count() const { return chunks_.size(); }
 
  private:
-  std::map<ChunkSeq, Chunk> chunks_;
+  FlatMap<ChunkSeq, Chunk> chunks_;
 };
 
 }  // namespace swarmcast::swarm

@@ -1,12 +1,27 @@
 #include "swarm/request_tracker.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 namespace swarmcast::swarm {
+namespace {
+
+auto key_of(const PieceRequest& r) { return std::tie(r.seq, r.piece); }
+
+}  // namespace
+
+RequestTracker::Iterator RequestTracker::after(ChunkSeq seq, PieceIndex piece) {
+  const auto key = std::tie(seq, piece);
+  // Requests mostly go to the newest pieces: then this is the end, found at once.
+  if (requests_.empty() || !(key < key_of(requests_.back()))) return requests_.end();
+  return std::upper_bound(requests_.begin(), requests_.end(), key,
+                          [](const auto& k, const PieceRequest& r) { return k < key_of(r); });
+}
 
 void RequestTracker::add(ChunkSeq seq, PieceIndex piece, OutstandingRequest request) {
   inflight_[request.peer] += request.bytes;
-  requests_[{seq, piece}].push_back(request);
+  next_expiry_ = std::min(next_expiry_, request.expires_at);
+  requests_.insert(after(seq, piece), {seq, piece, request});
 }
 
 void RequestTracker::subtract(const OutstandingRequest& r) {
@@ -16,63 +31,66 @@ void RequestTracker::subtract(const OutstandingRequest& r) {
   if (it->second == 0) inflight_.erase(it);
 }
 
+std::pair<RequestTracker::Iterator, RequestTracker::Iterator> RequestTracker::of_piece(ChunkSeq seq, PieceIndex piece) {
+  const auto last = after(seq, piece);
+  auto first = last;
+  while (first != requests_.begin() && key_of(*std::prev(first)) == std::tie(seq, piece)) --first;
+  return {first, last};
+}
+
 std::optional<TimeMs> RequestTracker::complete(ChunkSeq seq, PieceIndex piece, PeerId peer, TimeMs now) {
-  auto it = requests_.find({seq, piece});
-  if (it == requests_.end()) return std::nullopt;
+  const auto [first, last] = of_piece(seq, piece);
   std::optional<TimeMs> took;
-  for (const OutstandingRequest& r : it->second) {
-    if (r.peer == peer) took = TimeMs{now.value - r.sent_at.value};
-    subtract(r);
+  for (auto it = first; it != last; ++it) {
+    if (it->request.peer == peer) took = TimeMs{now.value - it->request.sent_at.value};
+    subtract(it->request);
   }
-  requests_.erase(it);
+  requests_.erase(first, last);
   return took;
 }
 
 void RequestTracker::forget_piece(ChunkSeq seq, PieceIndex piece) {
-  auto it = requests_.find({seq, piece});
-  if (it == requests_.end()) return;
-  for (const OutstandingRequest& r : it->second) subtract(r);
-  requests_.erase(it);
+  const auto [first, last] = of_piece(seq, piece);
+  for (auto it = first; it != last; ++it) subtract(it->request);
+  requests_.erase(first, last);
 }
 
 void RequestTracker::forget_before(ChunkSeq seq) {
-  auto end = requests_.lower_bound({seq, PieceIndex{0}});
-  for (auto it = requests_.begin(); it != end; ++it)
-    for (const OutstandingRequest& r : it->second) subtract(r);
+  const auto end = std::lower_bound(requests_.begin(), requests_.end(), seq,
+                                    [](const PieceRequest& r, ChunkSeq s) { return r.seq < s; });
+  for (auto it = requests_.begin(); it != end; ++it) subtract(it->request);
   requests_.erase(requests_.begin(), end);
 }
 
 std::vector<PeerId> RequestTracker::expire(TimeMs now) {
   std::vector<PeerId> late;
-  for (auto it = requests_.begin(); it != requests_.end();) {
-    auto& list = it->second;
-    for (auto r = list.begin(); r != list.end();) {
-      if (r->expires_at.value <= now.value) {
-        late.push_back(r->peer);
-        subtract(*r);
-        r = list.erase(r);
-      } else {
-        ++r;
-      }
+  if (now < next_expiry_) return late;
+  next_expiry_ = TimeMs{std::numeric_limits<std::int64_t>::max()};
+  auto kept = requests_.begin();
+  for (const PieceRequest& r : requests_) {
+    if (r.request.expires_at.value <= now.value) {
+      late.push_back(r.request.peer);
+      subtract(r.request);
+    } else {
+      next_expiry_ = std::min(next_expiry_, r.request.expires_at);
+      *kept++ = r;
     }
-    it = list.empty() ? requests_.erase(it) : std::next(it);
   }
+  requests_.erase(kept, requests_.end());
   return late;
 }
 
 void RequestTracker::drop_peer(PeerId peer) {
-  for (auto it = requests_.begin(); it != requests_.end();) {
-    auto& list = it->second;
-    list.erase(std::remove_if(list.begin(), list.end(), [&](const OutstandingRequest& r) { return r.peer == peer; }),
-               list.end());
-    it = list.empty() ? requests_.erase(it) : std::next(it);
-  }
+  std::erase_if(requests_, [&](const PieceRequest& r) { return r.request.peer == peer; });
   inflight_.erase(peer);
 }
 
-const std::vector<OutstandingRequest>* RequestTracker::find(ChunkSeq seq, PieceIndex piece) const {
-  auto it = requests_.find({seq, piece});
-  return it == requests_.end() ? nullptr : &it->second;
+std::span<const PieceRequest> RequestTracker::of_chunk(ChunkSeq seq) const {
+  const auto first = std::lower_bound(requests_.begin(), requests_.end(), seq,
+                                      [](const PieceRequest& r, ChunkSeq s) { return r.seq < s; });
+  auto last = first;
+  while (last != requests_.end() && last->seq == seq) ++last;
+  return {first, last};
 }
 
 std::uint64_t RequestTracker::inflight_bytes(PeerId peer) const {

@@ -2,10 +2,13 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <limits>
 #include <optional>
+#include <span>
+#include <utility>
 #include <vector>
 
+#include "core/flat_map.hpp"
 #include "swarm/swarm_types.hpp"
 
 namespace swarmcast::swarm {
@@ -15,6 +18,12 @@ struct OutstandingRequest {
   TimeMs sent_at;
   TimeMs expires_at;
   std::uint32_t bytes;
+};
+
+struct PieceRequest {
+  ChunkSeq seq;
+  PieceIndex piece;
+  OutstandingRequest request;
 };
 
 class RequestTracker {
@@ -29,16 +38,26 @@ class RequestTracker {
   std::vector<PeerId> expire(TimeMs now);
   void drop_peer(PeerId peer);
 
-  const std::vector<OutstandingRequest>* find(ChunkSeq seq, PieceIndex piece) const;
+  // The requests for pieces of chunk `seq`: by ascending piece, a piece's requests in
+  // the order they were sent. One search for the chunk rather than one per piece.
+  std::span<const PieceRequest> of_chunk(ChunkSeq seq) const;
   std::uint64_t inflight_bytes(PeerId peer) const;
   std::size_t size() const { return requests_.size(); }
 
  private:
-  using Key = std::pair<ChunkSeq, PieceIndex>;
   void subtract(const OutstandingRequest& r);
+  using Iterator = std::vector<PieceRequest>::iterator;
+  // The first request after those for (seq, piece).
+  Iterator after(ChunkSeq seq, PieceIndex piece);
+  std::pair<Iterator, Iterator> of_piece(ChunkSeq seq, PieceIndex piece);
 
-  std::map<Key, std::vector<OutstandingRequest>> requests_;
-  std::map<PeerId, std::uint64_t> inflight_;
+  // By (seq, piece), then in the order sent: one flat array, as a piece rarely has more
+  // than one request (a map of lists cost a cache miss per piece per tick).
+  std::vector<PieceRequest> requests_;
+  FlatMap<PeerId, std::uint64_t> inflight_;
+  // No request expires before this (a bound, not necessarily met): most ticks expire
+  // nothing, and need not walk every request to find that out.
+  TimeMs next_expiry_{std::numeric_limits<std::int64_t>::max()};
 };
 
 }  // namespace swarmcast::swarm

@@ -66,6 +66,7 @@ class Reader {
 
 class Writer {
  public:
+  explicit Writer(std::size_t size) { out_.reserve(size); }
   void u8(std::uint8_t value) { uint(value); }
   void u16(std::uint16_t value) { uint(value); }
   void u32(std::uint32_t value) { uint(value); }
@@ -80,6 +81,21 @@ class Writer {
   }
 
   ByteVector out_;
+};
+
+// What a Writer would write, counted: encode sizes its buffer once (growing it byte by
+// byte cost several allocations per message).
+class Counter {
+ public:
+  void u8(std::uint8_t) { size_ += 1; }
+  void u16(std::uint16_t) { size_ += 2; }
+  void u32(std::uint32_t) { size_ += 4; }
+  void u64(std::uint64_t) { size_ += 8; }
+  void bytes(ByteView data) { size_ += data.size(); }
+  std::size_t size() const { return size_; }
+
+ private:
+  std::size_t size_ = 0;
 };
 
 using Decoded = Result<Message, WireError>;
@@ -147,15 +163,22 @@ Decoded decode_piece_range(Reader& r) {
   return ok(RangeMessage{ChunkSeq{seq}, PieceIndex{first}, count});
 }
 
-Decoded decode_piece(Reader& r) {
+Result<PieceView, WireError> piece_fields(Reader& r) {
   std::uint64_t seq = 0;
   std::uint16_t index = 0;
-  if (!(r.u64(seq) && r.u16(index))) return fail(WireError::kTruncated);
-  if (index >= kMaxPiecesPerChunk) return fail(WireError::kBadValue);
+  if (!(r.u64(seq) && r.u16(index))) return Failure{WireError::kTruncated};
+  if (index >= kMaxPiecesPerChunk) return Failure{WireError::kBadValue};
   const ByteView payload = r.rest();
-  if (payload.empty()) return fail(WireError::kBadValue);
-  if (payload.size() > kMaxPieceBytes) return fail(WireError::kTooLarge);
-  return ok(Piece{ChunkSeq{seq}, PieceIndex{index}, ByteVector(payload.begin(), payload.end())});
+  if (payload.empty()) return Failure{WireError::kBadValue};
+  if (payload.size() > kMaxPieceBytes) return Failure{WireError::kTooLarge};
+  return PieceView{ChunkSeq{seq}, PieceIndex{index}, payload};
+}
+
+Decoded decode_piece(Reader& r) {
+  const auto piece = piece_fields(r);
+  if (!piece) return fail(piece.error());
+  const PieceView& p = piece.value();
+  return ok(Piece{p.seq, p.index, ByteVector(p.bytes.begin(), p.bytes.end())});
 }
 
 Decoded decode_chunk_header(Reader& r) {
@@ -234,7 +257,8 @@ Decoded decode_fields(MessageType type, Reader& r) {
   return fail(WireError::kUnknownType);
 }
 
-void encode_fields(Writer& w, const Handshake& m) {
+template <typename Out>
+void encode_fields(Out& w, const Handshake& m) {
   w.u8(kProtocolVersion);
   w.bytes(m.stream_key);
   w.u64(m.peer_id.value);
@@ -244,7 +268,8 @@ void encode_fields(Writer& w, const Handshake& m) {
   w.u32(m.upload_budget_bytes_per_s);
 }
 
-void encode_fields(Writer& w, const Have& m) {
+template <typename Out>
+void encode_fields(Out& w, const Have& m) {
   w.u64(m.base.value);
   w.u16(static_cast<std::uint16_t>(m.have.size()));
   ByteVector bitmap((m.have.size() + 7) / 8, 0);
@@ -253,37 +278,48 @@ void encode_fields(Writer& w, const Have& m) {
   w.bytes(bitmap);
 }
 
-template <typename RangeMessage>
-void encode_piece_range(Writer& w, const RangeMessage& m) {
+template <typename Out, typename RangeMessage>
+void encode_piece_range(Out& w, const RangeMessage& m) {
   w.u64(m.seq.value);
   w.u16(static_cast<std::uint16_t>(m.first_piece.value));
   w.u16(m.piece_count);
 }
-void encode_fields(Writer& w, const HaveRange& m) { encode_piece_range(w, m); }
-void encode_fields(Writer& w, const Request& m) { encode_piece_range(w, m); }
-void encode_fields(Writer& w, const Cancel& m) { encode_piece_range(w, m); }
+template <typename Out>
+void encode_fields(Out& w, const HaveRange& m) { encode_piece_range(w, m); }
+template <typename Out>
+void encode_fields(Out& w, const Request& m) { encode_piece_range(w, m); }
+template <typename Out>
+void encode_fields(Out& w, const Cancel& m) { encode_piece_range(w, m); }
 
-void encode_fields(Writer& w, const Piece& m) {
+template <typename Out>
+void encode_fields(Out& w, const PieceView& m) {
   w.u64(m.seq.value);
   w.u16(static_cast<std::uint16_t>(m.index.value));
   w.bytes(m.bytes);
 }
+template <typename Out>
+void encode_fields(Out& w, const Piece& m) { encode_fields(w, PieceView{m.seq, m.index, m.bytes}); }
 
-void encode_fields(Writer&, const Choke&) {}
-void encode_fields(Writer&, const Unchoke&) {}
+template <typename Out>
+void encode_fields(Out&, const Choke&) {}
+template <typename Out>
+void encode_fields(Out&, const Unchoke&) {}
 
-void encode_fields(Writer& w, const ChunkHeader& m) {
+template <typename Out>
+void encode_fields(Out& w, const ChunkHeader& m) {
   w.bytes(m.signed_header);
   w.u16(static_cast<std::uint16_t>(m.piece_hashes.size()));
   for (const PieceHash& hash : m.piece_hashes) w.bytes(hash);
 }
 
-void encode_fields(Writer& w, const InitSegment& m) {
+template <typename Out>
+void encode_fields(Out& w, const InitSegment& m) {
   w.bytes(m.signed_header);
   w.bytes(m.bytes);
 }
 
-void encode_fields(Writer& w, const PeerExchange& m) {
+template <typename Out>
+void encode_fields(Out& w, const PeerExchange& m) {
   w.u8(static_cast<std::uint8_t>(m.peers.size()));
   for (const PeerEntry& peer : m.peers) {
     w.u64(peer.peer_id.value);
@@ -292,20 +328,37 @@ void encode_fields(Writer& w, const PeerExchange& m) {
   }
 }
 
-void encode_fields(Writer& w, const Ping& m) { w.u32(m.nonce); }
-void encode_fields(Writer& w, const Pong& m) { w.u32(m.nonce); }
-void encode_fields(Writer& w, const Goodbye& m) { w.u8(static_cast<std::uint8_t>(m.reason)); }
+template <typename Out>
+void encode_fields(Out& w, const Ping& m) { w.u32(m.nonce); }
+template <typename Out>
+void encode_fields(Out& w, const Pong& m) { w.u32(m.nonce); }
+template <typename Out>
+void encode_fields(Out& w, const Goodbye& m) { w.u8(static_cast<std::uint8_t>(m.reason)); }
 
 }  // namespace
 
 ByteVector encode(const Message& message) {
-  Writer w;
-  std::visit(
-      [&w](const auto& m) {
-        w.u8(static_cast<std::uint8_t>(std::decay_t<decltype(m)>::kType));
+  return std::visit(
+      [](const auto& m) {
+        constexpr auto type = static_cast<std::uint8_t>(std::decay_t<decltype(m)>::kType);
+        Counter size;
+        size.u8(type);
+        encode_fields(size, m);
+        Writer w(size.size());
+        w.u8(type);
         encode_fields(w, m);
+        return w.take();
       },
       message);
+}
+
+ByteVector encode_piece(const PieceView& piece) {
+  Counter size;
+  size.u8(static_cast<std::uint8_t>(MessageType::kPiece));
+  encode_fields(size, piece);
+  Writer w(size.size());
+  w.u8(static_cast<std::uint8_t>(MessageType::kPiece));
+  encode_fields(w, piece);
   return w.take();
 }
 
@@ -316,6 +369,13 @@ Result<Message, WireError> decode(ByteView bytes) {
   Decoded decoded = decode_fields(static_cast<MessageType>(bytes[0]), r);
   if (decoded.ok() && r.remaining() != 0) return fail(WireError::kTrailingBytes);
   return decoded;
+}
+
+Result<PieceView, WireError> decode_piece(ByteView bytes) {
+  if (bytes.empty()) return Failure{WireError::kEmpty};
+  if (bytes.size() > kMaxMessageBytes) return Failure{WireError::kTooLarge};
+  Reader r(bytes.subspan(1));
+  return piece_fields(r);  // a piece ends in its payload: no trailing bytes
 }
 
 }  // namespace swarmcast::wire

@@ -20,4 +20,10 @@ ByteVector encode(const Message& message);
 // then kTrailingBytes.
 Result<Message, WireError> decode(ByteView bytes);
 
+// Pieces without copying their payload into a Piece (messages.hpp's PieceView).
+// decode() of a message whose type byte is MessageType::kPiece, the same checks.
+Result<PieceView, WireError> decode_piece(ByteView bytes);
+// The bytes encode(Piece{seq, index, payload}) gives.
+ByteVector encode_piece(const PieceView& piece);
+
 }  // namespace swarmcast::wire

@@ -149,5 +149,19 @@ TEST(Scheduler, NoPeersNoRequests) {
   EXPECT_TRUE(swarm::pick_requests(wanted, {}, kNow).requests.empty());
 }
 
+TEST(PieceAvailability, RangesOfPiecesAnywhereInAChunk) {
+  swarm::PieceAvailability a;
+  a.set_pieces(ChunkSeq{3}, PieceIndex{60}, 10);
+  a.set_piece(ChunkSeq{3}, PieceIndex{1023});
+  a.set_piece(ChunkSeq{3}, PieceIndex{1024});  // past the wire limit: ignored
+  for (std::uint32_t p : {60u, 63u, 64u, 69u, 1023u}) EXPECT_TRUE(a.has(ChunkSeq{3}, PieceIndex{p})) << p;
+  for (std::uint32_t p : {0u, 59u, 70u, 128u, 1024u}) EXPECT_FALSE(a.has(ChunkSeq{3}, PieceIndex{p})) << p;
+  EXPECT_EQ(a.chunk(ChunkSeq{4}), nullptr);
+  a.set_complete(ChunkSeq{4});
+  EXPECT_TRUE(a.has(ChunkSeq{4}, PieceIndex{500}));
+  a.forget_before(ChunkSeq{4});
+  EXPECT_EQ(a.chunk(ChunkSeq{3}), nullptr);
+}
+
 }  // namespace
 }  // namespace swarmcast::test

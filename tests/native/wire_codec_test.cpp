@@ -356,5 +356,24 @@ TEST(WireCodec, MutatedAndRandomInputsDecodeCanonicallyOrFail) {
   EXPECT_LT(accepted, 19'000u);
 }
 
+// The engine's way for pieces, without copying their payload, gives what encode and
+// decode give, refusals included.
+TEST(WireCodec, PieceViewsEncodeAndDecodeLikePieces) {
+  const ByteVector payload = filled(kMaxPieceBytes, 3);
+  const ByteVector bytes = encode(Piece{ChunkSeq{9}, PieceIndex{4}, payload});
+  EXPECT_EQ(encode_piece({ChunkSeq{9}, PieceIndex{4}, payload}), bytes);
+  const auto view = decode_piece(bytes);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view.value().seq, ChunkSeq{9});
+  EXPECT_EQ(view.value().index, PieceIndex{4});
+  EXPECT_EQ(view.value().bytes.data(), bytes.data() + 11);
+  EXPECT_EQ(view.value().bytes.size(), payload.size());
+  for (const ByteVector& bad : {hex("05"), hex("05 0000000000000001 0400 01"), hex("05 0000000000000001 0000"),
+                                concat({hex("05 0000000000000001 0000"), filled(kMaxPieceBytes + 1)})}) {
+    ASSERT_FALSE(decode(bad).ok());
+    EXPECT_EQ(decode_piece(bad).error(), decode(bad).error()) << to_hex(bad);
+  }
+}
+
 }  // namespace
 }  // namespace swarmcast::test

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/flat_map.hpp"
 #include "synthetic_stream.hpp"
 #include "trust/signed_header.hpp"
 #include "wire/codec.hpp"
@@ -43,20 +44,22 @@ std::int64_t published_at(std::uint64_t seq) { return static_cast<std::int64_t>(
 }  // namespace
 
 struct SwarmSim::Node {
-  swarm::PeerId id;
   std::unique_ptr<swarm::Engine> engine;
   double up_bytes_per_ms;
   double latency_ms;
   bool polluter = false;
   bool left = false;
   std::int64_t uplink_free_at = 0;
-  std::set<std::size_t> links;
+  // Neighbours, each with the latency of the link to it (both ends' latencies): kept
+  // here, the hot loops need not look at the neighbour's node.
+  FlatMap<std::size_t, std::int64_t> links;
   std::uint64_t corrupt_chunks_played = 0;
   std::vector<std::int64_t> delivery_ms;  // publish to hand-over to the player, per chunk
 };
 
 struct SwarmSim::Delivery {
   std::size_t from, to;
+  bool from_polluter;
   ByteVector bytes;
 };
 
@@ -76,12 +79,11 @@ void SwarmSim::join_viewer(std::int64_t now) {
   }
   const double kbps = cls->min_kbps + unit(rng_) * (cls->max_kbps - cls->min_kbps);
   auto node = std::make_unique<Node>();
-  node->id = swarm::PeerId{next_id_++};
   node->up_bytes_per_ms = kbps / 8.0;
   node->latency_ms = scenario_.latency_min_ms + unit(rng_) * (scenario_.latency_max_ms - scenario_.latency_min_ms);
   node->polluter = unit(rng_) < scenario_.polluter_share;
   swarm::EngineConfig config;
-  config.self = node->id;
+  config.self = id_of(nodes_.size());
   config.stream = sim_keys().public_key;
   config.verifier = verifier_;
   config.check_invariants = true;
@@ -101,18 +103,19 @@ void SwarmSim::join_viewer(std::int64_t now) {
 
 void SwarmSim::link(std::size_t a, std::size_t b, std::int64_t now) {
   if (a == b || nodes_[a]->links.count(b) != 0) return;
-  nodes_[a]->links.insert(b);
-  nodes_[b]->links.insert(a);
-  nodes_[a]->engine->connect(nodes_[b]->id, TimeMs{now});
-  nodes_[b]->engine->connect(nodes_[a]->id, TimeMs{now});
+  const auto latency = static_cast<std::int64_t>(nodes_[a]->latency_ms + nodes_[b]->latency_ms);
+  nodes_[a]->links.try_emplace(b, latency);
+  nodes_[b]->links.try_emplace(a, latency);
+  nodes_[a]->engine->connect(id_of(b), TimeMs{now});
+  nodes_[b]->engine->connect(id_of(a), TimeMs{now});
 }
 
 void SwarmSim::leave_viewer(std::size_t index, std::int64_t now) {
   Node& node = *nodes_[index];
   node.left = true;
-  for (std::size_t other : node.links) {
+  for (const auto& [other, latency] : node.links) {
     nodes_[other]->links.erase(index);
-    nodes_[other]->engine->disconnect(node.id, TimeMs{now});
+    nodes_[other]->engine->disconnect(id_of(index), TimeMs{now});
   }
   node.links.clear();
 }
@@ -132,24 +135,22 @@ void SwarmSim::step_node(std::size_t index, std::int64_t now) {
   if (node.left) return;
   // Every channel shares the uplink: its backlog is what the transport reports.
   const double backlog = std::max<double>(0, static_cast<double>(node.uplink_free_at - now)) * node.up_bytes_per_ms;
-  for (std::size_t other : node.links) node.engine->set_buffered_amount(nodes_[other]->id, static_cast<std::uint64_t>(backlog));
+  for (const auto& [other, latency] : node.links) node.engine->set_buffered_amount(id_of(other), static_cast<std::uint64_t>(backlog));
   node.engine->tick(TimeMs{now});
   for (auto& out : node.engine->take_outbox()) {
-    const auto to = std::find_if(node.links.begin(), node.links.end(), [&](std::size_t i) { return nodes_[i]->id == out.to; });
-    if (to == node.links.end()) continue;
+    const std::size_t to = index_of(out.to);
+    const auto link = node.links.find(to);
+    if (link == node.links.end()) continue;
     if (node.polluter) corrupt(out.bytes);
     node.uplink_free_at = std::max(node.uplink_free_at, now) +
                           static_cast<std::int64_t>(static_cast<double>(out.bytes.size()) / node.up_bytes_per_ms);
-    const auto latency = static_cast<std::int64_t>(node.latency_ms + nodes_[*to]->latency_ms);
-    in_flight_.push(node.uplink_free_at + latency, {index, *to, std::move(out.bytes)});
+    in_flight_.push(node.uplink_free_at + link->second, {index, to, node.polluter, std::move(out.bytes)});
   }
   for (swarm::PeerId gone : node.engine->take_disconnects()) {
-    for (std::size_t other : std::vector<std::size_t>(node.links.begin(), node.links.end())) {
-      if (nodes_[other]->id != gone) continue;
-      node.links.erase(other);
-      nodes_[other]->links.erase(index);
-      nodes_[other]->engine->disconnect(node.id, TimeMs{now});
-    }
+    const std::size_t other = index_of(gone);
+    if (node.links.erase(other) == 0) continue;
+    nodes_[other]->links.erase(index);
+    nodes_[other]->engine->disconnect(id_of(index), TimeMs{now});
   }
   for (auto& item : node.engine->take_playable()) {
     if (item.init) continue;
@@ -161,23 +162,22 @@ void SwarmSim::step_node(std::size_t index, std::int64_t now) {
 void SwarmSim::deliver_until(std::int64_t now) {
   in_flight_.pop_until(now, [&](Delivery& d) {
     if (nodes_[d.to]->left || nodes_[d.to]->links.count(d.from) == 0) return;
-    nodes_[d.to]->engine->on_message(nodes_[d.from]->id, d.bytes, TimeMs{now});
+    nodes_[d.to]->engine->on_message(id_of(d.from), d.bytes, TimeMs{now});
     ticks_.heard(d.to);
-    if (nodes_[d.from]->polluter && !nodes_[d.to]->polluter && is_piece(d.bytes)) polluted_.insert({d.to, d.from});
+    if (d.from_polluter && !nodes_[d.to]->polluter && is_piece(d.bytes)) polluted_.insert({d.to, d.from});
   });
 }
 
 nlohmann::json SwarmSim::run() {
   const auto wall_start = std::chrono::steady_clock::now();
   swarm::EngineConfig source;
-  source.self = swarm::PeerId{next_id_++};
+  source.self = id_of(0);
   source.broadcaster = true;
   source.stream = sim_keys().public_key;
   source.verifier = verifier_;
   source.check_invariants = true;
   source.upload = swarm::broadcaster_upload_config();
   auto broadcaster = std::make_unique<Node>();
-  broadcaster->id = source.self;
   broadcaster->engine = std::make_unique<swarm::Engine>(source);
   broadcaster->up_bytes_per_ms = scenario_.broadcaster_up_kbps / 8.0;
   broadcaster->latency_ms = scenario_.latency_min_ms;
@@ -225,10 +225,10 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
   std::set<swarm::PeerId> polluter_ids;
   // Each honest peer that got a corrupt piece from a polluter must have banned it.
   const auto polluted_unbanned = std::count_if(polluted_.begin(), polluted_.end(), [&](const auto& pair) {
-    return nodes_[pair.first]->engine->banned().count(nodes_[pair.second]->id) == 0;
+    return nodes_[pair.first]->engine->banned().count(id_of(pair.second)) == 0;
   });
-  for (const auto& n : nodes_)
-    if (n->polluter) polluter_ids.insert(n->id);
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    if (nodes_[i]->polluter) polluter_ids.insert(id_of(i));
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     const Node& n = *nodes_[i];
     const auto& s = n.engine->stats();

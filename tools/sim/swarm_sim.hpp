@@ -34,6 +34,9 @@ class SwarmSim {
   void link(std::size_t a, std::size_t b, std::int64_t now);
   void publish(std::uint64_t seq, std::int64_t now);
   void step_node(std::size_t index, std::int64_t now);
+  // Node i (the broadcaster is node 0) is PeerId i + 1.
+  static swarm::PeerId id_of(std::size_t index) { return swarm::PeerId{index + 1}; }
+  static std::size_t index_of(swarm::PeerId id) { return static_cast<std::size_t>(id.value - 1); }
   void deliver_until(std::int64_t now);
   nlohmann::json metrics(double wall_seconds) const;
 
@@ -49,7 +52,6 @@ class SwarmSim {
   std::set<std::pair<std::size_t, std::size_t>> polluted_;
   std::vector<ByteVector> produced_;
   std::uint64_t produced_bytes_ = 0;
-  std::uint64_t next_id_ = 1;
 };
 
 }  // namespace swarmcast::sim

@@ -1,0 +1,113 @@
+// The engine's asking: the pieces of the window it lacks, in what state, and the
+// requests pick_requests chooses for them.
+#include <algorithm>
+
+#include "swarm/engine.hpp"
+#include "swarm/engine_remote.hpp"
+
+namespace swarmcast::swarm {
+namespace {
+
+std::uint32_t piece_size(const ChunkEntry& entry, std::uint32_t index) {
+  return static_cast<std::uint32_t>(
+      std::min<std::uint64_t>(trust::kPieceSize, entry.header.byte_length - std::uint64_t{index} * trust::kPieceSize));
+}
+
+}  // namespace
+
+std::size_t Engine::gather_wanted(TimeMs now) {
+  if (buffer_.chunks().empty()) return 0;
+  std::size_t wanted = 0;
+  bool lacking = false;  // a piece missing, or late
+  // One of those that a peer other than the source has told us it holds, or one close
+  // enough to its deadline that the source may be asked for it.
+  bool askable = false;
+  const ChunkSeq from = playhead_.value_or(buffer_.chunks().begin()->first);
+  const ChunkEntry* start = playhead_ ? buffer_.find(*playhead_) : nullptr;
+  for (auto it = buffer_.chunks().lower_bound(from); it != buffer_.chunks().end(); ++it) {
+    const ChunkEntry& entry = it->second;
+    if (entry.complete()) continue;
+    if (wanted_.size() == wanted) wanted_.emplace_back();
+    WantedChunk& w = wanted_[wanted++];
+    w.pieces.clear();
+    w.asked.clear();
+    w.seq = it->first;
+    // Before playback starts, the chunk chosen to start with is wanted at once and the
+    // ones after it as if playback had started now: starting late into the first
+    // chunk leaves little time for the second.
+    w.deadline = playback_.started() ? playback_.deadline(entry.header.capture_time)
+                 : start ? TimeMs{now.value + entry.header.capture_time.value - start->header.capture_time.value}
+                         : TimeMs{now.value + 60'000};
+    w.last_piece_bytes = piece_size(entry, entry.piece_count() - 1);
+    const PieceAvailability::Chunk* relayed = advertised_.chunk(it->first);
+    const bool source_may_be_asked = w.deadline.value - now.value < std::int64_t{config_.scheduler.source_margin_ms};
+    const std::span<const PieceRequest> requested = requests_.of_chunk(it->first);
+    std::size_t next = 0;  // into requested: the first request for piece p or a later one
+    for (std::uint32_t p = 0; p < entry.piece_count(); ++p) {
+      while (next < requested.size() && requested[next].piece.value < p) ++next;
+      std::size_t outstanding = 0;  // requests for piece p
+      while (next + outstanding < requested.size() && requested[next + outstanding].piece.value == p) ++outstanding;
+      PieceState state = entry.have[p] ? PieceState::kHave : PieceState::kMissing;
+      PeerId asked{};
+      if (!entry.have[p] && outstanding > 0) {
+        const OutstandingRequest& r = requested[next].request;
+        // Late: half its timeout (or kEndgameMs, if less) gone while the chunk's
+        // deadline is close. Stalls in mesh-100 were chunks missing their last one or
+        // two pieces, asked of a slow peer whose timeout outlasted the deadline.
+        constexpr std::int64_t kEndgameMs = 400;
+        const std::int64_t waited = now.value - r.sent_at.value;
+        const bool at_risk = outstanding == 1 &&
+                             waited > std::min(kEndgameMs, (r.expires_at.value - r.sent_at.value) / 2) &&
+                             w.deadline.value - now.value < std::int64_t{config_.scheduler.urgent_window_ms};
+        state = at_risk ? PieceState::kInflightAtRisk : PieceState::kInflight;
+        asked = r.peer;
+      }
+      w.pieces.push_back(state);
+      w.asked.push_back(asked);
+      if (state == PieceState::kMissing || state == PieceState::kInflightAtRisk) {
+        lacking = true;
+        askable = askable || source_may_be_asked || (relayed && relayed->has(p));
+      }
+    }
+  }
+  // pick_requests asks only for lacking pieces and only of peers that advertised them
+  // (the source only within source_margin_ms of the deadline), and without an HTTP
+  // origin that is all it does. Most ticks in a 1000-viewer simulation had nothing to
+  // ask: every piece held or in flight, or the ones lacking advertised by nobody but
+  // the source yet.
+  if (!lacking || (!askable && !config_.scheduler.http_origin)) return 0;
+  return wanted;
+}
+
+void Engine::schedule_requests(TimeMs now) {
+  const std::size_t wanted = gather_wanted(now);
+  if (wanted == 0) return;
+  candidates_.clear();
+  for (const auto& [id, peer] : peers_) {
+    if (!peer.handshaken) continue;
+    candidates_.push_back({id, peer.choked_by_them, peer.stats.delivery_bytes_per_s, peer.stats.rtt_ms,
+                           requests_.inflight_bytes(id), &peer.availability, peer.is_source});
+  }
+  const SchedulerDecision decision =
+      pick_requests(std::span(wanted_).first(wanted), candidates_, now, config_.scheduler);
+  for (ChunkSeq seq : decision.http_fetches) ask_http({HttpFetchKind::kChunk, seq.value}, now);
+  for (const RequestAction& r : decision.requests) {
+    Remote& peer = peers_.at(r.peer);
+    const ChunkEntry& entry = *buffer_.find(r.seq);
+    const double rate = peer.stats.delivery_bytes_per_s > 0 ? peer.stats.delivery_bytes_per_s
+                                                            : config_.scheduler.unknown_throughput_bytes_per_s;
+    for (std::uint16_t i = 0; i < r.count; ++i) {
+      const std::uint32_t index = r.first.value + i;
+      const std::uint32_t bytes = piece_size(entry, index);
+      // Wait for three round trips plus twice the transfer time at the measured rate.
+      const double wait_ms = 3 * peer.stats.rtt_ms + 2000.0 * (i + 1) * trust::kPieceSize / rate;
+      const TimeMs expires{now.value + std::max<std::int64_t>(config_.min_request_timeout_ms, static_cast<std::int64_t>(wait_ms))};
+      requests_.add(r.seq, PieceIndex{index}, {r.peer, now, expires, bytes});
+    }
+    ++peer.stats.requests_sent;
+    ++stats_.requests_sent;
+    send(peer, wire::Request{r.seq, r.first, r.count});
+  }
+}
+
+}  // namespace swarmcast::swarm
