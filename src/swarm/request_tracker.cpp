@@ -90,7 +90,8 @@ std::span<const PieceRequest> RequestTracker::of_chunk(ChunkSeq seq) const {
                                       [](const PieceRequest& r, ChunkSeq s) { return r.seq < s; });
   auto last = first;
   while (last != requests_.end() && last->seq == seq) ++last;
-  return {first, last};
+  // Pointer and size: Emscripten's libc++ has no span constructor from iterators.
+  return {requests_.data() + (first - requests_.begin()), static_cast<std::size_t>(last - first)};
 }
 
 std::uint64_t RequestTracker::inflight_bytes(PeerId peer) const {
