@@ -15,6 +15,10 @@ namespace {
 
 constexpr std::int64_t kStepMs = 10;
 constexpr std::int64_t kTickMs = 50;
+// A viewer that joined less than this before the run ended (churn replaces viewers up
+// to the last second) had no fair chance to start: it is counted apart, not as a
+// viewer that never started.
+constexpr std::int64_t kStartGraceMs = 5000;
 constexpr std::size_t kBroadcasterLinks = 20;
 
 std::int64_t percentile(std::vector<std::int64_t> v, double q) {
@@ -49,6 +53,7 @@ struct SwarmSim::Node {
   double latency_ms;
   bool polluter = false;
   bool left = false;
+  std::int64_t joined_at = 0;
   std::int64_t uplink_free_at = 0;
   // Neighbours, each with the latency of the link to it (both ends' latencies): kept
   // here, the hot loops need not look at the neighbour's node.
@@ -82,6 +87,7 @@ void SwarmSim::join_viewer(std::int64_t now) {
   node->up_bytes_per_ms = kbps / 8.0;
   node->latency_ms = scenario_.latency_min_ms + unit(rng_) * (scenario_.latency_max_ms - scenario_.latency_min_ms);
   node->polluter = unit(rng_) < scenario_.polluter_share;
+  node->joined_at = now;
   swarm::EngineConfig config;
   config.self = id_of(nodes_.size());
   config.stream = sim_keys().public_key;
@@ -219,7 +225,7 @@ nlohmann::json SwarmSim::run() {
 nlohmann::json SwarmSim::metrics(double wall_seconds) const {
   const TimeMs end{std::int64_t{scenario_.seconds} * 1000};
   std::uint64_t received = 0, control = 0, media_sent = 0, corrupt = 0, polluters = 0, duplicates = 0, timeouts = 0, requests = 0, skipped = 0, stalls = 0;
-  std::uint64_t polluter_bans = 0, honest_bans = 0, never_started = 0;
+  std::uint64_t polluter_bans = 0, honest_bans = 0, never_started = 0, joined_at_the_end = 0;
   std::int64_t stalled = 0, watched = 0;
   std::vector<std::int64_t> startups, latencies, deliveries, start_latencies;
   std::set<swarm::PeerId> polluter_ids;
@@ -249,7 +255,8 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
     corrupt += n.corrupt_chunks_played;
     const auto& playback = n.engine->playback();
     if (playback.startup_ms()) startups.push_back(*playback.startup_ms());
-    else ++never_started;
+    else if (end.value - n.joined_at >= kStartGraceMs) ++never_started;
+    else ++joined_at_the_end;
     stalled += playback.stalled_ms();
     watched += playback.watched_ms(end);
     latencies.insert(latencies.end(), playback.latencies_ms().begin(), playback.latencies_ms().end());
@@ -267,6 +274,7 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
       {"startup_p50_ms", percentile(startups, 0.5)},
       {"startup_p95_ms", percentile(startups, 0.95)},
       {"never_started", never_started},
+      {"joined_at_the_end", joined_at_the_end},
       {"latency_p50_ms", percentile(latencies, 0.5)},
       {"latency_p95_ms", percentile(latencies, 0.95)},
       {"latency_p99_ms", percentile(latencies, 0.99)},
