@@ -7,11 +7,6 @@
 namespace swarmcast::swarm {
 namespace {
 
-// 16 KiB, the last piece the remainder.
-std::uint64_t piece_length(const trust::ChunkHeader& header, std::uint32_t index) {
-  return std::min<std::uint64_t>(trust::kPieceSize, header.byte_length - std::uint64_t{index} * trust::kPieceSize);
-}
-
 [[noreturn]] void invariant_failed(const char* what) {
   std::fprintf(stderr, "ChunkBuffer invariant broken: %s\n", what);
   std::abort();
@@ -62,7 +57,7 @@ PieceOutcome ChunkBuffer::add_piece(ChunkSeq seq, PieceIndex index, ByteView pie
   if (it == chunks_.end()) return PieceOutcome::kUnknownChunk;
   ChunkEntry& entry = it->second;
   if (index.value >= entry.piece_count()) return PieceOutcome::kBadPiece;
-  if (piece.size() != piece_length(entry.header, index.value)) return PieceOutcome::kBadPiece;
+  if (piece.size() != trust::piece_length(entry.header.byte_length, index)) return PieceOutcome::kBadPiece;
   if (entry.have[index.value]) {
     // Bytes other than the verified ones held cannot hash to the same digest, so a
     // comparison tells a corrupt copy from a harmless race, and no copy goes unjudged.
@@ -138,7 +133,7 @@ void ChunkBuffer::check_entry(const ChunkEntry& entry) const {
   std::uint32_t have = 0;
   for (std::uint32_t i = 0; i < entry.piece_count(); ++i) {
     if (entry.have[i] != (entry.pieces[i] != nullptr)) invariant_failed("have bitmap out of step with the pieces");
-    if (entry.pieces[i] && entry.pieces[i]->size() != piece_length(entry.header, i))
+    if (entry.pieces[i] && entry.pieces[i]->size() != trust::piece_length(entry.header.byte_length, PieceIndex{i}))
       invariant_failed("piece of the wrong length");
     have += entry.have[i] ? 1u : 0u;
   }

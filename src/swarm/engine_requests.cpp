@@ -6,15 +6,6 @@
 #include "swarm/engine_remote.hpp"
 
 namespace swarmcast::swarm {
-namespace {
-
-std::uint32_t piece_size(const ChunkEntry& entry, std::uint32_t index) {
-  return static_cast<std::uint32_t>(
-      std::min<std::uint64_t>(trust::kPieceSize, entry.header.byte_length - std::uint64_t{index} * trust::kPieceSize));
-}
-
-}  // namespace
-
 std::size_t Engine::gather_wanted(TimeMs now) {
   if (buffer_.chunks().empty()) return 0;
   std::size_t wanted = 0;
@@ -38,7 +29,7 @@ std::size_t Engine::gather_wanted(TimeMs now) {
     w.deadline = playback_.started() ? playback_.deadline(entry.header.capture_time)
                  : start ? TimeMs{now.value + entry.header.capture_time.value - start->header.capture_time.value}
                          : TimeMs{now.value + 60'000};
-    w.last_piece_bytes = piece_size(entry, entry.piece_count() - 1);
+    w.last_piece_bytes = trust::piece_length(entry.header.byte_length, PieceIndex{entry.piece_count() - 1});
     const PieceAvailability::Chunk* relayed = advertised_.chunk(it->first);
     const bool source_may_be_asked = w.deadline.value - now.value < std::int64_t{config_.scheduler.source_margin_ms};
     const std::span<const PieceRequest> requested = requests_.of_chunk(it->first);
@@ -98,7 +89,7 @@ void Engine::schedule_requests(TimeMs now) {
                                                             : config_.scheduler.unknown_throughput_bytes_per_s;
     for (std::uint16_t i = 0; i < r.count; ++i) {
       const std::uint32_t index = r.first.value + i;
-      const std::uint32_t bytes = piece_size(entry, index);
+      const std::uint32_t bytes = trust::piece_length(entry.header.byte_length, PieceIndex{index});
       // Wait for three round trips plus twice the transfer time at the measured rate.
       const double wait_ms = 3 * peer.stats.rtt_ms + 2000.0 * (i + 1) * trust::kPieceSize / rate;
       const TimeMs expires{now.value + std::max<std::int64_t>(config_.min_request_timeout_ms, static_cast<std::int64_t>(wait_ms))};

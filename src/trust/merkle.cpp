@@ -40,6 +40,10 @@ std::uint32_t piece_count(std::uint64_t byte_length) {
   return static_cast<std::uint32_t>((byte_length + kPieceSize - 1) / kPieceSize);
 }
 
+std::uint32_t piece_length(std::uint64_t byte_length, PieceIndex index) {
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(kPieceSize, byte_length - std::uint64_t{index.value} * kPieceSize));
+}
+
 ByteView piece_of(ByteView chunk, PieceIndex index) {
   // 64-bit so that a large index cannot wrap around a 32-bit size_t (wasm32).
   if (std::uint64_t{index.value} * kPieceSize >= chunk.size()) return {};

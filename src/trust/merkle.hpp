@@ -18,6 +18,9 @@ inline constexpr std::uint32_t kPieceSize = 16 * 1024;
 inline constexpr std::size_t kMaxProofLength = 32;
 
 std::uint32_t piece_count(std::uint64_t byte_length);
+// The length of piece `index` of a chunk of byte_length bytes: 16 KiB, the last one
+// the remainder. Precondition: index < piece_count(byte_length).
+std::uint32_t piece_length(std::uint64_t byte_length, PieceIndex index);
 // The index-th 16 KiB slice (the last one shorter); empty when index is past the end.
 ByteView piece_of(ByteView chunk, PieceIndex index);
 

@@ -110,8 +110,7 @@ Result<void, TrustError> verify_piece(const ChunkHeader& header, PieceIndex inde
                                       std::span<const Digest> proof) {
   const std::uint32_t count = piece_count(header.byte_length);
   if (index.value >= count) return Failure{TrustError::kPieceOutOfRange};
-  const std::uint64_t expected = std::min<std::uint64_t>(kPieceSize, header.byte_length - std::uint64_t{index.value} * kPieceSize);
-  if (piece.size() != expected) return Failure{TrustError::kBadPieceLength};
+  if (piece.size() != piece_length(header.byte_length, index)) return Failure{TrustError::kBadPieceLength};
   if (!verify_merkle_proof(leaf_hash(piece), index, count, proof, header.merkle_root)) return Failure{TrustError::kBadProof};
   return {};
 }

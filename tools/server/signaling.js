@@ -256,14 +256,21 @@ export class Signaling extends EventEmitter {
     scoreMember(this.core, member, this.now());
   }
 
+  // The live list's entry is the broadcaster's to write; false (and a strike) for anyone else.
+  #fromBroadcaster(client, type) {
+    if (client.member.role === 'broadcaster') return true;
+    client.strike(ErrorCode.badState, `only the broadcaster sends ${type}`);
+    return false;
+  }
+
   #describe(client, { title, tags }) {
-    if (client.member.role !== 'broadcaster') return client.strike(ErrorCode.badState, 'only the broadcaster describes its stream');
+    if (!this.#fromBroadcaster(client, 'describe')) return;
     client.room.listing.title = title.trim();
     client.room.listing.tags = [...new Set(tags)];
   }
 
   #thumbnail(client, { jpeg }) {
-    if (client.member.role !== 'broadcaster') return client.strike(ErrorCode.badState, 'only the broadcaster sends its thumbnail');
+    if (!this.#fromBroadcaster(client, 'thumbnail')) return;
     const { listing } = client.room;
     const nowMs = this.now();
     if (nowMs - listing.thumbnailAtMs < this.limits.thumbnailIntervalMs) {

@@ -77,14 +77,14 @@ async function playing(stream) {
 
 // width x height scaled down (never up) to fit maxWidth x maxHeight; even sizes, as
 // encoders want.
-export function fit(width, height, maxWidth, maxHeight) {
+function fit(width, height, maxWidth, maxHeight) {
   const scale = Math.min(1, maxWidth / width, maxHeight / height);
   const even = (x) => Math.max(2, 2 * Math.round((x * scale) / 2));
   return { width: even(width), height: even(height) };
 }
 
 // The camera's corner: bottom right, insetWidthShare of the frame wide, its own shape.
-export function insetRect(width, height, camera, { insetWidthShare, insetMarginShare }) {
+function insetRect(width, height, camera, { insetWidthShare, insetMarginShare }) {
   const w = Math.round(width * insetWidthShare);
   const h = Math.round((w * (camera.videoHeight || 9)) / (camera.videoWidth || 16));
   const margin = Math.round(width * insetMarginShare);

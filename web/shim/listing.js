@@ -21,8 +21,8 @@ const MAX_TAG = 24;
 export function normalizeTags(input) {
   const words = Array.isArray(input) ? input : String(input ?? '').split(',');
   const tags = words
-    .map((word) => String(word).toLowerCase().trim().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, MAX_TAG))
-    .map((tag) => tag.replace(/-+$/, ''))
+    // Trimmed of hyphens after the cut too, so a cut never leaves one at the end.
+    .map((word) => String(word).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, MAX_TAG).replace(/-+$/, ''))
     .filter(Boolean);
   return [...new Set(tags)].slice(0, MAX_TAGS);
 }
