@@ -61,6 +61,10 @@ void Engine::set_buffered_amount(PeerId id, std::uint64_t bytes) {
   if (auto it = peers_.find(id); it != peers_.end()) it->second.buffered = bytes;
 }
 
+void Engine::set_buffered_amount_everywhere(std::uint64_t bytes) {
+  for (auto& [id, peer] : peers_) peer.buffered = bytes;
+}
+
 void Engine::send(Remote& peer, const wire::Message& message) {
   ByteVector bytes = wire::encode(message);
   stats_.control_bytes_sent += bytes.size();

@@ -112,6 +112,9 @@ class Engine {
   void on_message(PeerId peer, ByteView bytes, TimeMs now);
   // The transport's send backlog towards a peer (RTCDataChannel.bufferedAmount).
   void set_buffered_amount(PeerId peer, std::uint64_t bytes);
+  // The same backlog towards every peer: for a transport whose channels share one
+  // send queue (the simulator's uplink model).
+  void set_buffered_amount_everywhere(std::uint64_t bytes);
 
   // Broadcaster: a signed init segment or chunk from the segmenter and signer.
   bool publish_init(ByteView signed_header, ByteView init, TimeMs now);

@@ -63,18 +63,25 @@ class OneLink {
       }
       if (t % 1000 == 0 && t >= 1000) publish(static_cast<std::uint64_t>(t / 1000 - 1), t);
       deliver(t);
-      // The link has no queue of its own: what an engine sends is on its way at once.
-      broadcaster_.set_buffered_amount(kViewer, 0);
+      // The link has no queue of its own: what an engine sends is on its way at once,
+      // unless the broadcaster's uplink is held full.
+      broadcaster_.set_buffered_amount_everywhere(t < uplink_full_until_ms_ ? kFullUplinkBytes : 0);
       broadcaster_.tick(TimeMs{t});
       for (auto& m : broadcaster_.take_outbox()) to_viewer_.push_back({t + one_way_ms_, std::move(m.bytes)});
       if (t < join_ms) continue;
       viewer_.set_buffered_amount(kBroadcaster, 0);
       viewer_.tick(TimeMs{t + ahead_ms_});
       for (auto& m : viewer_.take_outbox()) to_broadcaster_.push_back({t + one_way_ms_, std::move(m.bytes)});
-      for (auto& item : viewer_.take_playable())
-        if (!item.init) played_.push_back(item.seq.value);
+      for (auto& item : viewer_.take_playable()) {
+        if (item.init) continue;
+        if (played_.empty()) first_played_at_ms_ = t;
+        played_.push_back(item.seq.value);
+      }
     }
   }
+
+  // The broadcaster's transport reports a backlog far beyond any limit until then.
+  void hold_uplink_full_until(std::int64_t ms) { uplink_full_until_ms_ = ms; }
 
   // A neighbour far behind the live edge, as a viewer that has just joined itself is:
   // it announces chunks [first, last] (headers and haves) and never unchokes.
@@ -107,6 +114,7 @@ class OneLink {
   const Engine& viewer() const { return viewer_; }
   TimeMs viewer_now() const { return TimeMs{now_ + ahead_ms_}; }
   const std::vector<std::uint64_t>& played() const { return played_; }
+  std::int64_t first_played_at_ms() const { return first_played_at_ms_; }  // broadcaster time
 
  private:
   struct InFlight {
@@ -132,6 +140,8 @@ class OneLink {
     }
   }
 
+  static constexpr std::uint64_t kFullUplinkBytes = 64 << 20;
+  std::int64_t uplink_full_until_ms_ = 0;
   std::int64_t now_ = 0;  // broadcaster time
   std::int64_t one_way_ms_;
   std::int64_t ahead_ms_;
@@ -139,6 +149,7 @@ class OneLink {
   Engine viewer_;
   std::deque<InFlight> to_viewer_, to_broadcaster_;
   std::vector<std::uint64_t> played_;
+  std::int64_t first_played_at_ms_ = -1;
 };
 
 constexpr std::int64_t kTarget = 2500;
@@ -183,6 +194,17 @@ TEST(SwarmJoin, AStartChosenOnAStaleNeighboursHeadersIsChosenAgainWhenFresherOne
   expect_plays_on_in_order(link);
   EXPECT_GE(link.played().front(), 9u);
   EXPECT_EQ(link.latencies_ms().front(), kTarget);
+}
+
+// The engine queues no media onto a transport that reports a full backlog: the viewer
+// gets its first chunk only once the broadcaster's uplink drains.
+TEST(SwarmJoin, NoMediaIsSentIntoAFullUplink) {
+  OneLink link(5, 0);
+  link.hold_uplink_full_until(9'000);
+  link.run(5'430, 18'000);
+  expect_plays_on_in_order(link);
+  EXPECT_GE(link.first_played_at_ms(), 9'000);
+  EXPECT_LT(link.first_played_at_ms(), 9'500);
 }
 
 }  // namespace

@@ -1,22 +1,45 @@
-// npm run sim -- SCENARIO [--check]
+// npm run sim -- SCENARIO [--check] [--threads N]
 // Runs tools/sim/scenarios/SCENARIO.json (or a path) and prints the metrics as JSON.
 // With --check, exits 1 if any of the scenario's expect_min/expect_max bounds is missed.
+// --threads (default: every core) changes the wall time only, never the result.
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
+#include <thread>
 
 #include "scenario.hpp"
 #include "swarm_sim.hpp"
 
+namespace {
+
+int usage() {
+  std::fprintf(stderr, "usage: swarm_sim SCENARIO.json [--check] [--threads N]\n");
+  return 2;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: swarm_sim SCENARIO.json [--check]\n");
-    return 2;
+  if (argc < 2) return usage();
+  bool check = false;
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  for (int i = 2; i < argc; ++i) {
+    const std::string option = argv[i];
+    if (option == "--check") {
+      check = true;
+    } else if (option == "--threads" && i + 1 < argc) {
+      const int n = std::atoi(argv[++i]);
+      if (n < 1 || n > 256) return usage();
+      threads = static_cast<unsigned>(n);
+    } else {
+      return usage();
+    }
   }
-  const bool check = argc > 2 && std::string(argv[2]) == "--check";
   try {
     const swarmcast::sim::Scenario scenario = swarmcast::sim::load_scenario(argv[1]);
-    swarmcast::sim::SwarmSim sim(scenario);
+    swarmcast::sim::SwarmSim sim(scenario, threads);
     const nlohmann::json result = sim.run();
     std::printf("%s\n", result.dump(2).c_str());
     if (!check) return 0;

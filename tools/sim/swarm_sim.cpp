@@ -66,10 +66,21 @@ struct SwarmSim::Delivery {
   std::size_t from, to;
   bool from_polluter;
   ByteVector bytes;
+  bool delivered = false;  // reached a live link (rather than one dropped on the way)
 };
 
-SwarmSim::SwarmSim(Scenario scenario)
-    : scenario_(std::move(scenario)), rng_(scenario_.seed), ticks_(kStepMs, kTickMs) {}
+struct SwarmSim::Sent {
+  std::int64_t arrives_at;
+  Delivery delivery;
+};
+
+struct SwarmSim::StepOutput {
+  std::vector<Sent> sent;
+  std::vector<std::size_t> dropped;  // neighbours the node's engine disconnected
+};
+
+SwarmSim::SwarmSim(Scenario scenario, unsigned threads)
+    : scenario_(std::move(scenario)), rng_(scenario_.seed), workers_(threads), ticks_(kStepMs, kTickMs) {}
 SwarmSim::~SwarmSim() = default;
 
 const trust::KeyPair& sim_keys() { return synthetic::keys(42); }
@@ -136,28 +147,25 @@ void SwarmSim::publish(std::uint64_t seq, std::int64_t now) {
   produced_.push_back(std::move(payload));
 }
 
-void SwarmSim::step_node(std::size_t index, std::int64_t now) {
+void SwarmSim::step_node(std::size_t index, std::int64_t now, StepOutput& out) {
+  out.sent.clear();
+  out.dropped.clear();
   Node& node = *nodes_[index];
   if (node.left) return;
   // Every channel shares the uplink: its backlog is what the transport reports.
   const double backlog = std::max<double>(0, static_cast<double>(node.uplink_free_at - now)) * node.up_bytes_per_ms;
-  for (const auto& [other, latency] : node.links) node.engine->set_buffered_amount(id_of(other), static_cast<std::uint64_t>(backlog));
+  node.engine->set_buffered_amount_everywhere(static_cast<std::uint64_t>(backlog));
   node.engine->tick(TimeMs{now});
-  for (auto& out : node.engine->take_outbox()) {
-    const std::size_t to = index_of(out.to);
+  for (auto& message : node.engine->take_outbox()) {
+    const std::size_t to = index_of(message.to);
     const auto link = node.links.find(to);
     if (link == node.links.end()) continue;
-    if (node.polluter) corrupt(out.bytes);
+    if (node.polluter) corrupt(message.bytes);
     node.uplink_free_at = std::max(node.uplink_free_at, now) +
-                          static_cast<std::int64_t>(static_cast<double>(out.bytes.size()) / node.up_bytes_per_ms);
-    in_flight_.push(node.uplink_free_at + link->second, {index, to, node.polluter, std::move(out.bytes)});
+                          static_cast<std::int64_t>(static_cast<double>(message.bytes.size()) / node.up_bytes_per_ms);
+    out.sent.push_back({node.uplink_free_at + link->second, {index, to, node.polluter, std::move(message.bytes)}});
   }
-  for (swarm::PeerId gone : node.engine->take_disconnects()) {
-    const std::size_t other = index_of(gone);
-    if (node.links.erase(other) == 0) continue;
-    nodes_[other]->links.erase(index);
-    nodes_[other]->engine->disconnect(id_of(index), TimeMs{now});
-  }
+  for (swarm::PeerId gone : node.engine->take_disconnects()) out.dropped.push_back(index_of(gone));
   for (auto& item : node.engine->take_playable()) {
     if (item.init) continue;
     if (item.seq.value >= produced_.size() || item.bytes != produced_[item.seq.value]) ++node.corrupt_chunks_played;
@@ -165,13 +173,46 @@ void SwarmSim::step_node(std::size_t index, std::int64_t now) {
   }
 }
 
+// A step delivers what has arrived, then ticks the nodes due, so nothing sent in a step
+// arrives in it: the step's nodes are independent of each other until here.
+void SwarmSim::apply_step(std::int64_t now) {
+  for (std::size_t k = 0; k < ticks_due_.size(); ++k) {
+    const std::size_t index = ticks_due_[k];
+    for (Sent& sent : step_outputs_[k].sent) in_flight_.push(sent.arrives_at, std::move(sent.delivery));
+    for (std::size_t other : step_outputs_[k].dropped) {
+      if (nodes_[index]->links.erase(other) == 0) continue;
+      nodes_[other]->links.erase(index);
+      nodes_[other]->engine->disconnect(id_of(index), TimeMs{now});
+    }
+  }
+}
+
 void SwarmSim::deliver_until(std::int64_t now) {
-  in_flight_.pop_until(now, [&](Delivery& d) {
-    if (nodes_[d.to]->left || nodes_[d.to]->links.count(d.from) == 0) return;
-    nodes_[d.to]->engine->on_message(id_of(d.from), d.bytes, TimeMs{now});
+  arrived_.clear();
+  in_flight_.pop_until(now, [&](Delivery& d) { arrived_.push_back(std::move(d)); });
+  arrival_order_.resize(arrived_.size());
+  for (std::size_t i = 0; i < arrived_.size(); ++i) arrival_order_[i] = i;
+  std::stable_sort(arrival_order_.begin(), arrival_order_.end(),
+                   [&](std::size_t a, std::size_t b) { return arrived_[a].to < arrived_[b].to; });
+  arrival_groups_.clear();
+  for (std::size_t i = 0; i < arrival_order_.size(); ++i)
+    if (i == 0 || arrived_[arrival_order_[i]].to != arrived_[arrival_order_[i - 1]].to)
+      arrival_groups_.push_back({i, i + 1});
+    else
+      arrival_groups_.back().second = i + 1;
+  workers_.for_each(arrival_groups_.size(), [&](std::size_t group) {
+    for (std::size_t i = arrival_groups_[group].first; i < arrival_groups_[group].second; ++i) {
+      Delivery& d = arrived_[arrival_order_[i]];
+      if (nodes_[d.to]->left || nodes_[d.to]->links.count(d.from) == 0) continue;
+      nodes_[d.to]->engine->on_message(id_of(d.from), d.bytes, TimeMs{now});
+      d.delivered = true;
+    }
+  });
+  for (const Delivery& d : arrived_) {
+    if (!d.delivered) continue;
     ticks_.heard(d.to);
     if (d.from_polluter && !nodes_[d.to]->polluter && is_piece(d.bytes)) polluted_.insert({d.to, d.from});
-  });
+  }
 }
 
 nlohmann::json SwarmSim::run() {
@@ -216,7 +257,10 @@ nlohmann::json SwarmSim::run() {
     // Nodes tick every 50 ms, staggered so they do not all act in the same instant, and
     // at the end of any step in which messages reached them (as the browser shim ticks
     // after a burst of channel messages), so a hop costs no timer wait.
-    for (std::size_t i : ticks_.due(now, nodes_.size())) step_node(i, now);
+    ticks_due_ = ticks_.due(now, nodes_.size());
+    if (step_outputs_.size() < ticks_due_.size()) step_outputs_.resize(ticks_due_.size());
+    workers_.for_each(ticks_due_.size(), [&](std::size_t k) { step_node(ticks_due_[k], now, step_outputs_[k]); });
+    apply_step(now);
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return metrics(wall);

@@ -1,7 +1,10 @@
 // A deterministic simulation of one stream: a broadcaster and N viewers, each a real
 // swarm::Engine, over a modelled network (per-peer upload capacity with serialisation
 // delay, per-link latency), a tracker handing out neighbours, joins, churn and
-// polluters. Virtual clock, seeded RNG: the same scenario gives the same result.
+// polluters. Virtual clock, seeded RNG: the same scenario gives the same result, on
+// any number of threads. Time moves in 10 ms steps; within a step each node's messages
+// and tick touch that node alone, so the nodes run in parallel, and what they send and
+// the links they drop are filed in node order at the end of the step.
 // Modelled, not real: download capacity is unlimited and there is no packet loss
 // (the data channel is reliable and ordered, so loss shows up as latency).
 #pragma once
@@ -14,26 +17,34 @@
 #include <nlohmann/json.hpp>
 
 #include "event_loop.hpp"
+#include "locked_verifier.hpp"
 #include "scenario.hpp"
 #include "swarm/engine.hpp"
+#include "worker_pool.hpp"
 
 namespace swarmcast::sim {
 
 class SwarmSim {
  public:
-  explicit SwarmSim(Scenario scenario);
+  // `threads` only changes how fast it runs: the result is the same for any number.
+  SwarmSim(Scenario scenario, unsigned threads);
   ~SwarmSim();
   nlohmann::json run();
 
  private:
   struct Node;
   struct Delivery;
+  struct Sent;
+  struct StepOutput;
 
   void join_viewer(std::int64_t now);
   void leave_viewer(std::size_t index, std::int64_t now);
   void link(std::size_t a, std::size_t b, std::int64_t now);
   void publish(std::uint64_t seq, std::int64_t now);
-  void step_node(std::size_t index, std::int64_t now);
+  // Touches node `index` only; what it sends and the links it drops go to `out`, for
+  // apply_step to carry out in node order once every node due has stepped.
+  void step_node(std::size_t index, std::int64_t now, StepOutput& out);
+  void apply_step(std::int64_t now);
   // Node i (the broadcaster is node 0) is PeerId i + 1.
   static swarm::PeerId id_of(std::size_t index) { return swarm::PeerId{index + 1}; }
   static std::size_t index_of(swarm::PeerId id) { return static_cast<std::size_t>(id.value - 1); }
@@ -44,10 +55,18 @@ class SwarmSim {
   std::mt19937_64 rng_;
   // One for all engines: each piece, hash list and header is checked once, and each
   // piece stored once, however many engines hold it.
-  std::shared_ptr<swarm::MemoizingVerifier> verifier_ = std::make_shared<swarm::MemoizingVerifier>();
+  std::shared_ptr<LockedVerifier> verifier_ = std::make_shared<LockedVerifier>();
+  WorkerPool workers_;
   std::vector<std::unique_ptr<Node>> nodes_;  // [0] is the broadcaster
   Calendar<Delivery> in_flight_;              // by arrival time
   TickSchedule ticks_;
+  std::vector<Delivery> arrived_;  // this step's, in delivery order
+  // Indices into arrived_ grouped by receiving node (each group in delivery order),
+  // and where each group begins and ends in it.
+  std::vector<std::size_t> arrival_order_;
+  std::vector<std::pair<std::size_t, std::size_t>> arrival_groups_;
+  std::vector<std::size_t> ticks_due_;  // the nodes that tick in this step, ascending
+  std::vector<StepOutput> step_outputs_;  // what each of them did, in the same order
   // (honest, polluter) node pairs where a corrupt piece reached the honest engine.
   std::set<std::pair<std::size_t, std::size_t>> polluted_;
   std::vector<ByteVector> produced_;
