@@ -25,8 +25,7 @@ struct Assignment {
 // Who holds what of the wanted chunks, and how much more each peer's pipeline takes.
 class Planner {
  public:
-  Planner(std::span<const WantedChunk> wanted, std::span<const PeerCandidate> peers, const SchedulerConfig& config)
-      : config_(config) {
+  Planner(std::span<const PeerCandidate> peers, const SchedulerConfig& config) : config_(config) {
     for (const PeerCandidate& p : peers) {
       if (p.choking_us || !p.availability) continue;
       const double throughput = p.throughput_bytes_per_s > 0 ? p.throughput_bytes_per_s : config.unknown_throughput_bytes_per_s;
@@ -35,14 +34,21 @@ class Planner {
       rooms_.push_back({&p, throughput, pipeline - static_cast<double>(p.inflight_bytes)});
     }
     update_max_spare();
+  }
+
+  // Whether some pipeline has room for `bytes` more.
+  bool can_take(double bytes) const { return max_spare_ >= bytes; }
+
+  void index_holdings(std::span<const WantedChunk> wanted) {
     // Each room's holdings of each wanted chunk, looked up once per chunk rather than
     // per piece and peer: a map lookup per piece and peer was 75 % of a 30-chunk,
     // 20-peer tick. Only rooms holding some of a chunk are asked per piece, fastest
     // first, and of those only the ones holding part of it when counting holders.
     std::vector<std::size_t> fastest_first(rooms_.size());
     for (std::size_t i = 0; i < rooms_.size(); ++i) fastest_first[i] = i;
-    std::stable_sort(fastest_first.begin(), fastest_first.end(),
-                     [&](std::size_t a, std::size_t b) { return rooms_[a].throughput > rooms_[b].throughput; });
+    std::sort(fastest_first.begin(), fastest_first.end(), [&](std::size_t a, std::size_t b) {
+      return rooms_[a].throughput != rooms_[b].throughput ? rooms_[a].throughput > rooms_[b].throughput : a < b;
+    });
     chunks_.resize(wanted.size());
     for (std::size_t c = 0; c < wanted.size(); ++c) {
       ChunkHolders& holders = chunks_[c];
@@ -187,7 +193,15 @@ std::vector<RarePiece> rarest_first(const std::vector<RarePiece>& pieces) {
 SchedulerDecision pick_requests(std::span<const WantedChunk> wanted, std::span<const PeerCandidate> peers, TimeMs now,
                                 const SchedulerConfig& config) {
   SchedulerDecision decision;
-  Planner planner(wanted, peers, config);
+  Planner planner(peers, config);
+  // With every pipeline full no piece can be assigned, and without an origin that is
+  // all there is to decide: skip looking up who holds what (most ticks of a large
+  // swarm end here).
+  double smallest_piece = trust::kPieceSize;
+  for (const WantedChunk& chunk : wanted)
+    if (!chunk.pieces.empty()) smallest_piece = std::min(smallest_piece, piece_bytes(chunk, chunk.pieces.size() - 1));
+  if (!config.http_origin && !planner.can_take(smallest_piece)) return decision;
+  planner.index_holdings(wanted);
   std::vector<RarePiece> later;
 
   for (std::size_t c = 0; c < wanted.size(); ++c) {

@@ -38,6 +38,7 @@ void Engine::connect(PeerId id, TimeMs now) {
   Remote& peer = peers_.try_emplace(id).first->second;
   peer.id = id;
   peer.last_heard = now;
+  silence_check_at_ = std::min(silence_check_at_, TimeMs{now.value + config_.peer_silence_timeout_ms + 1});
   peer.stats.connected_at = now;
   wire::Handshake hello;
   hello.stream_key = config_.stream.bytes;
@@ -112,9 +113,15 @@ void Engine::expire_requests(TimeMs now) {
 }
 
 void Engine::drop_silent_peers(TimeMs now) {
+  if (now < silence_check_at_) return;
+  const std::int64_t timeout = config_.peer_silence_timeout_ms;
+  std::int64_t earliest_heard = now.value;
   std::vector<PeerId> silent;
-  for (const auto& [id, peer] : peers_)
-    if (now.value - peer.last_heard.value > std::int64_t{config_.peer_silence_timeout_ms}) silent.push_back(id);
+  for (const auto& [id, peer] : peers_) {
+    if (now.value - peer.last_heard.value > timeout) silent.push_back(id);
+    else earliest_heard = std::min(earliest_heard, peer.last_heard.value);
+  }
+  silence_check_at_ = TimeMs{earliest_heard + timeout + 1};
   for (PeerId id : silent) {
     disconnects_.push_back(id);
     disconnect(id, now);

@@ -220,6 +220,10 @@ class Engine {
   std::map<HttpFetch, TimeMs> http_asked_;  // when each fetch was asked, until it may be asked again
   std::optional<TimeMs> first_tick_;
   TimeMs last_unchoke_{-1'000'000};
+  // No peer can fall silent, or be due a ping, before these: last_heard and last_ping
+  // only move forward, so the walks over every peer can wait until then.
+  TimeMs silence_check_at_{0};
+  TimeMs ping_check_at_{0};
   std::uint64_t rotation_ = 0;
   EngineStats stats_;
 };

@@ -95,6 +95,7 @@ void Engine::on_handshake(Remote& peer, const wire::Handshake& m, TimeMs now) {
   peer.is_source = m.role == Role::kBroadcaster;
   peer.stats.device = DeviceConstraints{m.metered, m.battery_low, m.hidden, m.upload_budget_bytes_per_s};
   introduce_holdings(peer);
+  ping_check_at_ = TimeMs{0};  // a new peer to ping
   last_unchoke_ = TimeMs{-1'000'000};  // reconsider whom to serve at the next tick
 }
 

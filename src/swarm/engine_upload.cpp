@@ -1,6 +1,7 @@
 // The engine's outward work each tick besides asking (engine_requests.cpp):
 // advertising, choosing whom to serve, serving, and keeping links alive.
 #include <algorithm>
+#include <limits>
 
 #include "swarm/engine.hpp"
 #include "swarm/engine_remote.hpp"
@@ -121,11 +122,17 @@ void Engine::serve(TimeMs now) {
 }
 
 void Engine::ping(TimeMs now) {
+  if (now < ping_check_at_) return;
+  const std::int64_t interval = config_.ping_interval_ms;
+  ping_check_at_ = TimeMs{std::numeric_limits<std::int64_t>::max()};
   for (auto& [id, peer] : peers_) {
-    if (!peer.handshaken || now.value - peer.last_ping.value < std::int64_t{config_.ping_interval_ms}) continue;
-    peer.last_ping = now;
-    peer.ping_sent_at = now;
-    send(peer, wire::Ping{++peer.ping_nonce});
+    if (!peer.handshaken) continue;
+    if (now.value - peer.last_ping.value >= interval) {
+      peer.last_ping = now;
+      peer.ping_sent_at = now;
+      send(peer, wire::Ping{++peer.ping_nonce});
+    }
+    ping_check_at_ = std::min(ping_check_at_, TimeMs{peer.last_ping.value + interval});
   }
 }
 

@@ -67,6 +67,7 @@ struct SwarmSim::Delivery {
   bool from_polluter;
   ByteVector bytes;
   bool delivered = false;  // reached a live link (rather than one dropped on the way)
+  bool polluted = false;   // a corrupt piece delivered to an honest node
 };
 
 struct SwarmSim::Sent {
@@ -190,29 +191,42 @@ void SwarmSim::apply_step(std::int64_t now) {
 void SwarmSim::deliver_until(std::int64_t now) {
   arrived_.clear();
   in_flight_.pop_until(now, [&](Delivery& d) { arrived_.push_back(std::move(d)); });
-  arrival_order_.resize(arrived_.size());
-  for (std::size_t i = 0; i < arrived_.size(); ++i) arrival_order_[i] = i;
-  std::stable_sort(arrival_order_.begin(), arrival_order_.end(),
-                   [&](std::size_t a, std::size_t b) { return arrived_[a].to < arrived_[b].to; });
-  arrival_groups_.clear();
-  for (std::size_t i = 0; i < arrival_order_.size(); ++i)
-    if (i == 0 || arrived_[arrival_order_[i]].to != arrived_[arrival_order_[i - 1]].to)
-      arrival_groups_.push_back({i, i + 1});
-    else
-      arrival_groups_.back().second = i + 1;
+  group_by_receiver();
   workers_.for_each(arrival_groups_.size(), [&](std::size_t group) {
     for (std::size_t i = arrival_groups_[group].first; i < arrival_groups_[group].second; ++i) {
       Delivery& d = arrived_[arrival_order_[i]];
       if (nodes_[d.to]->left || nodes_[d.to]->links.count(d.from) == 0) continue;
       nodes_[d.to]->engine->on_message(id_of(d.from), d.bytes, TimeMs{now});
       d.delivered = true;
+      d.polluted = d.from_polluter && !nodes_[d.to]->polluter && is_piece(d.bytes);
+      ByteVector().swap(d.bytes);  // freed here, in parallel, rather than all at once after
     }
   });
   for (const Delivery& d : arrived_) {
     if (!d.delivered) continue;
     ticks_.heard(d.to);
-    if (d.from_polluter && !nodes_[d.to]->polluter && is_piece(d.bytes)) polluted_.insert({d.to, d.from});
+    if (d.polluted) polluted_.insert({d.to, d.from});
   }
+}
+
+// A counting sort: arrival_order_ lists arrived_ by receiver (in delivery order within
+// each), arrival_groups_ says where each receiver's run is. The runs' order is of no
+// consequence, since each touches its own node.
+void SwarmSim::group_by_receiver() {
+  cursor_.resize(nodes_.size(), 0);
+  receivers_.clear();
+  for (const Delivery& d : arrived_)
+    if (cursor_[d.to]++ == 0) receivers_.push_back(d.to);
+  arrival_groups_.clear();
+  std::size_t begin = 0;
+  for (std::size_t node : receivers_) {
+    arrival_groups_.push_back({begin, begin + cursor_[node]});
+    cursor_[node] = begin;
+    begin = arrival_groups_.back().second;
+  }
+  arrival_order_.resize(arrived_.size());
+  for (std::size_t i = 0; i < arrived_.size(); ++i) arrival_order_[cursor_[arrived_[i].to]++] = i;
+  for (std::size_t node : receivers_) cursor_[node] = 0;
 }
 
 nlohmann::json SwarmSim::run() {

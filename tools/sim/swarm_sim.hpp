@@ -49,6 +49,7 @@ class SwarmSim {
   static swarm::PeerId id_of(std::size_t index) { return swarm::PeerId{index + 1}; }
   static std::size_t index_of(swarm::PeerId id) { return static_cast<std::size_t>(id.value - 1); }
   void deliver_until(std::int64_t now);
+  void group_by_receiver();
   nlohmann::json metrics(double wall_seconds) const;
 
   Scenario scenario_;
@@ -62,9 +63,11 @@ class SwarmSim {
   TickSchedule ticks_;
   std::vector<Delivery> arrived_;  // this step's, in delivery order
   // Indices into arrived_ grouped by receiving node (each group in delivery order),
-  // and where each group begins and ends in it.
+  // and where each group begins and ends in it; see group_by_receiver.
   std::vector<std::size_t> arrival_order_;
   std::vector<std::pair<std::size_t, std::size_t>> arrival_groups_;
+  std::vector<std::size_t> receivers_;  // the nodes with arrivals, in order of their first
+  std::vector<std::size_t> cursor_;     // per node; all zero between steps
   std::vector<std::size_t> ticks_due_;  // the nodes that tick in this step, ascending
   std::vector<StepOutput> step_outputs_;  // what each of them did, in the same order
   // (honest, polluter) node pairs where a corrupt piece reached the honest engine.
