@@ -40,7 +40,8 @@ const char* fetch_kind_name(swarm::HttpFetchKind kind) {
 }
 
 swarm::EngineConfig engine_config(double self, bool broadcaster, std::uintptr_t stream_key,
-                                  swarm::DeviceConstraints device, bool http_origin, std::uint32_t target_latency_ms) {
+                                  swarm::DeviceConstraints device, bool http_origin, std::uint32_t target_latency_ms,
+                                  std::uint32_t start_lead_ms) {
   swarm::EngineConfig config;
   config.self = peer_id(self);
   config.broadcaster = broadcaster;
@@ -49,6 +50,7 @@ swarm::EngineConfig engine_config(double self, bool broadcaster, std::uintptr_t 
   config.device = device;
   config.scheduler.http_origin = http_origin;
   if (target_latency_ms > 0) config.target_latency_ms = target_latency_ms;  // 0: the engine's default
+  if (start_lead_ms > 0) config.start_lead_ms = start_lead_ms;
   if (broadcaster) config.upload = swarm::broadcaster_upload_config();
   return config;
 }
@@ -57,9 +59,10 @@ class EngineBinding {
  public:
   // stream_key: 32 bytes in the heap (the stream's Ed25519 public key).
   EngineBinding(double self, bool broadcaster, std::uintptr_t stream_key, bool metered, bool battery_low,
-                bool hidden, std::uint32_t upload_budget, bool http_origin, std::uint32_t target_latency_ms)
+                bool hidden, std::uint32_t upload_budget, bool http_origin, std::uint32_t target_latency_ms,
+                std::uint32_t start_lead_ms)
       : engine_(engine_config(self, broadcaster, stream_key, device(metered, battery_low, hidden, upload_budget),
-                              http_origin, target_latency_ms)) {}
+                              http_origin, target_latency_ms, start_lead_ms)) {}
 
   void connect(double peer, double now) { engine_.connect(peer_id(peer), time_ms(now)); }
   void disconnect(double peer, double now) { engine_.disconnect(peer_id(peer), time_ms(now)); }
@@ -171,7 +174,7 @@ val stream_key_of(const std::string& stream_id) {
 
 EMSCRIPTEN_BINDINGS(swarmcast_engine) {
   emscripten::class_<EngineBinding>("Engine")
-      .constructor<double, bool, std::uintptr_t, bool, bool, bool, std::uint32_t, bool, std::uint32_t>()
+      .constructor<double, bool, std::uintptr_t, bool, bool, bool, std::uint32_t, bool, std::uint32_t, std::uint32_t>()
       .function("connect", &EngineBinding::connect)
       .function("disconnect", &EngineBinding::disconnect)
       .function("onMessage", &EngineBinding::on_message)

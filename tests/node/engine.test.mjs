@@ -232,6 +232,18 @@ describe('SwarmEngine (wasm) API', () => {
     signer.close();
   });
 
+  test('the latency target and start lead are whole milliseconds up to a minute', () => {
+    const signer = new StreamSigner(core, seed);
+    for (const option of ['targetLatencyMs', 'startLeadMs']) {
+      for (const bad of [-1, 2.5, '500', 60_001, null]) {
+        assert.throws(() => new SwarmEngine(core, { self: 1, streamKey: keyOf(signer), [option]: bad }), TypeError,
+          `${option}: ${bad}`);
+      }
+      new SwarmEngine(core, { self: 1, streamKey: keyOf(signer), [option]: 60_000 }).delete();
+    }
+    signer.close();
+  });
+
   test('the stream key is 32 bytes or a stream id; publishing checks what it is given', () => {
     const signer = new StreamSigner(core, seed);
     const stranger = new StreamSigner(core, new Uint8Array(32).fill(24));

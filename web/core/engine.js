@@ -59,20 +59,27 @@ function streamKey(core, key) {
   return key;
 }
 
+function milliseconds(value, name) {
+  if (!Number.isInteger(value) || value < 0 || value > 60_000) {
+    throw new TypeError(`${name} must be an integer from 0 to 60000, not ${value}`);
+  }
+}
+
 export class SwarmEngine {
   // httpOrigin: the server has an HTTP origin; the engine then asks for what no peer
   // can deliver in time (takeHttpFetches). targetLatencyMs: the glass-to-glass latency
-  // the player aims at, which sets the engine's deadlines (default: the engine's).
+  // the player aims at, which sets the engine's deadlines; startLeadMs: how far past
+  // that moment the first chunk is chosen, fetched while the moment comes (0: the
+  // engine's defaults for either).
   constructor(core, { self, broadcaster = false, streamKey: key, device: constraints, httpOrigin = false,
-    targetLatencyMs = 0 } = {}) {
+    targetLatencyMs = 0, startLeadMs = 0 } = {}) {
     peerId(self, 'self');
-    if (!Number.isInteger(targetLatencyMs) || targetLatencyMs < 0 || targetLatencyMs > 60_000) {
-      throw new TypeError(`targetLatencyMs must be an integer from 0 to 60000, not ${targetLatencyMs}`);
-    }
+    milliseconds(targetLatencyMs, 'targetLatencyMs');
+    milliseconds(startLeadMs, 'startLeadMs');
     const keyBytes = streamKey(core, key);
     this.core = core;
-    this.native = withHeapBytes(core, keyBytes, (p) =>
-      new core.Engine(self, Boolean(broadcaster), p, ...device(constraints), Boolean(httpOrigin), targetLatencyMs));
+    this.native = withHeapBytes(core, keyBytes, (p) => new core.Engine(
+      self, Boolean(broadcaster), p, ...device(constraints), Boolean(httpOrigin), targetLatencyMs, startLeadMs));
     // Two reused heap buffers: a signed header and its payload are in the heap together.
     this.headerHeap = new HeapBuffer(core);
     this.dataHeap = new HeapBuffer(core);

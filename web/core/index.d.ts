@@ -218,6 +218,8 @@ export class SwarmEngine {
     httpOrigin?: boolean;
     /** The glass-to-glass latency the player aims at (ms, 0..60000); sets the deadlines. 0: the engine's default (2500). */
     targetLatencyMs?: number;
+    /** How far past that moment (ms, 0..60000) the first chunk is chosen, to be fetched while the moment comes. 0: the engine's default (1000). */
+    startLeadMs?: number;
   });
   connect(peer: number, nowMs: number): void;
   disconnect(peer: number, nowMs: number): void;

@@ -271,6 +271,8 @@ export interface SwarmNodeOptions {
   uploadKbps?: number;
   /** Viewer: where the player aims (ms); the engine's deadlines follow it. */
   targetLatencyMs?: number;
+  /** Viewer: how far past that moment the engine chooses its first chunk (ms). */
+  startLeadMs?: number;
   tickMs?: number;
   statsIntervalMs?: number;
   minPeers?: number;
