@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The swarm in real browsers: one headless Chromium, a broadcaster tab with the test
 // pattern (640x360, ~1.5 Mbit/s) and N viewer tabs on the local signaling server, pure
-// P2P, measured over a window of S seconds that starts once every viewer plays.
+// P2P, measured over a window of S seconds that starts once every viewer plays. The
+// viewers are opened one after another once the stream is 3 s old.
 //   node tools/bench/swarm.mjs [--viewers 8] [--seconds 60]
 // Prints one JSON object with the metrics of DESIGN.md ("What we measure") and the
 // issue's targets. Glass-to-glass comes from the time code drawn into each frame at the
@@ -25,6 +26,7 @@ const viewerCount = Number(values.viewers);
 const seconds = Number(values.seconds);
 if (!(viewerCount >= 1 && seconds >= 5)) throw new RangeError('--viewers ≥ 1 and --seconds ≥ 5');
 
+const STREAM_AGE_BEFORE_JOIN_MS = 3000;
 const TARGETS = { source_upload_factor_max: 1.2, glass_to_glass_p95_ms_max: 2500, startup_p95_ms_max: 1500, continuity_min: 0.999 };
 
 // Nearest-rank percentile.
@@ -50,6 +52,10 @@ const browser = await launchChromium();
 try {
   const channel = await measureChannelThroughput(browser, server);
   const broadcast = await startBroadcast(browser, server, { initScript: countLongTasks });
+  // A viewer of a stream younger than the player's target latency waits for the stream
+  // to reach it (measured: the first viewer, opened at once, started in 1.9 s while the
+  // next ones took 0.6-0.9 s): startup is timed on a stream that is already live.
+  await sleep(STREAM_AGE_BEFORE_JOIN_MS);
   const viewers = [];
   for (let i = 0; i < viewerCount; i++) {
     viewers.push(await openViewer(browser, server, broadcast.streamId, { initScript: countLongTasks }));
@@ -110,7 +116,8 @@ try {
     stream_kbps: Math.round(streamKbps),
     p2p_offload: round(1 - sourceSent / received),
     source_upload_factor: round(sourceSent / produced),
-    startup_ms: { p50: percentile(startups, 0.5), p95: percentile(startups, 0.95), max: Math.max(...startups) },
+    startup_ms: { p50: percentile(startups, 0.5), p95: percentile(startups, 0.95), max: Math.max(...startups),
+      in_join_order: startups },
     // From the join asked to the first frame, the moment each phase was reached.
     startup_phases_ms: phasePercentiles(end.viewers.map((s) => s.startupPhases)),
     // Before the join: from the navigation to the page's viewer asking to join.
