@@ -13,9 +13,9 @@
 // its duration plus the time it took to be cut, signed, carried and appended). Playing at a
 // glass-to-glass latency L never stalls as long as L ≥ A for every chunk. So the
 // player aims at the worst arrival lateness of the recent chunks plus a margin, and
-// steers towards it: a small playbackRate change for a small error, a seek for a large
-// one. A late chunk raises the target at once; the target falls back as the late one
-// leaves the window.
+// steers towards it: a seek for a large error, and (only where maxRateChange allows,
+// off by default) a small playbackRate change for a small one. A late chunk raises the
+// target at once; the target falls back as the late one leaves the window.
 //
 // While stalled the playbackRate is left alone: nothing plays, and the latency error it
 // would chase is the stall itself; StallRecovery gets a stuck pipeline going again.
@@ -39,7 +39,11 @@ export const MSE_PLAYER_DEFAULTS = Object.freeze({
   warmupMs: 3000,          // chunks appended this soon after the first are the join
                            // backlog: their lateness says nothing about the swarm
   seekAboveMs: 700,        // further behind the target than this: jump (if buffered)
-  maxRateChange: 0.1,      // playbackRate stays within 1 ± this
+  maxRateChange: 0,        // playbackRate stays within 1 ± this: 0, as a changed rate
+                           // makes Chromium time-stretch the audio, whose renderer then
+                           // runs dry on a busy machine and holds the video (bench:swarm,
+                           // 8 viewers: with ±0.1, 8-16 nudges and continuity 0.989-0.995;
+                           // with 0, 0-7 nudges and 0.995-1 over four runs)
   rateGainPerS: 0.1,       // playbackRate change per second of latency error
   backBufferS: 20,         // media kept behind the playhead
   monitorMs: 200,
