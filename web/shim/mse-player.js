@@ -42,8 +42,8 @@ export const MSE_PLAYER_DEFAULTS = Object.freeze({
   maxRateChange: 0,        // playbackRate stays within 1 ± this: 0, as a changed rate
                            // makes Chromium time-stretch the audio, whose renderer then
                            // runs dry on a busy machine and holds the video (bench:swarm,
-                           // 8 viewers: with ±0.1, 8-16 nudges and continuity 0.989-0.995;
-                           // with 0, 0-7 nudges and 0.995-1 over four runs)
+                           // 8 viewers, four runs each: with ±0.1, 7-16 nudges and
+                           // continuity 0.989-0.996; with 0, 0-7 nudges and 0.995-1)
   rateGainPerS: 0.1,       // playbackRate change per second of latency error
   backBufferS: 20,         // media kept behind the playhead
   monitorMs: 200,
