@@ -176,9 +176,9 @@ void SwarmSim::step_node(std::size_t index, std::int64_t now, StepOutput& out) {
 
 // A step delivers what has arrived, then ticks the nodes due, so nothing sent in a step
 // arrives in it: the step's nodes are independent of each other until here.
-void SwarmSim::apply_step(std::int64_t now) {
-  for (std::size_t k = 0; k < ticks_due_.size(); ++k) {
-    const std::size_t index = ticks_due_[k];
+void SwarmSim::apply_step(const std::vector<std::size_t>& stepped, std::int64_t now) {
+  for (std::size_t k = 0; k < stepped.size(); ++k) {
+    const std::size_t index = stepped[k];
     for (Sent& sent : step_outputs_[k].sent) in_flight_.push(sent.arrives_at, std::move(sent.delivery));
     for (std::size_t other : step_outputs_[k].dropped) {
       if (nodes_[index]->links.erase(other) == 0) continue;
@@ -271,10 +271,10 @@ nlohmann::json SwarmSim::run() {
     // Nodes tick every 50 ms, staggered so they do not all act in the same instant, and
     // at the end of any step in which messages reached them (as the browser shim ticks
     // after a burst of channel messages), so a hop costs no timer wait.
-    ticks_due_ = ticks_.due(now, nodes_.size());
-    if (step_outputs_.size() < ticks_due_.size()) step_outputs_.resize(ticks_due_.size());
-    workers_.for_each(ticks_due_.size(), [&](std::size_t k) { step_node(ticks_due_[k], now, step_outputs_[k]); });
-    apply_step(now);
+    const std::vector<std::size_t>& due = ticks_.due(now, nodes_.size());
+    if (step_outputs_.size() < due.size()) step_outputs_.resize(due.size());
+    workers_.for_each(due.size(), [&](std::size_t k) { step_node(due[k], now, step_outputs_[k]); });
+    apply_step(due, now);
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return metrics(wall);

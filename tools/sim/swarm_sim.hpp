@@ -44,7 +44,8 @@ class SwarmSim {
   // Touches node `index` only; what it sends and the links it drops go to `out`, for
   // apply_step to carry out in node order once every node due has stepped.
   void step_node(std::size_t index, std::int64_t now, StepOutput& out);
-  void apply_step(std::int64_t now);
+  // `stepped`: the nodes that ticked, in the order of step_outputs_.
+  void apply_step(const std::vector<std::size_t>& stepped, std::int64_t now);
   // Node i (the broadcaster is node 0) is PeerId i + 1.
   static swarm::PeerId id_of(std::size_t index) { return swarm::PeerId{index + 1}; }
   static std::size_t index_of(swarm::PeerId id) { return static_cast<std::size_t>(id.value - 1); }
@@ -68,8 +69,7 @@ class SwarmSim {
   std::vector<std::pair<std::size_t, std::size_t>> arrival_groups_;
   std::vector<std::size_t> receivers_;  // the nodes with arrivals, in order of their first
   std::vector<std::size_t> cursor_;     // per node; all zero between steps
-  std::vector<std::size_t> ticks_due_;  // the nodes that tick in this step, ascending
-  std::vector<StepOutput> step_outputs_;  // what each of them did, in the same order
+  std::vector<StepOutput> step_outputs_;  // what each node that ticked in the step did, in order
   // (honest, polluter) node pairs where a corrupt piece reached the honest engine.
   std::set<std::pair<std::size_t, std::size_t>> polluted_;
   std::vector<ByteVector> produced_;
