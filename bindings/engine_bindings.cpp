@@ -39,9 +39,16 @@ const char* fetch_kind_name(swarm::HttpFetchKind kind) {
   return "chunk";
 }
 
+// The viewer's start and deadlines, from the player it feeds (EngineConfig says what
+// each means); 0 in a field keeps the engine's default.
+struct Timing {
+  std::uint32_t target_latency_ms = 0;
+  std::uint32_t start_lead_ms = 0;
+  std::uint32_t player_lead_ms = 0;
+};
+
 swarm::EngineConfig engine_config(double self, bool broadcaster, std::uintptr_t stream_key,
-                                  swarm::DeviceConstraints device, bool http_origin, std::uint32_t target_latency_ms,
-                                  std::uint32_t start_lead_ms) {
+                                  swarm::DeviceConstraints device, bool http_origin, const Timing& timing) {
   swarm::EngineConfig config;
   config.self = peer_id(self);
   config.broadcaster = broadcaster;
@@ -49,8 +56,9 @@ swarm::EngineConfig engine_config(double self, bool broadcaster, std::uintptr_t 
   std::copy(key.begin(), key.end(), config.stream.bytes.begin());
   config.device = device;
   config.scheduler.http_origin = http_origin;
-  if (target_latency_ms > 0) config.target_latency_ms = target_latency_ms;  // 0: the engine's default
-  if (start_lead_ms > 0) config.start_lead_ms = start_lead_ms;
+  if (timing.target_latency_ms > 0) config.target_latency_ms = timing.target_latency_ms;
+  if (timing.start_lead_ms > 0) config.start_lead_ms = timing.start_lead_ms;
+  config.player_lead_ms = timing.player_lead_ms;
   if (broadcaster) config.upload = swarm::broadcaster_upload_config();
   return config;
 }
@@ -59,10 +67,9 @@ class EngineBinding {
  public:
   // stream_key: 32 bytes in the heap (the stream's Ed25519 public key).
   EngineBinding(double self, bool broadcaster, std::uintptr_t stream_key, bool metered, bool battery_low,
-                bool hidden, std::uint32_t upload_budget, bool http_origin, std::uint32_t target_latency_ms,
-                std::uint32_t start_lead_ms)
+                bool hidden, std::uint32_t upload_budget, bool http_origin, const Timing& timing)
       : engine_(engine_config(self, broadcaster, stream_key, device(metered, battery_low, hidden, upload_budget),
-                              http_origin, target_latency_ms, start_lead_ms)) {}
+                              http_origin, timing)) {}
 
   void connect(double peer, double now) { engine_.connect(peer_id(peer), time_ms(now)); }
   void disconnect(double peer, double now) { engine_.disconnect(peer_id(peer), time_ms(now)); }
@@ -173,8 +180,12 @@ val stream_key_of(const std::string& stream_id) {
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(swarmcast_engine) {
+  emscripten::value_object<Timing>("EngineTiming")
+      .field("targetLatencyMs", &Timing::target_latency_ms)
+      .field("startLeadMs", &Timing::start_lead_ms)
+      .field("playerLeadMs", &Timing::player_lead_ms);
   emscripten::class_<EngineBinding>("Engine")
-      .constructor<double, bool, std::uintptr_t, bool, bool, bool, std::uint32_t, bool, std::uint32_t, std::uint32_t>()
+      .constructor<double, bool, std::uintptr_t, bool, bool, bool, std::uint32_t, bool, const Timing&>()
       .function("connect", &EngineBinding::connect)
       .function("disconnect", &EngineBinding::disconnect)
       .function("onMessage", &EngineBinding::on_message)

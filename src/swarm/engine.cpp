@@ -186,13 +186,13 @@ void Engine::advance_playback(TimeMs now) {
     const ChunkEntry* entry = buffer_.find(*playhead_);
     if (entry && entry->complete()) {
       if (!playback_.started()) {
-        const std::int64_t moment = start_capture_time(now);
+        const std::int64_t player_moment = start_capture_time(now) + std::int64_t{config_.player_lead_ms};
         // A stream younger than the target latency: wait for the moment to come.
-        if (moment < entry->header.capture_time.value) return;
+        if (player_moment < entry->header.capture_time.value) return;
         // The first chunk took so long to arrive that the moment is past it: start
         // with the next one instead if that is here already.
         const ChunkEntry* next = buffer_.find(ChunkSeq{playhead_->value + 1});
-        if (moment >= entry->header.capture_time.value + std::int64_t{entry->header.duration_ms} && next &&
+        if (player_moment >= entry->header.capture_time.value + std::int64_t{entry->header.duration_ms} && next &&
             next->complete()) {
           playhead_ = ChunkSeq{playhead_->value + 1};
           continue;
@@ -206,14 +206,16 @@ void Engine::advance_playback(TimeMs now) {
         player_epoch_ = epoch;
       }
       // The first chunk starts at the moment the target latency points to by now, so
-      // the time it took to fetch does not add to every later chunk's latency.
-      const std::uint32_t offset =
+      // the time it took to fetch does not add to every later chunk's latency; handed
+      // over before that moment (player_lead_ms), it starts when the moment comes.
+      const std::int64_t offset =
           playback_.started() ? 0
-                              : static_cast<std::uint32_t>(std::clamp<std::int64_t>(
-                                    start_capture_time(now) - entry->header.capture_time.value, 0,
-                                    std::int64_t{entry->header.duration_ms}));
+                              : std::clamp<std::int64_t>(start_capture_time(now) - entry->header.capture_time.value,
+                                                         -std::int64_t{config_.player_lead_ms},
+                                                         std::int64_t{entry->header.duration_ms});
       playback_.hand_over(entry->header.capture_time, now, offset);
-      playable_.push_back({false, epoch, *playhead_, entry->header.capture_time, entry->data(), offset});
+      playable_.push_back({false, epoch, *playhead_, entry->header.capture_time, entry->data(),
+                           static_cast<std::uint32_t>(std::max<std::int64_t>(offset, 0))});
       last_played_ = entry->header;
       late_since_.reset();
       ++stats_.chunks_played;

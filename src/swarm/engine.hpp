@@ -59,6 +59,11 @@ struct EngineConfig {
   // each later chunk target_latency_ms minus its duration to cross the swarm.
   std::uint32_t target_latency_ms = 2500;
   std::uint32_t start_lead_ms = 1000;  // see choose_start()
+  // A player that aims this much nearer the live edge than target_latency_ms (the
+  // browser's aims at its own target, the publish allowance below the engine's) can
+  // start the first chunk this much before its moment: it is handed over as soon as it
+  // is complete and its start is no later than the moment plus this.
+  std::uint32_t player_lead_ms = 0;
   // How late after its capture ended a chunk header may arrive on clocks that agree
   // (NTP, or one machine): header travel, plus, for a viewer that has just joined, the
   // wait since the newest chunk was published. See start_capture_time().

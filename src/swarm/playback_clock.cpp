@@ -4,14 +4,14 @@
 
 namespace swarmcast::swarm {
 
-std::int64_t PlaybackClock::hand_over(TimeMs capture, TimeMs now, std::uint32_t start_offset_ms) {
+std::int64_t PlaybackClock::hand_over(TimeMs capture, TimeMs now, std::int64_t start_offset_ms) {
   if (!started()) {
     // Starting into the chunk is as if it had started playing that long ago.
     first_capture_ = capture;
-    anchor_ = TimeMs{now.value - std::int64_t{start_offset_ms}};
+    anchor_ = TimeMs{now.value - start_offset_ms};
     started_at_ = now;
     startup_ms_ = now.value - joined_at_.value;
-    const std::int64_t latency = now.value - capture.value - std::int64_t{start_offset_ms};
+    const std::int64_t latency = now.value - capture.value - start_offset_ms;
     latencies_ms_.push_back(latency);
     return latency;
   }

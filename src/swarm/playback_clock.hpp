@@ -24,8 +24,9 @@ class PlaybackClock {
 
   // The chunk at the playhead went to the player; returns its glass-to-glass latency
   // (the moment it starts playing minus its capture time; one clock in the simulator).
-  // The first chunk may start start_offset_ms into it (joining mid-chunk).
-  std::int64_t hand_over(TimeMs capture, TimeMs now, std::uint32_t start_offset_ms = 0);
+  // The first chunk may start start_offset_ms into it (joining mid-chunk), or, for a
+  // negative offset, that long after now (handed over ahead of its moment).
+  std::int64_t hand_over(TimeMs capture, TimeMs now, std::int64_t start_offset_ms = 0);
   // The chunk at the playhead (captured at `capture`) is still missing at `now`.
   void waiting(TimeMs capture, TimeMs now);
   // The chunk at the playhead, `duration_ms` long, will never be played.

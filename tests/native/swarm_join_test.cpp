@@ -27,8 +27,9 @@ constexpr std::size_t kChunkBytes = 50'000;
 
 const trust::KeyPair& stream_keys() { return synthetic::keys(31); }
 
-swarm::EngineConfig config(PeerId self, bool broadcaster) {
+swarm::EngineConfig config(PeerId self, bool broadcaster, std::uint32_t player_lead_ms = 0) {
   swarm::EngineConfig c;
+  c.player_lead_ms = player_lead_ms;
   c.self = self;
   c.broadcaster = broadcaster;
   c.stream = stream_keys().public_key;
@@ -42,9 +43,9 @@ swarm::EngineConfig config(PeerId self, bool broadcaster) {
 // more than the broadcaster's. Returns the viewer after `run_ms` of broadcaster time.
 class OneLink {
  public:
-  OneLink(std::int64_t one_way_ms, std::int64_t viewer_clock_ahead_ms)
+  OneLink(std::int64_t one_way_ms, std::int64_t viewer_clock_ahead_ms, std::uint32_t player_lead_ms = 0)
       : one_way_ms_(one_way_ms), ahead_ms_(viewer_clock_ahead_ms),
-        broadcaster_(config(kBroadcaster, true)), viewer_(config(kViewer, false)) {
+        broadcaster_(config(kBroadcaster, true)), viewer_(config(kViewer, false, player_lead_ms)) {
     const ByteVector init = synthetic::media(999, 300);
     broadcaster_.publish_init(synthetic::signed_header(stream_keys(), trust::HeaderKind::kInit, 0, TimeMs{0}, 1000, init),
                               init, TimeMs{0});
@@ -194,6 +195,24 @@ TEST(SwarmJoin, AStartChosenOnAStaleNeighboursHeadersIsChosenAgainWhenFresherOne
   expect_plays_on_in_order(link);
   EXPECT_GE(link.played().front(), 9u);
   EXPECT_EQ(link.latencies_ms().front(), kTarget);
+}
+
+// Joining at 5.1 s, the moment to start is 2.6 s and the chunk chosen holds 3.6 s
+// (start_lead_ms 1000): chunk 3, captured from 3 s. Without a player lead it waits for
+// its moment (3 s) to come, at 5.5 s; a player that starts 500 ms nearer the live edge
+// gets it as soon as it is complete. The engine's own clock still counts the chunk as
+// starting at its moment, so every later deadline is the same either way.
+TEST(SwarmJoin, APlayerLeadHandsTheFirstChunkOverAsSoonAsItIsComplete) {
+  for (std::uint32_t player_lead : {0u, 500u}) {
+    OneLink link(5, 0, player_lead);
+    link.run(5'100, 16'000);
+    expect_plays_on_in_order(link);
+    EXPECT_EQ(link.played().front(), 3u);
+    EXPECT_EQ(link.viewer().playback().stalls(), 0u);
+    for (std::int64_t latency : link.latencies_ms()) EXPECT_EQ(latency, kTarget) << "player lead " << player_lead;
+    if (player_lead == 0) EXPECT_EQ(link.first_played_at_ms(), 5'500);
+    else EXPECT_LT(link.first_played_at_ms(), 5'300);
+  }
 }
 
 // The engine queues no media onto a transport that reports a full backlog: the viewer

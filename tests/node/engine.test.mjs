@@ -232,9 +232,9 @@ describe('SwarmEngine (wasm) API', () => {
     signer.close();
   });
 
-  test('the latency target and start lead are whole milliseconds up to a minute', () => {
+  test('the latency target and the leads are whole milliseconds up to a minute', () => {
     const signer = new StreamSigner(core, seed);
-    for (const option of ['targetLatencyMs', 'startLeadMs']) {
+    for (const option of ['targetLatencyMs', 'startLeadMs', 'playerLeadMs']) {
       for (const bad of [-1, 2.5, '500', 60_001, null]) {
         assert.throws(() => new SwarmEngine(core, { self: 1, streamKey: keyOf(signer), [option]: bad }), TypeError,
           `${option}: ${bad}`);

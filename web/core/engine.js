@@ -70,16 +70,18 @@ export class SwarmEngine {
   // can deliver in time (takeHttpFetches). targetLatencyMs: the glass-to-glass latency
   // the player aims at, which sets the engine's deadlines; startLeadMs: how far past
   // that moment the first chunk is chosen, fetched while the moment comes (0: the
-  // engine's defaults for either).
+  // engine's defaults for either); playerLeadMs: how much nearer the live edge than
+  // targetLatencyMs the player starts, so the first chunk is handed over that much
+  // before its moment.
   constructor(core, { self, broadcaster = false, streamKey: key, device: constraints, httpOrigin = false,
-    targetLatencyMs = 0, startLeadMs = 0 } = {}) {
+    targetLatencyMs = 0, startLeadMs = 0, playerLeadMs = 0 } = {}) {
     peerId(self, 'self');
-    milliseconds(targetLatencyMs, 'targetLatencyMs');
-    milliseconds(startLeadMs, 'startLeadMs');
+    const timing = { targetLatencyMs, startLeadMs, playerLeadMs };
+    for (const [name, value] of Object.entries(timing)) milliseconds(value, name);
     const keyBytes = streamKey(core, key);
     this.core = core;
     this.native = withHeapBytes(core, keyBytes, (p) => new core.Engine(
-      self, Boolean(broadcaster), p, ...device(constraints), Boolean(httpOrigin), targetLatencyMs, startLeadMs));
+      self, Boolean(broadcaster), p, ...device(constraints), Boolean(httpOrigin), timing));
     // Two reused heap buffers: a signed header and its payload are in the heap together.
     this.headerHeap = new HeapBuffer(core);
     this.dataHeap = new HeapBuffer(core);

@@ -220,6 +220,8 @@ export class SwarmEngine {
     targetLatencyMs?: number;
     /** How far past that moment (ms, 0..60000) the first chunk is chosen, to be fetched while the moment comes. 0: the engine's default (1000). */
     startLeadMs?: number;
+    /** How much nearer the live edge than targetLatencyMs (ms, 0..60000) the player starts: the first chunk is handed over that much before its moment. Default 0. */
+    playerLeadMs?: number;
   });
   connect(peer: number, nowMs: number): void;
   disconnect(peer: number, nowMs: number): void;

@@ -273,6 +273,8 @@ export interface SwarmNodeOptions {
   targetLatencyMs?: number;
   /** Viewer: how far past that moment the engine chooses its first chunk (ms). */
   startLeadMs?: number;
+  /** Viewer: how much nearer the live edge than targetLatencyMs the player starts (ms). */
+  playerLeadMs?: number;
   tickMs?: number;
   statsIntervalMs?: number;
   minPeers?: number;

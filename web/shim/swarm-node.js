@@ -35,6 +35,7 @@ export class SwarmNode extends EventTarget {
   #device;
   #targetLatencyMs;
   #startLeadMs;
+  #playerLeadMs;
   #signaling;
   #engine = null;
   #links = new Map();          // peerId → PeerLink
@@ -53,10 +54,10 @@ export class SwarmNode extends EventTarget {
   // options: { core, role: 'broadcaster'|'viewer', streamId, signer (broadcaster: a
   // StreamSigner, for the ownership proof), signalingUrl, device, canUpload, uploadKbps }
   // targetLatencyMs: where the viewer's player aims, so that the engine's deadlines
-  // (and where it starts a late joiner) match what the player does; startLeadMs: see
-  // SwarmEngine.
+  // (and where it starts a late joiner) match what the player does; startLeadMs,
+  // playerLeadMs: see SwarmEngine.
   constructor({ core, role, streamId, signer = null, signalingUrl, device = {}, canUpload = true, uploadKbps = 0,
-    targetLatencyMs = 0, startLeadMs = 0, ...options }) {
+    targetLatencyMs = 0, startLeadMs = 0, playerLeadMs = 0, ...options }) {
     super();
     this.options = { ...SWARM_NODE_DEFAULTS, ...options };
     this.#core = core;
@@ -66,6 +67,7 @@ export class SwarmNode extends EventTarget {
     this.#device = device;
     this.#targetLatencyMs = targetLatencyMs;
     this.#startLeadMs = startLeadMs;
+    this.#playerLeadMs = playerLeadMs;
     this.peerId = null;
     this.streamState = null;
     this.viewers = 0;
@@ -191,7 +193,7 @@ export class SwarmNode extends EventTarget {
       this.#engine = new SwarmEngine(this.#core, {
         self: peerId, broadcaster: role === 'broadcaster', streamKey: this.#streamId, device: this.#device,
         httpOrigin: origin && role === 'viewer', targetLatencyMs: this.#targetLatencyMs,
-        startLeadMs: this.#startLeadMs,
+        startLeadMs: this.#startLeadMs, playerLeadMs: this.#playerLeadMs,
       });
     }
     if (role === 'broadcaster') this.streamState = 'live';

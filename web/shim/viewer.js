@@ -19,12 +19,14 @@ const CLUSTER_HEAD_BYTES = 12;
 // allowance the engine saw every chunk near its deadline on arrival and fetched it from
 // the broadcaster (bench:swarm, 8 viewers: source upload factor 2.2; with it, 1.13).
 const PUBLISH_DELAY_ALLOWANCE_MS = 500;
-// The player plays the allowance later than the engine's target, so the engine starts
-// with the chunk that holds the player's own starting point. With the engine's default
-// lead (1 s) a joiner waited up to a second past the first fetch for its chosen chunk's
-// moment (bench:swarm, 8 viewers: first message to hand-over p50 0.9-1.2 s; with this,
-// 0.45-0.57 s).
+// The player starts the allowance nearer the live edge than the engine's target, so
+// the engine starts with the chunk that holds the player's own starting point, and
+// hands it over as soon as it is complete rather than when the engine's moment comes.
+// With the engine's default lead (1 s) a joiner waited up to a second past the first
+// fetch for its chosen chunk's moment (bench:swarm, 8 viewers: first message to
+// hand-over p50 0.9-1.2 s; with this lead, 0.45-0.57 s).
 const START_LEAD_MS = PUBLISH_DELAY_ALLOWANCE_MS;
+const PLAYER_LEAD_MS = PUBLISH_DELAY_ALLOWANCE_MS;
 
 export class Viewer extends EventTarget {
   #core;
@@ -59,7 +61,7 @@ export class Viewer extends EventTarget {
     const node = new SwarmNode({
       core: this.#core, role: 'viewer', streamId: this.streamId, signalingUrl: this.signalingUrl,
       device: await deviceConstraints(), targetLatencyMs: this.#player.options.initialLatencyMs + PUBLISH_DELAY_ALLOWANCE_MS,
-      startLeadMs: START_LEAD_MS,
+      startLeadMs: START_LEAD_MS, playerLeadMs: PLAYER_LEAD_MS,
     });
     this.#node = node;
     node.addEventListener('state', ({ detail }) => {
