@@ -2,8 +2,11 @@
 // The swarm in real browsers: one headless Chromium, a broadcaster tab with the test
 // pattern (640x360, ~1.5 Mbit/s) and N viewer tabs on the local signaling server, pure
 // P2P, measured over a window of S seconds that starts once every viewer plays. The
-// viewers are opened one after another once the stream is 3 s old.
-//   node tools/bench/swarm.mjs [--viewers 8] [--seconds 60]
+// viewers join once the stream is 3 s old, one at a time: each once the one before it
+// plays, as viewers on their own devices arrive into a running swarm. On one machine,
+// joins back to back (--joins together) also time every page's load against the
+// others' (each compiles the wasm core and sets up its links on the same 2 cores).
+//   node tools/bench/swarm.mjs [--viewers 8] [--seconds 60] [--joins one-by-one|together]
 // Prints one JSON object with the metrics of DESIGN.md ("What we measure") and the
 // issue's targets. Glass-to-glass comes from the time code drawn into each frame at the
 // broadcaster and read back from the frame on screen (requestVideoFrameCallback), with
@@ -21,10 +24,14 @@ import {
   pageTimeline, takeFrameProbe, takeLongTasks,
 } from '../../tests/browser/measure.mjs';
 
-const { values } = parseArgs({ options: { viewers: { type: 'string', default: '8' }, seconds: { type: 'string', default: '60' } } });
+const { values } = parseArgs({ options: {
+  viewers: { type: 'string', default: '8' }, seconds: { type: 'string', default: '60' },
+  joins: { type: 'string', default: 'one-by-one' },
+} });
 const viewerCount = Number(values.viewers);
 const seconds = Number(values.seconds);
 if (!(viewerCount >= 1 && seconds >= 5)) throw new RangeError('--viewers ≥ 1 and --seconds ≥ 5');
+if (!['one-by-one', 'together'].includes(values.joins)) throw new RangeError('--joins is one-by-one or together');
 
 const STREAM_AGE_BEFORE_JOIN_MS = 3000;
 const TARGETS = { source_upload_factor_max: 1.2, glass_to_glass_p95_ms_max: 2500, startup_p95_ms_max: 1500, continuity_min: 0.999 };
@@ -59,6 +66,7 @@ try {
   const viewers = [];
   for (let i = 0; i < viewerCount; i++) {
     viewers.push(await openViewer(browser, server, broadcast.streamId, { initScript: countLongTasks }));
+    if (values.joins === 'one-by-one') await waitPlaying(viewers.slice(-1), 30_000);
   }
   await waitPlaying(viewers, 30_000);
   await Promise.all(viewers.map(installFrameProbe));
@@ -112,6 +120,7 @@ try {
   const result = {
     bench: 'swarm-browser',
     viewers: viewerCount,
+    joins: values.joins,
     seconds: round(windowS, 1),
     stream_kbps: Math.round(streamKbps),
     p2p_offload: round(1 - sourceSent / received),
@@ -120,6 +129,8 @@ try {
       in_join_order: startups },
     // From the join asked to the first frame, the moment each phase was reached.
     startup_phases_ms: phasePercentiles(end.viewers.map((s) => s.startupPhases)),
+    startup_phases_in_join_order: end.viewers.map((s) => Object.fromEntries(
+      Object.entries(s.startupPhases ?? {}).map(([phase, ms]) => [phase, Math.round(ms)]))),
     // Before the join: from the navigation to the page's viewer asking to join.
     page_before_join_ms: phasePercentiles(pagesBeforeJoin),
     glass_to_glass_ms: {
