@@ -22,7 +22,7 @@ export class StallRecovery {
   #options;
   #lastFrameAt = null;  // performance.now() of the last frame composited or played out
   #framesPlayed = 0;    // decoded and not dropped, at the last check
-  #lastNudgeAt = 0;
+  #lastNudgeAt = -Infinity;
   nudges = 0;
 
   // options: { nudgeAfterMs, frozenVideoMs }; playing(): the player has started and
