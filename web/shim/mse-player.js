@@ -313,7 +313,9 @@ export class MsePlayer extends EventTarget {
       this.#setState('ended');
       return;
     }
-    const advanced = video.currentTime > this.#lastTime + STALL_EPSILON_S;
+    // A seek moves the playhead without playing anything: the gap jump out of a stall
+    // is still the stall (counting it as progress made one stall two).
+    const advanced = !video.seeking && video.currentTime > this.#lastTime + STALL_EPSILON_S;
     this.#lastTime = video.currentTime;
     if (video.paused) return;
     if (advanced) {
