@@ -33,9 +33,7 @@ export class SwarmNode extends EventTarget {
   #streamId;
   #signer;
   #device;
-  #targetLatencyMs;
-  #startLeadMs;
-  #playerLeadMs;
+  #timing;                     // the viewer engine's { targetLatencyMs, startLeadMs, playerLeadMs }
   #signaling;
   #engine = null;
   #links = new Map();          // peerId → PeerLink
@@ -65,9 +63,7 @@ export class SwarmNode extends EventTarget {
     this.#streamId = streamId;
     this.#signer = signer;
     this.#device = device;
-    this.#targetLatencyMs = targetLatencyMs;
-    this.#startLeadMs = startLeadMs;
-    this.#playerLeadMs = playerLeadMs;
+    this.#timing = { targetLatencyMs, startLeadMs, playerLeadMs };
     this.peerId = null;
     this.streamState = null;
     this.viewers = 0;
@@ -192,8 +188,7 @@ export class SwarmNode extends EventTarget {
     if (!this.#engine) {
       this.#engine = new SwarmEngine(this.#core, {
         self: peerId, broadcaster: role === 'broadcaster', streamKey: this.#streamId, device: this.#device,
-        httpOrigin: origin && role === 'viewer', targetLatencyMs: this.#targetLatencyMs,
-        startLeadMs: this.#startLeadMs, playerLeadMs: this.#playerLeadMs,
+        httpOrigin: origin && role === 'viewer', ...this.#timing,
       });
     }
     if (role === 'broadcaster') this.streamState = 'live';
