@@ -12,40 +12,52 @@ const FREEZE_GAP_MS = 250;
 // A freeze is what the viewer's playback adds, not a hole in the stream itself: when
 // the broadcaster's encoder, starved of CPU, leaves 0.6 s without a frame, every viewer
 // holds the last one exactly as long, and none of them stalled (DESIGN.md: continuity
-// is the watched time not stalled). So a long frame counts in full unless the frame
-// after it is the very next one the stream holds (no seek, no frame dropped or skipped
-// in between); then only what it stayed up beyond the stream's own spacing (media time
-// apart, at the playback rate) counts, and the rest is reported as the source's.
+// is the watched time not stalled). So a long gap between frames counts in full after
+// a seek or when frames were dropped in it (the picture stood still while the media
+// clock ran on); otherwise only the time the media clock stood still counts (the gap
+// minus the media time played across it, at the playback rate). When the gap spans one
+// frame, that media time is the stream's own hole (reported as the source's); when it
+// spans several, the page's main thread missed their callbacks while the compositor
+// showed them (a busy page runs requestVideoFrameCallback late), and counting the whole
+// gap as frozen overstated it (the upper bound is reported beside it).
 // Reading a frame back costs the page a copy of it; every few frames is enough.
 const READ_EVERY_FRAMES = 4;
+
+// How a gap between two frames reported by requestVideoFrameCallback counts (see
+// above), in ms: { freeze, upperBound, sourceHole }. `last` and `frame`: { shownAt
+// (ms), mediaTime (s), presentedFrames, dropped }; seeked: a seek came between them.
+// Runs in the page too (installFrameProbe passes its source), so it uses nothing else.
+export function accountFrameGap(last, frame, { seeked, playbackRate, freezeGapMs }) {
+  const held = frame.shownAt - last.shownAt;
+  if (held <= freezeGapMs) return { freeze: 0, upperBound: 0, sourceHole: 0 };
+  const clockRan = frame.dropped === last.dropped && !seeked;
+  const playedMs = clockRan ? Math.max(0, ((frame.mediaTime - last.mediaTime) * 1000) / playbackRate) : 0;
+  const freeze = held - Math.min(held, playedMs);
+  const oneFrame = frame.presentedFrames === last.presentedFrames + 1;
+  return { freeze, upperBound: oneFrame ? freeze : held, sourceHole: oneFrame ? held - freeze : 0 };
+}
 
 // Installs the frame probe in a /watch page: for each composited frame, the time it is
 // shown minus the time its time code was drawn at the broadcaster (one machine, one
 // clock), and the time spent on frames that stayed up longer than FREEZE_GAP_MS (see
-// above: freezeMs for the playback's, sourceFrozenMs for the stream's own holes).
+// above: freezeMs for the playback's, sourceFrozenMs for the stream's own holes,
+// freezeUpperMs counting every long gap that spans missed callbacks in full).
 export function installFrameProbe(page) {
-  return page.evaluate(async ({ freezeGapMs, readEvery }) => {
+  const install = async (accountGap, { freezeGapMs, readEvery }) => {
     const { readTimecode, TIMECODE_HEIGHT } = await import('/web/shim/capture.js');
     const video = document.getElementById('video');
     const canvas = new OffscreenCanvas(1, TIMECODE_HEIGHT);
     const g = canvas.getContext('2d', { willReadFrequently: true });
-    const probe = { latencies: [], unreadable: 0, frames: 0, freezeMs: 0, sourceFrozenMs: 0, last: null, seeked: false };
+    const probe = { latencies: [], unreadable: 0, frames: 0, freezeMs: 0, sourceFrozenMs: 0, freezeUpperMs: 0, last: null, seeked: false };
     video.addEventListener('seeking', () => { probe.seeked = true; });
-    // How long the stream itself holds the frame shown before `frame`, or 0 when frames
-    // may have been left out between them.
-    const streamSpacingMs = (last, frame) => {
-      const next = frame.presentedFrames === last.presentedFrames + 1 && frame.dropped === last.dropped && !probe.seeked;
-      return next ? Math.max(0, ((frame.mediaTime - last.mediaTime) * 1000) / video.playbackRate) : 0;
-    };
     const onFrame = (_, { expectedDisplayTime, mediaTime, presentedFrames }) => {
       const shownAt = performance.timeOrigin + expectedDisplayTime;
       const frame = { shownAt, mediaTime, presentedFrames, dropped: video.getVideoPlaybackQuality().droppedVideoFrames };
-      const { last } = probe;
-      if (last !== null && shownAt - last.shownAt > freezeGapMs) {
-        const held = shownAt - last.shownAt;
-        const inStream = Math.min(held, streamSpacingMs(last, frame));
-        probe.freezeMs += held - inStream;
-        probe.sourceFrozenMs += inStream;
+      if (probe.last !== null) {
+        const gap = accountGap(probe.last, frame, { seeked: probe.seeked, playbackRate: video.playbackRate, freezeGapMs });
+        probe.freezeMs += gap.freeze;
+        probe.freezeUpperMs += gap.upperBound;
+        probe.sourceFrozenMs += gap.sourceHole;
       }
       probe.last = frame;
       probe.seeked = false;
@@ -61,7 +73,9 @@ export function installFrameProbe(page) {
     };
     video.requestVideoFrameCallback(onFrame);
     window.frameProbe = probe;
-  }, { freezeGapMs: FREEZE_GAP_MS, readEvery: READ_EVERY_FRAMES });
+  };
+  const options = JSON.stringify({ freezeGapMs: FREEZE_GAP_MS, readEvery: READ_EVERY_FRAMES });
+  return page.evaluate(`(${install})(${accountFrameGap}, ${options})`);
 }
 
 // What the probe gathered since the last call, and a fresh start.
@@ -70,9 +84,9 @@ export function takeFrameProbe(page) {
     const probe = window.frameProbe;
     const taken = {
       latencies: probe.latencies, unreadable: probe.unreadable, frames: probe.frames, freezeMs: probe.freezeMs,
-      sourceFrozenMs: probe.sourceFrozenMs,
+      sourceFrozenMs: probe.sourceFrozenMs, freezeUpperMs: probe.freezeUpperMs,
     };
-    Object.assign(probe, { latencies: [], unreadable: 0, frames: 0, freezeMs: 0, sourceFrozenMs: 0 });
+    Object.assign(probe, { latencies: [], unreadable: 0, frames: 0, freezeMs: 0, sourceFrozenMs: 0, freezeUpperMs: 0 });
     return taken;
   });
 }
@@ -176,6 +190,18 @@ export function machineCpuSeconds() {
 }
 
 // Main-thread busy seconds of a page (Chromium's TaskDuration), through CDP.
+// Wall ms one thread of this process takes for a fixed piece of arithmetic: how fast
+// the machine is right now (a shared VM's cores are not always as fast as they were;
+// compare runs only at like figures). Measured while the pages run, it also shows how
+// much of a core a thread gets among them.
+export function fixedWorkMs() {
+  const started = performance.now();
+  let x = 0;
+  for (let i = 0; i < 50_000_000; i++) x = (x + i * 7) % 1_000_003;
+  if (x < 0) throw new Error('unreachable: keeps the loop from being optimised away');
+  return Math.round(performance.now() - started);
+}
+
 export async function mainThreadSeconds(page) {
   page.cdp ??= await page.context().newCDPSession(page);
   await page.cdp.send('Performance.enable');

@@ -20,7 +20,7 @@ import { startServer } from '../server/server.js';
 import { launchChromium } from '../../tests/browser/launch.mjs';
 import { broadcasterStats, openViewer, sleep, startBroadcast, viewerStats, waitPlaying } from '../../tests/browser/pages.mjs';
 import {
-  childCpuSeconds, coreCount, countLongTasks, installFrameProbe, machineCpuSeconds, mainThreadSeconds, measureChannelThroughput,
+  childCpuSeconds, coreCount, countLongTasks, fixedWorkMs, installFrameProbe, machineCpuSeconds, mainThreadSeconds, measureChannelThroughput,
   pageTimeline, takeFrameProbe, takeLongTasks,
 } from '../../tests/browser/measure.mjs';
 
@@ -54,6 +54,7 @@ function phasePercentiles(timelines) {
   return Object.fromEntries(names.map((name) => [name, stats(ms(name))]));
 }
 
+const idleWorkMs = fixedWorkMs();
 const server = await startServer({ port: 0 });
 const browser = await launchChromium();
 try {
@@ -88,10 +89,12 @@ try {
   // The player's own glass-to-glass (signed capture time of the frame on screen),
   // sampled once a second per viewer.
   const playerLatencies = [];
+  let busyWorkMs = null;
   const until = start.at + seconds * 1000;
   while (performance.now() < until) {
     await sleep(Math.min(1000, until - performance.now()));
     for (const s of await Promise.all(viewers.map(viewerStats))) if (s.latencyMs !== null) playerLatencies.push(s.latencyMs);
+    busyWorkMs ??= fixedWorkMs();
   }
   const probes = await Promise.all(viewers.map(takeFrameProbe));
   const [sourceLongTasks, ...longTasks] = (await Promise.all(pages.map(takeLongTasks))).map((t, i) => ({
@@ -107,6 +110,7 @@ try {
   const stalledMs = sum(delta((s) => s.stalledMs));
   const freezeMs = sum(probes.map((p) => p.freezeMs));
   const sourceFrozenMs = sum(probes.map((p) => p.sourceFrozenMs));
+  const freezeUpperMs = sum(probes.map((p) => p.freezeUpperMs));
   const watchedMs = viewerCount * windowS * 1000;
   const frameLatencies = probes.flatMap((p) => p.latencies);
   const startups = end.viewers.map((s) => s.startupMs);
@@ -142,6 +146,9 @@ try {
     continuity: round(continuity, 5),
     rebuffer_ratio: round(stalledMs / watchedMs, 5),
     frozen_ratio: round(freezeMs / watchedMs, 5),
+    // Every long gap whose frames' callbacks the page missed counted in full, as if the
+    // picture had stood still all along (tests/browser/measure.mjs).
+    frozen_ratio_upper_bound: round(freezeUpperMs / watchedMs, 5),
     // Frames held because the stream itself had none (the broadcaster's encoder starved
     // of CPU): what every viewer sees, but no viewer's stall (tests/browser/measure.mjs).
     source_frozen_ratio: round(sourceFrozenMs / watchedMs, 5),
@@ -168,6 +175,9 @@ try {
       // means other work competed with the pages.
       machine_busy: round(machineBusy, 2),
       server_and_bench_cores: round(nodeCores, 2),
+      // The same fixed work (tests/browser/measure.mjs) before the pages open and once
+      // while they run: a slow machine or a starved thread, whatever the cause.
+      fixed_work_ms: { idle: idleWorkMs, among_pages: busyWorkMs },
       main_thread_broadcaster: round(mainThread[0], 3),
       main_thread_viewer_mean: round(sum(mainThread.slice(1)) / viewerCount, 3),
     },
