@@ -155,6 +155,11 @@ try {
     stalls: sum(delta((s) => s.stalls)),
     // Small seeks that restarted a stuck pipeline (MsePlayer's stall recovery).
     nudges: sum(delta((s) => s.nudges)),
+    // Where the time was lost, viewer by viewer in join order: ms stalled, ms frozen.
+    lost_ms_in_join_order: probes.map((p, i) => ({
+      stalled: Math.round(delta((s) => s.stalledMs)[i]), frozen: Math.round(p.freezeMs),
+      stalls: delta((s) => s.stalls)[i], nudges: delta((s) => s.nudges)[i],
+    })),
     chunks_skipped: sum(delta((s) => s.chunksSkipped)),
     frames_dropped: sum(delta((s) => s.droppedFrames)),
     // Main-thread tasks over 50 ms during the window: in the viewer pages, and in the
