@@ -10,9 +10,10 @@ import { openPage, waitFor } from './launch.mjs';
 // Frames further apart than this on screen are a freeze (30 fps: 33 ms apart).
 const FREEZE_GAP_MS = 250;
 // A freeze is what the viewer's playback adds, not a hole in the stream itself: when
-// the broadcaster's encoder, starved of CPU, leaves 0.6 s without a frame, every viewer
-// holds the last one exactly as long, and none of them stalled (DESIGN.md: continuity
-// is the watched time not stalled). So a long gap between frames counts in full after
+// the broadcaster's page is starved of CPU, its test pattern's timer runs late (the
+// holes in its recording line up with the timer's gaps), every viewer holds the last
+// frame exactly as long, and none of them stalled (DESIGN.md: continuity is the
+// watched time not stalled). So a long gap between frames counts in full after
 // a seek or when frames were dropped in it (the picture stood still while the media
 // clock ran on); otherwise only the time the media clock stood still counts (the gap
 // minus the media time played across it, at the playback rate). When the gap spans one
@@ -189,7 +190,6 @@ export function machineCpuSeconds() {
   return { busy: busy / 100, total: (busy + idle + iowait) / 100 };
 }
 
-// Main-thread busy seconds of a page (Chromium's TaskDuration), through CDP.
 // Wall ms one thread of this process takes for a fixed piece of arithmetic: how fast
 // the machine is right now (a shared VM's cores are not always as fast as they were;
 // compare runs only at like figures). Measured while the pages run, it also shows how
@@ -198,9 +198,11 @@ export function fixedWorkMs() {
   const started = performance.now();
   let x = 0;
   for (let i = 0; i < 50_000_000; i++) x = (x + i * 7) % 1_000_003;
-  if (x < 0) throw new Error('unreachable: keeps the loop from being optimised away');
+  fixedWorkMs.result = x;  // used, so the loop cannot be optimised away
   return Math.round(performance.now() - started);
 }
+
+// Main-thread busy seconds of a page (Chromium's TaskDuration), through CDP.
 
 export async function mainThreadSeconds(page) {
   page.cdp ??= await page.context().newCDPSession(page);

@@ -149,8 +149,9 @@ try {
     // Every long gap whose frames' callbacks the page missed counted in full, as if the
     // picture had stood still all along (tests/browser/measure.mjs).
     frozen_ratio_upper_bound: round(freezeUpperMs / watchedMs, 5),
-    // Frames held because the stream itself had none (the broadcaster's encoder starved
-    // of CPU): what every viewer sees, but no viewer's stall (tests/browser/measure.mjs).
+    // Frames held because the stream itself had none (the broadcaster's page starved of
+    // CPU: its test pattern's timer ran late): what every viewer sees, but no viewer's
+    // stall (tests/browser/measure.mjs).
     source_frozen_ratio: round(sourceFrozenMs / watchedMs, 5),
     stalls: sum(delta((s) => s.stalls)),
     // Small seeks that restarted a stuck pipeline (MsePlayer's stall recovery).
