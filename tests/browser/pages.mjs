@@ -29,7 +29,7 @@ export function viewerStats(page) {
       state: s.state, peerId: s.peerId, peers: s.peers, startupMs: s.startupMs, startupPhases: s.startupPhases,
       currentTime: s.player.currentTime, decodedFrames: s.player.decodedFrames, droppedFrames: s.player.droppedFrames,
       bufferSeconds: s.player.bufferSeconds, targetLatencyMs: s.player.targetLatencyMs, playbackRate: s.player.playbackRate,
-      stalls: s.player.stalls, stalledMs: s.player.stalledMs, nudges: s.player.nudges, behindLiveSeconds: s.player.behindLiveSeconds,
+      stalls: s.player.stalls, stalledMs: s.player.stalledMs, nudges: s.player.nudges, holesCrossed: s.player.holesCrossed, behindLiveSeconds: s.player.behindLiveSeconds,
       controlSent: e.control_bytes_sent ?? 0, latencyP95Ms: e.latency_p95_ms ?? null, received: e.media_bytes_received ?? 0, fromSource: e.media_bytes_from_source ?? 0,
       sent: e.media_bytes_sent ?? 0, badPieces: e.bad_pieces ?? 0, bans: e.bans ?? 0, latencyMs: s.latencyMs, handoverLatencyMs: e.latency_p50_ms ?? null,
       chunksPlayed: e.chunks_played ?? 0, chunksSkipped: e.chunks_skipped ?? 0,

@@ -156,10 +156,13 @@ try {
     stalls: sum(delta((s) => s.stalls)),
     // Small seeks that restarted a stuck pipeline (MsePlayer's stall recovery).
     nudges: sum(delta((s) => s.nudges)),
+    // Gaps in the buffered media (holes in the captured video) that MsePlayer's audio
+    // played through, the video restarted at their end.
+    holes_crossed: sum(delta((s) => s.holesCrossed)),
     // Where the time was lost, viewer by viewer in join order: ms stalled, ms frozen.
     lost_ms_in_join_order: probes.map((p, i) => ({
       stalled: Math.round(delta((s) => s.stalledMs)[i]), frozen: Math.round(p.freezeMs),
-      stalls: delta((s) => s.stalls)[i], nudges: delta((s) => s.nudges)[i],
+      stalls: delta((s) => s.stalls)[i], nudges: delta((s) => s.nudges)[i], holes_crossed: delta((s) => s.holesCrossed)[i],
     })),
     chunks_skipped: sum(delta((s) => s.chunksSkipped)),
     frames_dropped: sum(delta((s) => s.droppedFrames)),

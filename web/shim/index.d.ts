@@ -200,6 +200,8 @@ export interface MsePlayerStats {
   stalledMs: number;
   /** Small seeks forward that restarted a pipeline stuck with media buffered. */
   nudges: number;
+  /** Gaps in the buffered media (a hole in the captured video) the audio played through, the video restarted at their end. */
+  holesCrossed: number;
   appendedChunks: number;
   appendedBytes: number;
   initSegments: number;

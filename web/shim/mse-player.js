@@ -76,6 +76,8 @@ export class MsePlayer extends EventTarget {
   #stalledSince = null;
   #stalls = 0;
   #stalledMs = 0;
+  #holesCrossed = 0;     // gaps in the buffered media the audio played through (#crossHole)
+  #holeTimer = null;
   #appended = { chunks: 0, bytes: 0, inits: 0 };
   #captureBase = null;  // capture time (ms) of media time 0 in the current timeline
   #timecodeScaleNs;
@@ -148,6 +150,7 @@ export class MsePlayer extends EventTarget {
       stalls: this.#stalls,
       stalledMs: this.#stalledMs + (this.#stalledSince === null ? 0 : performance.now() - this.#stalledSince),
       nudges: this.#recovery.nudges,
+      holesCrossed: this.#holesCrossed,
       appendedChunks: this.#appended.chunks,
       appendedBytes: this.#appended.bytes,
       initSegments: this.#appended.inits,
@@ -159,6 +162,7 @@ export class MsePlayer extends EventTarget {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
+    clearTimeout(this.#holeTimer);
     this.#ops = [];
     this.#video.removeAttribute('src');
     this.#video.load();
@@ -324,6 +328,7 @@ export class MsePlayer extends EventTarget {
         this.#stalledSince = null;
       }
       this.#setState('playing');
+      this.#crossHole();
       this.#recovery.checkFrozen();
     } else if (this.#state !== 'waiting' && video.readyState < HTMLMediaElement.HAVE_FUTURE_DATA) {
       // Only after playback has begun: the wait for the first frame is startup, not a stall.
@@ -336,6 +341,30 @@ export class MsePlayer extends EventTarget {
     }
     if (this.#state !== 'stalled') this.#followLiveEdge();
     this.#trimBackBuffer();
+  }
+
+  // A hole in the video alone leaves a gap in `buffered` that the audio plays through:
+  // the broadcaster's capture skipped frames (its page starved of CPU), so MSE drops
+  // the frames after the skip up to the next keyframe. The video then stays on its
+  // last frame for good, even past the gap, until something seeks (measured in this
+  // Chromium: a 0.6 s capture hole, the video frozen from there to the end, 3 s on,
+  // with readyState HAVE_ENOUGH_DATA all along). So once the playhead is in such a gap,
+  // a seek to the gap's end is set for when the audio gets there: the video restarts
+  // with the stream, 1 s sooner than the frozen-video nudge would restart it. Jumping
+  // the gap at once would cut the freeze short but take the gap off the buffer ahead,
+  // and every later chunk would come that much nearer to a stall.
+  #crossHole() {
+    const { buffered, currentTime, seeking, playbackRate } = this.#video;
+    if (this.#holeTimer !== null || seeking || isBuffered(buffered, currentTime)) return;
+    const end = nextRangeStart(buffered, currentTime);
+    if (end === null) return;
+    this.#holesCrossed++;
+    this.#holeTimer = setTimeout(() => {
+      this.#holeTimer = null;
+      const video = this.#video;
+      if (this.#closed || video.paused || video.seeking) return;
+      video.currentTime = Math.max(video.currentTime, end);
+    }, ((end - currentTime) / playbackRate) * 1000);
   }
 
   // A skipped chunk leaves a hole; playback waits at its start forever unless moved on.
