@@ -9,7 +9,7 @@
 //  - Everything else passes through untouched: the stream registry and the HTTP chunk
 //    origin (/api/...), health, the signaling WebSocket (/signal), other origins, and
 //    anything but GET.
-const SHELL_VERSION = 5;
+const SHELL_VERSION = 6;
 const CACHE = `swarmcast-shell-v${SHELL_VERSION}`;
 const NETWORK_TIMEOUT_MS = 4000;
 
@@ -22,11 +22,11 @@ const SHELL = [
   '/icons/icon.svg', '/icons/icon-192.png', '/icons/icon-512.png',
   '/web/app/style.css', '/web/app/broadcast.js', '/web/app/home.js', '/web/app/pwa.js', '/web/app/watch.js',
   '/web/shim/base64url.js', '/web/shim/broadcaster.js', '/web/shim/buffered-ranges.js', '/web/shim/capture.js',
-  '/web/shim/clock.js', '/web/shim/compose.js', '/web/shim/device.js', '/web/shim/features.js', '/web/shim/index.js',
+  '/web/shim/clock.js', '/web/shim/compose.js', '/web/shim/device.js', '/web/shim/features.js', '/web/shim/frame-ticker.js', '/web/shim/index.js',
   '/web/shim/latency-target.js', '/web/shim/listing.js', '/web/shim/milestones.js', '/web/shim/mse-player.js',
   '/web/shim/origin-client.js', '/web/shim/peer-link.js', '/web/shim/recorder.js', '/web/shim/signaling.js',
   '/web/shim/source-buffer-ops.js', '/web/shim/stall-recovery.js', '/web/shim/stream-key.js', '/web/shim/swarm-node.js',
-  '/web/shim/viewer.js', '/web/shim/webm-time.js',
+  '/web/shim/test-pattern.js', '/web/shim/viewer.js', '/web/shim/webm-time.js',
   '/web/core/engine.js', '/web/core/heap.js', '/web/core/index.js', '/web/core/segmenter.js', '/web/core/trust.js',
   '/build/wasm/swarmcast.mjs', '/build/wasm/swarmcast.wasm',
 ];

@@ -45,7 +45,7 @@ export function accountFrameGap(last, frame, { seeked, playbackRate, freezeGapMs
 // freezeUpperMs counting every long gap that spans missed callbacks in full).
 export function installFrameProbe(page) {
   const install = async (accountGap, { freezeGapMs, readEvery }) => {
-    const { readTimecode, TIMECODE_HEIGHT } = await import('/web/shim/capture.js');
+    const { readTimecode, TIMECODE_HEIGHT } = await import('/web/shim/test-pattern.js');
     const video = document.getElementById('video');
     const canvas = new OffscreenCanvas(1, TIMECODE_HEIGHT);
     const g = canvas.getContext('2d', { willReadFrequently: true });

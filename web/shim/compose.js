@@ -3,6 +3,7 @@
 // stream. Returns { stream, inset, stop() }: a source like those in capture.js, and
 // where the corner picture is ({ x, y, width, height } in the frame).
 import { openCamera, openScreen } from './capture.js';
+import { frameTicker } from './frame-ticker.js';
 
 export const COMPOSE_DEFAULTS = Object.freeze({
   frameRate: 30,
@@ -97,19 +98,6 @@ function drawContained(g, video, x, y, width, height) {
   const w = video.videoWidth * scale;
   const h = video.videoHeight * scale;
   g.drawImage(video, x + (width - w) / 2, y + (height - h) / 2, w, h);
-}
-
-// Calls `tick` frameRate times a second from a worker's timer: a streamer sharing their
-// screen usually has this tab in the background, where the page's own timers are
-// slowed to once a second and requestAnimationFrame stops; a worker's are not.
-function frameTicker(frameRate, tick) {
-  const source = `setInterval(() => postMessage(0), ${1000 / frameRate});`;
-  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-  const worker = new Worker(url);
-  URL.revokeObjectURL(url);
-  worker.onmessage = tick;
-  tick();
-  return { stop: () => worker.terminate() };
 }
 
 // One audio track carrying every audio track of `streams` (microphone and the screen's

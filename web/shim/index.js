@@ -9,7 +9,8 @@ export { ChunkRecorder, RECORDER_DEFAULTS, recorderMimeType, videoBitsPerSecondF
 export { SwarmNode, SWARM_NODE_DEFAULTS } from './swarm-node.js';
 export { PeerLink, PEER_LINK_DEFAULTS } from './peer-link.js';
 export { SignalingClient, SIGNALING_DEFAULTS, FINAL_CLOSE_CODES, signalingUrl } from './signaling.js';
-export { openCamera, openScreen, openTestPattern, readTimecode } from './capture.js';
+export { openCamera, openScreen, openTestPattern } from './capture.js';
+export { readTimecode } from './test-pattern.js';
 export { composePictureInPicture, openScreenWithCamera, COMPOSE_DEFAULTS } from './compose.js';
 export { missingFeatures, unsupportedMessage } from './features.js';
 export { loadOrCreateSeed } from './stream-key.js';
