@@ -22,7 +22,11 @@ test('after a hole in the captured video the video goes on', async () => {
     const source = openTestPattern();
     const video = Object.assign(document.createElement('video'), { muted: true });
     document.body.append(video);
-    const player = new MsePlayer(video);
+    // The block holds back the recorder's appends as well as the picture: with the
+    // player's local latency (~1.4 s here) the buffer ahead can run dry during it, and
+    // the stall that follows jumps the gap before the audio reaches it (1 run in 4).
+    // Behind by 2.5 s, the media after the hole is appended before the playhead gets there.
+    const player = new MsePlayer(video, { minLatencyMs: 2500 });
     const recorder = new ChunkRecorder(core, source.stream);
     const errors = [];
     const frames = [];  // media time of each frame composited
@@ -43,8 +47,8 @@ test('after a hole in the captured video the video goes on', async () => {
     const until = performance.now() + ms;
     while (performance.now() < until);  // the page's main thread busy: nothing drawn
   }, BLOCK_MS);
-  // The player runs ~2 s behind capture: give it time to reach the hole and go on.
-  await new Promise((resolve) => setTimeout(resolve, 6000));
+  // The player runs 2.5 s behind capture: give it time to reach the hole and go on.
+  await new Promise((resolve) => setTimeout(resolve, 7000));
   const result = await page.evaluate(() => {
     const { player, video, frames, errors } = window.hole;
     const ranges = [];
