@@ -22,11 +22,19 @@ test('after a hole in the captured video the video goes on', async () => {
     const source = openTestPattern();
     const video = Object.assign(document.createElement('video'), { muted: true });
     document.body.append(video);
-    // The block holds back the recorder's appends as well as the picture: with the
-    // player's local latency (~1.4 s here) the buffer ahead can run dry during it, and
-    // the stall that follows jumps the gap before the audio reaches it (1 run in 4).
-    // Behind by 2.5 s, the media after the hole is appended before the playhead gets there.
+    // The block holds back the recorder's appends as well as the picture, so the
+    // player needs more than the block buffered ahead, or the stall that follows jumps
+    // the gap before the audio reaches it. A player fed from the first chunk stays as
+    // near capture as the young stream let it start (~1 s; the buffer ran dry in 1 run
+    // in 4); this one is fed once the recording is 3 s old and starts ~2 s behind (no
+    // stall in 12 runs).
     const player = new MsePlayer(video, { minLatencyMs: 2500 });
+    const held = [];
+    let feed = (append) => held.push(append);
+    setTimeout(() => {
+      feed = (append) => append();
+      held.forEach(feed);
+    }, 3000);
     const recorder = new ChunkRecorder(core, source.stream);
     const errors = [];
     const frames = [];  // media time of each frame composited
@@ -35,19 +43,19 @@ test('after a hole in the captured video the video goes on', async () => {
       video.requestVideoFrameCallback(onFrame);
     };
     video.requestVideoFrameCallback(onFrame);
-    recorder.addEventListener('init', ({ detail }) => player.appendInit(detail.bytes, detail.mimeType));
-    recorder.addEventListener('chunk', ({ detail }) => player.appendChunk(detail.bytes, detail.captureMs));
+    recorder.addEventListener('init', ({ detail }) => feed(() => player.appendInit(detail.bytes, detail.mimeType)));
+    recorder.addEventListener('chunk', ({ detail }) => feed(() => player.appendChunk(detail.bytes, detail.captureMs)));
     recorder.addEventListener('error', ({ detail }) => errors.push(detail));
     player.addEventListener('error', ({ detail }) => errors.push(detail));
     recorder.start();
     window.hole = { player, video, frames, errors };
   });
-  await waitFor(() => page.evaluate(() => window.hole.player.stats().currentTime > 0), { timeoutMs: 8000, what: 'playback to start' });
+  await waitFor(() => page.evaluate(() => window.hole.player.stats().currentTime > 0), { timeoutMs: 12_000, what: 'playback to start' });
   await page.evaluate((ms) => {
     const until = performance.now() + ms;
     while (performance.now() < until);  // the page's main thread busy: nothing drawn
   }, BLOCK_MS);
-  // The player runs 2.5 s behind capture: give it time to reach the hole and go on.
+  // The player runs ~2 s behind capture: give it time to reach the hole and go on.
   await new Promise((resolve) => setTimeout(resolve, 7000));
   const result = await page.evaluate(() => {
     const { player, video, frames, errors } = window.hole;
