@@ -26,8 +26,9 @@ test('after a hole in the captured video the video goes on', async () => {
     // player needs more than the block buffered ahead, or the stall that follows jumps
     // the gap before the audio reaches it. A player fed from the first chunk stays as
     // near capture as the young stream let it start (~1 s; the buffer ran dry in 1 run
-    // in 4); this one is fed once the recording is 3 s old and starts ~2 s behind (no
-    // stall in 12 runs).
+    // in 4); this one is fed once the recording is 3 s old, and its 2.5 s target
+    // (above the default 1.8 s) starts it as far back as the buffered media allows,
+    // ~2 s behind (no stall in 12 runs).
     const player = new MsePlayer(video, { minLatencyMs: 2500 });
     const held = [];
     let feed = (append) => held.push(append);
