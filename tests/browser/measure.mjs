@@ -13,14 +13,15 @@ const FREEZE_GAP_MS = 250;
 // the broadcaster's page is starved of CPU, its test pattern's timer runs late (the
 // holes in its recording line up with the timer's gaps), every viewer holds the last
 // frame exactly as long, and none of them stalled (DESIGN.md: continuity is the
-// watched time not stalled). So a long gap between frames counts in full after
-// a seek or when frames were dropped in it (the picture stood still while the media
-// clock ran on); otherwise only the time the media clock stood still counts (the gap
-// minus the media time played across it, at the playback rate). When the gap spans one
-// frame, that media time is the stream's own hole (reported as the source's); when it
-// spans several, the page's main thread missed their callbacks while the compositor
-// showed them (a busy page runs requestVideoFrameCallback late), and counting the whole
-// gap as frozen overstated it (the upper bound is reported beside it).
+// watched time not stalled). So a long gap between frames counts in full after a
+// seek; otherwise it counts the time the media clock stood still (the gap minus the
+// media time played across it, at the playback rate), plus the dropped frames' share
+// of the media time played: the picture stayed as it was through their turns. When
+// the gap spans one frame and none was dropped, the media time played is the stream's
+// own hole (reported as the source's). A gap may span several frames shown: the page's
+// main thread missed their callbacks while the compositor showed them (a busy page
+// runs requestVideoFrameCallback late). The upper bound beside it counts every gap
+// that spans more than one frame, shown or dropped, in full.
 // Reading a frame back costs the page a copy of it; every few frames is enough.
 const READ_EVERY_FRAMES = 4;
 
@@ -31,10 +32,12 @@ const READ_EVERY_FRAMES = 4;
 export function accountFrameGap(last, frame, { seeked, playbackRate, freezeGapMs }) {
   const held = frame.shownAt - last.shownAt;
   if (held <= freezeGapMs) return { freeze: 0, upperBound: 0, sourceHole: 0 };
-  const clockRan = frame.dropped === last.dropped && !seeked;
-  const playedMs = clockRan ? Math.max(0, ((frame.mediaTime - last.mediaTime) * 1000) / playbackRate) : 0;
-  const freeze = held - Math.min(held, playedMs);
-  const oneFrame = frame.presentedFrames === last.presentedFrames + 1;
+  if (seeked) return { freeze: held, upperBound: held, sourceHole: 0 };
+  const playedMs = Math.min(held, Math.max(0, ((frame.mediaTime - last.mediaTime) * 1000) / playbackRate));
+  const shown = frame.presentedFrames - last.presentedFrames;
+  const dropped = frame.dropped - last.dropped;
+  const freeze = held - playedMs + (playedMs * dropped) / Math.max(1, shown + dropped);
+  const oneFrame = shown === 1 && dropped === 0;
   return { freeze, upperBound: oneFrame ? freeze : held, sourceHole: oneFrame ? held - freeze : 0 };
 }
 
@@ -42,7 +45,7 @@ export function accountFrameGap(last, frame, { seeked, playbackRate, freezeGapMs
 // shown minus the time its time code was drawn at the broadcaster (one machine, one
 // clock), and the time spent on frames that stayed up longer than FREEZE_GAP_MS (see
 // above: freezeMs for the playback's, sourceFrozenMs for the stream's own holes,
-// freezeUpperMs counting every long gap that spans missed callbacks in full).
+// freezeUpperMs counting every long gap that spans more than one frame in full).
 export function installFrameProbe(page) {
   const install = async (accountGap, { freezeGapMs, readEvery }) => {
     const { readTimecode, TIMECODE_HEIGHT } = await import('/web/shim/test-pattern.js');

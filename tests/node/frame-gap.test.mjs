@@ -29,8 +29,13 @@ test('frames shown without a callback count only where the media clock stood sti
   assert.deepEqual(gap, { freeze: 169, upperBound: 300, sourceHole: 0 });
 });
 
-test('a gap with frames dropped in it counts in full: the picture stood while the clock ran', () => {
-  assert.deepEqual(gapOf(LAST, frameAt(10_400, 5.4, 101, 5), OPTIONS), { freeze: 400, upperBound: 400, sourceHole: 0 });
+test('a frame shown after dropped ones: the picture stood through their turns of the media played', () => {
+  // 6 frames due in 400 ms of media, 1 shown: the stream itself held the last one ~67 ms.
+  assert.deepEqual(gapOf(LAST, frameAt(10_400, 5.4, 101, 5), OPTIONS), { freeze: 333.333, upperBound: 400, sourceHole: 0 });
+});
+
+test('frames shown without a callback, one of them dropped: only the dropped frame\'s turn is a freeze', () => {
+  assert.deepEqual(gapOf(LAST, frameAt(10_300, 5.3, 105, 1), OPTIONS), { freeze: 50, upperBound: 300, sourceHole: 0 });
 });
 
 test('a gap with a seek in it counts in full', () => {

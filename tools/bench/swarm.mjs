@@ -146,8 +146,9 @@ try {
     continuity: round(continuity, 5),
     rebuffer_ratio: round(stalledMs / watchedMs, 5),
     frozen_ratio: round(freezeMs / watchedMs, 5),
-    // Every long gap whose frames' callbacks the page missed counted in full, as if the
-    // picture had stood still all along (tests/browser/measure.mjs).
+    // Every long gap that spans more than one frame (callbacks the page missed, frames
+    // dropped) counted in full, as if the picture had stood still all along
+    // (tests/browser/measure.mjs).
     frozen_ratio_upper_bound: round(freezeUpperMs / watchedMs, 5),
     // Frames held because the stream itself had none (the broadcaster's page starved of
     // CPU: its test pattern's timer ran late): what every viewer sees, but no viewer's
