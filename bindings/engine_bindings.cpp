@@ -100,6 +100,9 @@ class EngineBinding {
     engine_.on_http_index(seqs, time_ms(now));
   }
 
+  // ms: checked by web/core/engine.js (whole milliseconds up to a minute).
+  void set_target_latency(double ms) { engine_.set_target_latency(static_cast<std::uint32_t>(ms)); }
+
   void tick(double now) { engine_.tick(time_ms(now)); }
 
   val take_outbox() {
@@ -195,6 +198,7 @@ EMSCRIPTEN_BINDINGS(swarmcast_engine) {
       .function("onHttpChunk", &EngineBinding::on_http_chunk)
       .function("onHttpIndex", &EngineBinding::on_http_index)
       .function("takeHttpFetches", &EngineBinding::take_http_fetches)
+      .function("setTargetLatency", &EngineBinding::set_target_latency)
       .function("tick", &EngineBinding::tick)
       .function("takeOutbox", &EngineBinding::take_outbox)
       .function("takePlayable", &EngineBinding::take_playable)

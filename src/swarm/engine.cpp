@@ -91,6 +91,11 @@ void Engine::ban(Remote& peer) {
   disconnect(id, TimeMs{0});
 }
 
+void Engine::set_target_latency(std::uint32_t ms) {
+  if (playback_.started()) playback_.shift(std::int64_t{ms} - std::int64_t{config_.target_latency_ms});
+  config_.target_latency_ms = ms;
+}
+
 void Engine::tick(TimeMs now) {
   expire_requests(now);
   drop_silent_peers(now);

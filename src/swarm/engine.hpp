@@ -132,6 +132,11 @@ class Engine {
   // The origin's index: the chunk seqs it holds, oldest first.
   void on_http_index(std::span<const ChunkSeq> chunks, TimeMs now);
 
+  // Viewer: the player now aims at `ms` of glass-to-glass latency (EngineConfig's
+  // target_latency_ms): where a joiner starts, or, once playing, every later deadline
+  // moved by the change, as the player holds its picture or jumps to meet it.
+  void set_target_latency(std::uint32_t ms);
+
   void tick(TimeMs now);
 
   std::vector<OutgoingMessage> take_outbox() { return std::exchange(outbox_, {}); }

@@ -3,7 +3,8 @@
 // Playback starts when the first chunk is handed over; from then on a chunk captured
 // at C must be in the player by anchor + (C - C0). While the chunk at the playhead is
 // missing past its deadline the player is stalled, and every later deadline moves by
-// the stall. Skipping a chunk jumps the clock forward by its duration.
+// the stall. Skipping a chunk jumps the clock forward by its duration; a player that
+// changes its target latency shifts every later deadline by the change.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +32,9 @@ class PlaybackClock {
   void waiting(TimeMs capture, TimeMs now);
   // The chunk at the playhead, `duration_ms` long, will never be played.
   void skip(std::uint32_t duration_ms) { anchor_.value -= duration_ms; }
+  // The player now plays `ms` later than it did (earlier, for a negative `ms`): it held
+  // its picture to buffer more, or jumped towards the live edge.
+  void shift(std::int64_t ms) { anchor_.value += ms; }
 
   std::optional<std::int64_t> startup_ms() const { return startup_ms_; }
   std::int64_t stalled_ms() const { return stalled_ms_; }

@@ -58,6 +58,7 @@ class OneLink {
     for (std::int64_t t = 0; t <= run_ms; t += kStepMs) {
       now_ = t;
       if (t == join_ms && at_join) at_join();
+      if (t == scheduled_at_ms_) scheduled_(viewer_);
       if (t == join_ms + link_after_ms) {
         broadcaster_.connect(kViewer, TimeMs{t});
         viewer_.connect(kBroadcaster, TimeMs{t + ahead_ms_});
@@ -79,6 +80,12 @@ class OneLink {
         played_.push_back(item.seq.value);
       }
     }
+  }
+
+  // Runs `action` on the viewer's engine at broadcaster time `ms` of the next run.
+  void at(std::int64_t ms, std::function<void(Engine&)> action) {
+    scheduled_at_ms_ = ms;
+    scheduled_ = std::move(action);
   }
 
   // The broadcaster's transport reports a backlog far beyond any limit until then.
@@ -143,6 +150,8 @@ class OneLink {
 
   static constexpr std::uint64_t kFullUplinkBytes = 64 << 20;
   std::int64_t uplink_full_until_ms_ = 0;
+  std::int64_t scheduled_at_ms_ = -1;
+  std::function<void(Engine&)> scheduled_;
   std::int64_t now_ = 0;  // broadcaster time
   std::int64_t one_way_ms_;
   std::int64_t ahead_ms_;
@@ -168,6 +177,19 @@ TEST(SwarmJoin, OnAgreeingClocksTheStartIsTheTargetAfterCaptureHoweverFarTheHead
     EXPECT_EQ(link.viewer().playback().stalls(), 0u);
     for (std::int64_t latency : link.latencies_ms()) EXPECT_EQ(latency, kTarget) << "one way " << one_way << " ms";
   }
+}
+
+TEST(SwarmJoin, ATargetLatencyChangedWhilePlayingMovesTheLaterChunksDeadlinesWithoutAStall) {
+  OneLink link(5, 0);
+  link.at(9'100, [](Engine& viewer) { viewer.set_target_latency(kTarget + 4000); });
+  link.run(5'430, 20'000);
+  expect_plays_on_in_order(link);
+  EXPECT_EQ(link.viewer().playback().stalls(), 0u);
+  const std::vector<std::int64_t> latencies = link.latencies_ms();
+  // Chunks 3-8 were handed over before the change (each as it was published), at the
+  // target; every one after it plays 4 s later.
+  ASSERT_GE(latencies.size(), 8u);
+  for (std::size_t i = 0; i < latencies.size(); ++i) EXPECT_EQ(latencies[i], link.played()[i] <= 8 ? kTarget : kTarget + 4000) << "chunk " << link.played()[i];
 }
 
 // Header travel cannot be told from a clock difference, so a clock that is ahead

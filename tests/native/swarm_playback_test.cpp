@@ -44,6 +44,19 @@ TEST(PlaybackClock, SkippingAChunkBringsTheNextOneForward) {
   EXPECT_EQ(clock.deadline(TimeMs{2000}), TimeMs{3000});
 }
 
+TEST(PlaybackClock, AChangedTargetLatencyShiftsEveryLaterDeadlineWithoutAStall) {
+  PlaybackClock clock;
+  clock.hand_over(TimeMs{0}, TimeMs{1000});
+  clock.shift(4000);  // the player held its picture 4 s longer
+  EXPECT_EQ(clock.deadline(TimeMs{1000}), TimeMs{6000});
+  clock.waiting(TimeMs{1000}, TimeMs{5900});
+  EXPECT_EQ(clock.stalls(), 0u);
+  EXPECT_EQ(clock.hand_over(TimeMs{1000}, TimeMs{5900}), 5000);
+  clock.shift(-4000);  // and jumped back towards the live edge
+  EXPECT_EQ(clock.deadline(TimeMs{2000}), TimeMs{3000});
+  EXPECT_EQ(clock.stalled_ms(), 0);
+}
+
 TEST(RequestTracker, CountsBytesInFlightAndExpiresLateRequests) {
   swarm::RequestTracker tracker;
   const swarm::PeerId a{1}, b{2};

@@ -81,11 +81,11 @@ class Mesh {
     this.engines.get(b)?.disconnect(a, now);
   }
 
-  // Publishes each item when it is due and steps until `end`.
-  broadcast(stream, end) {
+  // Publishes each item when it is due and steps from `start` until `end`.
+  broadcast(stream, end, start = T0) {
     const source = this.engines.get(BROADCASTER);
     const queue = [...stream];
-    for (let now = T0; now <= end; now += TICK_MS) {
+    for (let now = start; now <= end; now += TICK_MS) {
       while (queue.length && queue[0].at <= now) {
         const item = queue.shift();
         const ok = item.init ? source.publishInit(item.header, item.bytes, now)
@@ -166,6 +166,25 @@ describe('SwarmEngine (wasm) over an in-memory mesh', () => {
     signer.close();
   });
 
+  test('a viewer whose player aims 3 s further back mid-stream has its later chunks due 3 s later', () => {
+    const signer = new StreamSigner(core, new Uint8Array(32).fill(25));
+    const stream = signedStream('bench-vp8-opus.webm', signer);
+    const mesh = new Mesh(swarm(signer, [7, 8]));
+    // Ticks fall on T0 + k * TICK_MS: the change comes between two of them.
+    const half = T0 + Math.floor((stream.at(-1).at - T0) / 2 / TICK_MS) * TICK_MS;
+    mesh.broadcast(stream.filter((item) => item.at <= half), half);
+    mesh.engines.get(8).setTargetLatency(2500 + 3000);
+    // Before the steady viewer's next chunk would be due (2.5 s after the last ended).
+    const end = stream.at(-1).at + 2000;
+    mesh.broadcast(stream.filter((item) => item.at > half), end, half + TICK_MS);
+    const [steady, held] = [7, 8].map((id) => mesh.engines.get(id).stats(end));
+    for (const stats of [steady, held]) assert.equal(stats.stalls, 0);
+    assert.ok(steady.latency_p95_ms <= 2500, `steady viewer: p95 ${steady.latency_p95_ms} ms`);
+    assert.ok(held.latency_p95_ms >= 5500, `held viewer: p95 ${held.latency_p95_ms} ms`);
+    mesh.deleteAll();
+    signer.close();
+  });
+
   test('a peer that sends a corrupt piece is banned and none of its bytes are played', () => {
     const signer = new StreamSigner(core, new Uint8Array(32).fill(22));
     const stream = signedStream('vp8-opus-live.webm', signer);
@@ -241,6 +260,10 @@ describe('SwarmEngine (wasm) API', () => {
       }
       new SwarmEngine(core, { self: 1, streamKey: keyOf(signer), [option]: 60_000 }).delete();
     }
+    const engine = new SwarmEngine(core, { self: 1, streamKey: keyOf(signer) });
+    for (const bad of [-1, 2.5, '500', 60_001, null]) assert.throws(() => engine.setTargetLatency(bad), TypeError, `${bad}`);
+    engine.setTargetLatency(60_000);
+    engine.delete();
     signer.close();
   });
 

@@ -132,6 +132,14 @@ export class SwarmEngine {
     this.#live().onHttpIndex(chunks, time(nowMs));
   }
 
+  // Viewer: the player now aims at `ms` of glass-to-glass latency. Before playback it
+  // sets where the viewer starts; once playing, every later deadline moves by the
+  // change (the player holds its picture, or jumps towards the live edge, to meet it).
+  setTargetLatency(ms) {
+    milliseconds(ms, 'targetLatencyMs');
+    this.#live().setTargetLatency(ms);
+  }
+
   tick(nowMs) {
     this.#live().tick(time(nowMs));
   }

@@ -239,6 +239,12 @@ export class SwarmEngine {
   onHttpChunk(signedHeader: Uint8Array, payload: Uint8Array, nowMs: number): boolean;
   /** The origin's index (`GET /api/streams/<id>/chunks`): its `chunks`, oldest first. */
   onHttpIndex(chunks: number[], nowMs: number): void;
+  /**
+   * Viewer: the player now aims at `ms` (whole ms, 0..60000) of glass-to-glass latency.
+   * Before playback it sets where the viewer starts; once playing, every later deadline
+   * moves by the change.
+   */
+  setTargetLatency(ms: number): void;
   tick(nowMs: number): void;
   takeOutbox(): OutgoingMessage[];
   takePlayable(): PlayableItem[];
