@@ -1,8 +1,15 @@
 // The /watch/<stream-id> page: video, state, and a small stats overlay.
-import { Viewer, loadCore, missingFeatures, signalingUrl, unsupportedMessage } from '../shim/index.js';
+import { LATENCY_MODES, Viewer, loadCore, missingFeatures, signalingUrl, unsupportedMessage } from '../shim/index.js';
 import { registerServiceWorker } from './pwa.js';
 
 const $ = (id) => document.getElementById(id);
+
+// The viewer's latency mode is kept across visits and streams.
+const LATENCY_MODE_KEY = 'swarmcast.latencyMode';
+function savedLatencyMode() {
+  const saved = localStorage.getItem(LATENCY_MODE_KEY);
+  return LATENCY_MODES.includes(saved) ? saved : 'low';
+}
 
 const STATUS_TEXT = {
   connecting: 'Connecting…',
@@ -33,7 +40,7 @@ async function main() {
   const video = $('video');
   let viewer;
   try {
-    viewer = new Viewer({ core, streamId, video, signalingUrl: signalingUrl() });
+    viewer = new Viewer({ core, streamId, video, signalingUrl: signalingUrl(), player: { latencyMode: savedLatencyMode() } });
   } catch (error) {
     $('status').textContent = `Not a stream link: ${error.message}`;
     return;
@@ -51,6 +58,11 @@ async function main() {
   $('unmute').addEventListener('click', () => {
     video.muted = !video.muted;
     $('unmute').textContent = video.muted ? 'Unmute' : 'Mute';
+  });
+  $('latency-mode').value = viewer.latencyMode;
+  $('latency-mode').addEventListener('change', () => {
+    viewer.latencyMode = $('latency-mode').value;
+    localStorage.setItem(LATENCY_MODE_KEY, viewer.latencyMode);
   });
   $('show-stats').addEventListener('change', () => { $('overlay').hidden = !$('show-stats').checked; });
   window.addEventListener('pagehide', () => viewer.stop());

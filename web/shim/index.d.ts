@@ -144,6 +144,8 @@ export class Viewer extends TypedEventTarget<ViewerEvents> {
   constructor(options: { core: SwarmcastCore; streamId: string; video: HTMLVideoElement; signalingUrl: string; player?: MsePlayerOptions });
   readonly streamId: string;
   readonly state: ViewerState;
+  /** The player's latency mode, with the engine's deadlines moved to match (starts as `player.latencyMode`). */
+  latencyMode: LatencyMode;
   start(): Promise<void>;
   stop(): void;
   stats(): ViewerStats;
@@ -173,7 +175,17 @@ export interface MsePlayerOptions {
   nudgeAfterMs?: number;
   /** No new frame this long while the playhead moves: nudge the playhead. */
   frozenVideoMs?: number;
+  /** The mode the player starts in (see MsePlayer.latencyMode). Default 'low'. */
+  latencyMode?: LatencyMode;
+  /** The least latency aimed at in the 'smooth' mode (ms). */
+  smoothLatencyMs?: number;
 }
+/**
+ * 'low': as near the live edge as the stream's recent chunks allow; 'smooth': at least
+ * smoothLatencyMs behind, a deeper buffer for a busy device or a weak network.
+ */
+export type LatencyMode = 'low' | 'smooth';
+export const LATENCY_MODES: readonly LatencyMode[];
 export const MSE_PLAYER_DEFAULTS: Readonly<Required<MsePlayerOptions>>;
 
 export type MsePlayerState = 'idle' | 'waiting' | 'playing' | 'stalled' | 'ended' | 'failed';
@@ -193,6 +205,7 @@ export interface MsePlayerStats {
   behindLiveSeconds: number;
   latencyMs: number | null;
   targetLatencyMs: number;
+  latencyMode: LatencyMode;
   playbackRate: number;
   decodedFrames: number;
   droppedFrames: number;
@@ -216,6 +229,12 @@ export class MsePlayer extends TypedEventTarget<MsePlayerEvents> {
   constructor(video: HTMLVideoElement, options?: MsePlayerOptions);
   static supports(mimeType: string): boolean;
   readonly state: MsePlayerState;
+  /**
+   * Switching to a mode with a higher target holds the picture (paused) until the
+   * player is that far behind; back in 'low' it jumps towards the live edge. Throws
+   * TypeError for anything but a LatencyMode.
+   */
+  latencyMode: LatencyMode;
   appendInit(bytes: Uint8Array, mimeType: string): void;
   /** `captureMs`: signed capture time of the chunk's first frame (for latency and steering). */
   appendChunk(bytes: Uint8Array, captureMs?: number | null): void;
@@ -321,6 +340,8 @@ export class SwarmNode extends TypedEventTarget<SwarmNodeEvents> {
   stop(): void;
   publishInit(signedHeader: Uint8Array, bytes: Uint8Array): boolean;
   publishChunk(signedHeader: Uint8Array, bytes: Uint8Array): boolean;
+  /** Viewer: the player now aims at `ms` of glass-to-glass latency; the engine's deadlines follow. */
+  setTargetLatency(ms: number): void;
   stats(): SwarmNodeStats;
 }
 

@@ -12,6 +12,8 @@ export class LatencyTarget {
   // maxLatencyMs, warmupMs (MSE_PLAYER_DEFAULTS).
   constructor(options) {
     this.#options = options;
+    // The least it aims at: minLatencyMs, or more in MsePlayer's smooth latency mode.
+    this.floorMs = options.minLatencyMs;
   }
 
   // A chunk whose first frame was captured at captureMs became playable at `now`.
@@ -25,9 +27,9 @@ export class LatencyTarget {
   }
 
   get ms() {
-    const { initialLatencyMs, latencyMarginMs, minLatencyMs, maxLatencyMs } = this.#options;
-    if (!this.#samples.length) return initialLatencyMs;
-    const worst = Math.max(...this.#samples.map((sample) => sample.ms));
-    return Math.min(maxLatencyMs, Math.max(minLatencyMs, worst + latencyMarginMs));
+    const { initialLatencyMs, latencyMarginMs, maxLatencyMs } = this.#options;
+    const wanted = this.#samples.length
+      ? Math.max(...this.#samples.map((sample) => sample.ms)) + latencyMarginMs : initialLatencyMs;
+    return Math.min(maxLatencyMs, Math.max(this.floorMs, wanted));
   }
 }

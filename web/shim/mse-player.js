@@ -54,7 +54,11 @@ export const MSE_PLAYER_DEFAULTS = Object.freeze({
                            // each nudged stall froze the video 265-320 ms and
                            // continuity was 0.994-0.9994; with 120, 0.999-1
   frozenVideoMs: 1000,     // no new frame this long while playing: nudge
+  latencyMode: 'low',      // or 'smooth': see MsePlayer#latencyMode
+  smoothLatencyMs: 6000,   // the least latency aimed at in the smooth mode
 });
+
+export const LATENCY_MODES = Object.freeze(['low', 'smooth']);
 
 const STALL_EPSILON_S = 0.01;
 const RATE_DEADBAND_MS = 60;
@@ -88,11 +92,14 @@ export class MsePlayer extends EventTarget {
   #shownLatencyMs = null;
   #recovery;
   #timer;
+  #latencyMode;
+  #holdTimer = null;    // a hold that takes the player back to its target (#holdForTarget)
 
   constructor(video, options = {}) {
     super();
     this.options = { ...MSE_PLAYER_DEFAULTS, ...options };
     this.#latencyTarget = new LatencyTarget(this.options);
+    this.latencyMode = this.options.latencyMode;
     // First init and chunk appended, play() asked, first frame composited.
     this.milestones = new Milestones();
     this.#video = video;
@@ -112,6 +119,23 @@ export class MsePlayer extends EventTarget {
 
   get state() {
     return this.#state;
+  }
+
+  // 'low': as near the live edge as the stream's recent chunks allow (the live-edge
+  // policy above); 'smooth': at least smoothLatencyMs behind, a deeper buffer for a
+  // busy device or a weak network. The player only ever seeks forward to its target,
+  // so on the way to a higher one it holds its picture (paused) until it is that far
+  // behind; back in 'low' it jumps towards the live edge.
+  get latencyMode() {
+    return this.#latencyMode;
+  }
+
+  set latencyMode(mode) {
+    if (!LATENCY_MODES.includes(mode)) throw new TypeError(`latencyMode is 'low' or 'smooth', not ${String(mode)}`);
+    this.#latencyMode = mode;
+    this.#latencyTarget.floorMs = mode === 'smooth' ? this.options.smoothLatencyMs : this.options.minLatencyMs;
+    if (this.#holdTimer !== null) this.#endHold();
+    this.#holdForTarget();
   }
 
   // An init segment starts an epoch: the first one creates the SourceBuffer, a later one
@@ -146,6 +170,7 @@ export class MsePlayer extends EventTarget {
       // (the playhead's, where the browser cannot say which frame is on screen).
       latencyMs: this.#shownLatencyMs ?? this.#playheadLatencyMs(),
       targetLatencyMs: this.#targetLatencyMs(),
+      latencyMode: this.#latencyMode,
       playbackRate: video.playbackRate,
       decodedFrames: quality ? quality.totalVideoFrames - quality.droppedVideoFrames : 0,
       droppedFrames: quality ? quality.droppedVideoFrames : 0,
@@ -165,6 +190,7 @@ export class MsePlayer extends EventTarget {
     this.#closed = true;
     clearInterval(this.#timer);
     clearTimeout(this.#holeTimer);
+    clearTimeout(this.#holdTimer);
     this.#ops = [];
     this.#video.removeAttribute('src');
     this.#video.load();
@@ -308,9 +334,30 @@ export class MsePlayer extends EventTarget {
     this.#video.currentTime = Math.max(start, Math.min(wanted, edge - MIN_START_AHEAD_S));
     this.#lastTime = this.#video.currentTime;
     this.milestones.mark('play');
+    this.#play();
+  }
+
+  #play() {
     this.#video.play().catch((error) => {
       if (error.name === 'NotAllowedError') this.dispatchEvent(new Event('autoplay-blocked'));
     });
+  }
+
+  // Playing further than seekAboveMs nearer the live edge than the target (the smooth
+  // mode's, just chosen): pause for the difference, then play on from there.
+  #holdForTarget() {
+    const latency = this.#playheadLatencyMs();
+    if (latency === null || this.#holdTimer !== null || this.#state !== 'playing' || this.#video.paused) return;
+    const shortMs = this.#targetLatencyMs() - latency;
+    if (shortMs <= this.options.seekAboveMs) return;
+    this.#video.pause();
+    this.#holdTimer = setTimeout(() => this.#endHold(), shortMs);
+  }
+
+  #endHold() {
+    clearTimeout(this.#holdTimer);
+    this.#holdTimer = null;
+    if (!this.#closed) this.#play();
   }
 
   #monitor() {
@@ -344,6 +391,7 @@ export class MsePlayer extends EventTarget {
       this.#jumpGap();
     }
     if (this.#state !== 'stalled') this.#followLiveEdge();
+    if (this.#latencyMode === 'smooth') this.#holdForTarget();
     this.#trimBackBuffer();
   }
 

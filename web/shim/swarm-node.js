@@ -126,6 +126,13 @@ export class SwarmNode extends EventTarget {
     return ok;
   }
 
+  // Viewer: the player now aims at `ms` of glass-to-glass latency; the engine's
+  // deadlines follow (SwarmEngine.setTargetLatency).
+  setTargetLatency(ms) {
+    this.#timing.targetLatencyMs = ms;
+    this.#engine?.setTargetLatency(ms);
+  }
+
   stats() {
     const links = [...this.#links.values()].map((link) => ({
       peerId: link.peerId, open: link.open, bytesSent: link.bytesSent, bytesReceived: link.bytesReceived,

@@ -56,11 +56,29 @@ export class Viewer extends EventTarget {
     return this.#state;
   }
 
+  // MsePlayer's latencyMode ('low' or 'smooth'), with the engine's deadlines moved to
+  // match; it starts as the player option of that name says.
+  get latencyMode() {
+    return this.#player.latencyMode;
+  }
+
+  set latencyMode(mode) {
+    this.#player.latencyMode = mode;
+    this.#node?.setTargetLatency(this.#engineTargetMs());
+  }
+
+  // Where the engine's deadlines aim: the player's target at the start, in its mode.
+  #engineTargetMs() {
+    const { initialLatencyMs, smoothLatencyMs } = this.#player.options;
+    const playerMs = this.#player.latencyMode === 'smooth' ? Math.max(initialLatencyMs, smoothLatencyMs) : initialLatencyMs;
+    return playerMs + PUBLISH_DELAY_ALLOWANCE_MS;
+  }
+
   async start() {
     this.#joinAskedAt = nowMs();
     const node = new SwarmNode({
       core: this.#core, role: 'viewer', streamId: this.streamId, signalingUrl: this.signalingUrl,
-      device: await deviceConstraints(), targetLatencyMs: this.#player.options.initialLatencyMs + PUBLISH_DELAY_ALLOWANCE_MS,
+      device: await deviceConstraints(), targetLatencyMs: this.#engineTargetMs(),
       startLeadMs: START_LEAD_MS, playerLeadMs: PLAYER_LEAD_MS,
     });
     this.#node = node;
