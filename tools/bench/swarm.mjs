@@ -6,7 +6,10 @@
 // plays, as viewers on their own devices arrive into a running swarm. On one machine,
 // joins back to back (--joins together) also time every page's load against the
 // others' (each compiles the wasm core and sets up its links on the same 2 cores).
+// --latency-mode smooth has the viewers watch in the watch page's smooth mode (at least
+// 6 s behind live) instead of the default low one; the targets are for the default.
 //   node tools/bench/swarm.mjs [--viewers 8] [--seconds 60] [--joins one-by-one|together]
+//                              [--latency-mode low|smooth]
 // Prints one JSON object with the metrics of DESIGN.md ("What we measure") and the
 // issue's targets. Glass-to-glass comes from the time code drawn into each frame at the
 // broadcaster and read back from the frame on screen (requestVideoFrameCallback), with
@@ -27,11 +30,16 @@ import {
 const { values } = parseArgs({ options: {
   viewers: { type: 'string', default: '8' }, seconds: { type: 'string', default: '60' },
   joins: { type: 'string', default: 'one-by-one' },
+  'latency-mode': { type: 'string', default: 'low' },
 } });
 const viewerCount = Number(values.viewers);
 const seconds = Number(values.seconds);
 if (!(viewerCount >= 1 && seconds >= 5)) throw new RangeError('--viewers ≥ 1 and --seconds ≥ 5');
 if (!['one-by-one', 'together'].includes(values.joins)) throw new RangeError('--joins is one-by-one or together');
+const latencyMode = values['latency-mode'];
+if (!['low', 'smooth'].includes(latencyMode)) throw new RangeError('--latency-mode is low or smooth');
+// The watch page starts in the mode its last visit chose (web/app/watch.js).
+const viewerInitScript = `(${countLongTasks})(); localStorage.setItem('swarmcast.latencyMode', '${latencyMode}');`;
 
 const STREAM_AGE_BEFORE_JOIN_MS = 3000;
 const TARGETS = { source_upload_factor_max: 1.2, glass_to_glass_p95_ms_max: 2500, startup_p95_ms_max: 1500, continuity_min: 0.999 };
@@ -66,7 +74,7 @@ try {
   await sleep(STREAM_AGE_BEFORE_JOIN_MS);
   const viewers = [];
   for (let i = 0; i < viewerCount; i++) {
-    viewers.push(await openViewer(browser, server, broadcast.streamId, { initScript: countLongTasks }));
+    viewers.push(await openViewer(browser, server, broadcast.streamId, { initScript: viewerInitScript }));
     if (values.joins === 'one-by-one') await waitPlaying(viewers.slice(-1), 30_000);
   }
   await waitPlaying(viewers, 30_000);
@@ -125,6 +133,7 @@ try {
     bench: 'swarm-browser',
     viewers: viewerCount,
     joins: values.joins,
+    latency_mode: latencyMode,
     seconds: round(windowS, 1),
     stream_kbps: Math.round(streamKbps),
     p2p_offload: round(1 - sourceSent / received),
