@@ -1,7 +1,8 @@
 // The watch page's latency mode: 'smooth' takes a playing viewer a few seconds further
 // behind live by holding its picture once, then plays on there without a stall or a
 // skipped chunk (the engine's deadlines moved with it); 'low' brings it back near the
-// live edge. The choice is kept for the next visit.
+// live edge. The choice is kept for the next visit, and a pause from the controls
+// during a hold is left alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverAndBrowser, waitFor } from './launch.mjs';
@@ -50,5 +51,19 @@ test('smooth holds the viewer ~6 s behind live without a stall; low brings it ba
   await waitPlaying([viewer], 15_000);
   assert.deepEqual(await modeOf(viewer), { player: 'smooth', saved: 'smooth', shown: 'smooth' });
   await waitFor(async () => (await viewerStats(viewer)).latencyMs >= 5500, { timeoutMs: 8000, what: 'a smooth start ~6 s behind' });
+
+  // Played from the controls during a hold, then paused: the pause is the viewer's,
+  // the end of the hold does not undo it.
+  await viewer.selectOption('#latency-mode', 'low');
+  await waitFor(async () => (await viewerStats(viewer)).latencyMs < 4000, { timeoutMs: 5000, what: 'the viewer back near live' });
+  await viewer.selectOption('#latency-mode', 'smooth');
+  assert.equal(await viewer.evaluate(() => document.getElementById('video').paused), true, 'held');
+  await viewer.evaluate(async () => {
+    const video = document.getElementById('video');
+    await video.play();
+    video.pause();
+  });
+  await sleep(5000);
+  assert.equal(await viewer.evaluate(() => document.getElementById('video').paused), true, 'still paused by the viewer');
   assert.deepEqual(viewer.problems, []);
 });

@@ -20,8 +20,11 @@ export class LatencyTarget {
   noteArrival(captureMs, now) {
     const { warmupMs, latencyWindowMs } = this.#options;
     this.#firstAt ??= now;
-    // The join backlog arrives in a burst: its lateness says nothing about the swarm.
-    if (now - this.#firstAt < warmupMs) return;
+    // The join backlog (captured before the first chunk was appended, or arriving in
+    // the burst after it) is as late as the point the player joined at, and says
+    // nothing about the swarm. A smooth start's backlog spans ~6 s and, on a busy
+    // machine, outlasts the warmup.
+    if (captureMs < this.#firstAt || now - this.#firstAt < warmupMs) return;
     this.#samples.push({ at: now, ms: now - captureMs });
     while (this.#samples[0].at < now - latencyWindowMs) this.#samples.shift();
   }

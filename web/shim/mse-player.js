@@ -352,6 +352,12 @@ export class MsePlayer extends EventTarget {
     if (shortMs <= this.options.seekAboveMs) return;
     this.#video.pause();
     this.#holdTimer = setTimeout(() => this.#endHold(), shortMs);
+    // Played meanwhile from the controls: the hold is over, and a pause after that is
+    // the viewer's to keep.
+    this.#video.addEventListener('play', () => {
+      clearTimeout(this.#holdTimer);
+      this.#holdTimer = null;
+    }, { once: true });
   }
 
   #endHold() {
