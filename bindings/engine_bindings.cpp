@@ -101,7 +101,7 @@ class EngineBinding {
   }
 
   // ms: checked by web/core/engine.js (whole milliseconds up to a minute).
-  void set_target_latency(double ms) { engine_.set_target_latency(static_cast<std::uint32_t>(ms)); }
+  void set_target_latency(double ms, double now) { engine_.set_target_latency(static_cast<std::uint32_t>(ms), time_ms(now)); }
 
   void tick(double now) { engine_.tick(time_ms(now)); }
 

@@ -91,9 +91,19 @@ void Engine::ban(Remote& peer) {
   disconnect(id, TimeMs{0});
 }
 
-void Engine::set_target_latency(std::uint32_t ms) {
-  if (playback_.started()) playback_.shift(std::int64_t{ms} - std::int64_t{config_.target_latency_ms});
+void Engine::set_target_latency(std::uint32_t ms, TimeMs now) {
+  const std::int64_t change = std::int64_t{ms} - std::int64_t{config_.target_latency_ms};
   config_.target_latency_ms = ms;
+  if (!playback_.started()) return;
+  playback_.shift(change);
+  if (change >= 0 || !playhead_) return;
+  const std::int64_t moment = start_capture_time(now);
+  for (const ChunkEntry* entry = buffer_.find(*playhead_);
+       entry && entry->header.capture_time.value + std::int64_t{entry->header.duration_ms} <= moment;
+       entry = buffer_.find(*playhead_)) {
+    playhead_ = ChunkSeq{playhead_->value + 1};
+    late_since_.reset();
+  }
 }
 
 void Engine::tick(TimeMs now) {

@@ -134,8 +134,10 @@ class Engine {
 
   // Viewer: the player now aims at `ms` of glass-to-glass latency (EngineConfig's
   // target_latency_ms): where a joiner starts, or, once playing, every later deadline
-  // moved by the change, as the player holds its picture or jumps to meet it.
-  void set_target_latency(std::uint32_t ms);
+  // moved by the change, as the player holds its picture or jumps to meet it. On a
+  // jump nearer the live edge, the chunks that end before the new moment will not be
+  // played: the playhead moves past them instead of waiting for them.
+  void set_target_latency(std::uint32_t ms, TimeMs now);
 
   void tick(TimeMs now);
 

@@ -14,6 +14,16 @@ const modeOf = (page) => page.evaluate(() => ({
   player: window.swarmcast.stats().player.latencyMode, saved: localStorage.getItem('swarmcast.latencyMode'),
   shown: document.getElementById('latency-mode').value,
 }));
+// Waits until the viewer's glass-to-glass latency satisfies `ok`; a timeout says where
+// it and the player's target were.
+async function waitLatency(page, ok, what, timeoutMs = 8000) {
+  let last = null;
+  try {
+    await waitFor(async () => { last = await viewerStats(page); return ok(last.latencyMs); }, { timeoutMs, what });
+  } catch (error) {
+    throw new Error(`${error.message}: latency ${last?.latencyMs} ms, target ${last?.targetLatencyMs} ms`);
+  }
+}
 const skippedOf = (page) => page.evaluate(() => window.swarmcast.stats().node.engine.chunks_skipped);
 
 test('smooth holds the viewer ~6 s behind live without a stall; low brings it back', async () => {
@@ -28,7 +38,7 @@ test('smooth holds the viewer ~6 s behind live without a stall; low brings it ba
   assert.deepEqual(await modeOf(viewer), { player: 'low', saved: null, shown: 'low' });
 
   await viewer.selectOption('#latency-mode', 'smooth');
-  await waitFor(async () => (await viewerStats(viewer)).latencyMs >= 5500, { timeoutMs: 8000, what: 'the viewer to fall back to ~6 s' });
+  await waitLatency(viewer, (ms) => ms >= 5500, 'the viewer to fall back to ~6 s');
   const held = await viewerStats(viewer);
   await sleep(6000);
   const smooth = await viewerStats(viewer);
@@ -39,7 +49,7 @@ test('smooth holds the viewer ~6 s behind live without a stall; low brings it ba
   assert.deepEqual(await modeOf(viewer), { player: 'smooth', saved: 'smooth', shown: 'smooth' });
 
   await viewer.selectOption('#latency-mode', 'low');
-  await waitFor(async () => (await viewerStats(viewer)).latencyMs < 4000, { timeoutMs: 5000, what: 'the viewer to jump back near live' });
+  await waitLatency(viewer, (ms) => ms < 4000, 'the viewer to jump back near live', 5000);
   await sleep(2000);
   const back = await viewerStats(viewer);
   assert.ok(back.currentTime > smooth.currentTime, 'plays on near live');
@@ -50,12 +60,12 @@ test('smooth holds the viewer ~6 s behind live without a stall; low brings it ba
   await viewer.reload();
   await waitPlaying([viewer], 15_000);
   assert.deepEqual(await modeOf(viewer), { player: 'smooth', saved: 'smooth', shown: 'smooth' });
-  await waitFor(async () => (await viewerStats(viewer)).latencyMs >= 5500, { timeoutMs: 8000, what: 'a smooth start ~6 s behind' });
+  await waitLatency(viewer, (ms) => ms >= 5500, 'a smooth start ~6 s behind');
 
   // Played from the controls during a hold, then paused: the pause is the viewer's,
   // the end of the hold does not undo it.
   await viewer.selectOption('#latency-mode', 'low');
-  await waitFor(async () => (await viewerStats(viewer)).latencyMs < 4000, { timeoutMs: 5000, what: 'the viewer back near live' });
+  await waitLatency(viewer, (ms) => ms < 4000, 'the viewer back near live', 5000);
   await viewer.selectOption('#latency-mode', 'smooth');
   assert.equal(await viewer.evaluate(() => document.getElementById('video').paused), true, 'held');
   await viewer.evaluate(async () => {

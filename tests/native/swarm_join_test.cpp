@@ -4,6 +4,7 @@
 // engine over one link with a fixed one-way delay; each engine reads its own clock.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <map>
@@ -58,7 +59,7 @@ class OneLink {
     for (std::int64_t t = 0; t <= run_ms; t += kStepMs) {
       now_ = t;
       if (t == join_ms && at_join) at_join();
-      if (t == scheduled_at_ms_) scheduled_(viewer_);
+      if (auto action = scheduled_.find(t); action != scheduled_.end()) action->second(viewer_);
       if (t == join_ms + link_after_ms) {
         broadcaster_.connect(kViewer, TimeMs{t});
         viewer_.connect(kBroadcaster, TimeMs{t + ahead_ms_});
@@ -67,7 +68,8 @@ class OneLink {
       deliver(t);
       // The link has no queue of its own: what an engine sends is on its way at once,
       // unless the broadcaster's uplink is held full.
-      broadcaster_.set_buffered_amount_everywhere(t < uplink_full_until_ms_ ? kFullUplinkBytes : 0);
+      const bool uplink_full = t >= uplink_full_from_ms_ && t < uplink_full_until_ms_;
+      broadcaster_.set_buffered_amount_everywhere(uplink_full ? kFullUplinkBytes : 0);
       broadcaster_.tick(TimeMs{t});
       for (auto& m : broadcaster_.take_outbox()) to_viewer_.push_back({t + one_way_ms_, std::move(m.bytes)});
       if (t < join_ms) continue;
@@ -82,14 +84,16 @@ class OneLink {
     }
   }
 
-  // Runs `action` on the viewer's engine at broadcaster time `ms` of the next run.
-  void at(std::int64_t ms, std::function<void(Engine&)> action) {
-    scheduled_at_ms_ = ms;
-    scheduled_ = std::move(action);
-  }
+  // Runs `action` on the viewer's engine at broadcaster time `ms` (a multiple of the
+  // 10 ms step) of the next run.
+  void at(std::int64_t ms, std::function<void(Engine&)> action) { scheduled_[ms] = std::move(action); }
 
   // The broadcaster's transport reports a backlog far beyond any limit until then.
-  void hold_uplink_full_until(std::int64_t ms) { uplink_full_until_ms_ = ms; }
+  void hold_uplink_full_until(std::int64_t ms) { hold_uplink_full_between(0, ms); }
+  void hold_uplink_full_between(std::int64_t from_ms, std::int64_t until_ms) {
+    uplink_full_from_ms_ = from_ms;
+    uplink_full_until_ms_ = until_ms;
+  }
 
   // A neighbour far behind the live edge, as a viewer that has just joined itself is:
   // it announces chunks [first, last] (headers and haves) and never unchokes.
@@ -149,9 +153,9 @@ class OneLink {
   }
 
   static constexpr std::uint64_t kFullUplinkBytes = 64 << 20;
+  std::int64_t uplink_full_from_ms_ = 0;
   std::int64_t uplink_full_until_ms_ = 0;
-  std::int64_t scheduled_at_ms_ = -1;
-  std::function<void(Engine&)> scheduled_;
+  std::map<std::int64_t, std::function<void(Engine&)>> scheduled_;
   std::int64_t now_ = 0;  // broadcaster time
   std::int64_t one_way_ms_;
   std::int64_t ahead_ms_;
@@ -181,7 +185,7 @@ TEST(SwarmJoin, OnAgreeingClocksTheStartIsTheTargetAfterCaptureHoweverFarTheHead
 
 TEST(SwarmJoin, ATargetLatencyChangedWhilePlayingMovesTheLaterChunksDeadlinesWithoutAStall) {
   OneLink link(5, 0);
-  link.at(9'100, [](Engine& viewer) { viewer.set_target_latency(kTarget + 4000); });
+  link.at(9'100, [&link](Engine& viewer) { viewer.set_target_latency(kTarget + 4000, link.viewer_now()); });
   link.run(5'430, 20'000);
   expect_plays_on_in_order(link);
   EXPECT_EQ(link.viewer().playback().stalls(), 0u);
@@ -190,6 +194,22 @@ TEST(SwarmJoin, ATargetLatencyChangedWhilePlayingMovesTheLaterChunksDeadlinesWit
   // target; every one after it plays 4 s later.
   ASSERT_GE(latencies.size(), 8u);
   for (std::size_t i = 0; i < latencies.size(); ++i) EXPECT_EQ(latencies[i], link.played()[i] <= 8 ? kTarget : kTarget + 4000) << "chunk " << link.played()[i];
+}
+
+TEST(SwarmJoin, ATargetLoweredWhilePlayingPassesOverTheChunksBeforeTheNewMomentInsteadOfWaitingForThem) {
+  OneLink link(5, 0);
+  link.at(9'100, [&link](Engine& viewer) { viewer.set_target_latency(kTarget + 4000, link.viewer_now()); });
+  // Chunks 11-14 (published at 12-15 s) reach the viewer only at 16 s; at 15.1 s the
+  // player jumps back to the moment captured at 12.6 s, past chunk 11.
+  link.hold_uplink_full_between(11'500, 16'000);
+  link.at(15'100, [&link](Engine& viewer) { viewer.set_target_latency(kTarget, link.viewer_now()); });
+  link.run(5'430, 22'000);
+  const std::vector<std::uint64_t>& played = link.played();
+  ASSERT_FALSE(played.empty());
+  EXPECT_EQ(std::count(played.begin(), played.end(), 11u), 0) << link.viewer().stats_json(link.viewer_now());
+  EXPECT_EQ(std::count(played.begin(), played.end(), 12u), 1);
+  EXPECT_EQ(played.back(), 20u);
+  EXPECT_EQ(link.viewer().stats().chunks_skipped, 0u);
 }
 
 // Header travel cannot be told from a clock difference, so a clock that is ahead

@@ -173,7 +173,7 @@ describe('SwarmEngine (wasm) over an in-memory mesh', () => {
     // Ticks fall on T0 + k * TICK_MS: the change comes between two of them.
     const half = T0 + Math.floor((stream.at(-1).at - T0) / 2 / TICK_MS) * TICK_MS;
     mesh.broadcast(stream.filter((item) => item.at <= half), half);
-    mesh.engines.get(8).setTargetLatency(2500 + 3000);
+    mesh.engines.get(8).setTargetLatency(2500 + 3000, half);
     // Before the steady viewer's next chunk would be due (2.5 s after the last ended).
     const end = stream.at(-1).at + 2000;
     mesh.broadcast(stream.filter((item) => item.at > half), end, half + TICK_MS);
@@ -261,8 +261,8 @@ describe('SwarmEngine (wasm) API', () => {
       new SwarmEngine(core, { self: 1, streamKey: keyOf(signer), [option]: 60_000 }).delete();
     }
     const engine = new SwarmEngine(core, { self: 1, streamKey: keyOf(signer) });
-    for (const bad of [-1, 2.5, '500', 60_001, null]) assert.throws(() => engine.setTargetLatency(bad), TypeError, `${bad}`);
-    engine.setTargetLatency(60_000);
+    for (const bad of [-1, 2.5, '500', 60_001, null]) assert.throws(() => engine.setTargetLatency(bad, T0), TypeError, `${bad}`);
+    engine.setTargetLatency(60_000, T0);
     engine.delete();
     signer.close();
   });

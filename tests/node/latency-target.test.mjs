@@ -34,6 +34,19 @@ test('backlog captured before the first append does not count, however late it a
   assert.equal(target.ms, 3500);
 });
 
+test('forgetting goes back to the initial target, and times only chunks captured since', () => {
+  const target = new LatencyTarget(OPTIONS);
+  target.noteArrival(9_000, 10_000);
+  target.noteArrival(12_000, 15_500);  // fetched against a smooth mode's far deadlines
+  assert.equal(target.ms, 4000);
+  target.forget(16_000);
+  assert.equal(target.ms, 1800);
+  target.noteArrival(13_000, 16_500);  // captured before: fetched as lazily
+  assert.equal(target.ms, 1800);
+  target.noteArrival(16_000, 17_300);
+  assert.equal(target.ms, 1800);
+});
+
 test('the floor (the smooth mode\'s) holds the target up', () => {
   const target = new LatencyTarget(OPTIONS);
   target.floorMs = 6000;

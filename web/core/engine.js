@@ -134,10 +134,11 @@ export class SwarmEngine {
 
   // Viewer: the player now aims at `ms` of glass-to-glass latency. Before playback it
   // sets where the viewer starts; once playing, every later deadline moves by the
-  // change (the player holds its picture, or jumps towards the live edge, to meet it).
-  setTargetLatency(ms) {
+  // change (the player holds its picture, or jumps towards the live edge, to meet it;
+  // on a jump the chunks before the new moment are passed over, not waited for).
+  setTargetLatency(ms, nowMs) {
     milliseconds(ms, 'targetLatencyMs');
-    this.#live().setTargetLatency(ms);
+    this.#live().setTargetLatency(ms, time(nowMs));
   }
 
   tick(nowMs) {

@@ -242,9 +242,10 @@ export class SwarmEngine {
   /**
    * Viewer: the player now aims at `ms` (whole ms, 0..60000) of glass-to-glass latency.
    * Before playback it sets where the viewer starts; once playing, every later deadline
-   * moves by the change.
+   * moves by the change, and on a jump nearer the live edge the chunks before the new
+   * moment are passed over rather than waited for.
    */
-  setTargetLatency(ms: number): void;
+  setTargetLatency(ms: number, nowMs: number): void;
   tick(nowMs: number): void;
   takeOutbox(): OutgoingMessage[];
   takePlayable(): PlayableItem[];

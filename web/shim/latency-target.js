@@ -6,6 +6,7 @@
 export class LatencyTarget {
   #options;
   #firstAt = null;
+  #countFrom = null;  // chunks captured before this are not timed (see noteArrival)
   #samples = [];  // [{at, ms}]
 
   // options: initialLatencyMs, latencyMarginMs, latencyWindowMs, minLatencyMs,
@@ -20,13 +21,22 @@ export class LatencyTarget {
   noteArrival(captureMs, now) {
     const { warmupMs, latencyWindowMs } = this.#options;
     this.#firstAt ??= now;
+    this.#countFrom ??= now;
     // The join backlog (captured before the first chunk was appended, or arriving in
     // the burst after it) is as late as the point the player joined at, and says
     // nothing about the swarm. A smooth start's backlog spans ~6 s and, on a busy
     // machine, outlasts the warmup.
-    if (captureMs < this.#firstAt || now - this.#firstAt < warmupMs) return;
+    if (captureMs < this.#countFrom || now - this.#firstAt < warmupMs) return;
     this.#samples.push({ at: now, ms: now - captureMs });
     while (this.#samples[0].at < now - latencyWindowMs) this.#samples.shift();
+  }
+
+  // Forgets the lateness measured so far, and leaves out the chunks captured before
+  // `now`: they were fetched against the deadlines of another latency mode (a smooth
+  // mode's far deadlines let the swarm take its time over them).
+  forget(now) {
+    this.#samples = [];
+    this.#countFrom = now;
   }
 
   get ms() {

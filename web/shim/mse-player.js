@@ -125,13 +125,15 @@ export class MsePlayer extends EventTarget {
   // policy above); 'smooth': at least smoothLatencyMs behind, a deeper buffer for a
   // busy device or a weak network. The player only ever seeks forward to its target,
   // so on the way to a higher one it holds its picture (paused) until it is that far
-  // behind; back in 'low' it jumps towards the live edge.
+  // behind; back in 'low' it jumps towards the live edge. A switch forgets the arrival
+  // lateness measured so far: the engine fetched against the other mode's deadlines.
   get latencyMode() {
     return this.#latencyMode;
   }
 
   set latencyMode(mode) {
     if (!LATENCY_MODES.includes(mode)) throw new TypeError(`latencyMode is 'low' or 'smooth', not ${String(mode)}`);
+    if (this.#latencyMode !== undefined && mode !== this.#latencyMode) this.#latencyTarget.forget(nowMs());
     this.#latencyMode = mode;
     this.#latencyTarget.floorMs = mode === 'smooth' ? this.options.smoothLatencyMs : this.options.minLatencyMs;
     if (this.#holdTimer !== null) this.#endHold();

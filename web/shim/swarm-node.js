@@ -130,7 +130,7 @@ export class SwarmNode extends EventTarget {
   // deadlines follow (SwarmEngine.setTargetLatency).
   setTargetLatency(ms) {
     this.#timing.targetLatencyMs = ms;
-    this.#engine?.setTargetLatency(ms);
+    this.#engine?.setTargetLatency(ms, nowMs());
   }
 
   stats() {
