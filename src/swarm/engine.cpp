@@ -96,7 +96,7 @@ void Engine::set_target_latency(std::uint32_t ms, TimeMs now) {
   config_.target_latency_ms = ms;
   if (!playback_.started()) return;
   playback_.shift(change);
-  if (change >= 0 || !playhead_) return;
+  if (change >= 0 || !playhead_ || !live_edge_offset_) return;
   const std::int64_t moment = start_capture_time(now);
   for (const ChunkEntry* entry = buffer_.find(*playhead_);
        entry && entry->header.capture_time.value + std::int64_t{entry->header.duration_ms} <= moment;

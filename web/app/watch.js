@@ -4,11 +4,25 @@ import { registerServiceWorker } from './pwa.js';
 
 const $ = (id) => document.getElementById(id);
 
-// The viewer's latency mode is kept across visits and streams.
+// The viewer's latency mode is kept across visits and streams, where the browser
+// allows storage (with site data blocked, localStorage throws: the choice then lasts
+// as long as the page).
 const LATENCY_MODE_KEY = 'swarmcast.latencyMode';
 function savedLatencyMode() {
-  const saved = localStorage.getItem(LATENCY_MODE_KEY);
-  return LATENCY_MODES.includes(saved) ? saved : 'low';
+  try {
+    const saved = localStorage.getItem(LATENCY_MODE_KEY);
+    return LATENCY_MODES.includes(saved) ? saved : 'low';
+  } catch {
+    return 'low';
+  }
+}
+
+function saveLatencyMode(mode) {
+  try {
+    localStorage.setItem(LATENCY_MODE_KEY, mode);
+  } catch {
+    // Not kept; see savedLatencyMode.
+  }
 }
 
 const STATUS_TEXT = {
@@ -62,7 +76,7 @@ async function main() {
   $('latency-mode').value = viewer.latencyMode;
   $('latency-mode').addEventListener('change', () => {
     viewer.latencyMode = $('latency-mode').value;
-    localStorage.setItem(LATENCY_MODE_KEY, viewer.latencyMode);
+    saveLatencyMode(viewer.latencyMode);
   });
   $('show-stats').addEventListener('change', () => { $('overlay').hidden = !$('show-stats').checked; });
   window.addEventListener('pagehide', () => viewer.stop());
