@@ -51,6 +51,7 @@ test('the floor (the smooth mode\'s) holds the target up', () => {
   const target = new LatencyTarget(OPTIONS);
   target.floorMs = 6000;
   assert.equal(target.ms, 6000);
+  assert.equal(target.initialMs, 6000);
   target.noteArrival(9_000, 10_000);
   target.noteArrival(12_000, 13_200);
   assert.equal(target.ms, 6000);

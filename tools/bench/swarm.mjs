@@ -20,6 +20,7 @@
 // and the raw data-channel throughput of the same run are printed to judge that).
 import { parseArgs } from 'node:util';
 import { startServer } from '../server/server.js';
+import { LATENCY_MODES } from '../../web/shim/mse-player.js';
 import { launchChromium } from '../../tests/browser/launch.mjs';
 import { broadcasterStats, openViewer, sleep, startBroadcast, viewerStats, waitPlaying } from '../../tests/browser/pages.mjs';
 import {
@@ -37,7 +38,7 @@ const seconds = Number(values.seconds);
 if (!(viewerCount >= 1 && seconds >= 5)) throw new RangeError('--viewers ≥ 1 and --seconds ≥ 5');
 if (!['one-by-one', 'together'].includes(values.joins)) throw new RangeError('--joins is one-by-one or together');
 const latencyMode = values['latency-mode'];
-if (!['low', 'smooth'].includes(latencyMode)) throw new RangeError('--latency-mode is low or smooth');
+if (!LATENCY_MODES.includes(latencyMode)) throw new RangeError(`--latency-mode is one of ${LATENCY_MODES.join(', ')}`);
 // The watch page starts in the mode its last visit chose (web/app/watch.js).
 const viewerInitScript = `(${countLongTasks})(); localStorage.setItem('swarmcast.latencyMode', '${latencyMode}');`;
 

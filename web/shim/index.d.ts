@@ -235,6 +235,8 @@ export class MsePlayer extends TypedEventTarget<MsePlayerEvents> {
    * TypeError for anything but a LatencyMode.
    */
   latencyMode: LatencyMode;
+  /** The latency aimed at before any chunk is timed, in the current mode (ms). */
+  readonly initialLatencyMs: number;
   appendInit(bytes: Uint8Array, mimeType: string): void;
   /** `captureMs`: signed capture time of the chunk's first frame (for latency and steering). */
   appendChunk(bytes: Uint8Array, captureMs?: number | null): void;

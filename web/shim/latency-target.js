@@ -40,9 +40,17 @@ export class LatencyTarget {
   }
 
   get ms() {
-    const { initialLatencyMs, latencyMarginMs, maxLatencyMs } = this.#options;
-    const wanted = this.#samples.length
-      ? Math.max(...this.#samples.map((sample) => sample.ms)) + latencyMarginMs : initialLatencyMs;
-    return Math.min(maxLatencyMs, Math.max(this.floorMs, wanted));
+    if (!this.#samples.length) return this.initialMs;
+    const worst = Math.max(...this.#samples.map((sample) => sample.ms));
+    return this.#bounded(worst + this.#options.latencyMarginMs);
+  }
+
+  // The target before any chunk is timed: initialLatencyMs, within the floor.
+  get initialMs() {
+    return this.#bounded(this.#options.initialLatencyMs);
+  }
+
+  #bounded(ms) {
+    return Math.min(this.#options.maxLatencyMs, Math.max(this.floorMs, ms));
   }
 }

@@ -140,6 +140,11 @@ export class MsePlayer extends EventTarget {
     this.#holdForTarget();
   }
 
+  // The latency aimed at before any chunk is timed, in the current mode.
+  get initialLatencyMs() {
+    return this.#latencyTarget.initialMs;
+  }
+
   // An init segment starts an epoch: the first one creates the SourceBuffer, a later one
   // with other codecs switches it with changeType().
   appendInit(bytes, mimeType) {

@@ -69,9 +69,7 @@ export class Viewer extends EventTarget {
 
   // Where the engine's deadlines aim: the player's target at the start, in its mode.
   #engineTargetMs() {
-    const { initialLatencyMs, smoothLatencyMs } = this.#player.options;
-    const playerMs = this.#player.latencyMode === 'smooth' ? Math.max(initialLatencyMs, smoothLatencyMs) : initialLatencyMs;
-    return playerMs + PUBLISH_DELAY_ALLOWANCE_MS;
+    return this.#player.initialLatencyMs + PUBLISH_DELAY_ALLOWANCE_MS;
   }
 
   async start() {
