@@ -64,10 +64,12 @@ test('smooth holds the viewer ~6 s behind live without a stall; low brings it ba
 
   // Played from the controls during a hold, then paused: the pause is the viewer's,
   // the end of the hold does not undo it.
+  // Well short of the smooth target, so the hold lasts seconds: the player holds from the
+  // switch, or from its next check if the switch finds it settling after the jump.
   await viewer.selectOption('#latency-mode', 'low');
-  await waitLatency(viewer, (ms) => ms < 4000, 'the viewer back near live', 5000);
+  await waitLatency(viewer, (ms) => ms < 3500, 'the viewer back near live', 8000);
   await viewer.selectOption('#latency-mode', 'smooth');
-  assert.equal(await viewer.evaluate(() => document.getElementById('video').paused), true, 'held');
+  await waitFor(() => viewer.evaluate(() => document.getElementById('video').paused), { timeoutMs: 1500, what: 'the hold' });
   await viewer.evaluate(async () => {
     const video = document.getElementById('video');
     await video.play();
