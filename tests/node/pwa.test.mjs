@@ -9,6 +9,7 @@ import { inflateSync } from 'node:zlib';
 import { loadCoreForNode } from '../../tools/lib/load-core.mjs';
 import { startServer } from '../../tools/server/server.js';
 import { ICON_SIZES } from '../../tools/server/icon.js';
+import { VENDOR_FILES } from '../../tools/server/static.js';
 import { root } from './helpers.mjs';
 
 const sw = readFileSync(join(root, 'web/sw.js'), 'utf8');
@@ -18,7 +19,7 @@ const shell = JSON.parse(sw.match(/const SHELL = (\[[^\]]*\]);/)[1]
 let server;
 after(() => server?.close());
 
-test('the shell lists every page, script and the wasm build, and nothing that does not exist', () => {
+test('the shell lists every page, script, vendor file and the wasm build, and nothing that does not exist', () => {
   const expected = ['/', '/broadcast', '/watch.html', '/manifest.webmanifest',
     '/build/wasm/swarmcast.mjs', '/build/wasm/swarmcast.wasm'];
   for (const folder of ['web/app', 'web/shim', 'web/core']) {
@@ -26,9 +27,10 @@ test('the shell lists every page, script and the wasm build, and nothing that do
       if (name.endsWith('.js') || name.endsWith('.css')) expected.push(`/${folder}/${name}`);
     }
   }
+  for (const [name, files] of Object.entries(VENDOR_FILES)) expected.push(...[...files].map((file) => `/vendor/${name}/${file}`));
   for (const path of expected) assert.ok(shell.includes(path), `sw.js SHELL lacks ${path}`);
-  for (const path of shell.filter((p) => p.startsWith('/web/'))) {
-    assert.ok(expected.includes(path), `sw.js SHELL names ${path}, which is not in web/`);
+  for (const path of shell.filter((p) => p.startsWith('/web/') || p.startsWith('/vendor/'))) {
+    assert.ok(expected.includes(path), `sw.js SHELL names ${path}, which is not in web/ or VENDOR_FILES`);
   }
 });
 

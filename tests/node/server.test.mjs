@@ -13,6 +13,7 @@ import { DEFAULT_LIMITS } from '../../tools/server/limits.js';
 import { parseMessage, serverMessages } from '../../tools/server/schema.js';
 import { choosePeers, scoreMember } from '../../tools/server/peer-selection.js';
 import { Member, Room, link } from '../../tools/server/rooms.js';
+import { SUMMARY_LAYERS, swarmSummary } from '../../tools/server/swarm-summary.js';
 import { HeaderKind, StreamSigner } from '../../web/core/index.js';
 import { SignalingClient } from '../../web/shim/signaling.js';
 import { root } from './helpers.mjs';
@@ -306,6 +307,48 @@ describe('rooms and peers', () => {
     await a.closed;
     assert.equal((await source.next('viewers', 1000)).count, 2);
     assert.equal((await getJson(server, '/api/streams'))[0].viewers, 2);
+  });
+
+  test('the broadcaster hears how its swarm carries the stream; viewers do not', async () => {
+    const server = await serve({ limits: { swarmSummaryIntervalMs: 150, broadcasterLinks: 1 } });
+    const source = await broadcast(server, keys[0]);
+    await source.next('welcome');
+    const empty = await source.next('swarm');
+    assert.deepEqual({ ...empty, layers: empty.layers.slice(0, 2) }, {
+      type: 'swarm', viewers: 0, carriedBytesPerS: 0, roles: { superSeed: 0, relay: 0, leaf: 0 }, layers: [0, 0], unplaced: 0,
+      limited: { cannotUpload: 0, metered: 0, batteryLow: 0, hidden: 0 },
+    });
+    const a = await watch(server, keys[0].streamId);
+    const b = await watch(server, keys[0].streamId, { canUpload: false });
+    assert.deepEqual(ids(b.welcome.peers), [a.welcome.peerId], 'the broadcaster is full: b hangs off a');
+    a.send({ type: 'stats', deliveryBytesPerS: 180_000, device: { metered: true } });
+    b.send({ type: 'stats', deliveryBytesPerS: 0, device: { batteryLow: true, hidden: true } });
+    await a.alive();
+    await b.alive();
+    source.drain('swarm');
+    const summary = await source.next('swarm');
+    assert.equal(summary.viewers, 2);
+    assert.equal(summary.carriedBytesPerS, 180_000);
+    assert.deepEqual(summary.layers, [1, 1, 0, 0, 0, 0]);
+    assert.equal(summary.unplaced, 0);
+    assert.deepEqual(summary.limited, { cannotUpload: 1, metered: 1, batteryLow: 1, hidden: 1 });
+    assert.equal(summary.roles.superSeed + summary.roles.relay + summary.roles.leaf, 2);
+    assert.deepEqual(a.drain('swarm'), []);
+    assert.deepEqual(b.drain('swarm'), []);
+  });
+
+  test('the swarm summary counts viewers not yet placed apart, and the deep ones in its last layer', () => {
+    const room = new Room('x');
+    room.add(new Member({ peerId: 1, role: 'broadcaster', canUpload: true, uploadKbps: 0, joinedAtMs: 0 }));
+    const viewers = [2, 3, 4].map((peerId) => new Member({ peerId, role: 'viewer', canUpload: true, uploadKbps: 0, joinedAtMs: 0 }));
+    viewers.forEach((viewer) => room.add(viewer));
+    viewers[0].hops = 1;
+    viewers[1].hops = SUMMARY_LAYERS + 3;
+    viewers[2].tier = 2;
+    const summary = swarmSummary(room);
+    assert.deepEqual(summary.layers, [1, 0, 0, 0, 0, 1]);
+    assert.equal(summary.unplaced, 1);
+    assert.deepEqual(summary.roles, { superSeed: 1, relay: 0, leaf: 2 });
   });
 
   test('room and server limits refuse newcomers with a close code', async () => {
@@ -604,6 +647,8 @@ describe('HTTP', () => {
       ['/web/core/trust.js', 'text/javascript; charset=utf-8'],
       ['/build/wasm/swarmcast.mjs', 'text/javascript; charset=utf-8'],
       ['/build/wasm/swarmcast.wasm', 'application/wasm'],
+      ['/vendor/uplot/uPlot.iife.min.js', 'text/javascript; charset=utf-8'],
+      ['/vendor/uplot/uPlot.min.css', 'text/css; charset=utf-8'],
     ];
     for (const [path, type] of cases) {
       const res = await fetch(server.url + path);
@@ -621,13 +666,15 @@ describe('HTTP', () => {
     assert.equal((await fetch(`${server.url}/api/streams`, { method: 'POST' })).status, 405);
   });
 
-  test('nothing outside web/ and the wasm build is reachable', async () => {
+  test('nothing outside web/, the wasm build and the listed vendor files is reachable', async () => {
     const server = await serve();
     const attempts = [
       '/../package.json', '/%2e%2e/package.json', '/web/../package.json', '/web/%2e%2e/package.json',
       '/core/..%2f..%2fpackage.json', '/build/wasm/..%2f..%2f..%2fpackage.json', '/%2e%2e%5cpackage.json',
       '/build/wasm/CMakeCache.txt', '/build/wasm/src/', '/.git/config', '/web/.%2e/README.md',
       '/%00', '/%E0%A4%A', '/build/native/', '/tools/server/main.js', '/core/',
+      '/vendor/uplot/uPlot.cjs.js', '/vendor/uplot/package.json', '/vendor/uplot/..%2fpackage.json', '/vendor/uplot/',
+      '/vendor/uplot/uPlot.min.css/x', '/vendor/ws/index.js', '/vendor/toString/x', '/vendor/',
     ];
     for (const path of attempts) {
       const res = await rawGet(server, path);

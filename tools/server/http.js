@@ -121,7 +121,7 @@ async function route(ctx, req, res) {
   fail(res, 404, 'not_found', 'no such file');
 }
 
-// ctx: { roots: { web, wasm }, signaling, origin (null when off), limits }.
+// ctx: { roots: { web, wasm, vendor: { package: folder } }, signaling, origin (null when off), limits }.
 export function createHttpHandler(ctx) {
   return (req, res) => {
     route(ctx, req, res).catch((error) => {

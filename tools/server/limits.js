@@ -24,6 +24,7 @@ export const DEFAULT_LIMITS = Object.freeze({
   // resume its peer id with its resume token. 0: leave at once.
   reconnectGraceMs: 5_000,
   viewerCountIntervalMs: 1_000,    // 'viewers' messages at most this often per room
+  swarmSummaryIntervalMs: 2_000,   // 'swarm' messages to each broadcaster (its dashboard)
   thumbnailMaxBytes: 40 * 1024,    // a stream's JPEG on the live list...
   thumbnailIntervalMs: 5_000,      // ...replaced at most this often
   originChunks: 30,                // HTTP origin window per stream...

@@ -96,6 +96,15 @@ export const serverMessages = {
   signal: object({ from: peerId, data: json('maxSignalBytes') }),
   'peer-left': object({ peerId }),
   viewers: object({ count }),
+  // To the broadcaster every swarmSummaryIntervalMs (tools/server/swarm-summary.js).
+  swarm: object({
+    viewers: count,
+    carriedBytesPerS: num(0, 1e15),  // the sum of what the viewers report they deliver
+    roles: object({ superSeed: count, relay: count, leaf: count }),
+    layers: array(count, 16),        // viewers by hops from the broadcaster; the last: that deep or deeper
+    unplaced: count,                 // viewers not yet handed any peer
+    limited: object({ cannotUpload: count, metered: count, batteryLow: count, hidden: count }),
+  }),
   pong: object({}),
   error: object({ code: str(40, 1), message: str(500) }),
 };

@@ -1,6 +1,8 @@
 // One Node process: the static site, the stream registry, the signaling WebSocket at
 // /signal and, when asked, the HTTP chunk origin. Needs no other service.
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer } from 'ws';
@@ -11,7 +13,9 @@ import { ChunkOrigin } from './origin.js';
 import { Signaling } from './signaling.js';
 
 const repo = (path) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
-const roots = { web: repo('web'), wasm: repo('build/wasm') };
+// Third-party files the pages load come from where npm installed their package.
+const packageDist = (name) => dirname(createRequire(import.meta.url).resolve(name));
+const roots = { web: repo('web'), wasm: repo('build/wasm'), vendor: { uplot: packageDist('uplot') } };
 
 // The wasm build is replaced now and then by a rebuild; a load that lands mid-write
 // fails once and succeeds a moment later.

@@ -8,6 +8,7 @@ import { fromBase64url, toBase64url } from '../lib/encoding.mjs';
 import { Client } from './client.js';
 import { choosePeers, scoreMember } from './peer-selection.js';
 import { Member, Room, link, unlink } from './rooms.js';
+import { swarmSummary } from './swarm-summary.js';
 import { CloseCode, ErrorCode } from './schema.js';
 
 // A socket that closed without a close frame (network loss, a killed process): its
@@ -40,6 +41,7 @@ export class Signaling extends EventEmitter {
     this.clients = new Set();
     this.nextPeerId = 1;       // never reused: a late signal cannot reach a newcomer
     this.heartbeat = setInterval(() => this.#heartbeat(), limits.heartbeatMs);
+    this.summaries = setInterval(() => this.#sendSwarmSummaries(), limits.swarmSummaryIntervalMs);
   }
 
   accept(socket) {
@@ -73,6 +75,7 @@ export class Signaling extends EventEmitter {
 
   close() {
     clearInterval(this.heartbeat);
+    clearInterval(this.summaries);
     for (const client of this.clients) client.socket.terminate();
     for (const room of this.rooms.values()) {
       clearTimeout(room.viewerCountTimer);
@@ -373,6 +376,14 @@ export class Signaling extends EventEmitter {
     room.sentViewerCount = count;
     room.sentViewerCountAtMs = this.now();
     for (const member of room.members()) member.client.send({ type: 'viewers', count });
+  }
+
+  // Each connected broadcaster's view of its swarm, for its dashboard.
+  #sendSwarmSummaries() {
+    for (const room of this.rooms.values()) {
+      const broadcaster = room.broadcaster;
+      if (broadcaster && !broadcaster.away) broadcaster.client.send(swarmSummary(room));
+    }
   }
 
   // Pings everyone; anyone silent (no message, no pong) past deadPeerMs is dropped,

@@ -27,6 +27,10 @@ const MIME_TYPES = {
 // build/wasm also holds CMake's files; only what a page loads is served from it.
 const WASM_BUILD_TYPES = new Set(['.mjs', '.js', '.wasm']);
 
+// Third-party files a page loads, at /vendor/<package>/<file>: these files only, from
+// the package's folder (roots.vendor).
+export const VENDOR_FILES = { uplot: new Set(['uPlot.iife.min.js', 'uPlot.min.css']) };
+
 const PAGES = { '/': 'index.html', '/broadcast': 'broadcast.html' };
 
 // Splits a URL path into decoded segments; null for anything that could step outside
@@ -53,6 +57,10 @@ function locate(roots, pathname) {
   const segments = safeSegments(pathname);
   if (!segments || segments.length === 0 || segments.at(-1) === '') return null;
   if (segments[0] === 'web') return [roots.web, segments.slice(1)];
+  if (segments[0] === 'vendor') {
+    const [, name, file, ...rest] = segments;
+    return rest.length === 0 && Object.hasOwn(VENDOR_FILES, name) && VENDOR_FILES[name].has(file) ? [roots.vendor[name], [file]] : null;
+  }
   if (segments[0] === 'build' && segments[1] === 'wasm') {
     const rest = segments.slice(2);
     return rest.length === 1 && WASM_BUILD_TYPES.has(extname(rest[0])) ? [roots.wasm, rest] : null;

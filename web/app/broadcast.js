@@ -5,6 +5,7 @@ import {
   signalingUrl, unsupportedMessage,
 } from '../shim/index.js';
 import { registerServiceWorker } from './pwa.js';
+import { SwarmDashboard } from './swarm-dashboard.js';
 
 const $ = (id) => document.getElementById(id);
 const OPENERS = { test: openTestPattern, camera: openCamera, screen: openScreen, 'screen-camera': openScreenWithCamera };
@@ -136,6 +137,7 @@ async function main() {
     setStatus(null);
     setLiveControls(true);
     $('live-badge').hidden = false;
+    $('dashboard').hidden = false;
   });
   broadcaster.addEventListener('ended', () => {
     setLiveControls(false);
@@ -147,8 +149,10 @@ async function main() {
   });
   window.addEventListener('pagehide', () => broadcaster.stop());
 
+  const dashboard = new SwarmDashboard($('dashboard'));
   setInterval(() => {
     const s = broadcaster.stats();
+    if (s.live) dashboard.update(s);
     $('n-viewers').textContent = s.viewers;
     $('n-upload').textContent = `${Math.round((s.uploadBytesPerS * 8) / 1000)} kbit/s`;
     $('n-factor').textContent = s.producedBytes ? s.sourceUploadFactor.toFixed(2) : '–';

@@ -2,7 +2,8 @@
 // StreamSigner (signed init/chunk headers) → SwarmNode (the engine seeds the swarm),
 // and, when the server runs an HTTP origin, a PUT of each signed item to it.
 //   events: 'live', 'ended', 'published' (detail: {kind, epoch, seq, bytes}),
-//           'viewers' (count), 'error' (detail: {type, detail, fatal})
+//           'viewers' (count), 'swarm' (detail: the server's summary, SwarmNode.swarm),
+//           'error' (detail: {type, detail, fatal})
 import { HeaderKind, StreamSigner } from '../core/index.js';
 import { ChunkRecorder } from './recorder.js';
 import { OriginClient } from './origin-client.js';
@@ -20,7 +21,8 @@ export class Broadcaster extends EventTarget {
   #node = null;
   #recorder = null;
   #produced = { bytes: 0, chunks: 0 };
-  #rate = { at: 0, sent: 0, bytesPerS: 0 };
+  // Over the last second or more: what this tab uploaded, and what the stream produced.
+  #rate = { at: 0, sent: 0, produced: 0, bytesPerS: 0, streamBytesPerS: 0 };
   #listing = new StreamListing((message) => this.#node?.tellServer(message) ?? false);
 
   // seed: the 32-byte stream key (see stream-key.js); the stream id follows from it.
@@ -52,6 +54,7 @@ export class Broadcaster extends EventTarget {
     });
     this.#node = node;
     node.addEventListener('viewers', ({ detail }) => this.#emit('viewers', detail));
+    node.addEventListener('swarm', ({ detail }) => this.#emit('swarm', detail));
     // The server forgets the listing with the connection: tell it again on each welcome.
     node.addEventListener('welcome', () => this.#listing.announce());
     node.addEventListener('error', ({ detail }) => this.#emit('error', detail));
@@ -73,7 +76,7 @@ export class Broadcaster extends EventTarget {
     });
     recorder.start();
     this.#listing.watch(stream);
-    this.#rate = { at: performance.now(), sent: 0, bytesPerS: 0 };
+    this.#rate = { at: performance.now(), sent: 0, produced: this.#produced.bytes, bytesPerS: 0, streamBytesPerS: 0 };
     this.#emit('live', { streamId: this.streamId });
   }
 
@@ -113,8 +116,10 @@ export class Broadcaster extends EventTarget {
     const node = this.#node?.stats() ?? null;
     const sent = node?.engine?.media_bytes_sent ?? 0;
     const now = performance.now();
+    const produced = this.#produced.bytes;
     if (now - this.#rate.at >= 1000) {
-      this.#rate = { at: now, sent, bytesPerS: ((sent - this.#rate.sent) * 1000) / (now - this.#rate.at) };
+      const perS = (bytes) => (bytes * 1000) / (now - this.#rate.at);
+      this.#rate = { at: now, sent, produced, bytesPerS: perS(sent - this.#rate.sent), streamBytesPerS: perS(produced - this.#rate.produced) };
     }
     return {
       streamId: this.streamId,
@@ -124,7 +129,10 @@ export class Broadcaster extends EventTarget {
       producedChunks: this.#produced.chunks,
       mediaBytesSent: sent,
       uploadBytesPerS: this.#rate.bytesPerS,
+      streamBytesPerS: this.#rate.streamBytesPerS,
       sourceUploadFactor: this.#produced.bytes ? sent / this.#produced.bytes : 0,
+      // The server's view of the swarm (SwarmNode.swarm), null until its first summary.
+      swarm: this.#node?.swarm ?? null,
       node,
     };
   }

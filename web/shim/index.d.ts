@@ -40,8 +40,29 @@ export interface BroadcasterEvents {
   published: { kind: 'init' | 'chunk'; epoch: number; seq: number; bytes: Uint8Array; publishedAt: number };
   /** The number of viewers in the room (at most one update a second). */
   viewers: number;
+  /** The server's view of the swarm, every 2 s while live. */
+  swarm: SwarmSummary;
   error: SwarmcastErrorDetail;
   [type: string]: unknown;
+}
+
+/**
+ * What the signaling server knows of a broadcaster's swarm ('swarm' in
+ * docs/SIGNALING.md). The delivery figures and device states are the viewers' own
+ * reports; the server vouches for none of them.
+ */
+export interface SwarmSummary {
+  viewers: number;
+  /** The sum of what the viewers report they deliver to each other, bytes/s. */
+  carriedBytesPerS: number;
+  /** Viewers by the role the peer scorer gives them. */
+  roles: { superSeed: number; relay: number; leaf: number };
+  /** Viewers by hops from the broadcaster, as the server assigned links; the last entry counts that deep or deeper. */
+  layers: number[];
+  /** Viewers not yet handed any peer. */
+  unplaced: number;
+  /** Viewers that relay less or not at all: no upload, a metered network, a low battery, a hidden tab. */
+  limited: { cannotUpload: number; metered: number; batteryLow: number; hidden: number };
 }
 
 export interface BroadcasterStats {
@@ -52,8 +73,11 @@ export interface BroadcasterStats {
   producedChunks: number;
   mediaBytesSent: number;
   uploadBytesPerS: number;
+  /** The stream's own rate: bytes/s produced over the last second or more. */
+  streamBytesPerS: number;
   /** Bytes this tab uploaded / bytes of stream produced: ~1-2 when the swarm carries it. */
   sourceUploadFactor: number;
+  swarm: SwarmSummary | null;
   node: SwarmNodeStats | null;
 }
 
@@ -309,6 +333,8 @@ export interface SwarmNodeEvents {
   welcome: { peerId: number; role: 'broadcaster' | 'viewer'; peers: { peerId: number; role: string }[]; iceServers: RTCIceServer[]; origin: boolean };
   state: 'waiting' | 'live' | 'ended';
   viewers: number;
+  /** A broadcaster's: the server's view of its swarm. */
+  swarm: SwarmSummary;
   playable: import('../core/index.js').PlayableItem[];
   signaling: { connected: boolean };
   /** type 'signaling'; fatal when the server refused this node for good. */
@@ -334,6 +360,8 @@ export class SwarmNode extends TypedEventTarget<SwarmNodeEvents> {
   peerId: number | null;
   streamState: 'waiting' | 'live' | 'ended' | null;
   viewers: number;
+  /** A broadcaster's view of its swarm from the server; null until the first summary. */
+  swarm: SwarmSummary | null;
   /** The server runs the HTTP origin: a viewer's engine fetches from it what peers cannot deliver in time. */
   origin: boolean;
   /** Resolves on the first welcome; rejects when the server refuses this node for good. */
@@ -397,8 +425,8 @@ export function signalingUrl(location?: Location): string;
 
 /**
  * The WebSocket to the signaling server. Each server message is an event named by its
- * type ('welcome', 'challenge', 'state', 'peers', 'peer-left', 'viewers', 'signal',
- * 'error', 'pong') with the message as detail; 'open' and 'close' ({code, reason,
+ * type ('welcome', 'challenge', 'state', 'peers', 'peer-left', 'viewers', 'swarm',
+ * 'signal', 'error', 'pong') with the message as detail; 'open' and 'close' ({code, reason,
  * final}) report the socket. Reconnects with backoff unless the close was final.
  */
 export class SignalingClient extends TypedEventTarget<Record<string, any>> {

@@ -10,7 +10,8 @@
 // When the server runs an HTTP origin (welcome.origin), a viewer's engine also asks for
 // what no peer can deliver in time; the node GETs it and hands it back.
 //   events: 'welcome' (detail: message), 'state' ('waiting'|'live'|'ended'),
-//           'viewers' (count), 'playable' (detail: items), 'signaling' ({connected}),
+//           'viewers' (count), 'swarm' (a broadcaster's: the server's summary, see `swarm`),
+//           'playable' (detail: items), 'signaling' ({connected}),
 //           'error' (detail: {type, detail, fatal})
 import { SwarmEngine } from '../core/index.js';
 import { fromBase64url, toBase64url } from './base64url.js';
@@ -67,6 +68,9 @@ export class SwarmNode extends EventTarget {
     this.peerId = null;
     this.streamState = null;
     this.viewers = 0;
+    // A broadcaster's view of its swarm from the server ('swarm' in docs/SIGNALING.md):
+    // { viewers, carriedBytesPerS, roles, layers, unplaced, limited }; null until the first.
+    this.swarm = null;
     this.origin = false;         // the server runs the HTTP origin (from the welcome)
     // First signaling open, welcome, link open, message and hand-over to the player.
     this.milestones = new Milestones();
@@ -159,6 +163,10 @@ export class SwarmNode extends EventTarget {
     on('viewers', ({ count }) => {
       this.viewers = count;
       this.#emit('viewers', count);
+    });
+    on('swarm', ({ type, ...summary }) => {
+      this.swarm = summary;
+      this.#emit('swarm', summary);
     });
     on('signal', ({ from, data }) => this.#signal(from, data));
     on('error', ({ code, message }) => {

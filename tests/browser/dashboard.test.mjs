@@ -1,0 +1,65 @@
+// The broadcast page's dashboard: while live it charts what the broadcaster uploads
+// against what the viewers relay (the server's 'swarm' summary of their reports), and
+// shows the viewers by role and by hops from the source.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serverAndBrowser, waitFor } from './launch.mjs';
+import { openViewer, sleep, startBroadcast, waitPlaying } from './pages.mjs';
+
+const session = serverAndBrowser();
+
+const VIEWERS = 3;
+const sumOf = (xs) => xs.reduce((total, x) => total + x, 0);
+const mediaSent = (page) => page.evaluate(() => window.swarmcast.stats().node.engine.media_bytes_sent);
+const dashboardOf = (page) => page.evaluate(() => {
+  const $ = (id) => document.getElementById(id);
+  const counts = (selector) => [...document.querySelectorAll(selector)].map((el) => Number(el.textContent.match(/(\d+)$/)[1]));
+  return {
+    hidden: $('dashboard').hidden,
+    chartWidth: $('carry-chart').querySelector('canvas')?.width ?? 0,
+    legend: [...document.querySelectorAll('#carry-chart .u-legend .u-label')].map((el) => el.textContent),
+    carried: $('n-carried').textContent,
+    stream: $('n-stream').textContent,
+    roles: counts('#roles .role:not([hidden])'),
+    layers: counts('#layers li'),
+    limited: $('limited').textContent,
+    swarm: window.swarmcast.stats().swarm,
+  };
+});
+
+test('the broadcast page shows how the swarm carries the stream, and who carries it', async () => {
+  const { browser, server } = session;
+  const broadcast = await startBroadcast(browser, server);
+  const viewers = [];
+  for (let i = 0; i < VIEWERS; i++) viewers.push(await openViewer(browser, server, broadcast.streamId));
+  await waitPlaying(viewers, 15_000);
+  // Long enough for the viewers to relay, report (every 2 s) and be summed (every 2 s).
+  await waitFor(async () => (await dashboardOf(broadcast.page)).swarm?.carriedBytesPerS > 0,
+    { timeoutMs: 15_000, what: 'the viewers to relay and report it' });
+
+  // What the viewers' engines actually sent in a window, against what they reported.
+  const before = await Promise.all(viewers.map(mediaSent));
+  const startMs = Date.now();
+  const reported = [];
+  while (Date.now() - startMs < 8000) {
+    await sleep(2000);
+    reported.push((await dashboardOf(broadcast.page)).swarm.carriedBytesPerS);
+  }
+  const after = await Promise.all(viewers.map(mediaSent));
+  const sentPerS = (sumOf(after) - sumOf(before)) / ((Date.now() - startMs) / 1000);
+  const reportedPerS = sumOf(reported) / reported.length;
+  assert.ok(reportedPerS > sentPerS / 3 && reportedPerS < sentPerS * 3,
+    `the viewers relay ${Math.round(sentPerS)} B/s; the dashboard says ${Math.round(reportedPerS)} B/s`);
+
+  const shown = await dashboardOf(broadcast.page);
+  assert.equal(shown.hidden, false);
+  assert.ok(shown.chartWidth > 100, `the chart is drawn (${shown.chartWidth} px)`);
+  assert.deepEqual(shown.legend, ['You upload', 'Viewers relay', 'Stream']);
+  assert.match(shown.carried, /^[1-9]\d* kbit\/s$/);
+  assert.match(shown.stream, /^[1-9]\d* kbit\/s$/);
+  assert.equal(shown.swarm.viewers, VIEWERS);
+  assert.equal(sumOf(shown.roles), VIEWERS, `roles ${shown.roles}`);
+  assert.equal(sumOf(shown.layers), VIEWERS, `layers ${shown.layers}`);
+  assert.equal(shown.limited, 'Every viewer can relay.');
+  for (const page of [broadcast.page, ...viewers]) assert.deepEqual(page.problems, []);
+});
