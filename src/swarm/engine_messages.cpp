@@ -100,9 +100,12 @@ void Engine::on_handshake(Remote& peer, const wire::Handshake& m, TimeMs now) {
 }
 
 void Engine::on_request(Remote& peer, const wire::Request& m) {
-  if (peer.we_choke) return;
+  stats_.piece_requests_received += m.piece_count;
   for (std::uint16_t i = 0; i < m.piece_count; ++i) {
-    if (!accept_request(static_cast<std::uint32_t>(peer.to_send.size()), config_.upload)) return;
+    if (peer.we_choke || !accept_request(static_cast<std::uint32_t>(peer.to_send.size()), config_.upload)) {
+      stats_.piece_requests_refused += m.piece_count - i;
+      return;
+    }
     peer.to_send.emplace_back(m.seq, PieceIndex{m.first_piece.value + i});
   }
 }

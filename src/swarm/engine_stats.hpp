@@ -19,6 +19,13 @@ struct EngineStats {
   std::uint64_t protocol_errors = 0;
   std::uint64_t requests_sent = 0;
   std::uint64_t requests_timed_out = 0;
+  // Pieces our peers asked of us: how many, how many we sent (a broadcaster's pushed
+  // stripes count as sent too), and how many we refused (asked while we choke them or
+  // past the queue cap) or dropped (choked them later, or the chunk left our buffer).
+  // Reported to the server, whose scorer rates our reliability with them.
+  std::uint64_t piece_requests_received = 0;
+  std::uint64_t piece_requests_served = 0;
+  std::uint64_t piece_requests_refused = 0;
   std::uint64_t chunks_played = 0;
   std::uint64_t chunks_skipped = 0;
   std::uint64_t chunks_published = 0;

@@ -94,6 +94,7 @@ void Engine::update_unchoked(TimeMs now) {
     if (unchoke) {
       send(peer, wire::Unchoke{});
     } else {
+      stats_.piece_requests_refused += peer.to_send.size();
       peer.to_send.clear();
       send(peer, wire::Choke{});
     }
@@ -110,10 +111,12 @@ void Engine::serve(TimeMs now) {
       const auto [seq, index] = peer.to_send.front();
       const ByteView piece = buffer_.piece(seq, index);
       if (piece.empty()) {
+        ++stats_.piece_requests_refused;
         peer.to_send.pop_front();
         continue;
       }
       if (!budget_.admit(id, static_cast<std::uint32_t>(piece.size()), now)) continue;
+      ++stats_.piece_requests_served;
       peer.to_send.pop_front();
       send_piece(peer, {seq, index, piece});
       sent = true;

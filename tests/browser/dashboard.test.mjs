@@ -51,6 +51,11 @@ test('the broadcast page shows how the swarm carries the stream, and who carries
   assert.ok(reportedPerS > sentPerS / 3 && reportedPerS < sentPerS * 3,
     `the viewers relay ${Math.round(sentPerS)} B/s; the dashboard says ${Math.round(reportedPerS)} B/s`);
 
+  // What each viewer tells the server of its answers, for the scorer's reliability.
+  const engines = await Promise.all(viewers.map((page) => page.evaluate(() => window.swarmcast.stats().node.engine)));
+  assert.ok(sumOf(engines.map((e) => e.piece_requests_served)) > 0, 'the viewers answered requests');
+  for (const e of engines) assert.ok(e.piece_requests_served + e.piece_requests_refused <= e.piece_requests_received);
+
   const shown = await dashboardOf(broadcast.page);
   assert.equal(shown.hidden, false);
   assert.ok(shown.chartWidth > 100, `the chart is drawn (${shown.chartWidth} px)`);

@@ -156,6 +156,10 @@ TEST(SwarmEngine, FourViewersPlayEveryChunkInOrderMostlyFromEachOther) {
     for (const auto& [seq, bytes] : node.played) EXPECT_EQ(bytes, swarm.produced().at(seq)) << "chunk " << seq;
     EXPECT_EQ(s.chunks_skipped, 0u) << node.engine->stats_json(TimeMs{25'000});
     EXPECT_LT(node.engine->playback().stalled_ms(), 1000) << node.engine->stats_json(TimeMs{25'000});
+    // What it reports of its answers to the server's scorer: it relayed, and every
+    // piece it sent or refused was one asked of it.
+    EXPECT_GT(s.piece_requests_served, 0u);
+    EXPECT_LE(s.piece_requests_served + s.piece_requests_refused, s.piece_requests_received);
     received += s.media_bytes_received;
     from_source += s.media_bytes_from_source;
   }

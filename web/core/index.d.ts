@@ -183,6 +183,10 @@ export interface EngineStats {
   protocol_errors: number;
   requests_sent: number;
   requests_timed_out: number;
+  /** Pieces peers asked of this engine; of those, sent (a broadcaster's pushed stripes count too) and refused or dropped. */
+  piece_requests_received: number;
+  piece_requests_served: number;
+  piece_requests_refused: number;
   chunks_published: number;
   chunks_played: number;
   chunks_skipped: number;

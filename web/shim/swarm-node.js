@@ -21,6 +21,8 @@ import { PeerLink } from './peer-link.js';
 import { SignalingClient } from './signaling.js';
 import { Milestones } from './milestones.js';
 
+const UINT32_MAX = 0xffffffff;  // the signaling schema's bound on counts
+
 export const SWARM_NODE_DEFAULTS = Object.freeze({
   tickMs: 100,                 // the periodic tick: timeouts, pings, re-requests
   statsIntervalMs: 2000,
@@ -319,7 +321,8 @@ export class SwarmNode extends EventTarget {
   #report() {
     if (!this.#engine || !this.#signaling.connected) return;
     const now = performance.now();
-    const mediaSent = this.#engine.stats(nowMs()).media_bytes_sent;
+    const engine = this.#engine.stats(nowMs());
+    const mediaSent = engine.media_bytes_sent;
     const links = [...this.#links.values()];
     const linkBytes = new Map(links.map((link) => [link.peerId, link.bytesSent]));
     const last = this.#lastReport;
@@ -333,6 +336,11 @@ export class SwarmNode extends EventTarget {
       deliveryBytesPerS: (mediaSent - last.mediaSent) / seconds,
       sharePeers: links.filter((link) => link.bytesSent > (last.linkBytes.get(link.peerId) ?? 0)).length,
       links: links.filter((link) => link.open).length,
+      // Since the engine started: how reliably we answer (the scorer's reliability term;
+      // without it every viewer stayed at the prior's half and scored a leaf).
+      requestsReceived: Math.min(engine.piece_requests_received, UINT32_MAX),
+      requestsServed: Math.min(engine.piece_requests_served, UINT32_MAX),
+      requestsFailed: Math.min(engine.piece_requests_refused, UINT32_MAX),
       device: this.#device,
     });
   }
