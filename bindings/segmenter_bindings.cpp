@@ -1,9 +1,11 @@
-// Embind wrapper of media::WebmSegmenter: push bytes, drain events as plain objects.
+// Embind wrapper of media::WebmSegmenter (push bytes, drain events as plain objects),
+// and of media::make_clip.
 #include <emscripten/bind.h>
 
 #include <deque>
 
 #include "heap_bytes.hpp"
+#include "media/clip.hpp"
 #include "media/webm_segmenter.hpp"
 
 namespace swarmcast::bindings {
@@ -87,9 +89,24 @@ class SegmenterBinding {
   std::deque<media::SegmenterEvent> events_;
 };
 
+// The init segment and the clusters lie back to back at `pointer`.
+// { bytes } or { error, position }.
+val make_clip(std::uintptr_t pointer, std::size_t init_length, std::size_t clusters_length) {
+  auto clip = media::make_clip(bytes_at(pointer, init_length), bytes_at(pointer + init_length, clusters_length));
+  val out = val::object();
+  if (clip.ok()) {
+    out.set("bytes", to_js(clip.value()));
+  } else {
+    out.set("error", clip.error().detail);
+    out.set("position", static_cast<double>(clip.error().position));
+  }
+  return out;
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(swarmcast_segmenter) {
+  emscripten::function("makeClip", &make_clip);
   emscripten::class_<SegmenterBinding>("Segmenter")
       .constructor<std::uint32_t, std::uint32_t, std::uint32_t>()
       .function("push", &SegmenterBinding::push)

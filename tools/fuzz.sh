@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fuzzes the parsers that read bytes from outside (wire decoder, WebM segmenter): builds
-# each libFuzzer target with clang, ASan and UBSan under build/fuzz/, then runs each for
+# Fuzzes the parsers that read bytes from outside (wire decoder, WebM segmenter) and
+# make_clip, which re-reads what the segmenter kept: builds each libFuzzer target with
+# clang, ASan and UBSan under build/fuzz/, then runs each for
 # SECONDS on its corpus in build/fuzz/corpus/<target>/ (kept between runs) plus the
 # fixed seeds in build/fuzz/seeds/<target>/.
 #   bash tools/fuzz.sh [SECONDS]   (default: 60 per target)
@@ -36,11 +37,12 @@ webm_flags=(-std=c++17 -w -DNDEBUG -I"$webm/include" -I"$webm" "${sanitize[@]}" 
 declare -A sources=(
   [wire_decode_fuzz]="src/wire/*.cpp tests/fuzz/wire_decode_fuzz.cpp"
   [segmenter_fuzz]="src/media/*.cpp tests/fuzz/segmenter_fuzz.cpp $webm/src/*.cc"
+  [clip_fuzz]="src/media/*.cpp tests/fuzz/clip_fuzz.cpp $webm/src/*.cc"
 )
 # Inputs longer than this only slow a target down: the largest wire message is 64 KiB;
 # 64 KiB of WebM holds the headers and the first cluster or two.
-declare -A max_len=([wire_decode_fuzz]=65537 [segmenter_fuzz]=65536)
-targets=(wire_decode_fuzz segmenter_fuzz)
+declare -A max_len=([wire_decode_fuzz]=65537 [segmenter_fuzz]=65536 [clip_fuzz]=65536)
+targets=(wire_decode_fuzz segmenter_fuzz clip_fuzz)
 # The burst leaves the segmenter out: its cold clang build with UBSan takes ~3 minutes
 # on 2 cores (libwebm's segment_parser.cc alone over a minute), and it reads only our
 # own recorder's output, while the wire decoder reads every peer's bytes.
@@ -141,6 +143,16 @@ for file in build/media/*.webm; do
     seed_file="$out/seeds/segmenter_fuzz/$name-${setup#*:}"
     [ -f "$seed_file" ] || { unhex "${setup%:*}"; head -c "$((max_len[segmenter_fuzz] - 4))" "$file"; } >"$seed_file"
   done
+done
+
+# make_clip's input starts with 2 bytes that split it (tests/fuzz/clip_fuzz.cpp): each
+# sample file split where its first Cluster begins, as a clip is, cut to max_len.
+mkdir -p "$out/seeds/clip_fuzz"
+for file in build/media/*.webm; do
+  seed_file="$out/seeds/clip_fuzz/$(basename "$file" .webm)"
+  [ -f "$seed_file" ] && continue
+  cluster_at="$(LC_ALL=C grep -obUaP -m1 '\x1f\x43\xb6\x75' "$file" | head -1 | cut -d: -f1 || true)"
+  { unhex "$(printf '%04x' "$((${cluster_at:-0} % 65536))")"; head -c "$((max_len[clip_fuzz] - 2))" "$file"; } >"$seed_file"
 done
 
 # --- run ---

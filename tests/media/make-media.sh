@@ -29,6 +29,7 @@ make opus-audio-only 6 -vn -c:a libopus -cluster_time_limit 500
 make vp8-alpha 6 -vf format=yuva420p "${fast_vp8[@]}" -auto-alt-ref 0 -g 30 -c:a libopus
 # Live-style: no Cues, no SeekHead, like a recorder's output.
 make vp8-opus-live 6 "${fast_vp8[@]}" -g 30 -c:a libopus -live 1
+make vp8-opus-live-20s 20 "${fast_vp8[@]}" -g 30 -c:a libopus -live 1
 # A longer 640x360 stream at ~2.5 Mbit/s for the benchmarks.
 [ -s "$out/bench-vp8-opus.webm" ] || ffmpeg -nostdin -loglevel error -y \
   -f lavfi -i "testsrc2=size=640x360:rate=30" -f lavfi -i "$tone" -t 20 \

@@ -38,3 +38,10 @@ export function videoFrameCount(path) {
     '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', path], { encoding: 'utf8' });
   return Number(out.trim());
 }
+
+// The container's start time in seconds (0 for a timeline that starts at 0).
+export function startTimeS(path) {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=start_time', '-of', 'csv=p=0', path],
+    { encoding: 'utf8' });
+  return Number(out.trim());
+}

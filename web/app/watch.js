@@ -1,6 +1,7 @@
 // The /watch/<stream-id> page: video, state, and a small stats overlay.
 import { LATENCY_MODES, Viewer, loadCore, missingFeatures, signalingUrl, unsupportedMessage } from '../shim/index.js';
 import { registerServiceWorker } from './pwa.js';
+import { wireClipButton } from './save-clip.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -79,6 +80,7 @@ async function main() {
     saveLatencyMode(viewer.latencyMode);
   });
   $('show-stats').addEventListener('change', () => { $('overlay').hidden = !$('show-stats').checked; });
+  wireClipButton($('clip'), viewer, (text) => { $('error').textContent = text; });
   window.addEventListener('pagehide', () => viewer.stop());
 
   setInterval(() => {

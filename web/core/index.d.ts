@@ -69,6 +69,19 @@ export class Segmenter {
   close(): void;
 }
 
+/** Bytes that are not an init segment followed by whole clusters of its epoch, in order. */
+export class ClipError extends Error {
+  name: 'ClipError';
+  detail: string;
+  position: number;
+}
+
+/**
+ * A clip as a WebM file of its own: `init` then whole `chunks` of its epoch, with every
+ * Cluster Timecode moved back so the file's timeline starts at 0. Throws a ClipError.
+ */
+export function makeClip(core: SwarmcastCore, init: Uint8Array, chunks: Uint8Array[]): Uint8Array;
+
 // ---------------------------------------------------------------------------- trust
 
 export const HeaderKind: Readonly<{ init: 1; chunk: 2 }>;

@@ -2,7 +2,7 @@
 // the JS faces of the segmenter, the trust module and the swarm engine.
 import createSwarmcastCore from '../../build/wasm/swarmcast.mjs';
 
-export { Segmenter, SEGMENTER_DEFAULTS } from './segmenter.js';
+export { Segmenter, SEGMENTER_DEFAULTS, makeClip, ClipError } from './segmenter.js';
 export * from './trust.js';
 export { SwarmEngine, EngineError, scorePeer } from './engine.js';
 

@@ -3,7 +3,7 @@
 //   { type: 'init', epoch, mimeType, video, audio, bytes }
 //   { type: 'chunk', seq, epoch, startMs, durationMs, keyframe, bytes }
 //   { type: 'error', code, position, detail, fatal }
-import { HeapBuffer } from './heap.js';
+import { HeapBuffer, withHeapBytes } from './heap.js';
 
 export const SEGMENTER_DEFAULTS = Object.freeze({
   targetDurationMs: 1000,
@@ -43,4 +43,32 @@ export class Segmenter {
     while (this.native.hasEvent()) events.push(this.native.nextEvent());
     return events;
   }
+}
+
+// Bytes that are not an init segment followed by whole clusters of its epoch in order.
+export class ClipError extends Error {
+  constructor(detail, position) {
+    super(`cannot make a clip: ${detail} (at byte ${position})`);
+    this.name = 'ClipError';
+    this.detail = detail;
+    this.position = position;
+  }
+}
+
+// A clip as a WebM file of its own (C++ media::make_clip): `init` then the `chunks` of
+// its epoch, with the timeline moved to start at 0. Throws a ClipError otherwise.
+export function makeClip(core, init, chunks) {
+  const total = chunks.reduce((sum, chunk) => sum + chunk.length, init.length);
+  const file = new Uint8Array(total);
+  file.set(init);
+  let at = init.length;
+  for (const chunk of chunks) {
+    file.set(chunk, at);
+    at += chunk.length;
+  }
+  return withHeapBytes(core, file, (pointer) => {
+    const out = core.makeClip(pointer, init.length, total - init.length);
+    if (out.error !== undefined) throw new ClipError(out.error, out.position);
+    return out.bytes;
+  });
 }

@@ -5,6 +5,7 @@
 //           'viewers' (count), 'swarm' (detail: the server's summary, SwarmNode.swarm),
 //           'error' (detail: {type, detail, fatal})
 import { HeaderKind, StreamSigner } from '../core/index.js';
+import { ClipBuffer } from './clip-buffer.js';
 import { ChunkRecorder } from './recorder.js';
 import { OriginClient } from './origin-client.js';
 import { StreamListing } from './listing.js';
@@ -21,14 +22,17 @@ export class Broadcaster extends EventTarget {
   #node = null;
   #recorder = null;
   #produced = { bytes: 0, chunks: 0 };
+  #clips;
   // Over the last second or more: what this tab uploaded, and what the stream produced.
   #rate = { at: 0, sent: 0, produced: 0, bytesPerS: 0, streamBytesPerS: 0 };
   #listing = new StreamListing((message) => this.#node?.tellServer(message) ?? false);
 
   // seed: the 32-byte stream key (see stream-key.js); the stream id follows from it.
   // listing: { title, tags } for the live list (see describe()).
-  constructor({ core, seed, signalingUrl, recorder = {}, listing = {} }) {
+  // clip: ClipBuffer options ({ seconds, maxBytes }) for clip().
+  constructor({ core, seed, signalingUrl, recorder = {}, listing = {}, clip = {} }) {
     super();
+    this.#clips = new ClipBuffer(core, clip);
     this.#listing.describe(listing);
     this.#core = core;
     this.#signer = new StreamSigner(core, seed);
@@ -110,6 +114,11 @@ export class Broadcaster extends EventTarget {
     this.#emit('ended', null);
   }
 
+  // The last seconds published, as a WebM file (ClipBuffer); null before the first chunk.
+  clip() {
+    return this.#clips.clip();
+  }
+
   // The dashboard's numbers (DESIGN.md): source upload factor = bytes this tab uploaded
   // / bytes of stream produced; ~1-2 when the swarm carries the stream.
   stats() {
@@ -146,6 +155,7 @@ export class Broadcaster extends EventTarget {
       return;
     }
     if (this.#node.origin) this.#upload(kind, kind === HeaderKind.init ? epoch : seq, header, bytes);
+    this.#clips.add({ init: kind === HeaderKind.init, epoch, captureMs, bytes });
     if (kind === HeaderKind.chunk) {
       this.#produced.bytes += bytes.length;
       this.#produced.chunks++;

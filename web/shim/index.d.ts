@@ -95,6 +95,7 @@ export interface StreamDescription {
 export class Broadcaster extends TypedEventTarget<BroadcasterEvents> {
   constructor(options: {
     core: SwarmcastCore; seed: Uint8Array; signalingUrl: string; recorder?: RecorderOptions; listing?: StreamDescription;
+    clip?: ClipOptions;
   });
   readonly streamId: string;
   readonly live: boolean;
@@ -120,6 +121,35 @@ export class Broadcaster extends TypedEventTarget<BroadcasterEvents> {
   /** Publishes the last chunk, then leaves; viewers play out their buffer and see the end. */
   stop(): Promise<void>;
   stats(): BroadcasterStats;
+  /** The last `clip.seconds` published (30 by default) as a WebM file; null before the first chunk. */
+  clip(): Blob | null;
+}
+
+// ------------------------------------------------------------------------------ clips
+
+export interface ClipOptions {
+  /** How far back a clip reaches, by capture time. Default 30. */
+  seconds?: number;
+  /** A bound on the bytes kept, whatever the stream's rate. Default 64 MiB. */
+  maxBytes?: number;
+}
+export const CLIP_DEFAULTS: Readonly<Required<ClipOptions>>;
+
+/**
+ * The last seconds of a stream as a file: the newest epoch's init segment and its
+ * chunks captured within `seconds` of the newest. A source switch starts a new epoch
+ * (possibly other codecs), so a clip holds the newest epoch only.
+ */
+export class ClipBuffer {
+  constructor(core: SwarmcastCore, options?: ClipOptions);
+  /** A played or published item: an init segment, or a chunk with its signed capture time. */
+  add(item: { init?: boolean; epoch: number; captureMs?: number; bytes: Uint8Array }): void;
+  /** Seconds between the first and the last chunk a clip would hold now. */
+  readonly seconds: number;
+  /** The newest epoch's init segment and its chunks in the window, or null. */
+  parts(): { init: Uint8Array; chunks: Uint8Array[] } | null;
+  /** The clip as a WebM file starting at 0 (makeClip), or null. */
+  clip(): Blob | null;
 }
 
 // ---------------------------------------------------------------------------- viewer
@@ -165,7 +195,9 @@ export interface ViewerStats {
  * stream id; everything later is an event.
  */
 export class Viewer extends TypedEventTarget<ViewerEvents> {
-  constructor(options: { core: SwarmcastCore; streamId: string; video: HTMLVideoElement; signalingUrl: string; player?: MsePlayerOptions });
+  constructor(options: {
+    core: SwarmcastCore; streamId: string; video: HTMLVideoElement; signalingUrl: string; player?: MsePlayerOptions; clip?: ClipOptions;
+  });
   readonly streamId: string;
   readonly state: ViewerState;
   /** The player's latency mode, with the engine's deadlines moved to match (starts as `player.latencyMode`). */
@@ -173,6 +205,8 @@ export class Viewer extends TypedEventTarget<ViewerEvents> {
   start(): Promise<void>;
   stop(): void;
   stats(): ViewerStats;
+  /** The last `clip.seconds` played (30 by default) as a WebM file; null before the first chunk. */
+  clip(): Blob | null;
 }
 
 // ---------------------------------------------------------------------------- player

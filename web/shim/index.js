@@ -5,6 +5,7 @@ export { loadCore } from '../core/index.js';
 export { Broadcaster } from './broadcaster.js';
 export { Viewer } from './viewer.js';
 export { MsePlayer, MSE_PLAYER_DEFAULTS, LATENCY_MODES } from './mse-player.js';
+export { ClipBuffer, CLIP_DEFAULTS } from './clip-buffer.js';
 export { ChunkRecorder, RECORDER_DEFAULTS, recorderMimeType, videoBitsPerSecondFor } from './recorder.js';
 export { SwarmNode, SWARM_NODE_DEFAULTS } from './swarm-node.js';
 export { PeerLink, PEER_LINK_DEFAULTS } from './peer-link.js';

@@ -5,6 +5,7 @@
 //   states: connecting → waiting (no broadcaster yet) → joining → playing ⇄ stalled →
 //           ended; or failed
 import { Segmenter, StreamVerifier } from '../core/index.js';
+import { ClipBuffer } from './clip-buffer.js';
 import { MsePlayer } from './mse-player.js';
 import { SwarmNode } from './swarm-node.js';
 import { deviceConstraints } from './device.js';
@@ -33,16 +34,19 @@ export class Viewer extends EventTarget {
   #node = null;
   #player;
   #pendingInit = null;
+  #clips;
   #state = 'connecting';
   #joinAskedAt = null;
 
-  constructor({ core, streamId, video, signalingUrl, player = {} }) {
+  // clip: ClipBuffer options ({ seconds, maxBytes }) for clip().
+  constructor({ core, streamId, video, signalingUrl, player = {}, clip = {} }) {
     super();
     // Throws a TrustError for anything that is not a stream id, before any connection.
     new StreamVerifier(core, streamId).close();
     this.#core = core;
     this.streamId = streamId;
     this.signalingUrl = signalingUrl;
+    this.#clips = new ClipBuffer(core, clip);
     this.#player = new MsePlayer(video, player);
     this.#player.addEventListener('statechange', () => this.#update());
     this.#player.addEventListener('error', ({ detail }) => {
@@ -132,8 +136,14 @@ export class Viewer extends EventTarget {
     return Object.fromEntries(Object.entries(phases).sort(([, a], [, b]) => a - b));
   }
 
+  // The last seconds played, as a WebM file (ClipBuffer); null before the first chunk.
+  clip() {
+    return this.#clips.clip();
+  }
+
   #play(items) {
     for (const item of items) {
+      this.#clips.add({ init: item.init, epoch: item.epoch, captureMs: item.capture, bytes: item.bytes });
       if (item.init) {
         // Held until the first chunk of its epoch: the codecs are named from both.
         this.#pendingInit = item;
