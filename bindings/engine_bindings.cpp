@@ -7,6 +7,7 @@
 #include "swarm/engine.hpp"
 #include "swarm/peer_scorer.hpp"
 #include "trust/keys.hpp"
+#include "wire/codec.hpp"
 
 namespace swarmcast::bindings {
 namespace {
@@ -104,6 +105,30 @@ class EngineBinding {
   void set_target_latency(double ms, double now) { engine_.set_target_latency(static_cast<std::uint32_t>(ms), time_ms(now)); }
 
   void tick(double now) { engine_.tick(time_ms(now)); }
+
+  // A signed chat line (SignerBinding.signChat's bytes): the engine's verdict, or
+  // "malformed" for bytes that are not one.
+  std::string post_chat(std::uintptr_t bytes, std::size_t length, double now) {
+    auto message = wire::decode(bytes_at(bytes, length));
+    if (!message || !std::holds_alternative<wire::Chat>(message.value())) return "malformed";
+    return swarm::to_string(engine_.post_chat(std::get<wire::Chat>(message.value()), time_ms(now)));
+  }
+
+  val take_chat() {
+    val out = val::array();
+    for (const wire::Chat& chat : engine_.take_chat()) {
+      val js = val::object();
+      js.set("author", trust::to_base64url(chat.author));
+      js.set("number", chat.number);
+      js.set("sentAtMs", static_cast<double>(chat.sent_at_ms));
+      js.set("kind", chat.kind == wire::ChatKind::kReaction ? "reaction" : "text");
+      js.set("name", chat.name);
+      js.set("text", chat.text);
+      js.set("hops", chat.hops);
+      out.call<void>("push", js);
+    }
+    return out;
+  }
 
   val take_outbox() {
     val out = val::array();
@@ -203,6 +228,8 @@ EMSCRIPTEN_BINDINGS(swarmcast_engine) {
       .function("takeOutbox", &EngineBinding::take_outbox)
       .function("takePlayable", &EngineBinding::take_playable)
       .function("takeDisconnects", &EngineBinding::take_disconnects)
+      .function("postChat", &EngineBinding::post_chat)
+      .function("takeChat", &EngineBinding::take_chat)
       .function("statsJson", &EngineBinding::stats_json)
       .function("peerCount", &EngineBinding::peer_count);
   emscripten::function("scorePeer", &score_peer);

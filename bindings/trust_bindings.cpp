@@ -6,6 +6,8 @@
 #include <map>
 
 #include "heap_bytes.hpp"
+#include "swarm/chat.hpp"
+#include "wire/codec.hpp"
 #include "trust/challenge.hpp"
 #include "trust/keys.hpp"
 #include "trust/merkle.hpp"
@@ -69,6 +71,24 @@ class SignerBinding {
     val out = success();
     out.set("header", to_js(trust::encode(trust::sign_header(header.value(), keys_.secret_key))));
     return out;
+  }
+
+  // A chat line by this key for the stream `stream_id`, as the wire message a
+  // SwarmEngine posts (hops 0); null when a field is out of the wire's limits (sizes,
+  // UTF-8) or the stream id is malformed.
+  val sign_chat(const std::string& stream_id, double number, double sent_at_ms, int kind, const std::string& name,
+                const std::string& text) const {
+    const auto stream = trust::parse_stream_id(stream_id);
+    if (!stream || (kind != 0 && kind != 1)) return val::null();
+    wire::Chat chat;
+    chat.number = static_cast<std::uint32_t>(number);
+    chat.sent_at_ms = static_cast<std::uint64_t>(sent_at_ms);
+    chat.kind = static_cast<wire::ChatKind>(kind);
+    chat.name = name;
+    chat.text = text;
+    swarm::sign_chat(keys_, stream.value(), chat);
+    const ByteVector bytes = wire::encode(chat);
+    return wire::decode(bytes).ok() ? to_js(bytes) : val::null();
   }
 
   // Answers a signaling server's ownership challenge (domain-separated from headers).
@@ -185,7 +205,8 @@ EMSCRIPTEN_BINDINGS(swarmcast_trust) {
       .function("streamId", &SignerBinding::stream_id)
       .function("publicKey", &SignerBinding::public_key)
       .function("sign", &SignerBinding::sign)
-      .function("signChallenge", &SignerBinding::sign_challenge);
+      .function("signChallenge", &SignerBinding::sign_challenge)
+      .function("signChat", &SignerBinding::sign_chat);
   emscripten::class_<VerifierBinding>("Verifier")
       .constructor<std::string>()
       .function("valid", &VerifierBinding::valid)

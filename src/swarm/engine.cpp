@@ -24,7 +24,8 @@ Engine::Engine(EngineConfig config)
                                                                               config_.max_backlog_ms / 1000))
                          : config_.max_buffered_bytes),
       buffer_(config_.buffer, config_.verifier),
-      budget_(config_.upload) {}
+      budget_(config_.upload),
+      chat_(config_.stream, config_.chat) {}
 Engine::~Engine() = default;
 
 std::size_t Engine::peer_count() const { return peers_.size(); }

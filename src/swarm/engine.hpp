@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/flat_map.hpp"
+#include "swarm/chat.hpp"
 #include "swarm/chunk_buffer.hpp"
 #include "swarm/chunk_scheduler.hpp"
 #include "swarm/engine_stats.hpp"
@@ -77,6 +78,7 @@ struct EngineConfig {
   // may never open.
   std::uint32_t http_retry_ms = 2000;
   std::uint32_t http_bootstrap_ms = 2000;
+  ChatConfig chat;
 };
 
 struct OutgoingMessage {
@@ -141,6 +143,12 @@ class Engine {
 
   void tick(TimeMs now);
 
+  // Chat (swarm/chat.hpp): a line signed by this side's author key, passed on to every
+  // peer if new (kNew); anything else is not sent. Lines that are new, posted here or
+  // from peers, are delivered by take_chat in the order they came.
+  ChatVerdict post_chat(const wire::Chat& chat, TimeMs now);
+  std::vector<wire::Chat> take_chat() { return std::exchange(chat_inbox_, {}); }
+
   std::vector<OutgoingMessage> take_outbox() { return std::exchange(outbox_, {}); }
   std::vector<PlayerItem> take_playable() { return std::exchange(playable_, {}); }
   // Peers the transport should close (banned, silent, or said goodbye).
@@ -168,6 +176,9 @@ class Engine {
   void on_chunk_header(Remote& peer, const wire::ChunkHeader& m, TimeMs now);
   void on_init_segment(Remote& peer, const wire::InitSegment& m);
   void on_request(Remote& peer, const wire::Request& m);
+  void on_chat(Remote& peer, wire::Chat chat, TimeMs now);
+  void pass_on_chat(const wire::Chat& chat, const Remote* from);
+  void send_chat_history(Remote& peer);
   void measure_delivery(Remote& peer, std::size_t bytes, TimeMs took, TimeMs now);
   static EngineConfig with_declared_budget(EngineConfig config);
 
@@ -222,6 +233,8 @@ class Engine {
   std::vector<PlayerItem> playable_;
   std::vector<PeerId> disconnects_;
   std::vector<HttpFetch> http_fetches_;
+  ChatRelay chat_;
+  std::vector<wire::Chat> chat_inbox_;
   // schedule_requests' inputs to pick_requests, kept from tick to tick with the piece
   // lists inside them so that a tick allocates none of them anew.
   std::vector<WantedChunk> wanted_;

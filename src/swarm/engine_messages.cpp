@@ -80,6 +80,7 @@ void Engine::handle(Remote& peer, wire::Message message, TimeMs now) {
     }
     return;
   }
+  if (auto* m = std::get_if<wire::Chat>(&message)) return on_chat(peer, std::move(*m), now);
   if (std::holds_alternative<wire::Goodbye>(message)) {
     const PeerId id = peer.id;
     disconnects_.push_back(id);
@@ -95,6 +96,7 @@ void Engine::on_handshake(Remote& peer, const wire::Handshake& m, TimeMs now) {
   peer.is_source = m.role == Role::kBroadcaster;
   peer.stats.device = DeviceConstraints{m.metered, m.battery_low, m.hidden, m.upload_budget_bytes_per_s};
   introduce_holdings(peer);
+  send_chat_history(peer);
   ping_check_at_ = TimeMs{0};  // a new peer to ping
   last_unchoke_ = TimeMs{-1'000'000};  // reconsider whom to serve at the next tick
 }

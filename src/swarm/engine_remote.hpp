@@ -28,6 +28,7 @@ struct Engine::Remote {
   std::optional<TimeMs> ping_sent_at;
   std::optional<TimeMs> busy_since;  // start of the current delivery-rate sample
   std::uint64_t busy_bytes = 0;      // delivered since busy_since
+  std::optional<RateLimit> chat_limit;  // from its first chat line
 };
 
 // Exponentially weighted moving average; the first sample is taken as is.

@@ -35,6 +35,8 @@ std::string Engine::stats_json(TimeMs now) const {
       {"piece_requests_received", s.piece_requests_received},
       {"piece_requests_served", s.piece_requests_served},
       {"piece_requests_refused", s.piece_requests_refused},
+      {"chat_lines_received", s.chat_lines_received},
+      {"chat_lines_dropped", s.chat_lines_dropped},
       {"chunks_published", s.chunks_published},
       {"chunks_played", s.chunks_played},
       {"chunks_skipped", s.chunks_skipped},

@@ -26,6 +26,8 @@ struct EngineStats {
   std::uint64_t piece_requests_received = 0;
   std::uint64_t piece_requests_served = 0;
   std::uint64_t piece_requests_refused = 0;
+  std::uint64_t chat_lines_received = 0;  // new lines from peers, delivered and passed on
+  std::uint64_t chat_lines_dropped = 0;   // over an author's or a peer's rate, or too many hops
   std::uint64_t chunks_played = 0;
   std::uint64_t chunks_skipped = 0;
   std::uint64_t chunks_published = 0;

@@ -237,6 +237,29 @@ Decoded decode_goodbye(Reader& r) {
   return ok(Goodbye{static_cast<GoodbyeReason>(reason)});
 }
 
+Decoded decode_chat(Reader& r) {
+  Chat out;
+  std::uint8_t kind = 0;
+  std::uint8_t name_size = 0;
+  std::uint16_t text_size = 0;
+  ByteView author, name, text, signature;
+  if (!r.u8(out.hops) || !r.bytes(32, author) || !r.u32(out.number) || !r.u64(out.sent_at_ms) || !r.u8(kind) ||
+      !r.u8(name_size))
+    return fail(WireError::kTruncated);
+  if (kind > static_cast<std::uint8_t>(ChatKind::kReaction) || name_size > kMaxChatNameBytes) return fail(WireError::kBadValue);
+  if (!r.bytes(name_size, name) || !r.u16(text_size)) return fail(WireError::kTruncated);
+  const std::size_t max_text = kind == static_cast<std::uint8_t>(ChatKind::kText) ? kMaxChatTextBytes : kMaxChatReactionBytes;
+  if (text_size == 0 || text_size > max_text) return fail(WireError::kBadValue);
+  if (!r.bytes(text_size, text) || !r.bytes(64, signature)) return fail(WireError::kTruncated);
+  if (!valid_utf8(name) || !valid_utf8(text)) return fail(WireError::kBadValue);
+  out.author = to_array<32>(author);
+  out.kind = static_cast<ChatKind>(kind);
+  out.name.assign(name.begin(), name.end());
+  out.text.assign(text.begin(), text.end());
+  out.signature = to_array<64>(signature);
+  return ok(std::move(out));
+}
+
 Decoded decode_fields(MessageType type, Reader& r) {
   switch (type) {
     case MessageType::kHandshake: return decode_handshake(r);
@@ -253,6 +276,7 @@ Decoded decode_fields(MessageType type, Reader& r) {
     case MessageType::kPing: return decode_nonce<Ping>(r);
     case MessageType::kPong: return decode_nonce<Pong>(r);
     case MessageType::kGoodbye: return decode_goodbye(r);
+    case MessageType::kChat: return decode_chat(r);
   }
   return fail(WireError::kUnknownType);
 }
@@ -335,6 +359,24 @@ void encode_fields(Out& w, const Pong& m) { w.u32(m.nonce); }
 template <typename Out>
 void encode_fields(Out& w, const Goodbye& m) { w.u8(static_cast<std::uint8_t>(m.reason)); }
 
+template <typename Out>
+void encode_chat_signed(Out& w, const Chat& m) {
+  w.bytes(m.author);
+  w.u32(m.number);
+  w.u64(m.sent_at_ms);
+  w.u8(static_cast<std::uint8_t>(m.kind));
+  w.u8(static_cast<std::uint8_t>(m.name.size()));
+  w.bytes(ByteView(reinterpret_cast<const Byte*>(m.name.data()), m.name.size()));
+  w.u16(static_cast<std::uint16_t>(m.text.size()));
+  w.bytes(ByteView(reinterpret_cast<const Byte*>(m.text.data()), m.text.size()));
+}
+template <typename Out>
+void encode_fields(Out& w, const Chat& m) {
+  w.u8(m.hops);
+  encode_chat_signed(w, m);
+  w.bytes(m.signature);
+}
+
 }  // namespace
 
 ByteVector encode(const Message& message) {
@@ -360,6 +402,37 @@ ByteVector encode_piece(const PieceView& piece) {
   w.u8(static_cast<std::uint8_t>(MessageType::kPiece));
   encode_fields(w, piece);
   return w.take();
+}
+
+ByteVector chat_signed_fields(const Chat& chat) {
+  Counter size;
+  encode_chat_signed(size, chat);
+  Writer w(size.size());
+  encode_chat_signed(w, chat);
+  return w.take();
+}
+
+bool valid_utf8(ByteView bytes) {
+  for (std::size_t i = 0; i < bytes.size();) {
+    const Byte lead = bytes[i];
+    std::size_t length = 0;
+    std::uint32_t code = 0;
+    if (lead < 0x80) { i += 1; continue; }
+    if ((lead & 0xE0) == 0xC0) { length = 2; code = lead & 0x1F; }
+    else if ((lead & 0xF0) == 0xE0) { length = 3; code = lead & 0x0F; }
+    else if ((lead & 0xF8) == 0xF0) { length = 4; code = lead & 0x07; }
+    else return false;
+    if (i + length > bytes.size()) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      if ((bytes[i + k] & 0xC0) != 0x80) return false;
+      code = (code << 6) | (bytes[i + k] & 0x3F);
+    }
+    // The shortest form only, no UTF-16 surrogates, and within Unicode.
+    constexpr std::uint32_t kLeast[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < kLeast[length] || (code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF) return false;
+    i += length;
+  }
+  return true;
 }
 
 Result<Message, WireError> decode(ByteView bytes) {

@@ -26,4 +26,11 @@ Result<PieceView, WireError> decode_piece(ByteView bytes);
 // The bytes encode(Piece{seq, index, payload}) gives.
 ByteVector encode_piece(const PieceView& piece);
 
+// What a Chat's signature covers besides the stream key: its fields from author to
+// text, laid out as on the wire (swarm/chat.hpp signs and verifies).
+ByteVector chat_signed_fields(const Chat& chat);
+
+// Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF.
+bool valid_utf8(ByteView bytes);
+
 }  // namespace swarmcast::wire

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -32,6 +33,10 @@ inline constexpr std::size_t kMaxPiecesPerChunk = 1024;
 inline constexpr std::size_t kMaxInitBytes = 60000;
 inline constexpr std::size_t kMaxPeerExchange = 32;
 inline constexpr std::uint8_t kMaxPeerScore = 100;
+// Chat: a display name, and a line of text or one reaction (an emoji), in UTF-8 bytes.
+inline constexpr std::size_t kMaxChatNameBytes = 32;
+inline constexpr std::size_t kMaxChatTextBytes = 500;
+inline constexpr std::size_t kMaxChatReactionBytes = 16;
 
 using StreamKey = std::array<Byte, 32>;
 using PieceHash = std::array<Byte, 32>;
@@ -51,6 +56,7 @@ enum class MessageType : std::uint8_t {
   kPing = 12,
   kPong = 13,
   kGoodbye = 14,
+  kChat = 15,
 };
 
 // The first message on every connection, both ways. The version is not a field: the
@@ -187,7 +193,29 @@ struct Goodbye {
   bool operator==(const Goodbye&) const = default;
 };
 
+enum class ChatKind : std::uint8_t {
+  kText = 0,
+  kReaction = 1,
+};
+
+// A chat line or a reaction, signed by its author and relayed peer to peer through
+// the mesh (swarm/chat.hpp). (author, number) names it; every field but `hops` is
+// signed, together with the stream key, so a relay can neither change it nor carry it
+// into another stream. The strings are UTF-8, the text never empty.
+struct Chat {
+  static constexpr MessageType kType = MessageType::kChat;
+  std::uint8_t hops = 0;           // relays it crossed: the one field a relay changes
+  std::array<Byte, 32> author{};   // the author's Ed25519 public key
+  std::uint32_t number = 0;        // the author's own count
+  std::uint64_t sent_at_ms = 0;    // the author's clock, for display
+  ChatKind kind = ChatKind::kText;
+  std::string name;                // at most kMaxChatNameBytes
+  std::string text;                // at most kMaxChatTextBytes (a reaction: kMaxChatReactionBytes)
+  std::array<Byte, 64> signature{};
+  bool operator==(const Chat&) const = default;
+};
+
 using Message = std::variant<Handshake, Have, HaveRange, Request, Piece, Cancel, Choke, Unchoke, ChunkHeader,
-                             InitSegment, PeerExchange, Ping, Pong, Goodbye>;
+                             InitSegment, PeerExchange, Ping, Pong, Goodbye, Chat>;
 
 }  // namespace swarmcast::wire

@@ -84,6 +84,19 @@ Handshake sample_handshake() {
                    .upload_budget_bytes_per_s = 250'000};
 }
 
+Chat sample_chat(ChatKind kind, std::string name, std::string text) {
+  Chat chat;
+  chat.hops = 3;
+  chat.author = array_of<32>(4);
+  chat.number = 0x01020304;
+  chat.sent_at_ms = 0x0000018F00000000ull;
+  chat.kind = kind;
+  chat.name = std::move(name);
+  chat.text = std::move(text);
+  for (std::size_t i = 0; i < chat.signature.size(); ++i) chat.signature[i] = static_cast<Byte>(i);
+  return chat;
+}
+
 // One of each type, with fields that are easy to tell apart.
 std::vector<Message> one_of_each() {
   return {
@@ -101,6 +114,7 @@ std::vector<Message> one_of_each() {
       Ping{0xDEADBEEF},
       Pong{0xCAFEF00D},
       Goodbye{GoodbyeReason::kStreamEnded},
+      sample_chat(ChatKind::kText, "Ana", "hello, swarm \xC3\xA9\xE2\x82\xAC"),
   };
 }
 
@@ -129,6 +143,10 @@ std::vector<Message> at_the_limits() {
   out.push_back(PeerExchange{});
   out.push_back(PeerExchange{std::vector<PeerEntry>(kMaxPeerExchange, {PeerId{3}, Role::kBroadcaster, 100})});
   for (std::uint8_t reason = 0; reason <= 4; ++reason) out.push_back(Goodbye{static_cast<GoodbyeReason>(reason)});
+  out.push_back(sample_chat(ChatKind::kText, "", "x"));
+  out.push_back(sample_chat(ChatKind::kText, std::string(kMaxChatNameBytes, 'n'), std::string(kMaxChatTextBytes, 't')));
+  out.push_back(sample_chat(ChatKind::kReaction, "Bo", "\xF0\x9F\x91\x8D"));  // thumbs up
+  out.push_back(sample_chat(ChatKind::kReaction, "", std::string(kMaxChatReactionBytes, 'r')));
   return out;
 }
 
@@ -214,7 +232,7 @@ TEST(WireCodec, BytesAfterTheLastFieldAreTrailing) {
 TEST(WireCodec, EmptyAndUnknownTypes) {
   EXPECT_EQ(error_of({}), WireError::kEmpty);
   EXPECT_EQ(error_of(hex("00")), WireError::kUnknownType);
-  EXPECT_EQ(error_of(hex("0f 00000000")), WireError::kUnknownType);
+  EXPECT_EQ(error_of(hex("10 00000000")), WireError::kUnknownType);
   EXPECT_EQ(error_of(hex("ff")), WireError::kUnknownType);
 }
 
@@ -303,6 +321,28 @@ TEST(WireCodec, GoodbyeReasons) {
   EXPECT_EQ(error_of(hex("0e 04")), std::nullopt);
   EXPECT_EQ(error_of(hex("0e 05")), WireError::kBadValue);
   EXPECT_EQ(error_of(hex("0e ff")), WireError::kBadValue);
+}
+
+TEST(WireCodec, ChatFieldsStayInTheirLimits) {
+  const auto encoded = [](ChatKind kind, const std::string& name, const std::string& text) {
+    return encode(sample_chat(kind, name, text));
+  };
+  EXPECT_EQ(error_of(encoded(ChatKind::kText, "", "")), WireError::kBadValue);
+  EXPECT_EQ(error_of(encoded(ChatKind::kText, std::string(kMaxChatNameBytes + 1, 'n'), "x")), WireError::kBadValue);
+  EXPECT_EQ(error_of(encoded(ChatKind::kText, "", std::string(kMaxChatTextBytes + 1, 't'))), WireError::kBadValue);
+  EXPECT_EQ(error_of(encoded(ChatKind::kReaction, "", std::string(kMaxChatReactionBytes + 1, 'r'))), WireError::kBadValue);
+  ByteVector kind = encoded(ChatKind::kText, "", "x");
+  kind[1 + 1 + 32 + 4 + 8] = 2;  // type, hops, author, number, sent at: then the kind
+  EXPECT_EQ(error_of(kind), WireError::kBadValue);
+}
+
+TEST(WireCodec, ChatStringsAreStrictUtf8) {
+  for (const char* bad : {"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\x80", "a\xC3", "\xF8\x88\x80\x80\x80"}) {
+    EXPECT_EQ(error_of(encode(sample_chat(ChatKind::kText, "", bad))), WireError::kBadValue);
+    EXPECT_EQ(error_of(encode(sample_chat(ChatKind::kText, bad, "x"))), WireError::kBadValue);
+  }
+  for (const char* good : {"\x7F", "\xC2\x80", "\xEF\xBF\xBD", "\xF0\x9F\x94\xA5", "\xF4\x8F\xBF\xBF"})
+    EXPECT_EQ(error_of(encode(sample_chat(ChatKind::kText, good, good))), std::nullopt) << good;
 }
 
 TEST(WireCodec, ErrorNamesAreSnakeCase) {

@@ -289,6 +289,52 @@ describe('SwarmEngine (wasm) API', () => {
   });
 });
 
+describe('chat through the wasm engines', () => {
+  test('a signed line crosses the mesh once to every engine; a forged one bans the peer that sent it', () => {
+    const signer = new StreamSigner(core, new Uint8Array(32).fill(31));
+    const author = new StreamSigner(core, new Uint8Array(32).fill(32));
+    const mesh = new Mesh(swarm(signer, [7, 8, 9]));
+    for (let now = T0; now < T0 + 200; now += TICK_MS) mesh.step(now);
+    const line = author.signChat(signer.streamId, { number: 1, sentAtMs: T0, name: 'Zoë', text: 'hi there 👋' });
+    assert.equal(mesh.engines.get(7).postChat(line, T0 + 200), 'new');
+    assert.equal(mesh.engines.get(7).postChat(line, T0 + 200), 'duplicate');
+    for (let now = T0 + 200; now < T0 + 400; now += TICK_MS) mesh.step(now);
+    for (const [id, engine] of mesh.engines) {
+      const lines = engine.takeChat();
+      assert.equal(lines.length, 1, `engine ${id}`);
+      assert.deepEqual({ ...lines[0], hops: 0 }, {
+        author: author.streamId, number: 1, sentAtMs: T0, kind: 'text', name: 'Zoë', text: 'hi there 👋', hops: 0,
+      });
+    }
+    // The broadcaster's own lines carry its stream id as their author.
+    const fromSource = signer.signChat(signer.streamId, { number: 1, sentAtMs: T0, kind: 'reaction', text: '🔥' });
+    assert.equal(mesh.engines.get(BROADCASTER).postChat(fromSource, T0 + 400), 'new');
+    assert.equal(mesh.engines.get(BROADCASTER).takeChat()[0].author, signer.streamId);
+
+    // A line signed for another stream: the engine that receives it bans the sender.
+    const elsewhere = author.signChat(author.streamId, { number: 2, sentAtMs: T0, text: 'wrong stream' });
+    assert.equal(mesh.engines.get(8).postChat(elsewhere, T0 + 400), 'forged');
+    mesh.engines.get(9).onMessage(8, elsewhere, T0 + 400);
+    assert.deepEqual(mesh.engines.get(9).takeChat(), []);
+    assert.equal(mesh.engines.get(9).stats(T0 + 400).bans, 1);
+    assert.equal(mesh.engines.get(9).postChat(new Uint8Array([15, 0]), T0 + 400), 'malformed');
+    mesh.deleteAll();
+    [signer, author].forEach((s) => s.close());
+  });
+
+  test('signChat refuses what the wire cannot carry', () => {
+    const author = new StreamSigner(core, new Uint8Array(32).fill(33));
+    const ok = { number: 1, sentAtMs: T0, name: 'n', text: 't' };
+    assert.ok(author.signChat(author.streamId, ok) instanceof Uint8Array);
+    for (const bad of [{ text: '' }, { text: 'x'.repeat(501) }, { name: 'n'.repeat(33) }, { name: 'é'.repeat(17) },
+      { kind: 'reaction', text: '🔥'.repeat(5) }, { kind: 'shout' }, { number: -1 }, { number: 2 ** 32 }, { sentAtMs: 1.5 }]) {
+      assert.throws(() => author.signChat(author.streamId, { ...ok, ...bad }), RangeError, JSON.stringify(bad));
+    }
+    assert.throws(() => author.signChat('not-a-stream', ok), RangeError);
+    author.close();
+  });
+});
+
 describe('scorePeer (wasm)', () => {
   const minutes = (n) => n * 60_000;
 

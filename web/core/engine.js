@@ -145,6 +145,22 @@ export class SwarmEngine {
     this.#live().tick(time(nowMs));
   }
 
+  // A chat line signed by StreamSigner.signChat: 'new' (delivered here and passed on
+  // to every peer), or why not: 'duplicate', 'forged', 'flooding' (over the author's
+  // rate), 'too_far', 'malformed'.
+  postChat(message, nowMs) {
+    const native = this.#live();
+    bytes(message, 'a chat line');
+    return native.postChat(this.dataHeap.write(message), message.length, time(nowMs));
+  }
+
+  // [{ author, number, sentAtMs, kind, name, text, hops }]: new chat lines, posted here
+  // or from peers, in order. author: the signer's key in base64url (for the
+  // broadcaster, the stream id).
+  takeChat() {
+    return this.#live().takeChat();
+  }
+
   // [{ to, bytes }]: messages to send, in order.
   takeOutbox() {
     return this.#live().takeOutbox();

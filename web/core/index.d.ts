@@ -113,8 +113,28 @@ export class StreamSigner {
   sign(kind: HeaderKindValue, fields: HeaderFields, payload: Uint8Array): Uint8Array;
   /** Signs a signaling server's nonce (ownership proof; never a header signature). */
   signChallenge(nonce: Uint8Array): Uint8Array;
+  /**
+   * A chat line by this key in stream `streamId`, as the signed wire message
+   * SwarmEngine.postChat takes. name: at most 32 bytes of UTF-8; text: 1-500 bytes (a
+   * reaction: 1-16). Throws RangeError.
+   */
+  signChat(streamId: string, line: { number: number; sentAtMs: number; kind?: ChatKind; name?: string; text: string }): Uint8Array;
   close(): void;
 }
+
+export type ChatKind = 'text' | 'reaction';
+/** A chat line a SwarmEngine delivered. `author` is the signer's key in base64url: the stream id for the broadcaster. */
+export interface ChatLine {
+  author: string;
+  number: number;
+  sentAtMs: number;
+  kind: ChatKind;
+  name: string;
+  text: string;
+  /** Relays it crossed to get here. */
+  hops: number;
+}
+export type ChatVerdict = 'new' | 'duplicate' | 'forged' | 'flooding' | 'too_far' | 'malformed';
 
 export type VerifiedHeader =
   | {
@@ -200,6 +220,8 @@ export interface EngineStats {
   piece_requests_received: number;
   piece_requests_served: number;
   piece_requests_refused: number;
+  chat_lines_received: number;
+  chat_lines_dropped: number;
   chunks_published: number;
   chunks_played: number;
   chunks_skipped: number;
@@ -268,6 +290,10 @@ export class SwarmEngine {
   takePlayable(): PlayableItem[];
   /** Peers the transport should close (banned, silent, or said goodbye). */
   takeDisconnects(): number[];
+  /** A line from StreamSigner.signChat: 'new' when delivered here and passed on to every peer. */
+  postChat(message: Uint8Array, nowMs: number): ChatVerdict;
+  /** New chat lines, posted here or from peers, in order. */
+  takeChat(): ChatLine[];
   /** What to GET from the HTTP origin; a failed GET needs no answer (it is asked again). */
   takeHttpFetches(): HttpFetch[];
   stats(nowMs: number): EngineStats;

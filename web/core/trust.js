@@ -5,6 +5,8 @@
 import { withHeapBytes } from './heap.js';
 
 export const HeaderKind = Object.freeze({ init: 1, chunk: 2 });
+// wire::ChatKind, by code.
+const CHAT_KINDS = ['text', 'reaction'];
 
 export class TrustError extends Error {
   constructor(code, what) {
@@ -32,6 +34,19 @@ export class StreamSigner {
       this.native.sign(kind, epoch, seq, captureMs, durationMs, p, n));
     if (!result.ok) throw new TrustError(result.error, 'cannot sign');
     return result.header;
+  }
+
+  // A chat line by this key in stream `streamId` (swarm/chat.hpp): the signed wire
+  // message SwarmEngine.postChat takes. kind 'text' or 'reaction'; name at most 32
+  // bytes of UTF-8, text 1-500 (a reaction 1-16). RangeError otherwise.
+  signChat(streamId, { number, sentAtMs, kind = 'text', name = '', text }) {
+    if (!Number.isSafeInteger(number) || number < 0 || number > 0xffffffff) throw new RangeError('a chat number is a uint32');
+    if (!Number.isSafeInteger(sentAtMs) || sentAtMs < 0) throw new RangeError('sentAtMs is ms since the epoch');
+    const kindCode = CHAT_KINDS.indexOf(kind);
+    const message = kindCode < 0 ? null
+      : this.native.signChat(String(streamId), number, sentAtMs, kindCode, String(name), String(text));
+    if (!message) throw new RangeError('a chat line needs a stream id, a name of at most 32 bytes and a text of 1-500 bytes (a reaction 1-16)');
+    return message;
   }
 
   // Proves ownership of the stream to a signaling server (never a header signature).
