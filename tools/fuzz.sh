@@ -131,6 +131,7 @@ seed wire_decode_fuzz peer-exchange "0b02000000000000000102320000000000000002033
 seed wire_decode_fuzz ping "0c0000002a"
 seed wire_decode_fuzz pong "0d0000002a"
 seed wire_decode_fuzz goodbye "0e04"
+seed wire_decode_fuzz chat "0f00$(printf '%064d' 0)0000000100000190000000000003416e6100026869$(printf '%0128d' 0)"
 
 # The segmenter's input starts with 4 setup bytes (tests/fuzz/segmenter_fuzz.cpp): each
 # sample file twice, in 4 KiB slices under 1 MiB caps and in 7-byte slices under 64 KiB

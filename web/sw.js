@@ -9,7 +9,7 @@
 //  - Everything else passes through untouched: the stream registry and the HTTP chunk
 //    origin (/api/...), health, the signaling WebSocket (/signal), other origins, and
 //    anything but GET.
-const SHELL_VERSION = 8;
+const SHELL_VERSION = 9;
 const CACHE = `swarmcast-shell-v${SHELL_VERSION}`;
 const NETWORK_TIMEOUT_MS = 4000;
 
@@ -20,10 +20,10 @@ const WATCH_PAGE = '/watch.html';
 const SHELL = [
   '/', '/broadcast', WATCH_PAGE, '/manifest.webmanifest',
   '/icons/icon.svg', '/icons/icon-192.png', '/icons/icon-512.png',
-  '/web/app/style.css', '/web/app/broadcast.js', '/web/app/home.js', '/web/app/pwa.js', '/web/app/save-clip.js', '/web/app/swarm-dashboard.js',
+  '/web/app/style.css', '/web/app/broadcast.js', '/web/app/chat-panel.js', '/web/app/home.js', '/web/app/pwa.js', '/web/app/save-clip.js', '/web/app/swarm-dashboard.js',
   '/web/app/watch.js', '/vendor/uplot/uPlot.iife.min.js', '/vendor/uplot/uPlot.min.css',
   '/web/shim/base64url.js', '/web/shim/broadcaster.js', '/web/shim/buffered-ranges.js', '/web/shim/capture.js',
-  '/web/shim/clip-buffer.js',
+  '/web/shim/chat.js', '/web/shim/clip-buffer.js',
   '/web/shim/clock.js', '/web/shim/compose.js', '/web/shim/device.js', '/web/shim/features.js', '/web/shim/frame-ticker.js', '/web/shim/index.js',
   '/web/shim/latency-target.js', '/web/shim/listing.js', '/web/shim/milestones.js', '/web/shim/mse-player.js',
   '/web/shim/origin-client.js', '/web/shim/peer-link.js', '/web/shim/recorder.js', '/web/shim/signaling.js',

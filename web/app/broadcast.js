@@ -5,6 +5,7 @@ import {
   signalingUrl, unsupportedMessage,
 } from '../shim/index.js';
 import { registerServiceWorker } from './pwa.js';
+import { wireChat } from './chat-panel.js';
 import { wireClipButton } from './save-clip.js';
 import { SwarmDashboard } from './swarm-dashboard.js';
 
@@ -124,6 +125,7 @@ async function main() {
   });
   $('stop').addEventListener('click', () => broadcaster.stop());
   wireClipButton($('clip'), broadcaster, showError);
+  wireChat($('chat'), broadcaster);
   const describe = () => {
     broadcaster.describe({ title: $('title').value, tags: $('tags').value });
     localStorage.setItem(LISTING_KEY, JSON.stringify(broadcaster.description));

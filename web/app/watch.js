@@ -1,6 +1,7 @@
 // The /watch/<stream-id> page: video, state, and a small stats overlay.
 import { LATENCY_MODES, Viewer, loadCore, missingFeatures, signalingUrl, unsupportedMessage } from '../shim/index.js';
 import { registerServiceWorker } from './pwa.js';
+import { wireChat } from './chat-panel.js';
 import { wireClipButton } from './save-clip.js';
 
 const $ = (id) => document.getElementById(id);
@@ -81,6 +82,7 @@ async function main() {
   });
   $('show-stats').addEventListener('change', () => { $('overlay').hidden = !$('show-stats').checked; });
   wireClipButton($('clip'), viewer, (text) => { $('error').textContent = text; });
+  wireChat($('chat'), viewer);
   window.addEventListener('pagehide', () => viewer.stop());
 
   setInterval(() => {

@@ -3,8 +3,10 @@
 // and, when the server runs an HTTP origin, a PUT of each signed item to it.
 //   events: 'live', 'ended', 'published' (detail: {kind, epoch, seq, bytes}),
 //           'viewers' (count), 'swarm' (detail: the server's summary, SwarmNode.swarm),
+//           'chat' (detail: a line; see chat.js),
 //           'error' (detail: {type, detail, fatal})
 import { HeaderKind, StreamSigner } from '../core/index.js';
+import { ChatVoice } from './chat.js';
 import { ClipBuffer } from './clip-buffer.js';
 import { ChunkRecorder } from './recorder.js';
 import { OriginClient } from './origin-client.js';
@@ -36,6 +38,9 @@ export class Broadcaster extends EventTarget {
     this.#listing.describe(listing);
     this.#core = core;
     this.#signer = new StreamSigner(core, seed);
+    // The swarm's chat (chat.js), signed with the stream key: every viewer can tell the
+    // broadcaster's lines. chat.name, chat.say(text), chat.react(emoji).
+    this.chat = new ChatVoice(this.#signer);
     this.#signalingUrl = signalingUrl;
     this.#recorderOptions = recorder;
     this.#origin = new OriginClient(core, signalingUrl, this.#signer.streamId);
@@ -59,6 +64,7 @@ export class Broadcaster extends EventTarget {
     this.#node = node;
     node.addEventListener('viewers', ({ detail }) => this.#emit('viewers', detail));
     node.addEventListener('swarm', ({ detail }) => this.#emit('swarm', detail));
+    this.chat.attach(node, (type, detail) => this.#emit(type, detail));
     // The server forgets the listing with the connection: tell it again on each welcome.
     node.addEventListener('welcome', () => this.#listing.announce());
     node.addEventListener('error', ({ detail }) => this.#emit('error', detail));
@@ -109,6 +115,7 @@ export class Broadcaster extends EventTarget {
     // The last chunk is published before the swarm is told the stream ended.
     await recorder?.stop();
     this.#listing.stop();
+    this.chat.detach();
     this.#node?.stop();
     this.#node = null;
     this.#emit('ended', null);

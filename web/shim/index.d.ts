@@ -5,7 +5,7 @@
 // Errors: constructors and methods throw TypeError/TrustError for bad arguments;
 // everything that goes wrong later arrives as an 'error' event whose detail is a
 // SwarmcastErrorDetail. `fatal: true` means the object has stopped for good.
-import type { DeviceConstraints, EngineStats, SwarmcastCore, StreamSigner } from '../core/index.js';
+import type { ChatLine, ChatVerdict, DeviceConstraints, EngineStats, SwarmcastCore, StreamSigner } from '../core/index.js';
 
 export { loadCore } from '../core/index.js';
 export type { SwarmcastCore } from '../core/index.js';
@@ -42,6 +42,7 @@ export interface BroadcasterEvents {
   viewers: number;
   /** The server's view of the swarm, every 2 s while live. */
   swarm: SwarmSummary;
+  chat: ChatMessage;
   error: SwarmcastErrorDetail;
   [type: string]: unknown;
 }
@@ -123,6 +124,36 @@ export class Broadcaster extends TypedEventTarget<BroadcasterEvents> {
   stats(): BroadcasterStats;
   /** The last `clip.seconds` published (30 by default) as a WebM file; null before the first chunk. */
   clip(): Blob | null;
+  /** The chat, signed with the stream key, so viewers see these lines as the broadcaster's. */
+  readonly chat: ChatVoice;
+}
+
+// ------------------------------------------------------------------------------- chat
+
+/** The reactions a chat carries. */
+export const CHAT_REACTIONS: readonly ['👍', '❤️', '😂', '😮', '👏', '🔥'];
+/**
+ * 'new': sent to every peer; 'flooding': over a line a second (a burst of 5);
+ * 'not_joined': before joining (or after leaving); the rest as SwarmEngine.postChat.
+ */
+export type ChatResult = ChatVerdict | 'not_joined';
+/** A new chat line, relayed peer to peer and verified against its author's signature. */
+export interface ChatMessage extends ChatLine {
+  /** Signed with the stream key: the broadcaster's own line. */
+  fromBroadcaster: boolean;
+  /** This page's own line. */
+  mine: boolean;
+}
+
+/** A page's voice in the chat: the key and name its lines are signed with. */
+export class ChatVoice {
+  constructor(author: StreamSigner);
+  name: string;
+  attach(node: SwarmNode, emit: (type: 'chat', detail: ChatMessage) => void): void;
+  detach(): void;
+  /** Throws RangeError for an empty text or one over 500 bytes, or a name over 32 bytes. */
+  say(text: string): ChatResult;
+  react(emoji: (typeof CHAT_REACTIONS)[number]): ChatResult;
 }
 
 // ------------------------------------------------------------------------------ clips
@@ -161,6 +192,7 @@ export interface ViewerEvents {
   error: SwarmcastErrorDetail;
   /** The browser refused to start playback without a user gesture: call video.play() on one. */
   'autoplay-blocked': undefined;
+  chat: ChatMessage;
   [type: string]: unknown;
 }
 
@@ -207,6 +239,8 @@ export class Viewer extends TypedEventTarget<ViewerEvents> {
   stats(): ViewerStats;
   /** The last `clip.seconds` played (30 by default) as a WebM file; null before the first chunk. */
   clip(): Blob | null;
+  /** The chat, signed with a key of this viewer's own for the visit. */
+  readonly chat: ChatVoice;
 }
 
 // ---------------------------------------------------------------------------- player
@@ -369,6 +403,7 @@ export interface SwarmNodeEvents {
   viewers: number;
   /** A broadcaster's: the server's view of its swarm. */
   swarm: SwarmSummary;
+  chat: ChatLine & { fromBroadcaster: boolean };
   playable: import('../core/index.js').PlayableItem[];
   signaling: { connected: boolean };
   /** type 'signaling'; fatal when the server refused this node for good. */
@@ -404,6 +439,8 @@ export class SwarmNode extends TypedEventTarget<SwarmNodeEvents> {
   stop(): void;
   publishInit(signedHeader: Uint8Array, bytes: Uint8Array): boolean;
   publishChunk(signedHeader: Uint8Array, bytes: Uint8Array): boolean;
+  /** A chat line signed by `author`, delivered here ('chat' event) and passed to every peer. */
+  postChat(author: StreamSigner, line: { kind?: 'text' | 'reaction'; name?: string; text: string }): ChatResult;
   /** Viewer: the player now aims at `ms` of glass-to-glass latency; the engine's deadlines follow. */
   setTargetLatency(ms: number): void;
   stats(): SwarmNodeStats;

@@ -11,6 +11,7 @@
 // what no peer can deliver in time; the node GETs it and hands it back.
 //   events: 'welcome' (detail: message), 'state' ('waiting'|'live'|'ended'),
 //           'viewers' (count), 'swarm' (a broadcaster's: the server's summary, see `swarm`),
+//           'chat' (detail: a line, SwarmEngine.takeChat's, with fromBroadcaster),
 //           'playable' (detail: items), 'signaling' ({connected}),
 //           'error' (detail: {type, detail, fatal})
 import { SwarmEngine } from '../core/index.js';
@@ -22,6 +23,9 @@ import { SignalingClient } from './signaling.js';
 import { Milestones } from './milestones.js';
 
 const UINT32_MAX = 0xffffffff;  // the signaling schema's bound on counts
+
+// The clock in tenths of a second as a chat line number (a uint32 on the wire).
+const chatClock = () => Math.floor(nowMs() / 100) % 2 ** 32;
 
 export const SWARM_NODE_DEFAULTS = Object.freeze({
   tickMs: 100,                 // the periodic tick: timeouts, pings, re-requests
@@ -48,6 +52,10 @@ export class SwarmNode extends EventTarget {
   #lastPeersRequest = 0;
   #lastServerError = null;
   #resume = null;              // { peerId, token } from the last welcome
+  // Chat lines are named (author, number): numbers start from the clock in tenths of a
+  // second, so an author key used again after a reload (the broadcaster's) does not
+  // repeat a number its peers remember.
+  #chatNumber = chatClock();
   #welcomed;
   #resolveWelcomed;
   #rejectWelcomed;
@@ -130,6 +138,20 @@ export class SwarmNode extends EventTarget {
     const ok = this.#engine.publishChunk(signedHeader, bytes, nowMs());
     if (ok) this.#tick();
     return ok;
+  }
+
+  // Chat (swarm/chat.hpp): a line signed by `author` (a StreamSigner: the stream key for
+  // the broadcaster, a key of its own for a viewer), which the engine delivers here and
+  // passes to every peer. Returns the engine's verdict: 'new' once sent, 'flooding' over
+  // the author's rate, 'not_joined' before the welcome. RangeError for a text or name
+  // over the wire's limits.
+  postChat(author, { kind = 'text', name = '', text }) {
+    if (!this.#engine) return 'not_joined';
+    this.#chatNumber = Math.max(this.#chatNumber + 1, chatClock()) % 2 ** 32;
+    const line = author.signChat(this.#streamId, { number: this.#chatNumber, sentAtMs: nowMs(), kind, name, text });
+    const verdict = this.#engine.postChat(line, nowMs());
+    this.#flush();
+    return verdict;
   }
 
   // Viewer: the player now aims at `ms` of glass-to-glass latency; the engine's
@@ -291,6 +313,7 @@ export class SwarmNode extends EventTarget {
       this.#emit('playable', items);
     }
     for (const request of engine.takeHttpFetches()) this.#fetchFromOrigin(request);
+    for (const line of engine.takeChat()) this.#emit('chat', { ...line, fromBroadcaster: line.author === this.#streamId });
   }
 
   // The engine asks each fetch once and again later if nothing came, so a failed GET

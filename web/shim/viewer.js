@@ -1,10 +1,11 @@
 // Watching a stream: SwarmNode (signaling, links, engine) → MsePlayer. The engine hands
 // over verified media in order; this module only forwards it and names the codecs.
 //   events: 'statechange' (detail: state), 'error' (detail: {type, detail, fatal}),
-//           'autoplay-blocked'
+//           'autoplay-blocked', 'chat' (detail: a line; see chat.js)
 //   states: connecting → waiting (no broadcaster yet) → joining → playing ⇄ stalled →
 //           ended; or failed
-import { Segmenter, StreamVerifier } from '../core/index.js';
+import { Segmenter, StreamSigner, StreamVerifier } from '../core/index.js';
+import { ChatVoice } from './chat.js';
 import { ClipBuffer } from './clip-buffer.js';
 import { MsePlayer } from './mse-player.js';
 import { SwarmNode } from './swarm-node.js';
@@ -35,6 +36,7 @@ export class Viewer extends EventTarget {
   #player;
   #pendingInit = null;
   #clips;
+  #chatAuthor;
   #state = 'connecting';
   #joinAskedAt = null;
 
@@ -47,6 +49,10 @@ export class Viewer extends EventTarget {
     this.streamId = streamId;
     this.signalingUrl = signalingUrl;
     this.#clips = new ClipBuffer(core, clip);
+    // A key of its own for this visit: its chat lines are its, and nobody else's.
+    this.#chatAuthor = new StreamSigner(core);
+    // The swarm's chat (chat.js): chat.name, chat.say(text), chat.react(emoji).
+    this.chat = new ChatVoice(this.#chatAuthor);
     this.#player = new MsePlayer(video, player);
     this.#player.addEventListener('statechange', () => this.#update());
     this.#player.addEventListener('error', ({ detail }) => {
@@ -90,6 +96,7 @@ export class Viewer extends EventTarget {
       this.#update();
     });
     node.addEventListener('welcome', () => this.#update());
+    this.chat.attach(node, (type, detail) => this.#emit(type, detail));
     node.addEventListener('playable', ({ detail }) => this.#play(detail));
     node.addEventListener('error', ({ detail }) => {
       this.#emit('error', detail);
@@ -99,9 +106,11 @@ export class Viewer extends EventTarget {
   }
 
   stop() {
+    this.chat.detach();
     this.#node?.stop();
     this.#node = null;
     this.#player.destroy();
+    this.#chatAuthor.close();
   }
 
   // Everything a stats overlay or a test reads. shareFromPeers: the part of this
