@@ -1,6 +1,7 @@
 // The broadcast page's dashboard: while live it charts what the broadcaster uploads
 // against what the viewers relay (the server's 'swarm' summary of their reports), and
-// shows the viewers by role and by hops from the source.
+// shows the stream's health as the viewers see it and the viewers by role and by hops
+// from the source.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverAndBrowser, waitFor } from './launch.mjs';
@@ -23,6 +24,9 @@ const dashboardOf = (page) => page.evaluate(() => {
     roles: counts('#roles .role:not([hidden])'),
     layers: counts('#layers li'),
     limited: $('limited').textContent,
+    rebuffering: $('n-rebuffering').textContent,
+    stalls: $('n-stalls').textContent,
+    latency: $('n-latency').textContent,
     swarm: window.swarmcast.stats().swarm,
   };
 });
@@ -66,5 +70,12 @@ test('the broadcast page shows how the swarm carries the stream, and who carries
   assert.equal(sumOf(shown.roles), VIEWERS, `roles ${shown.roles}`);
   assert.equal(sumOf(shown.layers), VIEWERS, `layers ${shown.layers}`);
   assert.equal(shown.limited, 'Every viewer can relay.');
+  // The stream's health as the viewers report it.
+  assert.equal(shown.swarm.health.reporting, VIEWERS);
+  assert.ok(shown.swarm.health.watchedMs > VIEWERS * 5000, `watched ${shown.swarm.health.watchedMs} ms`);
+  assert.match(shown.rebuffering, /^\d+\.\d\d %$/);
+  assert.match(shown.stalls, /^\d+$/);
+  assert.match(shown.latency, /^\d+\.\d s \/ \d+\.\d s$/);
+  assert.ok(shown.swarm.health.latencyP50Ms > 500 && shown.swarm.health.latencyMaxMs < 10_000, JSON.stringify(shown.swarm.health));
   for (const page of [broadcast.page, ...viewers]) assert.deepEqual(page.problems, []);
 });

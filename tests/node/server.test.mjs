@@ -317,12 +317,15 @@ describe('rooms and peers', () => {
     assert.deepEqual({ ...empty, layers: empty.layers.slice(0, 2) }, {
       type: 'swarm', viewers: 0, carriedBytesPerS: 0, roles: { superSeed: 0, relay: 0, leaf: 0 }, layers: [0, 0], unplaced: 0,
       limited: { cannotUpload: 0, metered: 0, batteryLow: 0, hidden: 0 },
+      health: { reporting: 0, watchedMs: 0, stalledMs: 0, stalls: 0 },
     });
     const a = await watch(server, keys[0].streamId);
     const b = await watch(server, keys[0].streamId, { canUpload: false });
     assert.deepEqual(ids(b.welcome.peers), [a.welcome.peerId], 'the broadcaster is full: b hangs off a');
-    a.send({ type: 'stats', deliveryBytesPerS: 180_000, device: { metered: true } });
-    b.send({ type: 'stats', deliveryBytesPerS: 0, device: { batteryLow: true, hidden: true } });
+    a.send({ type: 'stats', deliveryBytesPerS: 180_000, device: { metered: true },
+      playback: { watchedMs: 60_000, stalledMs: 600, stalls: 2, latencyMs: 2100 } });
+    b.send({ type: 'stats', deliveryBytesPerS: 0, device: { batteryLow: true, hidden: true },
+      playback: { watchedMs: 30_000, stalledMs: 0, stalls: 0, latencyMs: 6400 } });
     await a.alive();
     await b.alive();
     source.drain('swarm');
@@ -333,6 +336,8 @@ describe('rooms and peers', () => {
     assert.equal(summary.unplaced, 0);
     assert.deepEqual(summary.limited, { cannotUpload: 1, metered: 1, batteryLow: 1, hidden: 1 });
     assert.equal(summary.roles.superSeed + summary.roles.relay + summary.roles.leaf, 2);
+    assert.deepEqual(summary.health,
+      { reporting: 2, watchedMs: 90_000, stalledMs: 600, stalls: 2, latencyP50Ms: 2100, latencyMaxMs: 6400 });
     assert.deepEqual(a.drain('swarm'), []);
     assert.deepEqual(b.drain('swarm'), []);
   });

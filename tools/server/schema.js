@@ -61,6 +61,14 @@ export const clientMessages = {
     requestsReceived: optional(uint32),       // pieces its peers asked of it...
     requestsServed: optional(uint32),         // ...sent...
     requestsFailed: optional(uint32),         // ...or refused and dropped
+    // A viewer's playback since its first frame: the broadcaster's view of the stream's
+    // health ('swarm' summary).
+    playback: optional(object({
+      watchedMs: num(0, 1e10),
+      stalledMs: num(0, 1e10),
+      stalls: count,
+      latencyMs: optional(num(0, 600_000)),  // glass to glass, now
+    })),
     device: optional(object({
       metered: optional(bool()),
       batteryLow: optional(bool()),
@@ -104,6 +112,16 @@ export const serverMessages = {
     layers: array(count, 16),        // viewers by hops from the broadcaster; the last: that deep or deeper
     unplaced: count,                 // viewers not yet handed any peer
     limited: object({ cannotUpload: count, metered: count, batteryLow: count, hidden: count }),
+    // Over the viewers that reported their playback: totals since each one's first
+    // frame, and their latency now (absent when none reported one).
+    health: object({
+      reporting: count,
+      watchedMs: num(0, 1e15),
+      stalledMs: num(0, 1e15),
+      stalls: int(0, Number.MAX_SAFE_INTEGER),
+      latencyP50Ms: optional(num(0, 600_000)),
+      latencyMaxMs: optional(num(0, 600_000)),
+    }),
   }),
   pong: object({}),
   error: object({ code: str(40, 1), message: str(500) }),

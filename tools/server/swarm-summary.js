@@ -1,8 +1,8 @@
 // What the broadcaster's dashboard shows of its swarm, from what the server knows of
 // each viewer: its role from the peer scorer, its layer (hops from the broadcaster
 // along the links the server assigned, a ranking hint that is not kept exact when
-// links go away), and what it reports of its own upload and device. The reported
-// figures are the viewers' own words: the server vouches for none of them.
+// links go away), and what it reports of its own upload, device and playback. The
+// reported figures are the viewers' own words: the server vouches for none of them.
 const ROLES = ['leaf', 'relay', 'superSeed'];  // by member.tier (peer-selection.js)
 
 // Viewers deeper than this share the last layer.
@@ -25,6 +25,19 @@ export function swarmSummary(room) {
   }
   return {
     type: 'swarm', viewers: room.viewers.size, carriedBytesPerS: Math.round(carriedBytesPerS),
-    roles, layers, unplaced, limited,
+    roles, layers, unplaced, limited, health: health(room),
+  };
+}
+
+// How playback has gone for the viewers that report it: totals since each one's first
+// frame (so the stalled share is the rebuffer ratio of the audience now), and the
+// median and worst latency among them now.
+function health(room) {
+  const reports = [...room.viewers.values()].map((viewer) => viewer.stats.playback).filter(Boolean);
+  const latencies = reports.map((report) => report.latencyMs).filter((ms) => ms !== undefined).sort((a, b) => a - b);
+  const total = (field) => reports.reduce((sum, report) => sum + report[field], 0);
+  return {
+    reporting: reports.length, watchedMs: total('watchedMs'), stalledMs: total('stalledMs'), stalls: total('stalls'),
+    ...(latencies.length && { latencyP50Ms: latencies[Math.ceil(latencies.length / 2) - 1], latencyMaxMs: latencies.at(-1) }),
   };
 }

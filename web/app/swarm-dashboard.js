@@ -1,6 +1,7 @@
 // The broadcast page's dashboard: how the stream is carried over the last two minutes
 // (a uPlot chart of what this tab uploads, what the viewers relay among themselves and
-// the stream's own rate), who carries it (the viewers by role and by layer, from the
+// the stream's own rate), the stream's health as the viewers see it (rebuffering,
+// stalls, latency), who carries it (the viewers by role and by layer, from the
 // server's 'swarm' summary) and what holds viewers back from relaying.
 const HISTORY_S = 120;
 const kbps = (bytesPerS) => Math.round((bytesPerS * 8) / 1000);
@@ -20,7 +21,7 @@ export class SwarmDashboard {
   #history = [[], [], [], []];  // seconds since the epoch; upload, relayed, stream kbit/s
 
   // `root`: the dashboard's element, holding #carry-chart, #roles, #layers, #limited,
-  // #n-carried and #n-stream. Without uPlot (its script failed to load) the numbers
+  // #n-carried, #n-stream, #n-rebuffering, #n-stalls and #n-latency. Without uPlot (its script failed to load) the numbers
   // still show and the chart is left out.
   constructor(root, uPlot = globalThis.uPlot) {
     this.#root = root;
@@ -69,7 +70,15 @@ export class SwarmDashboard {
     this.#plot?.setData(history);
   }
 
-  #showSwarm({ viewers, roles, layers, unplaced, limited }) {
+  #showHealth({ reporting, watchedMs, stalledMs, stalls, latencyP50Ms, latencyMaxMs }) {
+    const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+    this.#find('n-rebuffering').textContent = reporting && watchedMs > 0 ? `${((100 * stalledMs) / watchedMs).toFixed(2)} %` : '–';
+    this.#find('n-stalls').textContent = reporting ? String(stalls) : '–';
+    this.#find('n-latency').textContent = latencyP50Ms === undefined ? '–' : `${seconds(latencyP50Ms)} / ${seconds(latencyMaxMs)}`;
+  }
+
+  #showSwarm({ viewers, roles, layers, unplaced, limited, health }) {
+    this.#showHealth(health);
     const rolesBar = this.#find('roles');
     rolesBar.replaceChildren(...Object.entries(ROLE_NAMES).map(([role, name]) => {
       const part = document.createElement('span');

@@ -15,6 +15,10 @@ import { SwarmNode } from './swarm-node.js';
 import { deviceConstraints } from './device.js';
 import { nowMs } from './clock.js';
 
+// Chunks are published ~0.75 s apart, so a 1 s window held one chunk or two: rates that
+// swung by half from one second to the next.
+const RATE_WINDOW_MS = 3000;
+
 export class Broadcaster extends EventTarget {
   #core;
   #signer;
@@ -25,7 +29,7 @@ export class Broadcaster extends EventTarget {
   #recorder = null;
   #produced = { bytes: 0, chunks: 0 };
   #clips;
-  // Over the last second or more: what this tab uploaded, and what the stream produced.
+  // Over the last RATE_WINDOW_MS or more: what this tab uploaded, and what the stream produced.
   #rate = { at: 0, sent: 0, produced: 0, bytesPerS: 0, streamBytesPerS: 0 };
   #listing = new StreamListing((message) => this.#node?.tellServer(message) ?? false);
 
@@ -133,7 +137,7 @@ export class Broadcaster extends EventTarget {
     const sent = node?.engine?.media_bytes_sent ?? 0;
     const now = performance.now();
     const produced = this.#produced.bytes;
-    if (now - this.#rate.at >= 1000) {
+    if (now - this.#rate.at >= RATE_WINDOW_MS) {
       const perS = (bytes) => (bytes * 1000) / (now - this.#rate.at);
       this.#rate = { at: now, sent, produced, bytesPerS: perS(sent - this.#rate.sent), streamBytesPerS: perS(produced - this.#rate.produced) };
     }

@@ -64,6 +64,11 @@ export interface SwarmSummary {
   unplaced: number;
   /** Viewers that relay less or not at all: no upload, a metered network, a low battery, a hidden tab. */
   limited: { cannotUpload: number; metered: number; batteryLow: number; hidden: number };
+  /**
+   * Playback as the viewers that report it see it: totals since each one's first frame
+   * (stalledMs / watchedMs is the audience's rebuffer ratio) and their latency now.
+   */
+  health: { reporting: number; watchedMs: number; stalledMs: number; stalls: number; latencyP50Ms?: number; latencyMaxMs?: number };
 }
 
 export interface BroadcasterStats {
@@ -74,7 +79,7 @@ export interface BroadcasterStats {
   producedChunks: number;
   mediaBytesSent: number;
   uploadBytesPerS: number;
-  /** The stream's own rate: bytes/s produced over the last second or more. */
+  /** The stream's own rate: bytes/s produced over the last 3 s or more (as uploadBytesPerS). */
   streamBytesPerS: number;
   /** Bytes this tab uploaded / bytes of stream produced: ~1-2 when the swarm carries it. */
   sourceUploadFactor: number;

@@ -52,6 +52,7 @@ export class SwarmNode extends EventTarget {
   #lastPeersRequest = 0;
   #lastServerError = null;
   #resume = null;              // { peerId, token } from the last welcome
+  #playback;
   // Chat lines are named (author, number): numbers start from the clock in tenths of a
   // second, so an author key used again after a reload (the broadcaster's) does not
   // repeat a number its peers remember.
@@ -64,15 +65,18 @@ export class SwarmNode extends EventTarget {
   // StreamSigner, for the ownership proof), signalingUrl, device, canUpload, uploadKbps }
   // targetLatencyMs: where the viewer's player aims, so that the engine's deadlines
   // (and where it starts a late joiner) match what the player does; startLeadMs,
-  // playerLeadMs: see SwarmEngine.
+  // playerLeadMs: see SwarmEngine. playback: a viewer's () => { watchedMs, stalledMs,
+  // stalls, latencyMs } (or null before its first frame), reported with its stats for
+  // the broadcaster's view of the stream's health.
   constructor({ core, role, streamId, signer = null, signalingUrl, device = {}, canUpload = true, uploadKbps = 0,
-    targetLatencyMs = 0, startLeadMs = 0, playerLeadMs = 0, ...options }) {
+    targetLatencyMs = 0, startLeadMs = 0, playerLeadMs = 0, playback = () => null, ...options }) {
     super();
     this.options = { ...SWARM_NODE_DEFAULTS, ...options };
     this.#core = core;
     this.#role = role;
     this.#streamId = streamId;
     this.#signer = signer;
+    this.#playback = playback;
     this.#device = device;
     this.#timing = { targetLatencyMs, startLeadMs, playerLeadMs };
     this.peerId = null;
@@ -346,6 +350,7 @@ export class SwarmNode extends EventTarget {
     const now = performance.now();
     const engine = this.#engine.stats(nowMs());
     const mediaSent = engine.media_bytes_sent;
+    const playback = this.#playback();
     const links = [...this.#links.values()];
     const linkBytes = new Map(links.map((link) => [link.peerId, link.bytesSent]));
     const last = this.#lastReport;
@@ -365,6 +370,7 @@ export class SwarmNode extends EventTarget {
       requestsServed: Math.min(engine.piece_requests_served, UINT32_MAX),
       requestsFailed: Math.min(engine.piece_requests_refused, UINT32_MAX),
       device: this.#device,
+      ...(playback && { playback }),
     });
   }
 

@@ -87,7 +87,7 @@ export class Viewer extends EventTarget {
     const node = new SwarmNode({
       core: this.#core, role: 'viewer', streamId: this.streamId, signalingUrl: this.signalingUrl,
       device: await deviceConstraints(), targetLatencyMs: this.#engineTargetMs(),
-      startLeadMs: START_LEAD_MS, playerLeadMs: PLAYER_LEAD_MS,
+      startLeadMs: START_LEAD_MS, playerLeadMs: PLAYER_LEAD_MS, playback: () => this.#playbackReport(),
     });
     this.#node = node;
     node.addEventListener('state', ({ detail }) => {
@@ -135,6 +135,18 @@ export class Viewer extends EventTarget {
       latencyMs: player.latencyMs,  // glass to glass, now
       player,
       node,
+    };
+  }
+
+  // How this viewer's playback has gone since its first frame, for the broadcaster's
+  // view of the stream's health (SwarmNode's stats report); null before it.
+  #playbackReport() {
+    const firstFrameAt = this.#player.milestones.at('first-frame');
+    if (firstFrameAt === null) return null;
+    const player = this.#player.stats();
+    return {
+      watchedMs: Math.max(0, Math.round(nowMs() - firstFrameAt)), stalledMs: Math.round(player.stalledMs), stalls: player.stalls,
+      ...(player.latencyMs !== null && { latencyMs: Math.round(player.latencyMs) }),
     };
   }
 
