@@ -83,7 +83,8 @@ export class SwarmNode extends EventTarget {
     this.streamState = null;
     this.viewers = 0;
     // A broadcaster's view of its swarm from the server ('swarm' in docs/SIGNALING.md):
-    // { viewers, carriedBytesPerS, roles, layers, unplaced, limited }; null until the first.
+    // { viewers, carriedBytesPerS, roles, layers, unplaced, limited, health }; null until
+    // the first.
     this.swarm = null;
     this.origin = false;         // the server runs the HTTP origin (from the welcome)
     // First signaling open, welcome, link open, message and hand-over to the player.

@@ -110,7 +110,9 @@ export class Viewer extends EventTarget {
     this.#node?.stop();
     this.#node = null;
     this.#player.destroy();
-    this.#chatAuthor.close();
+    // The voice is detached: nothing signs with the key again.
+    this.#chatAuthor?.close();
+    this.#chatAuthor = null;
   }
 
   // Everything a stats overlay or a test reads. shareFromPeers: the part of this
