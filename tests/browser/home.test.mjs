@@ -1,5 +1,6 @@
 // The landing page's live list: empty at first, then each live stream with its viewer
-// count and a link to watch it, kept current without a reload.
+// count and a link to watch it, kept current without a reload; the watch page's line
+// with the stream's title, tags and audience.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverAndBrowser, openPage, waitFor } from './launch.mjs';
@@ -70,6 +71,19 @@ test('/ shows each stream\'s title, tags and a picture of it; a tag lists only i
   await other.waitForFunction(() => !document.getElementById('empty').hidden);
   assert.deepEqual(await listed(other), []);
 
+  // The watch page says what it is watching, and with how many others.
+  const viewer = await openViewer(session.browser, session.server, broadcast.streamId);
+  const about = () => viewer.evaluate(() => ({
+    title: document.getElementById('stream-title').textContent, page: document.title,
+    tags: [...document.querySelectorAll('#stream-tags .tag')].map((tag) => [tag.textContent, tag.getAttribute('href')]),
+    watching: document.getElementById('watching').textContent,
+  }));
+  assert.deepEqual(await waitFor(async () => { const shown = await about(); return shown.watching && shown.title && shown; },
+    { timeoutMs: 10_000, what: 'the watch page to show the title and the audience' }), {
+    title: 'Bars and tone', page: 'Bars and tone · swarmcast',
+    tags: [['#test-pattern', '/?tag=test-pattern'], ['#calibration', '/?tag=calibration']], watching: '1 watching',
+  });
+
   await broadcast.page.click('#stop');
-  for (const page of [home, tagged, other, broadcast.page]) assert.deepEqual(page.problems, []);
+  for (const page of [home, tagged, other, broadcast.page, viewer]) assert.deepEqual(page.problems, []);
 });

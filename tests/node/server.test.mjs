@@ -599,11 +599,15 @@ describe('the live list', () => {
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-type'), 'image/jpeg');
     assert.deepEqual(Buffer.from(await response.arrayBuffer()), picture);
+    // The watch page reads its own stream's entry.
+    assert.deepEqual(await getJson(server, `/api/streams/${keys[0].streamId}`), listed);
+    assert.equal((await fetch(`${server.url}/api/streams/${keys[1].streamId}`)).status, 404);
 
     peer.send({ type: 'leave' });
     await peer.alive();  // the leave has been handled
     assert.deepEqual(await getJson(server, '/api/streams'), []);
     assert.equal((await fetch(server.url + listed.thumbnail)).status, 404);
+    assert.equal((await fetch(`${server.url}/api/streams/${keys[0].streamId}`)).status, 404);
   });
 
   test('a stream that has said nothing is listed with an empty title, no tags and no thumbnail', async () => {

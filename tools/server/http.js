@@ -8,6 +8,7 @@ import { serveStatic } from './static.js';
 const ORIGIN_ROUTE = /^\/api\/streams\/([^/]+)\/(chunks|init)(?:\/(\d{1,15}))?$/;
 const ICON_ROUTE = /^\/icons\/icon(?:-(\d{1,4}))?\.(png|svg)$/;
 const THUMBNAIL_ROUTE = /^\/api\/streams\/([^/]+)\/thumbnail$/;
+const STREAM_ROUTE = /^\/api\/streams\/([^/]+)$/;
 
 // Drawn once per process (a 512 px PNG takes ~100 ms), then served from memory.
 const icons = new Map();
@@ -110,6 +111,11 @@ async function route(ctx, req, res) {
   if (originMatch) return handleOrigin(ctx, req, res, originMatch);
   if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'method_not_allowed', 'GET only');
   if (pathname === '/api/streams') return sendJson(res, 200, ctx.signaling.liveStreams());
+  const streamMatch = pathname.match(STREAM_ROUTE);
+  if (streamMatch) {
+    const stream = ctx.signaling.liveStream(streamMatch[1]);
+    return stream ? sendJson(res, 200, stream) : fail(res, 404, 'not_found', 'no live stream with this id here');
+  }
   const thumbnailMatch = pathname.match(THUMBNAIL_ROUTE);
   if (thumbnailMatch) return serveThumbnail(ctx, req, res, thumbnailMatch[1]);
   const iconMatch = pathname.match(ICON_ROUTE);

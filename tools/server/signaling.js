@@ -27,6 +27,15 @@ function isJpeg(bytes) {
   return n >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff && bytes[n - 2] === 0xff && bytes[n - 1] === 0xd9;
 }
 
+// A live room as GET /api/streams lists it.
+function listingOf(room) {
+  return {
+    streamId: room.streamId, viewers: room.viewers.size, startedAt: room.startedAt,
+    title: room.listing.title, tags: room.listing.tags,
+    thumbnail: room.listing.thumbnail ? `/api/streams/${room.streamId}/thumbnail` : null,
+  };
+}
+
 // Emits 'stream-ended' (streamId) when a broadcaster leaves, for the HTTP origin.
 export class Signaling extends EventEmitter {
   // origin: the server runs the HTTP origin; every welcome says so.
@@ -55,12 +64,13 @@ export class Signaling extends EventEmitter {
   }
 
   liveStreams() {
-    return [...this.rooms.values()].filter((room) => room.live)
-      .map((room) => ({
-        streamId: room.streamId, viewers: room.viewers.size, startedAt: room.startedAt,
-        title: room.listing.title, tags: room.listing.tags,
-        thumbnail: room.listing.thumbnail ? `/api/streams/${room.streamId}/thumbnail` : null,
-      }));
+    return [...this.rooms.values()].filter((room) => room.live).map(listingOf);
+  }
+
+  // The live list's entry for one stream, or null when it is not live.
+  liveStream(streamId) {
+    const room = this.rooms.get(streamId);
+    return room?.live ? listingOf(room) : null;
   }
 
   // The live stream's thumbnail (JPEG bytes), or null.

@@ -2,6 +2,7 @@
 // viewer count and a link to watch it, refreshed every few seconds while the page is
 // visible. /?tag=music lists only the streams tagged so.
 import { registerServiceWorker } from './pwa.js';
+import { tagLink } from './tag-link.js';
 
 const REFRESH_MS = 3000;
 const THUMBNAIL_REFRESH_MS = 10_000;  // the broadcaster sends a new one every ~10 s
@@ -14,13 +15,6 @@ function liveFor(startedAt) {
   return `live for ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
-function tagLink(tag) {
-  const link = document.createElement('a');
-  link.className = 'tag';
-  link.href = `/?tag=${encodeURIComponent(tag)}`;
-  link.textContent = `#${tag}`;
-  return link;
-}
 
 function streamItem({ streamId, viewers, startedAt, title, tags = [], thumbnail }) {
   const item = document.createElement('li');

@@ -1,6 +1,7 @@
 // The /watch/<stream-id> page: video, state, and a small stats overlay.
 import { LATENCY_MODES, Viewer, loadCore, missingFeatures, signalingUrl, unsupportedMessage } from '../shim/index.js';
 import { registerServiceWorker } from './pwa.js';
+import { tagLink } from './tag-link.js';
 import { wireChat } from './chat-panel.js';
 import { wireClipButton } from './save-clip.js';
 
@@ -35,6 +36,24 @@ const STATUS_TEXT = {
   ended: 'The stream has ended',
   failed: 'Playback failed',
 };
+
+// The stream's title and tags as its broadcaster last described them (GET
+// /api/streams/<id>); left as they are while the server cannot be reached.
+const ABOUT_REFRESH_MS = 15_000;
+async function showAbout(streamId) {
+  let about;
+  try {
+    const response = await fetch(`/api/streams/${encodeURIComponent(streamId)}`);
+    if (response.status === 404) about = { title: '', tags: [] };
+    else if (response.ok) about = await response.json();
+  } catch {
+    return;
+  }
+  if (!about) return;
+  $('stream-title').textContent = about.title;
+  $('stream-tags').replaceChildren(...about.tags.map(tagLink));
+  document.title = about.title ? `${about.title} · swarmcast` : 'Watch · swarmcast';
+}
 
 function setStatus(state) {
   $('status').hidden = !(state in STATUS_TEXT);
@@ -94,7 +113,11 @@ async function main() {
     $('o-peers').textContent = s.peers;
     $('o-buffer').textContent = `${s.player.bufferSeconds.toFixed(1)} s`;
     $('o-latency').textContent = s.latencyMs ? `${(s.latencyMs / 1000).toFixed(1)} s` : '–';
+    const watching = s.node?.viewers ?? 0;
+    $('watching').textContent = s.node?.streamState === 'live' && watching > 0 ? `${watching} watching` : '';
   }, 500);
+  showAbout(streamId);
+  setInterval(() => showAbout(streamId), ABOUT_REFRESH_MS);
 
   // Read by the end-to-end tests and handy in the console.
   window.swarmcast = { viewer, stats: () => viewer.stats() };
