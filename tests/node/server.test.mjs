@@ -587,7 +587,13 @@ describe('the live list', () => {
     const server = await serve();
     const peer = await broadcast(server, keys[0]);
     await peer.next('welcome');
+    const early = await watch(server, keys[0].streamId);
+    assert.deepEqual(await early.next('listing'), { type: 'listing', title: '', tags: [] });
     peer.send({ type: 'describe', title: '  Night sky, live  ', tags: ['astronomy', 'timelapse', 'astronomy'] });
+    // The watch pages hear it at once, and a newcomer as it joins.
+    const described = { type: 'listing', title: 'Night sky, live', tags: ['astronomy', 'timelapse'] };
+    assert.deepEqual(await early.next('listing'), described);
+    assert.deepEqual(await (await watch(server, keys[0].streamId)).next('listing'), described);
     const picture = jpeg(2000);
     peer.send({ type: 'thumbnail', jpeg: picture.toString('base64url') });
     await peer.alive();

@@ -104,6 +104,8 @@ export const serverMessages = {
   signal: object({ from: peerId, data: json('maxSignalBytes') }),
   'peer-left': object({ peerId }),
   viewers: object({ count }),
+  // To each viewer as it joins a live stream, and whenever the broadcaster describes it.
+  listing: object({ title: str(80), tags: array(tag, 5) }),
   // To the broadcaster every swarmSummaryIntervalMs (tools/server/swarm-summary.js).
   swarm: object({
     viewers: count,

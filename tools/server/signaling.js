@@ -170,6 +170,7 @@ export class Signaling extends EventEmitter {
     client.room = member.room;
     this.#welcome(client, member, [], true);
     if (member.role === 'viewer') client.send({ type: 'state', state: client.room.live ? 'live' : 'waiting' });
+    if (member.role === 'viewer' && client.room.live) this.#sendListing(client, client.room);
   }
 
   #prove(client, { signature }) {
@@ -236,6 +237,7 @@ export class Signaling extends EventEmitter {
     }
     this.#welcome(client, member, room.live ? this.#assign(member, room) : [], false);
     client.send({ type: 'state', state: room.live ? 'live' : 'waiting' });
+    if (room.live) this.#sendListing(client, room);
     this.#viewerCountChanged(room);
   }
 
@@ -280,6 +282,12 @@ export class Signaling extends EventEmitter {
     if (!this.#fromBroadcaster(client, 'describe')) return;
     client.room.listing.title = title.trim();
     client.room.listing.tags = [...new Set(tags)];
+    for (const viewer of client.room.viewers.values()) this.#sendListing(viewer.client, client.room);
+  }
+
+  // What the watch page shows of the stream: its title and tags, as last described.
+  #sendListing(client, room) {
+    client.send({ type: 'listing', title: room.listing.title, tags: room.listing.tags });
   }
 
   #thumbnail(client, { jpeg }) {

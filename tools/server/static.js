@@ -31,7 +31,7 @@ const WASM_BUILD_TYPES = new Set(['.mjs', '.js', '.wasm']);
 // the package's folder (roots.vendor).
 export const VENDOR_FILES = { uplot: new Set(['uPlot.iife.min.js', 'uPlot.min.css']) };
 
-const PAGES = { '/': 'index.html', '/broadcast': 'broadcast.html' };
+const PAGES = { '/': 'index.html', '/broadcast': 'broadcast.html', '/debug': 'debug.html' };
 
 // Splits a URL path into decoded segments; null for anything that could step outside
 // a folder or name a hidden file ('..', '.', '.git', encoded '/' or '\', NUL).

@@ -37,22 +37,11 @@ const STATUS_TEXT = {
   failed: 'Playback failed',
 };
 
-// The stream's title and tags as its broadcaster last described them (GET
-// /api/streams/<id>); left as they are while the server cannot be reached.
-const ABOUT_REFRESH_MS = 15_000;
-async function showAbout(streamId) {
-  let about;
-  try {
-    const response = await fetch(`/api/streams/${encodeURIComponent(streamId)}`);
-    if (response.status === 404) about = { title: '', tags: [] };
-    else if (response.ok) about = await response.json();
-  } catch {
-    return;
-  }
-  if (!about) return;
-  $('stream-title').textContent = about.title;
-  $('stream-tags').replaceChildren(...about.tags.map(tagLink));
-  document.title = about.title ? `${about.title} · swarmcast` : 'Watch · swarmcast';
+// The stream's title and tags as its broadcaster last described them.
+function showListing({ title, tags }) {
+  $('stream-title').textContent = title;
+  $('stream-tags').replaceChildren(...tags.map(tagLink));
+  document.title = title ? `${title} · swarmcast` : 'Watch · swarmcast';
 }
 
 function setStatus(state) {
@@ -81,6 +70,7 @@ async function main() {
     return;
   }
   viewer.addEventListener('statechange', ({ detail }) => setStatus(detail));
+  viewer.addEventListener('listing', ({ detail }) => showListing(detail));
   viewer.addEventListener('error', ({ detail }) => {
     if (detail.fatal) $('error').textContent = `${detail.type}: ${detail.detail}`;
     else console.warn(`swarmcast ${detail.type}: ${detail.detail}`);
@@ -116,8 +106,7 @@ async function main() {
     const watching = s.node?.viewers ?? 0;
     $('watching').textContent = s.node?.streamState === 'live' && watching > 0 ? `${watching} watching` : '';
   }, 500);
-  showAbout(streamId);
-  setInterval(() => showAbout(streamId), ABOUT_REFRESH_MS);
+
 
   // Read by the end-to-end tests and handy in the console.
   window.swarmcast = { viewer, stats: () => viewer.stats() };

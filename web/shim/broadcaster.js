@@ -29,15 +29,18 @@ export class Broadcaster extends EventTarget {
   #recorder = null;
   #produced = { bytes: 0, chunks: 0 };
   #clips;
+  #network;
   // Over the last RATE_WINDOW_MS or more: what this tab uploaded, and what the stream produced.
   #rate = { at: 0, sent: 0, produced: 0, bytesPerS: 0, streamBytesPerS: 0 };
   #listing = new StreamListing((message) => this.#node?.tellServer(message) ?? false);
 
   // seed: the 32-byte stream key (see stream-key.js); the stream id follows from it.
   // listing: { title, tags } for the live list (see describe()).
-  // clip: ClipBuffer options ({ seconds, maxBytes }) for clip().
-  constructor({ core, seed, signalingUrl, recorder = {}, listing = {}, clip = {} }) {
+  // clip: ClipBuffer options ({ seconds, maxBytes }) for clip(). network: simulated
+  // conditions on its peer links (NetworkConditions; the debug page), or null.
+  constructor({ core, seed, signalingUrl, recorder = {}, listing = {}, clip = {}, network = null }) {
     super();
+    this.#network = network;
     this.#clips = new ClipBuffer(core, clip);
     this.#listing.describe(listing);
     this.#core = core;
@@ -63,7 +66,7 @@ export class Broadcaster extends EventTarget {
     if (this.live) throw new Error('already live');
     const node = new SwarmNode({
       core: this.#core, role: 'broadcaster', streamId: this.streamId, signer: this.#signer,
-      signalingUrl: this.#signalingUrl, device: await deviceConstraints(),
+      signalingUrl: this.#signalingUrl, device: await deviceConstraints(), network: this.#network,
     });
     this.#node = node;
     node.addEventListener('viewers', ({ detail }) => this.#emit('viewers', detail));

@@ -101,7 +101,7 @@ export interface StreamDescription {
 export class Broadcaster extends TypedEventTarget<BroadcasterEvents> {
   constructor(options: {
     core: SwarmcastCore; seed: Uint8Array; signalingUrl: string; recorder?: RecorderOptions; listing?: StreamDescription;
-    clip?: ClipOptions;
+    clip?: ClipOptions; network?: NetworkConditions | null;
   });
   readonly streamId: string;
   readonly live: boolean;
@@ -161,6 +161,24 @@ export class ChatVoice {
   react(emoji: (typeof CHAT_REACTIONS)[number]): ChatResult;
 }
 
+// ------------------------------------------------------------------------ debugging
+
+/**
+ * Simulated network conditions (the /debug page): every message a peer link receives is
+ * held back by `latencyMs`, up to `jitterMs` more, and with probability `lossRate` a
+ * retransmission (200 ms), in order, as a reliable channel delivers on a lossy network.
+ * Change the fields at any time; the links that share the object follow.
+ */
+export class NetworkConditions {
+  constructor(conditions?: { latencyMs?: number; jitterMs?: number; lossRate?: number }, random?: () => number);
+  latencyMs: number;
+  jitterMs: number;
+  lossRate: number;
+  readonly active: boolean;
+  /** When a message arriving at `now` is delivered, never before `previousAt`. */
+  deliveryTime(now: number, previousAt: number): number;
+}
+
 // ------------------------------------------------------------------------------ clips
 
 export interface ClipOptions {
@@ -198,6 +216,8 @@ export interface ViewerEvents {
   /** The browser refused to start playback without a user gesture: call video.play() on one. */
   'autoplay-blocked': undefined;
   chat: ChatMessage;
+  /** The stream's title and tags, as its broadcaster describes it (on joining, then on each change). */
+  listing: { title: string; tags: string[] };
   [type: string]: unknown;
 }
 
@@ -234,6 +254,8 @@ export interface ViewerStats {
 export class Viewer extends TypedEventTarget<ViewerEvents> {
   constructor(options: {
     core: SwarmcastCore; streamId: string; video: HTMLVideoElement; signalingUrl: string; player?: MsePlayerOptions; clip?: ClipOptions;
+    /** Simulated conditions on its peer links (the debug page). */
+    network?: NetworkConditions | null;
   });
   readonly streamId: string;
   readonly state: ViewerState;
@@ -246,6 +268,8 @@ export class Viewer extends TypedEventTarget<ViewerEvents> {
   clip(): Blob | null;
   /** The chat, signed with a key of this viewer's own for the visit. */
   readonly chat: ChatVoice;
+  /** The stream's title and tags as its broadcaster described them. */
+  readonly listing: { title: string; tags: string[] };
 }
 
 // ---------------------------------------------------------------------------- player
@@ -391,6 +415,10 @@ export interface SwarmNodeOptions {
   uploadKbps?: number;
   /** Viewer: where the player aims (ms); the engine's deadlines follow it. */
   targetLatencyMs?: number;
+  /** A viewer's playback since its first frame, reported with its stats (null before it). */
+  playback?: () => { watchedMs: number; stalledMs: number; stalls: number; latencyMs?: number } | null;
+  /** Simulated conditions on every peer link (the debug page). */
+  network?: NetworkConditions | null;
   /** Viewer: how far past that moment the engine chooses its first chunk (ms). */
   startLeadMs?: number;
   /** Viewer: how much nearer the live edge than targetLatencyMs the player starts (ms). */
@@ -409,6 +437,7 @@ export interface SwarmNodeEvents {
   /** A broadcaster's: the server's view of its swarm. */
   swarm: SwarmSummary;
   chat: ChatLine & { fromBroadcaster: boolean };
+  listing: { title: string; tags: string[] };
   playable: import('../core/index.js').PlayableItem[];
   signaling: { connected: boolean };
   /** type 'signaling'; fatal when the server refused this node for good. */
@@ -436,6 +465,8 @@ export class SwarmNode extends TypedEventTarget<SwarmNodeEvents> {
   viewers: number;
   /** A broadcaster's view of its swarm from the server; null until the first summary. */
   swarm: SwarmSummary | null;
+  /** A viewer's: the stream's title and tags as its broadcaster described them. */
+  listing: { title: string; tags: string[] };
   /** The server runs the HTTP origin: a viewer's engine fetches from it what peers cannot deliver in time. */
   origin: boolean;
   /** Resolves on the first welcome; rejects when the server refuses this node for good. */
@@ -458,8 +489,10 @@ export interface PeerLinkOptions {
   highWaterBytes?: number;
   lowWaterBytes?: number;
   openTimeoutMs?: number;
+  /** Holds back what arrives (simulated conditions, the debug page); null: none. */
+  conditions?: NetworkConditions | null;
 }
-export const PEER_LINK_DEFAULTS: Readonly<Required<PeerLinkOptions>>;
+export const PEER_LINK_DEFAULTS: Readonly<Omit<Required<PeerLinkOptions>, 'conditions'>>;
 
 export interface PeerLinkEvents {
   open: undefined;
@@ -501,8 +534,8 @@ export function signalingUrl(location?: Location): string;
 
 /**
  * The WebSocket to the signaling server. Each server message is an event named by its
- * type ('welcome', 'challenge', 'state', 'peers', 'peer-left', 'viewers', 'swarm',
- * 'signal', 'error', 'pong') with the message as detail; 'open' and 'close' ({code, reason,
+ * type ('welcome', 'challenge', 'state', 'peers', 'peer-left', 'viewers', 'listing',
+ * 'swarm', 'signal', 'error', 'pong') with the message as detail; 'open' and 'close' ({code, reason,
  * final}) report the socket. Reconnects with backoff unless the close was final.
  */
 export class SignalingClient extends TypedEventTarget<Record<string, any>> {

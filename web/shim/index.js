@@ -7,6 +7,7 @@ export { Viewer } from './viewer.js';
 export { MsePlayer, MSE_PLAYER_DEFAULTS, LATENCY_MODES } from './mse-player.js';
 export { ClipBuffer, CLIP_DEFAULTS } from './clip-buffer.js';
 export { ChatVoice, CHAT_REACTIONS } from './chat.js';
+export { NetworkConditions } from './network-conditions.js';
 export { ChunkRecorder, RECORDER_DEFAULTS, recorderMimeType, videoBitsPerSecondFor } from './recorder.js';
 export { SwarmNode, SWARM_NODE_DEFAULTS } from './swarm-node.js';
 export { PeerLink, PEER_LINK_DEFAULTS } from './peer-link.js';

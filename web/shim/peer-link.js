@@ -23,13 +23,17 @@ export class PeerLink extends EventTarget {
   #pendingCandidates = [];
   #closed = false;
   #openTimer;
+  #held = [];          // messages held back by simulated conditions, in order
+  #heldUntil = 0;      // when the last held message is delivered
+  #heldTimer = null;
 
   // peerId: the remote peer; initiator: this side offers; signal(data) sends {sdp} or
-  // {candidate} to the remote peer through signaling.
+  // {candidate} to the remote peer through signaling. conditions: a NetworkConditions
+  // that holds back what arrives (the debug page's simulated network), or null.
   constructor({ peerId, initiator, signal, ...options }) {
     super();
     this.peerId = peerId;
-    this.options = { ...PEER_LINK_DEFAULTS, ...options };
+    this.options = { ...PEER_LINK_DEFAULTS, conditions: null, ...options };
     this.#signal = signal;
     this.bytesSent = 0;
     this.bytesReceived = 0;
@@ -90,6 +94,8 @@ export class PeerLink extends EventTarget {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#openTimer);
+    clearTimeout(this.#heldTimer);
+    this.#held = [];
     this.#queue = [];
     this.#queuedBytes = 0;
     this.#channel?.close();
@@ -118,13 +124,34 @@ export class PeerLink extends EventTarget {
     channel.addEventListener('message', ({ data }) => {
       if (!(data instanceof ArrayBuffer)) return;
       this.bytesReceived += data.byteLength;
-      this.dispatchEvent(new CustomEvent('message', { detail: new Uint8Array(data) }));
+      const conditions = this.options.conditions;
+      if (conditions?.active || this.#held.length) this.#hold(new Uint8Array(data), conditions);
+      else this.#deliver(new Uint8Array(data));
     });
     channel.addEventListener('bufferedamountlow', () => {
       this.#drain();
       this.dispatchEvent(new Event('drain'));
     });
     channel.addEventListener('close', () => this.close('channel closed'));
+  }
+
+  #deliver(bytes) {
+    this.dispatchEvent(new CustomEvent('message', { detail: bytes }));
+  }
+
+  // Simulated conditions: each message waits for its delivery time, in arrival order.
+  #hold(bytes, conditions) {
+    const now = performance.now();
+    this.#heldUntil = conditions?.active ? conditions.deliveryTime(now, this.#heldUntil) : Math.max(now, this.#heldUntil);
+    this.#held.push({ at: this.#heldUntil, bytes });
+    if (this.#held.length === 1) this.#releaseHeld();
+  }
+
+  #releaseHeld() {
+    this.#heldTimer = null;
+    const now = performance.now();
+    while (this.#held.length && this.#held[0].at <= now) this.#deliver(this.#held.shift().bytes);
+    if (this.#held.length && !this.#closed) this.#heldTimer = setTimeout(() => this.#releaseHeld(), this.#held[0].at - now);
   }
 
   #drain() {

@@ -12,6 +12,7 @@
 //   events: 'welcome' (detail: message), 'state' ('waiting'|'live'|'ended'),
 //           'viewers' (count), 'swarm' (a broadcaster's: the server's summary, see `swarm`),
 //           'chat' (detail: a line, SwarmEngine.takeChat's, with fromBroadcaster),
+//           'listing' (a viewer's: {title, tags} of the stream),
 //           'playable' (detail: items), 'signaling' ({connected}),
 //           'error' (detail: {type, detail, fatal})
 import { SwarmEngine } from '../core/index.js';
@@ -53,6 +54,7 @@ export class SwarmNode extends EventTarget {
   #lastServerError = null;
   #resume = null;              // { peerId, token } from the last welcome
   #playback;
+  #network;
   // Chat lines are named (author, number): numbers start from the clock in tenths of a
   // second, so an author key used again after a reload (the broadcaster's) does not
   // repeat a number its peers remember.
@@ -67,9 +69,10 @@ export class SwarmNode extends EventTarget {
   // (and where it starts a late joiner) match what the player does; startLeadMs,
   // playerLeadMs: see SwarmEngine. playback: a viewer's () => { watchedMs, stalledMs,
   // stalls, latencyMs } (or null before its first frame), reported with its stats for
-  // the broadcaster's view of the stream's health.
+  // the broadcaster's view of the stream's health. network: a NetworkConditions every
+  // peer link holds its incoming messages back by (the debug page), or null.
   constructor({ core, role, streamId, signer = null, signalingUrl, device = {}, canUpload = true, uploadKbps = 0,
-    targetLatencyMs = 0, startLeadMs = 0, playerLeadMs = 0, playback = () => null, ...options }) {
+    targetLatencyMs = 0, startLeadMs = 0, playerLeadMs = 0, playback = () => null, network = null, ...options }) {
     super();
     this.options = { ...SWARM_NODE_DEFAULTS, ...options };
     this.#core = core;
@@ -77,6 +80,7 @@ export class SwarmNode extends EventTarget {
     this.#streamId = streamId;
     this.#signer = signer;
     this.#playback = playback;
+    this.#network = network;
     this.#device = device;
     this.#timing = { targetLatencyMs, startLeadMs, playerLeadMs };
     this.peerId = null;
@@ -86,6 +90,8 @@ export class SwarmNode extends EventTarget {
     // { viewers, carriedBytesPerS, roles, layers, unplaced, limited, health }; null until
     // the first.
     this.swarm = null;
+    // A viewer's: the stream's title and tags as its broadcaster described them.
+    this.listing = { title: '', tags: [] };
     this.origin = false;         // the server runs the HTTP origin (from the welcome)
     // First signaling open, welcome, link open, message and hand-over to the player.
     this.milestones = new Milestones();
@@ -193,6 +199,10 @@ export class SwarmNode extends EventTarget {
       this.viewers = count;
       this.#emit('viewers', count);
     });
+    on('listing', ({ title, tags }) => {
+      this.listing = { title, tags };
+      this.#emit('listing', this.listing);
+    });
     on('swarm', ({ type, ...summary }) => {
       this.swarm = summary;
       this.#emit('swarm', summary);
@@ -259,7 +269,7 @@ export class SwarmNode extends EventTarget {
 
   #addLink(peerId, initiator) {
     const link = new PeerLink({
-      peerId, initiator, iceServers: this.#iceServers,
+      peerId, initiator, iceServers: this.#iceServers, conditions: this.#network,
       signal: (data) => this.#signaling.send({ type: 'signal', to: peerId, data }),
     });
     this.#links.set(peerId, link);

@@ -1,7 +1,8 @@
 // Watching a stream: SwarmNode (signaling, links, engine) → MsePlayer. The engine hands
 // over verified media in order; this module only forwards it and names the codecs.
 //   events: 'statechange' (detail: state), 'error' (detail: {type, detail, fatal}),
-//           'autoplay-blocked', 'chat' (detail: a line; see chat.js)
+//           'autoplay-blocked', 'chat' (detail: a line; see chat.js),
+//           'listing' (detail: {title, tags}, as the broadcaster describes the stream)
 //   states: connecting → waiting (no broadcaster yet) → joining → playing ⇄ stalled →
 //           ended; or failed
 import { Segmenter, StreamSigner, StreamVerifier } from '../core/index.js';
@@ -37,17 +38,20 @@ export class Viewer extends EventTarget {
   #pendingInit = null;
   #clips;
   #chatAuthor;
+  #network;
   #state = 'connecting';
   #joinAskedAt = null;
 
-  // clip: ClipBuffer options ({ seconds, maxBytes }) for clip().
-  constructor({ core, streamId, video, signalingUrl, player = {}, clip = {} }) {
+  // clip: ClipBuffer options ({ seconds, maxBytes }) for clip(). network: simulated
+  // conditions on its peer links (NetworkConditions; the debug page), or null.
+  constructor({ core, streamId, video, signalingUrl, player = {}, clip = {}, network = null }) {
     super();
     // Throws a TrustError for anything that is not a stream id, before any connection.
     new StreamVerifier(core, streamId).close();
     this.#core = core;
     this.streamId = streamId;
     this.signalingUrl = signalingUrl;
+    this.#network = network;
     this.#clips = new ClipBuffer(core, clip);
     // A key of its own for this visit: its chat lines are its, and nobody else's.
     this.#chatAuthor = new StreamSigner(core);
@@ -64,6 +68,11 @@ export class Viewer extends EventTarget {
 
   get state() {
     return this.#state;
+  }
+
+  // The stream's title and tags as its broadcaster described them ('listing' events).
+  get listing() {
+    return this.#node?.listing ?? { title: '', tags: [] };
   }
 
   // MsePlayer's latencyMode ('low' or 'smooth'), with the engine's deadlines moved to
@@ -88,6 +97,7 @@ export class Viewer extends EventTarget {
       core: this.#core, role: 'viewer', streamId: this.streamId, signalingUrl: this.signalingUrl,
       device: await deviceConstraints(), targetLatencyMs: this.#engineTargetMs(),
       startLeadMs: START_LEAD_MS, playerLeadMs: PLAYER_LEAD_MS, playback: () => this.#playbackReport(),
+      network: this.#network,
     });
     this.#node = node;
     node.addEventListener('state', ({ detail }) => {
@@ -96,6 +106,7 @@ export class Viewer extends EventTarget {
       this.#update();
     });
     node.addEventListener('welcome', () => this.#update());
+    node.addEventListener('listing', ({ detail }) => this.#emit('listing', detail));
     this.chat.attach(node, (type, detail) => this.#emit(type, detail));
     node.addEventListener('playable', ({ detail }) => this.#play(detail));
     node.addEventListener('error', ({ detail }) => {
