@@ -29,6 +29,7 @@ console.log(`swarmcast on ${server.url}
   watch list  ${server.url}/
   broadcast   ${server.url}/broadcast
   watch       ${server.url}/watch/<streamId>
+  debug       ${server.url}/debug (a stream and its viewers in one page, simulated network)
   signaling   ${server.url.replace(/^http/, 'ws')}/signal
   streams     ${server.url}/api/streams${values.origin || process.env.SWARMCAST_ORIGIN === '1' ? '\n  origin      on (PUT/GET /api/streams/<id>/chunks/<seq>)' : ''}`);
 
