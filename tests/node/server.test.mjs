@@ -594,6 +594,10 @@ describe('the live list', () => {
     const described = { type: 'listing', title: 'Night sky, live', tags: ['astronomy', 'timelapse'] };
     assert.deepEqual(await early.next('listing'), described);
     assert.deepEqual(await (await watch(server, keys[0].streamId)).next('listing'), described);
+    peer.send({ type: 'describe', title: 'Night sky, live', tags: ['astronomy', 'timelapse'] });
+    await peer.alive();
+    await early.alive();
+    assert.deepEqual(early.drain('listing'), [], 'the same words again are not sent on');
     const picture = jpeg(2000);
     peer.send({ type: 'thumbnail', jpeg: picture.toString('base64url') });
     await peer.alive();

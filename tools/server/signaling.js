@@ -280,8 +280,12 @@ export class Signaling extends EventEmitter {
 
   #describe(client, { title, tags }) {
     if (!this.#fromBroadcaster(client, 'describe')) return;
-    client.room.listing.title = title.trim();
-    client.room.listing.tags = [...new Set(tags)];
+    const listing = client.room.listing;
+    const before = JSON.stringify([listing.title, listing.tags]);
+    listing.title = title.trim();
+    listing.tags = [...new Set(tags)];
+    // Only a change reaches the viewers: a describe costs the server one message per viewer.
+    if (JSON.stringify([listing.title, listing.tags]) === before) return;
     for (const viewer of client.room.viewers.values()) this.#sendListing(viewer.client, client.room);
   }
 
