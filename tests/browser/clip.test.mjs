@@ -32,7 +32,7 @@ test('a viewer and the broadcaster save the last seconds as a WebM file that pla
   const broadcast = await startBroadcast(browser, server, {
     beforeLive: async (page) => {
       await page.click('#clip');
-      assert.match(await page.textContent('#error'), /^Nothing to clip yet/);
+      assert.match(await page.textContent('#clip-status'), /^Nothing to clip yet/);
     },
   });
   const viewer = await openViewer(browser, server, broadcast.streamId);
@@ -44,6 +44,7 @@ test('a viewer and the broadcaster save the last seconds as a WebM file that pla
   assertPlayableFrom0(watched.path, 6);
   const broadcasted = await saveClip(broadcast.page, dir);
   assertPlayableFrom0(broadcasted.path, 8);
-  assert.equal(await viewer.textContent('#error'), '');
+  assert.equal(await viewer.textContent('#clip-status'), '');
+  assert.equal(await broadcast.page.textContent('#clip-status'), '', 'the saved clip cleared the earlier message');
   for (const page of [broadcast.page, viewer]) assert.deepEqual(page.problems, []);
 });

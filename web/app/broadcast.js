@@ -124,7 +124,7 @@ async function main() {
     }
   });
   $('stop').addEventListener('click', () => broadcaster.stop());
-  wireClipButton($('clip'), broadcaster, showError);
+  wireClipButton($('clip'), broadcaster, (text) => { $('clip-status').textContent = text; });
   wireChat($('chat'), broadcaster);
   const describe = () => {
     broadcaster.describe({ title: $('title').value, tags: $('tags').value });

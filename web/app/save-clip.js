@@ -9,7 +9,8 @@ export function clipFileName(streamId, at = new Date()) {
   return `swarmcast-${streamId.slice(0, 8)}-${date}-${time}.webm`;
 }
 
-// `source`: a Viewer or a Broadcaster. `say(text)` shows why nothing was saved.
+// `source`: a Viewer or a Broadcaster. `say(text)` shows why nothing was saved (on a
+// line of its own: a page's error line may hold a failure the click must not hide).
 export function wireClipButton(button, source, say) {
   button.addEventListener('click', () => {
     let clip;

@@ -90,7 +90,7 @@ async function main() {
     saveLatencyMode(viewer.latencyMode);
   });
   $('show-stats').addEventListener('change', () => { $('overlay').hidden = !$('show-stats').checked; });
-  wireClipButton($('clip'), viewer, (text) => { $('error').textContent = text; });
+  wireClipButton($('clip'), viewer, (text) => { $('clip-status').textContent = text; });
   wireChat($('chat'), viewer);
   window.addEventListener('pagehide', () => viewer.stop());
 
