@@ -9,7 +9,7 @@
 //  - Everything else passes through untouched: the stream registry and the HTTP chunk
 //    origin (/api/...), health, the signaling WebSocket (/signal), other origins, and
 //    anything but GET.
-const SHELL_VERSION = 11;
+const SHELL_VERSION = 12;
 const CACHE = `swarmcast-shell-v${SHELL_VERSION}`;
 const NETWORK_TIMEOUT_MS = 4000;
 
@@ -20,7 +20,7 @@ const WATCH_PAGE = '/watch.html';
 const SHELL = [
   '/', '/broadcast', '/debug', WATCH_PAGE, '/manifest.webmanifest',
   '/icons/icon.svg', '/icons/icon-192.png', '/icons/icon-512.png',
-  '/web/app/style.css', '/web/app/broadcast.js', '/web/app/chat-panel.js', '/web/app/debug.js', '/web/app/home.js', '/web/app/pwa.js', '/web/app/save-clip.js', '/web/app/swarm-dashboard.js', '/web/app/tag-link.js',
+  '/web/app/style.css', '/web/app/broadcast.js', '/web/app/chat-panel.js', '/web/app/debug.js', '/web/app/home.js', '/web/app/kept.js', '/web/app/pwa.js', '/web/app/save-clip.js', '/web/app/swarm-dashboard.js', '/web/app/tag-link.js',
   '/web/app/watch.js', '/vendor/uplot/uPlot.iife.min.js', '/vendor/uplot/uPlot.min.css',
   '/web/shim/base64url.js', '/web/shim/broadcaster.js', '/web/shim/buffered-ranges.js', '/web/shim/capture.js',
   '/web/shim/chat.js', '/web/shim/clip-buffer.js',

@@ -68,9 +68,9 @@ void write_uint(std::span<Byte> bytes, std::uint64_t value) {
 }  // namespace
 
 Result<ByteVector, ClipError> make_clip(ByteView init, ByteView clusters) {
-  std::vector<std::uint8_t> file(init.begin(), init.end());
+  ByteVector file(init.begin(), init.end());
   file.insert(file.end(), clusters.begin(), clusters.end());
-  webm::BufferReader reader(file);
+  webm::BufferReader reader(file);  // reads its own copy: `file` is rewritten below
   TimecodeFinder finder(reader);
   webm::WebmParser parser;
   const webm::Status status = parser.Feed(&finder, &reader);
@@ -83,15 +83,14 @@ Result<ByteVector, ClipError> make_clip(ByteView init, ByteView clusters) {
   if (finder.timecodes.empty() || finder.timecodes.front().begin < init.size())
     return Failure{ClipError{init.size(), "no cluster after the init segment"}};
 
-  ByteVector out(file.begin(), file.end());
-  const auto value_at = [&](const ByteRange& r) { return std::span<Byte>(out).subspan(r.begin, r.end - r.begin); };
+  const auto value_at = [&](const ByteRange& r) { return std::span<Byte>(file).subspan(r.begin, r.end - r.begin); };
   const std::uint64_t first = read_uint(value_at(finder.timecodes.front()));
   for (const ByteRange& r : finder.timecodes) {
     const std::uint64_t timecode = read_uint(value_at(r));
     if (timecode < first) return Failure{ClipError{r.begin, "a cluster earlier than the clip's first"}};
     write_uint(value_at(r), timecode - first);
   }
-  return out;
+  return file;
 }
 
 }  // namespace swarmcast::media

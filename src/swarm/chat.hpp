@@ -59,7 +59,6 @@ class ChatRelay {
   // New lines are remembered (and kept in the history) before this returns.
   ChatVerdict accept(const wire::Chat& chat, TimeMs now);
   const std::deque<wire::Chat>& history() const { return history_; }
-  const ChatConfig& config() const { return config_; }
 
  private:
   using LineId = std::pair<std::array<Byte, 32>, std::uint32_t>;

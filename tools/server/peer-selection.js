@@ -12,7 +12,7 @@
 // of ~log(n) layers (see limits.js).
 import { scorePeer } from '../../web/core/index.js';
 
-const TIERS = { 'super-seed': 2, relay: 1, leaf: 0 };
+export const TIERS = Object.freeze({ 'super-seed': 2, relay: 1, leaf: 0 });
 
 // The one place the wasm peer scorer plugs in: sets member.score (0-100) and
 // member.tier (its role: super-seed 2, relay 1, leaf 0). Inputs are what the member

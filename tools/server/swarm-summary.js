@@ -3,7 +3,10 @@
 // along the links the server assigned, a ranking hint that is not kept exact when
 // links go away), and what it reports of its own upload, device and playback. The
 // reported figures are the viewers' own words: the server vouches for none of them.
-const ROLES = ['leaf', 'relay', 'superSeed'];  // by member.tier (peer-selection.js)
+import { TIERS } from './peer-selection.js';
+
+// The summary's name for each member.tier.
+const ROLE_OF_TIER = { [TIERS['super-seed']]: 'superSeed', [TIERS.relay]: 'relay', [TIERS.leaf]: 'leaf' };
 
 // Viewers deeper than this share the last layer.
 export const SUMMARY_LAYERS = 6;
@@ -12,10 +15,12 @@ export function swarmSummary(room) {
   const roles = { superSeed: 0, relay: 0, leaf: 0 };
   const layers = new Array(SUMMARY_LAYERS).fill(0);
   const limited = { cannotUpload: 0, metered: 0, batteryLow: 0, hidden: 0 };
+  const reports = [];  // the viewers' playback reports
   let carriedBytesPerS = 0;
   let unplaced = 0;
   for (const viewer of room.viewers.values()) {
-    roles[ROLES[viewer.tier] ?? 'leaf']++;
+    roles[ROLE_OF_TIER[viewer.tier] ?? 'leaf']++;
+    if (viewer.stats.playback) reports.push(viewer.stats.playback);
     if (Number.isFinite(viewer.hops)) layers[Math.min(viewer.hops, SUMMARY_LAYERS) - 1]++;
     else unplaced++;
     carriedBytesPerS += viewer.stats.deliveryBytesPerS ?? 0;
@@ -25,15 +30,14 @@ export function swarmSummary(room) {
   }
   return {
     type: 'swarm', viewers: room.viewers.size, carriedBytesPerS: Math.round(carriedBytesPerS),
-    roles, layers, unplaced, limited, health: health(room),
+    roles, layers, unplaced, limited, health: health(reports),
   };
 }
 
 // How playback has gone for the viewers that report it: totals since each one's first
 // frame (so the stalled share is the rebuffer ratio of the audience now), and the
 // median and worst latency among them now.
-function health(room) {
-  const reports = [...room.viewers.values()].map((viewer) => viewer.stats.playback).filter(Boolean);
+function health(reports) {
   const latencies = reports.map((report) => report.latencyMs).filter((ms) => ms !== undefined).sort((a, b) => a - b);
   const total = (field) => reports.reduce((sum, report) => sum + report[field], 0);
   return {

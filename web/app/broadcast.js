@@ -8,6 +8,7 @@ import { registerServiceWorker } from './pwa.js';
 import { wireChat } from './chat-panel.js';
 import { wireClipButton } from './save-clip.js';
 import { SwarmDashboard } from './swarm-dashboard.js';
+import { keep, readKept } from './kept.js';
 
 const $ = (id) => document.getElementById(id);
 const OPENERS = { test: openTestPattern, camera: openCamera, screen: openScreen, 'screen-camera': openScreenWithCamera };
@@ -16,7 +17,7 @@ const LISTING_KEY = 'swarmcast.listing';
 
 function savedListing() {
   try {
-    const saved = JSON.parse(localStorage.getItem(LISTING_KEY) ?? '{}');
+    const saved = JSON.parse(readKept(LISTING_KEY) ?? '{}');
     return { title: String(saved.title ?? ''), tags: Array.isArray(saved.tags) ? saved.tags.map(String) : [] };
   } catch {
     return { title: '', tags: [] };
@@ -128,7 +129,7 @@ async function main() {
   wireChat($('chat'), broadcaster);
   const describe = () => {
     broadcaster.describe({ title: $('title').value, tags: $('tags').value });
-    localStorage.setItem(LISTING_KEY, JSON.stringify(broadcaster.description));
+    keep(LISTING_KEY, JSON.stringify(broadcaster.description));
   };
   $('title').addEventListener('change', describe);
   $('tags').addEventListener('change', () => {

@@ -1,6 +1,7 @@
 // The chat panel of the watch and broadcast pages: the lines as they arrive through the
 // swarm, the reactions, and a form to post with a name kept across visits.
 import { CHAT_REACTIONS } from '../shim/index.js';
+import { keep, readKept } from './kept.js';
 
 const NAME_KEY = 'swarmcast.chatName';
 const MAX_LINES = 200;  // older lines leave the panel
@@ -9,22 +10,6 @@ const REFUSALS = {
   flooding: 'Slow down: a line a second.',
   not_joined: 'Not connected to the stream yet.',
 };
-
-function savedName() {
-  try {
-    return localStorage.getItem(NAME_KEY) ?? '';
-  } catch {
-    return '';  // site data blocked: the name lasts as long as the page
-  }
-}
-
-function saveName(name) {
-  try {
-    localStorage.setItem(NAME_KEY, name);
-  } catch {
-    // Not kept; see savedName.
-  }
-}
 
 function lineElement({ kind, name, text, fromBroadcaster, mine }) {
   const item = document.createElement('li');
@@ -77,11 +62,11 @@ export function wireChat(root, source) {
     return result === 'new';
   };
 
-  voice.name = savedName();
+  voice.name = readKept(NAME_KEY) ?? '';
   $('chat-name').value = voice.name;
   $('chat-name').addEventListener('change', () => {
     voice.name = $('chat-name').value.trim();
-    saveName(voice.name);
+    keep(NAME_KEY, voice.name);
   });
   $('chat-form').addEventListener('submit', (event) => {
     event.preventDefault();

@@ -21,8 +21,8 @@ export class SwarmDashboard {
   #history = [[], [], [], []];  // seconds since the epoch; upload, relayed, stream kbit/s
 
   // `root`: the dashboard's element, holding #carry-chart, #roles, #layers, #limited,
-  // #n-carried, #n-stream, #n-rebuffering, #n-stalls and #n-latency. Without uPlot (its script failed to load) the numbers
-  // still show and the chart is left out.
+  // #n-carried, #n-stream, #n-rebuffering, #n-stalls and #n-latency. Without uPlot
+  // (its script failed to load) the numbers still show and the chart is left out.
   constructor(root, uPlot = globalThis.uPlot) {
     this.#root = root;
     const chart = this.#find('carry-chart');
@@ -90,7 +90,7 @@ export class SwarmDashboard {
     }));
     rolesBar.title = viewers ? '' : 'No viewers yet';
     const deepest = Math.max(...layers);
-    const rows = layers.map((count, i) => ({ name: i === layers.length - 1 ? `${i + 1}+ hops` : `${plural(i + 1, 'hop')}`, count }));
+    const rows = layers.map((count, i) => ({ name: i === layers.length - 1 ? `${i + 1}+ hops` : plural(i + 1, 'hop'), count }));
     if (unplaced) rows.push({ name: 'joining', count: unplaced });
     this.#find('layers').replaceChildren(...rows.filter((row) => row.count > 0).map(({ name, count }) => {
       const item = document.createElement('li');

@@ -1,31 +1,18 @@
 // The /watch/<stream-id> page: video, state, and a small stats overlay.
 import { LATENCY_MODES, Viewer, loadCore, missingFeatures, signalingUrl, unsupportedMessage } from '../shim/index.js';
 import { registerServiceWorker } from './pwa.js';
+import { keep, readKept } from './kept.js';
 import { tagLink } from './tag-link.js';
 import { wireChat } from './chat-panel.js';
 import { wireClipButton } from './save-clip.js';
 
 const $ = (id) => document.getElementById(id);
 
-// The viewer's latency mode is kept across visits and streams, where the browser
-// allows storage (with site data blocked, localStorage throws: the choice then lasts
-// as long as the page).
+// The viewer's latency mode is kept across visits and streams.
 const LATENCY_MODE_KEY = 'swarmcast.latencyMode';
 function savedLatencyMode() {
-  try {
-    const saved = localStorage.getItem(LATENCY_MODE_KEY);
-    return LATENCY_MODES.includes(saved) ? saved : 'low';
-  } catch {
-    return 'low';
-  }
-}
-
-function saveLatencyMode(mode) {
-  try {
-    localStorage.setItem(LATENCY_MODE_KEY, mode);
-  } catch {
-    // Not kept; see savedLatencyMode.
-  }
+  const saved = readKept(LATENCY_MODE_KEY);
+  return LATENCY_MODES.includes(saved) ? saved : 'low';
 }
 
 const STATUS_TEXT = {
@@ -87,7 +74,7 @@ async function main() {
   $('latency-mode').value = viewer.latencyMode;
   $('latency-mode').addEventListener('change', () => {
     viewer.latencyMode = $('latency-mode').value;
-    saveLatencyMode(viewer.latencyMode);
+    keep(LATENCY_MODE_KEY, viewer.latencyMode);
   });
   $('show-stats').addEventListener('change', () => { $('overlay').hidden = !$('show-stats').checked; });
   wireClipButton($('clip'), viewer, (text) => { $('clip-status').textContent = text; });

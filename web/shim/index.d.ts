@@ -492,7 +492,7 @@ export interface PeerLinkOptions {
   /** Holds back what arrives (simulated conditions, the debug page); null: none. */
   conditions?: NetworkConditions | null;
 }
-export const PEER_LINK_DEFAULTS: Readonly<Omit<Required<PeerLinkOptions>, 'conditions'>>;
+export const PEER_LINK_DEFAULTS: Readonly<Required<PeerLinkOptions>>;
 
 export interface PeerLinkEvents {
   open: undefined;

@@ -10,6 +10,7 @@ export const PEER_LINK_DEFAULTS = Object.freeze({
   highWaterBytes: 1024 * 1024,   // above this the channel is left to drain
   lowWaterBytes: 256 * 1024,     // bufferedAmountLowThreshold
   openTimeoutMs: 15_000,         // ICE or DTLS that never completes
+  conditions: null,              // simulated NetworkConditions on what arrives (debug page)
 });
 
 const CHANNEL_LABEL = 'swarmcast';
@@ -33,7 +34,7 @@ export class PeerLink extends EventTarget {
   constructor({ peerId, initiator, signal, ...options }) {
     super();
     this.peerId = peerId;
-    this.options = { ...PEER_LINK_DEFAULTS, conditions: null, ...options };
+    this.options = { ...PEER_LINK_DEFAULTS, ...options };
     this.#signal = signal;
     this.bytesSent = 0;
     this.bytesReceived = 0;
