@@ -9,7 +9,7 @@
 //  - Everything else passes through untouched: the stream registry and the HTTP chunk
 //    origin (/api/...), health, the signaling WebSocket (/signal), other origins, and
 //    anything but GET.
-const SHELL_VERSION = 12;
+const SHELL_VERSION = 13;
 const CACHE = `swarmcast-shell-v${SHELL_VERSION}`;
 const NETWORK_TIMEOUT_MS = 4000;
 
@@ -20,17 +20,20 @@ const WATCH_PAGE = '/watch.html';
 const SHELL = [
   '/', '/broadcast', '/debug', WATCH_PAGE, '/manifest.webmanifest',
   '/icons/icon.svg', '/icons/icon-192.png', '/icons/icon-512.png',
-  '/web/app/style.css', '/web/app/broadcast.js', '/web/app/chat-panel.js', '/web/app/debug.js', '/web/app/home.js', '/web/app/kept.js', '/web/app/pwa.js', '/web/app/save-clip.js', '/web/app/swarm-dashboard.js', '/web/app/tag-link.js',
+  '/web/app/style.css', '/web/app/broadcast.js', '/web/app/chat-panel.js', '/web/app/debug.js', '/web/app/home.js', '/web/app/pwa.js', '/web/app/save-clip.js', '/web/app/swarm-dashboard.js', '/web/app/tag-link.js',
   '/web/app/watch.js', '/vendor/uplot/uPlot.iife.min.js', '/vendor/uplot/uPlot.min.css',
   '/web/shim/base64url.js', '/web/shim/broadcaster.js', '/web/shim/buffered-ranges.js', '/web/shim/capture.js',
   '/web/shim/chat.js', '/web/shim/clip-buffer.js',
-  '/web/shim/clock.js', '/web/shim/compose.js', '/web/shim/device.js', '/web/shim/features.js', '/web/shim/frame-ticker.js', '/web/shim/index.js',
-  '/web/shim/latency-target.js', '/web/shim/listing.js', '/web/shim/milestones.js', '/web/shim/mse-player.js',
+  '/web/shim/clock.js', '/web/shim/compose.js', '/web/shim/device.js', '/web/shim/features.js', '/web/shim/frame-ticker.js', '/web/shim/index.js', '/web/shim/kept.js',
+  '/web/shim/latency-target.js', '/web/shim/listing.js', '/web/shim/milestones.js', '/web/shim/mse-player.js', '/web/shim/mse-player-types.js',
   '/web/shim/network-conditions.js',
   '/web/shim/origin-client.js', '/web/shim/peer-link.js', '/web/shim/recorder.js', '/web/shim/signaling.js',
-  '/web/shim/source-buffer-ops.js', '/web/shim/stall-recovery.js', '/web/shim/stream-key.js', '/web/shim/swarm-node.js',
-  '/web/shim/test-pattern.js', '/web/shim/viewer.js', '/web/shim/webm-time.js',
-  '/web/core/engine.js', '/web/core/heap.js', '/web/core/index.js', '/web/core/segmenter.js', '/web/core/trust.js',
+  '/web/shim/source-buffer-ops.js', '/web/shim/stall-recovery.js', '/web/shim/stream-key.js', '/web/shim/swarm-node.js', '/web/shim/swarm-node-types.js',
+  '/web/shim/test-pattern.js', '/web/shim/typed-event-target.js', '/web/shim/viewer.js', '/web/shim/webm-time.js',
+  '/web/elements/broadcaster-markup.js', '/web/elements/element-base.js', '/web/elements/icons.js', '/web/elements/player-markup.js',
+  '/web/elements/player-view.js', '/web/elements/quality-levels.js', '/web/elements/shared-style.js', '/web/elements/status-veil.js',
+  '/web/elements/swarmcast-broadcaster.js', '/web/elements/swarmcast-player.js',
+  '/web/core/engine.js', '/web/core/engine-arguments.js', '/web/core/heap.js', '/web/core/index.js', '/web/core/segmenter.js', '/web/core/trust.js',
   '/build/wasm/swarmcast.mjs', '/build/wasm/swarmcast.wasm',
 ];
 

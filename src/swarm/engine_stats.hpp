@@ -1,5 +1,5 @@
 // Counters an engine keeps; the simulator and the browser turn them into the metrics of
-// DESIGN.md (offload, source upload factor, control overhead, ...).
+// docs/ARCHITECTURE.md, "What we measure" (offload, source upload factor, control overhead, ...).
 #pragma once
 
 #include <cstdint>

@@ -12,7 +12,7 @@ const session = serverAndBrowser();
 
 const modeOf = (page) => page.evaluate(() => ({
   player: window.swarmcast.stats().player.latencyMode, saved: localStorage.getItem('swarmcast.latencyMode'),
-  shown: document.getElementById('latency-mode').value,
+  shown: document.querySelector('swarmcast-player').shadowRoot.getElementById('latency-mode').value,
 }));
 // Waits until the viewer's glass-to-glass latency satisfies `ok`; a timeout says where
 // it and the player's target were.
@@ -69,13 +69,13 @@ test('smooth holds the viewer ~6 s behind live without a stall; low brings it ba
   await viewer.selectOption('#latency-mode', 'low');
   await waitLatency(viewer, (ms) => ms < 3500, 'the viewer back near live', 8000);
   await viewer.selectOption('#latency-mode', 'smooth');
-  await waitFor(() => viewer.evaluate(() => document.getElementById('video').paused), { timeoutMs: 1500, what: 'the hold' });
+  await waitFor(() => viewer.evaluate(() => window.swarmcast.video.paused), { timeoutMs: 1500, what: 'the hold' });
   await viewer.evaluate(async () => {
-    const video = document.getElementById('video');
+    const video = window.swarmcast.video;
     await video.play();
     video.pause();
   });
   await sleep(5000);
-  assert.equal(await viewer.evaluate(() => document.getElementById('video').paused), true, 'still paused by the viewer');
+  assert.equal(await viewer.evaluate(() => window.swarmcast.video.paused), true, 'still paused by the viewer');
   assert.deepEqual(viewer.problems, []);
 });

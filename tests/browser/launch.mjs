@@ -1,5 +1,5 @@
-// Headless Debian Chromium for the end-to-end tests, with the flags measured in
-// /work/shared/notes/browser.md: fake camera/screen, autoplay, no background throttling
+// Headless Debian Chromium for the end-to-end tests, with the flags measured on this
+// kind of machine: fake camera/screen, autoplay, no background throttling
 // (several pages share one browser), loopback ICE (CI hosts may only have loopback).
 import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';

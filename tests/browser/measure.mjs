@@ -12,7 +12,7 @@ const FREEZE_GAP_MS = 250;
 // A freeze is what the viewer's playback adds, not a hole in the stream itself: when
 // the broadcaster's page is starved of CPU, its test pattern's timer runs late (the
 // holes in its recording line up with the timer's gaps), every viewer holds the last
-// frame exactly as long, and none of them stalled (DESIGN.md: continuity is the
+// frame exactly as long, and none of them stalled (docs/ARCHITECTURE.md: continuity is the
 // watched time not stalled). So a long gap between frames counts in full after a
 // seek; otherwise it counts the time the media clock stood still (the gap minus the
 // media time played across it, at the playback rate), plus the dropped frames' share
@@ -49,7 +49,7 @@ export function accountFrameGap(last, frame, { seeked, playbackRate, freezeGapMs
 export function installFrameProbe(page) {
   const install = async (accountGap, { freezeGapMs, readEvery }) => {
     const { readTimecode, TIMECODE_HEIGHT } = await import('/web/shim/test-pattern.js');
-    const video = document.getElementById('video');
+    const video = window.swarmcast.video;
     const canvas = new OffscreenCanvas(1, TIMECODE_HEIGHT);
     const g = canvas.getContext('2d', { willReadFrequently: true });
     const probe = { latencies: [], unreadable: 0, frames: 0, freezeMs: 0, sourceFrozenMs: 0, freezeUpperMs: 0, last: null, seeked: false };

@@ -7,7 +7,7 @@ import { openPage, waitFor } from './launch.mjs';
 // initScript: as openPage's.
 export async function startBroadcast(browser, server, { source = 'test', beforeLive, initScript } = {}) {
   const page = await openPage(browser, `${server.url}/broadcast`, { initScript });
-  await page.waitForFunction(() => window.swarmcast && !document.getElementById('go-live').disabled);
+  await page.waitForFunction(() => window.swarmcast && !window.swarmcast.element.shadowRoot.getElementById('go-live').disabled);
   await beforeLive?.(page);
   await page.selectOption('#source', source);
   await page.click('#go-live');

@@ -43,7 +43,7 @@ test('a second tab going live with the same stream key is refused in words', asy
     const tabs = [await context.newPage(), await context.newPage()];
     for (const tab of tabs) {
       await tab.goto(`${session.server.url}/broadcast`);
-      await tab.waitForFunction(() => window.swarmcast && !document.getElementById('go-live').disabled);
+      await tab.waitForFunction(() => window.swarmcast && !window.swarmcast.element.shadowRoot.getElementById('go-live').disabled);
     }
     await tabs[0].click('#go-live');
     await waitFor(() => tabs[0].evaluate(() => window.swarmcast.broadcaster.live), { what: 'the first tab to go live' });

@@ -68,7 +68,7 @@ test('the broadcast page goes live with screen + camera and a viewer plays it', 
   const [startedAt] = await waitPlaying([viewer]);
   await sleep(4000);
   const stats = await viewerStats(viewer);
-  const size = await viewer.evaluate(() => [document.querySelector('video').videoWidth, document.querySelector('video').videoHeight]);
+  const size = await viewer.evaluate(() => [window.swarmcast.video.videoWidth, window.swarmcast.video.videoHeight]);
   assert.deepEqual(size, [composed.width, composed.height], 'the viewer shows the composed frame');
   assert.equal(stats.state, 'playing');
   assert.ok(stats.currentTime - startedAt > 3, `video advanced ${stats.currentTime - startedAt} s`);

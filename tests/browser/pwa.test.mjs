@@ -28,7 +28,7 @@ test('the manifest is installable, the worker caches the shell, and the pages lo
   const problems = [];
   page.on('pageerror', (error) => problems.push(error.message));
   await page.goto(`${server.url}/broadcast`);
-  await page.waitForFunction(() => window.swarmcast && !document.getElementById('go-live').disabled);
+  await page.waitForFunction(() => window.swarmcast && !window.swarmcast.element.shadowRoot.getElementById('go-live').disabled);
   // Ready = installed (the shell precached) and active; then it controls this page.
   await page.evaluate(() => navigator.serviceWorker.ready);
   await waitFor(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { what: 'the worker to take control' });
@@ -43,7 +43,7 @@ test('the manifest is installable, the worker caches the shell, and the pages lo
   await server.close();
   server = null;
   await page.reload();
-  await page.waitForFunction(() => window.swarmcast && !document.getElementById('go-live').disabled, null, { timeout: 10_000 });
+  await page.waitForFunction(() => window.swarmcast && !window.swarmcast.element.shadowRoot.getElementById('go-live').disabled, null, { timeout: 10_000 });
   assert.equal(await page.textContent('#error'), '', 'the broadcast page started from the cache');
   assert.equal(await page.evaluate(() => fetch('/api/streams').then(() => 'answered', () => 'failed')), 'failed',
     'the stream registry is never served from the cache');
@@ -52,6 +52,6 @@ test('the manifest is installable, the worker caches the shell, and the pages lo
   await page.waitForSelector('#list-error:not(:empty)');
   assert.match(await page.textContent('#list-error'), /Cannot load the live list/);
   await page.goto(`http://127.0.0.1:${port}/watch/not-a-stream`);
-  await page.waitForFunction(() => /Not a stream link/.test(document.getElementById('status').textContent));
+  await page.waitForFunction(() => /Not a stream link/.test(document.querySelector('swarmcast-player').shadowRoot.getElementById('status').textContent));
   assert.deepEqual(problems, []);
 });

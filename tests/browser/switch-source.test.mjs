@@ -77,7 +77,7 @@ test('the broadcast page switches a live stream from the test pattern to the cam
   const { page: broadcast, streamId } = await startBroadcast(session.browser, session.server);
   const viewer = await openViewer(session.browser, session.server, streamId);
   await waitPlaying([viewer]);
-  const width = () => viewer.evaluate(() => document.querySelector('video').videoWidth);
+  const width = () => viewer.evaluate(() => window.swarmcast.video.videoWidth);
   assert.equal(await width(), 640);
   const before = await viewerStats(viewer);
 
@@ -89,10 +89,13 @@ test('the broadcast page switches a live stream from the test pattern to the cam
   assert.ok(after.currentTime - before.currentTime > 5, `video advanced ${after.currentTime - before.currentTime} s`);
   assert.ok(after.decodedFrames > before.decodedFrames + 60, `decoded ${after.decodedFrames - before.decodedFrames} frames`);
   assert.equal(after.chunksSkipped, 0);
-  const shown = await broadcast.evaluate(() => ({
-    value: document.getElementById('source').value, error: document.getElementById('error').textContent,
-    live: window.swarmcast.broadcaster.live, previewing: document.getElementById('preview').srcObject === window.swarmcast.source.stream,
-  }));
+  const shown = await broadcast.evaluate(() => {
+    const $ = (id) => window.swarmcast.element.shadowRoot.getElementById(id);
+    return {
+      value: $('source').value, error: $('error').textContent,
+      live: window.swarmcast.broadcaster.live, previewing: $('preview').srcObject === window.swarmcast.source.stream,
+    };
+  });
   assert.deepEqual(shown, { value: 'camera', error: '', live: true, previewing: true });
   assert.deepEqual(broadcast.problems, []);
   assert.deepEqual(viewer.problems, []);

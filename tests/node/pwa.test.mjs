@@ -22,7 +22,7 @@ after(() => server?.close());
 test('the shell lists every page, script, vendor file and the wasm build, and nothing that does not exist', () => {
   const expected = ['/', '/broadcast', '/watch.html', '/manifest.webmanifest',
     '/build/wasm/swarmcast.mjs', '/build/wasm/swarmcast.wasm'];
-  for (const folder of ['web/app', 'web/shim', 'web/core']) {
+  for (const folder of ['web/app', 'web/shim', 'web/core', 'web/elements']) {
     for (const name of readdirSync(join(root, folder))) {
       if (name.endsWith('.js') || name.endsWith('.css')) expected.push(`/${folder}/${name}`);
     }

@@ -10,7 +10,7 @@
 // 6 s behind live) instead of the default low one; the targets are for the default.
 //   node tools/bench/swarm.mjs [--viewers 8] [--seconds 60] [--joins one-by-one|together]
 //                              [--latency-mode low|smooth]
-// Prints one JSON object with the metrics of DESIGN.md ("What we measure") and the
+// Prints one JSON object with the metrics of docs/ARCHITECTURE.md ("What we measure") and the
 // issue's targets. Glass-to-glass comes from the time code drawn into each frame at the
 // broadcaster and read back from the frame on screen (requestVideoFrameCallback), with
 // the player's own figure (signed capture times) beside it; continuity counts both the
@@ -39,7 +39,7 @@ if (!(viewerCount >= 1 && seconds >= 5)) throw new RangeError('--viewers ≥ 1 a
 if (!['one-by-one', 'together'].includes(values.joins)) throw new RangeError('--joins is one-by-one or together');
 const latencyMode = values['latency-mode'];
 if (!LATENCY_MODES.includes(latencyMode)) throw new RangeError(`--latency-mode is one of ${LATENCY_MODES.join(', ')}`);
-// The watch page starts in the mode its last visit chose (web/app/watch.js).
+// The watch page starts in the mode its last visit chose (web/elements/swarmcast-player.js keeps it).
 const viewerInitScript = `(${countLongTasks})(); localStorage.setItem('swarmcast.latencyMode', '${latencyMode}');`;
 
 const STREAM_AGE_BEFORE_JOIN_MS = 3000;

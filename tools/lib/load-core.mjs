@@ -1,12 +1,3 @@
-// Loads the wasm core under Node. Emscripten 3.1.6's web build cannot fetch() a file
-// path under Node, so the .wasm bytes are read here and passed as wasmBinary.
-import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { loadCore } from '../../web/core/index.js';
-
-const wasmPath = fileURLToPath(new URL('../../build/wasm/swarmcast.wasm', import.meta.url));
-
-export async function loadCoreForNode() {
-  if (!existsSync(wasmPath)) throw new Error(`${wasmPath} is missing: run tools/build.sh wasm (or npm test)`);
-  return loadCore({ wasmBinary: readFileSync(wasmPath) });
-}
+// The wasm core under Node, for the tests and the CLIs: swarmcast/core's Node entry
+// (tools/lib/node-core.mjs) reads the .wasm bytes from build/wasm.
+export { loadCore as loadCoreForNode } from './node-core.mjs';

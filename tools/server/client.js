@@ -4,28 +4,77 @@
 import { TokenBucket } from './limits.js';
 import { CloseCode, ErrorCode, parseMessage } from './schema.js';
 
+/** @typedef {import('ws').WebSocket} WebSocket */
+/** @typedef {import('./limits.js').Limits} Limits */
+/** @typedef {import('./rooms.js').Member} Member */
+/** @typedef {import('./rooms.js').Room} Room */
+/** @typedef {import('./schema.js').ClientMessage} ClientMessage */
+/** @typedef {import('./schema.js').ServerMessage} ServerMessage */
+
+/**
+ * A broadcaster's join while it answers its challenge.
+ * @typedef {object} PendingProof
+ * @property {string} streamId
+ * @property {boolean} canUpload
+ * @property {number} uploadKbps
+ * @property {import('./schema.js').ClientMessageOf<'join'>['resume']} resume
+ * @property {Uint8Array} nonce
+ * @property {ReturnType<typeof setTimeout>} timer ends the wait (proveTimeoutMs)
+ */
+
 const OPEN = 1; // WebSocket.OPEN
 
 export class Client {
+  /**
+   * @param {WebSocket} socket
+   * @param {Limits} limits
+   * @param {() => number} now the clock, in ms
+   */
   constructor(socket, limits, now) {
     const nowMs = now();
     this.socket = socket;
     this.limits = limits;
     this.now = now;
-    this.state = 'new';          // new -> (proving ->) joined; leave returns to new
-    this.member = null;          // set while joined...
-    this.room = null;            // ...with the room it joined
-    this.pending = null;         // broadcaster join awaiting its proof
+    /** @type {'new' | 'proving' | 'joined'} new -> (proving ->) joined; leave returns to new */
+    this.state = 'new';
+    /** @type {Member | null} set while joined... */
+    this.member = null;
+    /** @type {Room | null} ...with the room it joined */
+    this.room = null;
+    /** @type {PendingProof | null} */
+    this.pending = null;
     this.lastSeenMs = nowMs;
+    // Dropped by the heartbeat for silence: gone long enough to leave at once.
+    this.silent = false;
     this.messages = new TokenBucket(limits.messagesPerS, limits.messageBurst, nowMs);
     this.invalid = new TokenBucket(limits.invalidPerS, limits.invalidBurst, nowMs);
     this.rateLimitedSent = false;
+  }
+
+  /**
+   * The member and room of a joined client: the dispatcher hands the messages that need
+   * them only to a client in state 'joined'.
+   * @returns {{ member: Member, room: Room }}
+   */
+  get joined() {
+    if (!this.member || !this.room) throw new Error(`no member in state ${this.state}`);
+    return { member: this.member, room: this.room };
+  }
+
+  /**
+   * The broadcaster join awaiting its proof, in state 'proving'.
+   * @returns {PendingProof}
+   */
+  get proving() {
+    if (!this.pending) throw new Error(`no pending join in state ${this.state}`);
+    return this.pending;
   }
 
   get open() {
     return this.socket.readyState === OPEN;
   }
 
+  /** @param {ServerMessage} message */
   send(message) {
     if (!this.open) return;
     // A client that stops reading would make us buffer for it without bound.
@@ -36,23 +85,41 @@ export class Client {
     this.socket.send(JSON.stringify(message));
   }
 
+  /**
+   * @param {string} code an ErrorCode
+   * @param {string} message
+   */
   error(code, message) {
     this.send({ type: 'error', code, message });
   }
 
-  // An error the client cannot recover from on this socket.
+  /**
+   * An error the client cannot recover from on this socket.
+   * @param {string} code an ErrorCode
+   * @param {string} message
+   * @param {number} closeCode a CloseCode
+   */
   refuse(code, message, closeCode) {
     this.error(code, message);
     if (this.open) this.socket.close(closeCode, code);
   }
 
-  // A client mistake: answered, and counted so a stream of them closes the socket.
+  /**
+   * A client mistake: answered, and counted so a stream of them closes the socket.
+   * @param {string} code an ErrorCode
+   * @param {string} message
+   */
   strike(code, message) {
     if (this.invalid.take(this.now())) this.error(code, message);
     else this.refuse(ErrorCode.invalid, 'too many invalid messages', CloseCode.invalid);
   }
 
-  // Returns the validated message, or null when the frame was refused.
+  /**
+   * Returns the validated message, or null when the frame was refused.
+   * @param {import('ws').RawData} data
+   * @param {boolean} isBinary
+   * @returns {ClientMessage | null}
+   */
   admit(data, isBinary) {
     const nowMs = this.now();
     this.lastSeenMs = nowMs;

@@ -1,23 +1,55 @@
-// HTTP routes: the stream registry, health, the optional chunk origin, and the static
-// site. Every answer that is not a file is JSON.
+// HTTP routes: the stream registry, health, the optional chunk origin, and (when the
+// pages are on) the static site and its icons. Every answer that is not a file is JSON.
+// A request for none of these is left untouched, so a server this one is attached to
+// can answer it.
 import { ICON_SIZES, iconPng, iconSvg } from './icon.js';
 import { OriginError } from './origin.js';
 import { streamIdSpec } from './schema.js';
 import { serveStatic } from './static.js';
 
+/** @typedef {import('node:http').IncomingMessage} IncomingMessage */
+/** @typedef {import('node:http').ServerResponse} ServerResponse */
+/** @typedef {import('./static.js').StaticRoots} StaticRoots */
+
+/**
+ * @typedef {object} HttpContext
+ * @property {StaticRoots | null} roots the site's folders; null when the pages are off
+ * @property {import('./signaling.js').Signaling} signaling
+ * @property {import('./origin.js').ChunkOrigin | null} origin null when the origin is off
+ * @property {typeof import('./limits.js').DEFAULT_LIMITS} limits
+ */
+
 const ORIGIN_ROUTE = /^\/api\/streams\/([^/]+)\/(chunks|init)(?:\/(\d{1,15}))?$/;
 const ICON_ROUTE = /^\/icons\/icon(?:-(\d{1,4}))?\.(png|svg)$/;
 const THUMBNAIL_ROUTE = /^\/api\/streams\/([^/]+)\/thumbnail$/;
 const STREAM_ROUTE = /^\/api\/streams\/([^/]+)$/;
+// Every path under /api/streams is the server's, so a typo there is a JSON 404 and a
+// wrong method a 405, not a page of the host application.
+const API_ROUTE = /^\/api\/streams(?:\/|$)/;
 
 // Drawn once per process (a 512 px PNG takes ~100 ms), then served from memory.
+/** @type {Map<string, Buffer>} */
 const icons = new Map();
+/**
+ * @param {number} size
+ * @param {string} format 'png' or 'svg'
+ * @returns {Buffer}
+ */
 function icon(size, format) {
   const key = `${size}.${format}`;
-  if (!icons.has(key)) icons.set(key, format === 'svg' ? Buffer.from(iconSvg()) : iconPng(size));
-  return icons.get(key);
+  let body = icons.get(key);
+  if (!body) {
+    body = format === 'svg' ? Buffer.from(iconSvg()) : iconPng(size);
+    icons.set(key, body);
+  }
+  return body;
 }
 
+/**
+ * @param {IncomingMessage} req
+ * @param {ServerResponse} res
+ * @param {RegExpMatchArray} match
+ */
 function serveIcon(req, res, [, size, format]) {
   const valid = format === 'svg' ? size === undefined : ICON_SIZES.includes(Number(size));
   if (!valid) return fail(res, 404, 'not_found', 'no such icon');
@@ -30,6 +62,11 @@ function serveIcon(req, res, [, size, format]) {
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
+/**
+ * @param {ServerResponse} res
+ * @param {number} status
+ * @param {unknown} value
+ */
 function sendJson(res, status, value) {
   const body = JSON.stringify(value);
   res.writeHead(status, {
@@ -40,10 +77,22 @@ function sendJson(res, status, value) {
   res.end(body);
 }
 
+/**
+ * @param {ServerResponse} res
+ * @param {number} status
+ * @param {string} code
+ * @param {string} message
+ */
 const fail = (res, status, code, message) => sendJson(res, status, { error: code, message });
 
-// Reads the request body up to `maxBytes`. Resolves null when it is larger (after
-// answering 413 and dropping the connection, so the rest is never read) or aborted.
+/**
+ * Reads the request body up to `maxBytes`. Resolves null when it is larger (after
+ * answering 413 and dropping the connection, so the rest is never read) or aborted.
+ * @param {IncomingMessage} req
+ * @param {ServerResponse} res
+ * @param {number} maxBytes
+ * @returns {Promise<Uint8Array | null>}
+ */
 function readBody(req, res, maxBytes) {
   return new Promise((resolve) => {
     const refuse = () => {
@@ -53,8 +102,10 @@ function readBody(req, res, maxBytes) {
       resolve(null);
     };
     if (Number(req.headers['content-length']) > maxBytes) return refuse();
+    /** @type {Buffer[]} */
     const parts = [];
     let length = 0;
+    /** @param {Buffer} part */
     const onData = (part) => {
       length += part.length;
       if (length <= maxBytes) return parts.push(part);
@@ -67,8 +118,14 @@ function readBody(req, res, maxBytes) {
   });
 }
 
-async function handleOrigin(ctx, req, res, [, streamId, route, number]) {
-  const { origin, limits } = ctx;
+/**
+ * @param {import('./origin.js').ChunkOrigin} origin
+ * @param {HttpContext['limits']} limits
+ * @param {IncomingMessage} req
+ * @param {ServerResponse} res
+ * @param {RegExpMatchArray} match
+ */
+async function handleOrigin(origin, limits, req, res, [, streamId, route, number]) {
   if (!streamIdSpec.pattern.test(streamId)) return fail(res, 404, 'not_found', 'not a stream id');
   const kind = route === 'init' ? 'init' : 'chunk';
   if (number === undefined) {
@@ -96,6 +153,12 @@ async function handleOrigin(ctx, req, res, [, streamId, route, number]) {
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
+/**
+ * @param {HttpContext} ctx
+ * @param {IncomingMessage} req
+ * @param {ServerResponse} res
+ * @param {string} streamId
+ */
 function serveThumbnail(ctx, req, res, streamId) {
   const jpeg = ctx.signaling.thumbnailOf(streamId);
   if (!jpeg) return fail(res, 404, 'not_found', 'no live stream with a thumbnail here');
@@ -104,36 +167,96 @@ function serveThumbnail(ctx, req, res, streamId) {
   res.end(req.method === 'HEAD' ? undefined : jpeg);
 }
 
-async function route(ctx, req, res) {
-  const pathname = req.url.split(/[?#]/, 1)[0];
-  if (!pathname.startsWith('/')) return fail(res, 400, 'bad_request', 'not a path');
-  const originMatch = ctx.origin && pathname.match(ORIGIN_ROUTE);
-  if (originMatch) return handleOrigin(ctx, req, res, originMatch);
-  if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'method_not_allowed', 'GET only');
-  if (pathname === '/api/streams') return sendJson(res, 200, ctx.signaling.liveStreams());
+/**
+ * The registry, health and the origin. Returns false for any other path.
+ * @param {HttpContext} ctx
+ * @param {string} pathname
+ * @param {IncomingMessage} req
+ * @param {ServerResponse} res
+ * @returns {Promise<boolean>}
+ */
+async function routeApi(ctx, pathname, req, res) {
+  const isHealth = pathname === '/healthz';
+  if (!isHealth && !API_ROUTE.test(pathname)) return false;
+  const originMatch = pathname.match(ORIGIN_ROUTE);
+  if (ctx.origin && originMatch) {
+    await handleOrigin(ctx.origin, ctx.limits, req, res, originMatch);
+    return true;
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    fail(res, 405, 'method_not_allowed', 'GET only');
+    return true;
+  }
+  if (isHealth) {
+    sendJson(res, 200, { ok: true, streams: ctx.signaling.liveStreams().length, connections: ctx.signaling.clients.size });
+    return true;
+  }
+  if (pathname === '/api/streams') {
+    sendJson(res, 200, ctx.signaling.liveStreams());
+    return true;
+  }
   const streamMatch = pathname.match(STREAM_ROUTE);
+  const thumbnailMatch = pathname.match(THUMBNAIL_ROUTE);
   if (streamMatch) {
     const stream = ctx.signaling.liveStream(streamMatch[1]);
-    return stream ? sendJson(res, 200, stream) : fail(res, 404, 'not_found', 'no live stream with this id here');
+    if (stream) sendJson(res, 200, stream);
+    else fail(res, 404, 'not_found', 'no live stream with this id here');
+  } else if (thumbnailMatch) {
+    serveThumbnail(ctx, req, res, thumbnailMatch[1]);
+  } else {
+    fail(res, 404, 'not_found', 'no such route');
   }
-  const thumbnailMatch = pathname.match(THUMBNAIL_ROUTE);
-  if (thumbnailMatch) return serveThumbnail(ctx, req, res, thumbnailMatch[1]);
-  const iconMatch = pathname.match(ICON_ROUTE);
-  if (iconMatch) return serveIcon(req, res, iconMatch);
-  if (pathname === '/healthz') {
-    return sendJson(res, 200, { ok: true, streams: ctx.signaling.liveStreams().length, connections: ctx.signaling.clients.size });
-  }
-  if (await serveStatic(ctx.roots, pathname, req, res)) return;
-  fail(res, 404, 'not_found', 'no such file');
+  return true;
 }
 
-// ctx: { roots: { web, wasm, vendor: { package: folder } }, signaling, origin (null when off), limits }.
+/**
+ * The site: icons and static files, GET and HEAD only. Returns false for anything else.
+ * @param {StaticRoots} roots
+ * @param {string} pathname
+ * @param {IncomingMessage} req
+ * @param {ServerResponse} res
+ * @returns {Promise<boolean>}
+ */
+async function routePages(roots, pathname, req, res) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const iconMatch = pathname.match(ICON_ROUTE);
+  if (iconMatch) {
+    serveIcon(req, res, iconMatch);
+    return true;
+  }
+  return serveStatic(roots, pathname, req, res);
+}
+
+/**
+ * A request handler that answers the server's routes and resolves true, or resolves
+ * false having written nothing, for the caller to pass the request on (or to answer it
+ * with answerUnrouted).
+ * @param {HttpContext} ctx
+ * @returns {(req: IncomingMessage, res: ServerResponse) => Promise<boolean>}
+ */
 export function createHttpHandler(ctx) {
-  return (req, res) => {
-    route(ctx, req, res).catch((error) => {
+  return async (req, res) => {
+    const pathname = (req.url ?? '').split(/[?#]/, 1)[0];
+    if (!pathname.startsWith('/')) return false;
+    try {
+      if (await routeApi(ctx, pathname, req, res)) return true;
+      return ctx.roots !== null && await routePages(ctx.roots, pathname, req, res);
+    } catch (error) {
       console.error('http: internal error', error);
       if (!res.headersSent) fail(res, 500, 'internal', 'internal error');
       else res.destroy();
-    });
+      return true;
+    }
   };
+}
+
+/**
+ * What a server of swarmcast's own answers a request none of its routes took.
+ * @param {IncomingMessage} req
+ * @param {ServerResponse} res
+ */
+export function answerUnrouted(req, res) {
+  if (!(req.url ?? '').startsWith('/')) fail(res, 400, 'bad_request', 'not a path');
+  else if (req.method !== 'GET' && req.method !== 'HEAD') fail(res, 405, 'method_not_allowed', 'GET only');
+  else fail(res, 404, 'not_found', 'no such file');
 }

@@ -9,9 +9,18 @@ const BACKGROUND = [0x1b, 0x1f, 0x2a];
 const INK = [0xff, 0xb3, 0x00];
 const RING = 6;
 
-// Shapes in a unit square: circles [cx, cy, r] and spokes [x1, y1, x2, y2, halfWidth].
+/** @typedef {[cx: number, cy: number, r: number]} Circle */
+/** @typedef {[x1: number, y1: number, x2: number, y2: number, halfWidth: number]} Spoke */
+/** @typedef {{ circles: Circle[], spokes: Spoke[] }} Design */
+
+/**
+ * Shapes in a unit square: circles [cx, cy, r] and spokes [x1, y1, x2, y2, halfWidth].
+ * @returns {Design}
+ */
 function design() {
+  /** @type {Circle[]} */
   const circles = [[0.5, 0.5, 0.13]];
+  /** @type {Spoke[]} */
   const spokes = [];
   for (let i = 0; i < RING; i++) {
     const angle = (i / RING) * 2 * Math.PI - Math.PI / 2;
@@ -23,6 +32,11 @@ function design() {
   return { circles, spokes };
 }
 
+/**
+ * @param {number} px
+ * @param {number} py
+ * @param {Spoke} spoke
+ */
 function distanceToSegment(px, py, [x1, y1, x2, y2]) {
   const dx = x2 - x1;
   const dy = y2 - y1;
@@ -30,7 +44,13 @@ function distanceToSegment(px, py, [x1, y1, x2, y2]) {
   return Math.hypot(px - (x1 + t * dx), py - (y1 + t * dy));
 }
 
-// Coverage of the ink at a point of the unit square, anti-aliased over `pixel` width.
+/**
+ * Coverage of the ink at a point of the unit square, anti-aliased over `pixel` width.
+ * @param {number} x
+ * @param {number} y
+ * @param {Design} shapes
+ * @param {number} pixel
+ */
 function coverage(x, y, { circles, spokes }, pixel) {
   let inside = -Infinity;
   for (const [cx, cy, r] of circles) inside = Math.max(inside, r - Math.hypot(x - cx, y - cy));
@@ -44,12 +64,17 @@ const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   return c >>> 0;
 });
 
+/** @param {Uint8Array} bytes */
 function crc32(bytes) {
   let c = 0xffffffff;
   for (const byte of bytes) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
+/**
+ * @param {string} type
+ * @param {Buffer} data
+ */
 function pngChunk(type, data) {
   const out = Buffer.alloc(12 + data.length);
   out.writeUInt32BE(data.length, 0);
@@ -59,7 +84,11 @@ function pngChunk(type, data) {
   return out;
 }
 
-// An opaque RGB PNG of the icon, `size` pixels square.
+/**
+ * An opaque RGB PNG of the icon, `size` pixels square.
+ * @param {number} size
+ * @returns {Buffer}
+ */
 export function iconPng(size) {
   const shapes = design();
   const rows = Buffer.alloc(size * (1 + size * 3));
@@ -82,9 +111,12 @@ export function iconPng(size) {
   ]);
 }
 
+/** @returns {string} */
 export function iconSvg() {
   const { circles, spokes } = design();
+  /** @param {number[]} rgb */
   const hex = (rgb) => `#${rgb.map((c) => c.toString(16).padStart(2, '0')).join('')}`;
+  /** @param {number} x */
   const n = (x) => Number((x * 512).toFixed(1));
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512">`
     + `<rect width="512" height="512" fill="${hex(BACKGROUND)}"/>`

@@ -33,10 +33,20 @@ export const DEFAULT_LIMITS = Object.freeze({
   originMaxBodyBytes: 16 * 1024 * 1024 + 162, // the largest payload the trust layer signs
 });
 
+/**
+ * Every limit, by the names and with the meanings of DEFAULT_LIMITS.
+ * @typedef {{ [Name in keyof typeof DEFAULT_LIMITS]: number }} Limits
+ */
+
 // Refills continuously. take() lets the balance fall into debt down to -burst: a
 // client slightly over the rate loses a few messages and recovers as the debt is paid,
 // while a flooder keeps digging until `exhausted` says to close it.
 export class TokenBucket {
+  /**
+   * @param {number} ratePerS
+   * @param {number} burst
+   * @param {number} nowMs
+   */
   constructor(ratePerS, burst, nowMs) {
     this.ratePerS = ratePerS;
     this.burst = burst;
@@ -44,7 +54,11 @@ export class TokenBucket {
     this.updatedMs = nowMs;
   }
 
-  // true when the message may be handled.
+  /**
+   * true when the message may be handled.
+   * @param {number} nowMs
+   * @returns {boolean}
+   */
   take(nowMs) {
     const elapsedS = Math.max(0, nowMs - this.updatedMs) / 1000;
     this.tokens = Math.min(this.burst, this.tokens + elapsedS * this.ratePerS);
@@ -58,6 +72,11 @@ export class TokenBucket {
   }
 }
 
+/**
+ * DEFAULT_LIMITS with `overrides` in place; a TypeError names an unknown limit.
+ * @param {Partial<Limits>} [overrides]
+ * @returns {Limits}
+ */
 export function resolveLimits(overrides = {}) {
   for (const key of Object.keys(overrides)) {
     if (!(key in DEFAULT_LIMITS)) throw new TypeError(`unknown limit: ${key}`);

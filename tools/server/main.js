@@ -4,8 +4,13 @@
 // Environment: PORT, HOST, SWARMCAST_ORIGIN=1, SWARMCAST_ICE_SERVERS (a JSON array of
 // RTCIceServer, e.g. '[{"urls":"stun:stun.example.org"}]', handed to every client).
 import { parseArgs } from 'node:util';
-import { startServer } from './server.js';
+import { createServer } from './index.js';
 
+/**
+ * The servers as given: createServer checks each one and names a bad one.
+ * @param {string | undefined} text
+ * @returns {import('./index.js').IceServer[]}
+ */
 function iceServersFromEnv(text) {
   if (!text) return [];
   const servers = JSON.parse(text);
@@ -19,19 +24,20 @@ const { values } = parseArgs({
 const port = Number(values.port ?? process.env.PORT ?? 8080);
 if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`not a port: ${values.port ?? process.env.PORT}`);
 
-const server = await startServer({
-  port,
-  host: values.host ?? process.env.HOST,
-  origin: values.origin ?? process.env.SWARMCAST_ORIGIN === '1',
+const origin = values.origin ?? process.env.SWARMCAST_ORIGIN === '1';
+const server = createServer({
+  host: values.host ?? (process.env.HOST || undefined),
+  origin,
   iceServers: iceServersFromEnv(process.env.SWARMCAST_ICE_SERVERS),
 });
-console.log(`swarmcast on ${server.url}
-  watch list  ${server.url}/
-  broadcast   ${server.url}/broadcast
-  watch       ${server.url}/watch/<streamId>
-  debug       ${server.url}/debug (a stream and its viewers in one page, simulated network)
-  signaling   ${server.url.replace(/^http/, 'ws')}/signal
-  streams     ${server.url}/api/streams${values.origin || process.env.SWARMCAST_ORIGIN === '1' ? '\n  origin      on (PUT/GET /api/streams/<id>/chunks/<seq>)' : ''}`);
+const url = await server.listen(port);
+console.log(`swarmcast on ${url}
+  watch list  ${url}/
+  broadcast   ${url}/broadcast
+  watch       ${url}/watch/<streamId>
+  debug       ${url}/debug (a stream and its viewers in one page, simulated network)
+  signaling   ${url.replace(/^http/, 'ws')}/signal
+  streams     ${url}/api/streams${origin ? '\n  origin      on (PUT/GET /api/streams/<id>/chunks/<seq>)' : ''}`);
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => server.close().then(() => process.exit(0)));

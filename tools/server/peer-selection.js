@@ -12,13 +12,24 @@
 // of ~log(n) layers (see limits.js).
 import { scorePeer } from '../../web/core/index.js';
 
+/** @typedef {import('../../web/core/index.js').SwarmcastCore} SwarmcastCore */
+/** @typedef {import('./limits.js').Limits} Limits */
+/** @typedef {import('./rooms.js').Member} Member */
+/** @typedef {import('./rooms.js').Room} Room */
+
+/** @type {Readonly<Record<import('../../web/core/index.js').PeerRole, number>>} */
 export const TIERS = Object.freeze({ 'super-seed': 2, relay: 1, leaf: 0 });
 
-// The one place the wasm peer scorer plugs in: sets member.score (0-100) and
-// member.tier (its role: super-seed 2, relay 1, leaf 0). Inputs are what the member
-// reported about itself (stats message) and when it joined; requests its peers sent
-// it are the scorer's "requests sent". Before any stats arrive, the declared upload
-// stands in for the measured delivery rate.
+/**
+ * The one place the wasm peer scorer plugs in: sets member.score (0-100) and
+ * member.tier (its role: super-seed 2, relay 1, leaf 0). Inputs are what the member
+ * reported about itself (stats message) and when it joined; requests its peers sent
+ * it are the scorer's "requests sent". Before any stats arrive, the declared upload
+ * stands in for the measured delivery rate.
+ * @param {SwarmcastCore} core
+ * @param {Member} member
+ * @param {number} nowMs
+ */
 export function scoreMember(core, member, nowMs) {
   const stats = member.stats;
   const { score, role } = scorePeer(core, {
@@ -35,11 +46,16 @@ export function scoreMember(core, member, nowMs) {
   member.tier = TIERS[role] ?? 0;
 }
 
-// Best first: peers that can upload; then the fewer hops from the broadcaster, so the
-// swarm fills breadth-first and stays shallow; then the higher role (super-seeds
-// before relays before leaves);
-// then the higher score; then the fewer newcomers already handed it; then the older
-// peer (lower id), so the order is total and deterministic.
+/**
+ * Best first: peers that can upload; then the fewer hops from the broadcaster, so the
+ * swarm fills breadth-first and stays shallow; then the higher role (super-seeds
+ * before relays before leaves);
+ * then the higher score; then the fewer newcomers already handed it; then the older
+ * peer (lower id), so the order is total and deterministic.
+ * @param {Member} a
+ * @param {Member} b
+ * @returns {boolean}
+ */
 function better(a, b) {
   if (a.canUpload !== b.canUpload) return a.canUpload;
   if (a.hops !== b.hops) return a.hops < b.hops;
@@ -49,10 +65,16 @@ function better(a, b) {
   return a.peerId < b.peerId;
 }
 
-// Up to `want` members for `seeker` to connect to: the broadcaster while it has link
-// room, then the best viewers with link room, skipping peers it has or unlinked and
-// peers whose socket is gone (away: they could not answer an offer). One pass
-// with a small insertion-sorted top list: O(viewers x want), not a full sort per join.
+/**
+ * Up to `want` members for `seeker` to connect to: the broadcaster while it has link
+ * room, then the best viewers with link room, skipping peers it has or unlinked and
+ * peers whose socket is gone (away: they could not answer an offer). One pass
+ * with a small insertion-sorted top list: O(viewers x want), not a full sort per join.
+ * @param {Member} seeker
+ * @param {Room} room
+ * @param {Limits} limits
+ * @returns {Member[]}
+ */
 export function choosePeers(seeker, room, limits) {
   const want = limits.peersPerAnswer - seeker.up.size;
   if (want <= 0) return [];
@@ -66,7 +88,15 @@ export function choosePeers(seeker, room, limits) {
   return slots > 0 ? chosen.concat(bestViewers(seeker, room, slots, limits.viewerLinks)) : chosen;
 }
 
+/**
+ * @param {Member} seeker
+ * @param {Room} room
+ * @param {number} slots
+ * @param {number} viewerLinks
+ * @returns {Member[]}
+ */
 function bestViewers(seeker, room, slots, viewerLinks) {
+  /** @type {Member[]} */
   const top = [];
   for (const viewer of room.viewers.values()) {
     if (viewer === seeker || viewer.away || seeker.linkedTo(viewer.peerId) || seeker.avoids(viewer.peerId)) continue;

@@ -1,10 +1,55 @@
 // The signaling protocol, declared once: every message in both directions, the error
 // codes and the close codes. The server validates each client message against
 // `clientMessages` before acting on it; the tests check each server message against
-// `serverMessages`; docs/SIGNALING.md describes the same tables.
+// `serverMessages`; docs/SIGNALING.md describes the same tables. The same tables give
+// the messages their types (Infer), so the declarations cannot drift from the checks.
 
-// A canonical unpadded base64url encoding of `bytes` bytes: the unused low bits of the
-// last character are zero, so each value has one spelling (see docs/PROTOCOL.md).
+/** @typedef {import('./limits.js').Limits} Limits */
+
+/** @typedef {{ kind: 'string', minLength: number, maxLength: number, pattern?: RegExp, optional?: boolean }} StringSpec */
+/** @typedef {{ kind: 'integer' | 'number', min: number, max: number, optional?: boolean }} NumberSpec */
+/** @typedef {{ kind: 'boolean', optional?: boolean }} BooleanSpec */
+/** @typedef {{ kind: 'enum', values: readonly string[], optional?: boolean }} EnumSpec */
+/** @typedef {{ kind: 'array', items: Spec, maxItems: number, optional?: boolean }} ArraySpec */
+/** @typedef {{ kind: 'object', fields: Record<string, Spec>, requireOneOf?: readonly string[], optional?: boolean }} ObjectSpec */
+/**
+ * Opaque JSON relayed as is, at most as many bytes as the named limit.
+ * @typedef {{ kind: 'json', maxBytesLimit: keyof Limits, optional?: boolean }} JsonSpec
+ */
+/**
+ * One declared field: what check() accepts.
+ * @typedef {StringSpec | NumberSpec | BooleanSpec | EnumSpec | ArraySpec | ObjectSpec | JsonSpec} Spec
+ */
+
+/**
+ * The values a spec admits.
+ * @template S
+ * @typedef {S extends { kind: 'string' } ? string
+ *   : S extends { kind: 'integer' | 'number' } ? number
+ *   : S extends { kind: 'boolean' } ? boolean
+ *   : S extends { kind: 'enum', values: readonly (infer V)[] } ? V
+ *   : S extends { kind: 'array', items: infer I } ? Infer<I>[]
+ *   : S extends { kind: 'object', fields: infer F } ? InferFields<F>
+ *   : unknown} Infer
+ */
+/**
+ * An object's fields: the optional ones may be absent.
+ * @template F
+ * @typedef {{ [K in keyof F as F[K] extends { optional: true } ? never : K]: Infer<F[K]> }
+ *   & { [K in keyof F as F[K] extends { optional: true } ? K : never]?: Infer<F[K]> }} InferFields
+ */
+/**
+ * Every message of a table, told apart by `type`.
+ * @template {Record<string, ObjectSpec>} Table
+ * @typedef {{ [T in keyof Table & string]: { type: T } & Infer<Table[T]> }[keyof Table & string]} MessageOf
+ */
+
+/**
+ * A canonical unpadded base64url encoding of `bytes` bytes: the unused low bits of the
+ * last character are zero, so each value has one spelling (see docs/PROTOCOL.md).
+ * @param {number} bytes
+ * @returns {StringSpec & { pattern: RegExp }}
+ */
 function base64urlOf(bytes) {
   const chars = Math.ceil((bytes * 8) / 6);
   const spareBits = chars * 6 - bytes * 8;
@@ -13,15 +58,29 @@ function base64urlOf(bytes) {
   return { kind: 'string', minLength: chars, maxLength: chars, pattern: new RegExp(`^[A-Za-z0-9_-]{${chars - 1}}[${last}]$`) };
 }
 
+/** @type {(maxLength: number, minLength?: number) => StringSpec} */
 const str = (maxLength, minLength = 0) => ({ kind: 'string', minLength, maxLength });
+/** @type {(min: number, max: number) => NumberSpec} */
 const int = (min, max) => ({ kind: 'integer', min, max });
+/** @type {(min: number, max: number) => NumberSpec} */
 const num = (min, max) => ({ kind: 'number', min, max });
+/** @type {() => BooleanSpec} */
 const bool = () => ({ kind: 'boolean' });
+/** @type {<const V extends string>(...values: V[]) => { kind: 'enum', values: readonly V[] }} */
 const oneOf = (...values) => ({ kind: 'enum', values });
+/** @type {<I extends Spec>(items: I, maxItems: number) => { kind: 'array', items: I, maxItems: number }} */
 const array = (items, maxItems) => ({ kind: 'array', items, maxItems });
+/**
+ * @type {<F extends Record<string, Spec>>(fields: F, options?: { requireOneOf?: (keyof F & string)[] })
+ *   => { kind: 'object', fields: F, requireOneOf?: (keyof F & string)[] }}
+ */
 const object = (fields, { requireOneOf } = {}) => ({ kind: 'object', fields, requireOneOf });
-// Opaque JSON relayed as is, bounded by the named limit (see limits.js).
+/**
+ * Opaque JSON relayed as is, bounded by the named limit (see limits.js).
+ * @type {(maxBytesLimit: keyof Limits) => JsonSpec}
+ */
 const json = (maxBytesLimit) => ({ kind: 'json', maxBytesLimit });
+/** @type {<S extends Spec>(spec: S) => S & { optional: true }} */
 const optional = (spec) => ({ ...spec, optional: true });
 
 export const streamIdSpec = base64urlOf(32);   // Ed25519 public key
@@ -31,6 +90,7 @@ const peerRef = object({ peerId, role: oneOf('broadcaster', 'viewer') });
 const count = int(0, 1_000_000);
 const bytesPerS = num(0, 1e11);
 const uint32 = int(0, 0xffffffff);
+/** @type {StringSpec} */
 const tag = { kind: 'string', minLength: 1, maxLength: 24, pattern: /^[a-z0-9][a-z0-9-]*$/ };
 
 export const clientMessages = {
@@ -80,7 +140,7 @@ export const clientMessages = {
   describe: object({ title: str(80), tags: array(tag, 5) }),
   // The broadcaster's picture of its stream for the live list: a JPEG of at most
   // thumbnailMaxBytes, canonical unpadded base64url, at most one per thumbnailIntervalMs.
-  thumbnail: object({ jpeg: { kind: 'string', minLength: 4, maxLength: 56_000, pattern: /^[A-Za-z0-9_-]+$/ } }),
+  thumbnail: object({ jpeg: /** @type {StringSpec} */ ({ kind: 'string', minLength: 4, maxLength: 56_000, pattern: /^[A-Za-z0-9_-]+$/ }) }),
   'peers-request': object({}),
   // Assigned links the client no longer has: their slots go back to both sides.
   unlink: object({ peerIds: array(peerId, 64) }),
@@ -157,7 +217,14 @@ export const CloseCode = Object.freeze({
   full: 4503,         // room or server full
 });
 
-// Checks `value` against `spec`; returns null or a short reason naming the path.
+/**
+ * Checks `value` against `spec`; returns null or a short reason naming the path.
+ * @param {unknown} value
+ * @param {Spec} spec
+ * @param {string} path
+ * @param {Limits} limits
+ * @returns {string | null}
+ */
 function check(value, spec, path, limits) {
   if (value === undefined) return spec.optional ? null : `${path} is required`;
   switch (spec.kind) {
@@ -177,7 +244,7 @@ function check(value, spec, path, limits) {
     case 'boolean':
       return typeof value === 'boolean' ? null : `${path} must be a boolean`;
     case 'enum':
-      return spec.values.includes(value) ? null : `${path} must be one of ${spec.values.join(', ')}`;
+      return typeof value === 'string' && spec.values.includes(value) ? null : `${path} must be one of ${spec.values.join(', ')}`;
     case 'array':
       if (!Array.isArray(value)) return `${path} must be an array`;
       if (value.length > spec.maxItems) return `${path} has more than ${spec.maxItems} items`;
@@ -193,41 +260,88 @@ function check(value, spec, path, limits) {
       return bytes > limits[spec.maxBytesLimit] ? `${path} is larger than ${limits[spec.maxBytesLimit]} bytes` : null;
     }
     default:
-      throw new Error(`schema error at ${path}: unknown kind ${spec.kind}`);
+      // Only a table written without these types can get here.
+      throw new Error(`schema error at ${path}: unknown kind ${/** @type {Spec} */ (spec).kind}`);
   }
 }
 
+/**
+ * @param {unknown} value
+ * @param {ObjectSpec} spec
+ * @param {string} path
+ * @param {Limits} limits
+ * @param {string | null} [skip] a field left to the caller (a message's `type`)
+ * @returns {string | null}
+ */
 function checkObject(value, spec, path, limits, skip = null) {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${path} must be an object`;
-  for (const key of Object.keys(value)) {
+  const fields = /** @type {Record<string, unknown>} */ (value);
+  for (const key of Object.keys(fields)) {
     if (key !== skip && !Object.hasOwn(spec.fields, key)) return `${path}.${key} is not a known field`;
   }
   for (const [key, field] of Object.entries(spec.fields)) {
-    const reason = check(value[key], field, `${path}.${key}`, limits);
+    const reason = check(fields[key], field, `${path}.${key}`, limits);
     if (reason) return reason;
   }
-  if (spec.requireOneOf && !spec.requireOneOf.some((key) => value[key] !== undefined)) {
+  if (spec.requireOneOf && !spec.requireOneOf.some((key) => fields[key] !== undefined)) {
     return `${path} needs one of ${spec.requireOneOf.join(', ')}`;
   }
   return null;
 }
 
-// Parses and validates one text frame from a client (or, with `table` =
-// serverMessages, from the server). Returns { ok: true, message } or
-// { ok: false, code, reason }.
+/** @typedef {MessageOf<typeof clientMessages>} ClientMessage */
+/** @typedef {MessageOf<typeof serverMessages>} ServerMessage */
+/**
+ * The client message of one type.
+ * @template {ClientMessage['type']} T
+ * @typedef {Extract<ClientMessage, { type: T }>} ClientMessageOf
+ */
+/**
+ * The server message of one type.
+ * @template {ServerMessage['type']} T
+ * @typedef {Extract<ServerMessage, { type: T }>} ServerMessageOf
+ */
+/**
+ * @template Message
+ * @typedef {{ ok: true, message: Message } | { ok: false, code: string, reason: string }} Parsed
+ */
+
+/**
+ * Parses and validates one text frame from a client (or, with `table` =
+ * serverMessages, from the server).
+ * @overload
+ * @param {string} text
+ * @param {Limits} limits
+ * @returns {Parsed<ClientMessage>}
+ */
+/**
+ * @overload
+ * @param {string} text
+ * @param {Limits} limits
+ * @param {typeof serverMessages} table
+ * @returns {Parsed<ServerMessage>}
+ */
+/**
+ * @param {string} text
+ * @param {Limits} limits
+ * @param {Record<string, ObjectSpec>} [table]
+ * @returns {Parsed<ClientMessage | ServerMessage>}
+ */
 export function parseMessage(text, limits, table = clientMessages) {
+  /** @type {unknown} */
   let value;
   try {
     value = JSON.parse(text);
   } catch {
     return { ok: false, code: ErrorCode.badJson, reason: 'not JSON' };
   }
-  if (typeof value !== 'object' || value === null || typeof value.type !== 'string') {
+  if (typeof value !== 'object' || value === null || !('type' in value) || typeof value.type !== 'string') {
     return { ok: false, code: ErrorCode.invalid, reason: 'a message is an object with a string "type"' };
   }
   if (!Object.hasOwn(table, value.type)) {
     return { ok: false, code: ErrorCode.unknownType, reason: `unknown type: ${value.type.slice(0, 40)}` };
   }
   const reason = checkObject(value, table[value.type], value.type, limits, 'type');
-  return reason ? { ok: false, code: ErrorCode.invalid, reason } : { ok: true, message: value };
+  // Checked against its declared fields, it is the message the table's types describe.
+  return reason ? { ok: false, code: ErrorCode.invalid, reason } : { ok: true, message: /** @type {ClientMessage | ServerMessage} */ (value) };
 }

@@ -1,15 +1,27 @@
 // The signaling protocol (docs/SIGNALING.md): rooms per stream id, broadcaster
-// ownership proofs, peer assignment, SDP/ICE relay, viewer counts and heartbeats.
-// It never carries media.
+// ownership proofs, peer assignment, SDP/ICE relay, viewer counts and heartbeats; the
+// live list's part is live-list.js. It never carries media.
 import { EventEmitter } from 'node:events';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { verifyChallenge } from '../../web/core/index.js';
 import { fromBase64url, toBase64url } from '../lib/encoding.mjs';
 import { Client } from './client.js';
+import { describe, listingOf, sendListing, thumbnail } from './live-list.js';
 import { choosePeers, scoreMember } from './peer-selection.js';
 import { Member, Room, link, unlink } from './rooms.js';
 import { swarmSummary } from './swarm-summary.js';
 import { CloseCode, ErrorCode } from './schema.js';
+
+/** @typedef {import('ws').WebSocket} WebSocket */
+/** @typedef {import('../../web/core/index.js').SwarmcastCore} SwarmcastCore */
+/** @typedef {import('./limits.js').Limits} Limits */
+/** @typedef {import('./live-list.js').LiveStream} LiveStream */
+/** @typedef {import('./rooms.js').Role} Role */
+/** @typedef {import('./schema.js').ClientMessage} ClientMessage */
+/**
+ * @template {ClientMessage['type']} T
+ * @typedef {import('./schema.js').ClientMessageOf<T>} MessageOf
+ */
 
 // A socket that closed without a close frame (network loss, a killed process): its
 // member may come back (see reconnectGraceMs).
@@ -21,24 +33,19 @@ const VALID_IN = {
   'peers-request': 'joined', unlink: 'joined',
 };
 
-// JPEG files open with a Start Of Image marker and end with End Of Image.
-function isJpeg(bytes) {
-  const n = bytes.length;
-  return n >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff && bytes[n - 2] === 0xff && bytes[n - 1] === 0xd9;
-}
-
-// A live room as GET /api/streams lists it.
-function listingOf(room) {
-  return {
-    streamId: room.streamId, viewers: room.viewers.size, startedAt: room.startedAt,
-    title: room.listing.title, tags: room.listing.tags,
-    thumbnail: room.listing.thumbnail ? `/api/streams/${room.streamId}/thumbnail` : null,
-  };
-}
-
-// Emits 'stream-ended' (streamId) when a broadcaster leaves, for the HTTP origin.
+/**
+ * Emits 'stream-ended' (streamId) when a broadcaster leaves, for the HTTP origin.
+ * @extends {EventEmitter<{ 'stream-ended': [streamId: string] }>}
+ */
 export class Signaling extends EventEmitter {
-  // origin: the server runs the HTTP origin; every welcome says so.
+  /**
+   * @param {object} options
+   * @param {SwarmcastCore} options.core
+   * @param {Limits} options.limits
+   * @param {RTCIceServer[]} [options.iceServers] handed to every peer in its welcome
+   * @param {boolean} [options.origin] the server runs the HTTP origin; every welcome says so
+   * @param {() => number} [options.now] the clock, in ms
+   */
   constructor({ core, limits, iceServers = [], origin = false, now = Date.now }) {
     super();
     this.core = core;
@@ -46,13 +53,16 @@ export class Signaling extends EventEmitter {
     this.iceServers = iceServers;
     this.origin = origin;
     this.now = now;
-    this.rooms = new Map();    // streamId -> Room
+    /** @type {Map<string, Room>} streamId -> Room */
+    this.rooms = new Map();
+    /** @type {Set<Client>} */
     this.clients = new Set();
     this.nextPeerId = 1;       // never reused: a late signal cannot reach a newcomer
     this.heartbeat = setInterval(() => this.#heartbeat(), limits.heartbeatMs);
     this.summaries = setInterval(() => this.#sendSwarmSummaries(), limits.swarmSummaryIntervalMs);
   }
 
+  /** @param {WebSocket} socket */
   accept(socket) {
     const client = new Client(socket, this.limits, this.now);
     this.clients.add(client);
@@ -63,22 +73,35 @@ export class Signaling extends EventEmitter {
     socket.on('error', () => {});
   }
 
+  /** @returns {LiveStream[]} */
   liveStreams() {
     return [...this.rooms.values()].filter((room) => room.live).map(listingOf);
   }
 
-  // The live list's entry for one stream, or null when it is not live.
+  /**
+   * The live list's entry for one stream, or null when it is not live.
+   * @param {string} streamId
+   * @returns {LiveStream | null}
+   */
   liveStream(streamId) {
     const room = this.rooms.get(streamId);
     return room?.live ? listingOf(room) : null;
   }
 
-  // The live stream's thumbnail (JPEG bytes), or null.
+  /**
+   * The live stream's thumbnail (JPEG bytes), or null.
+   * @param {string} streamId
+   * @returns {Buffer | null}
+   */
   thumbnailOf(streamId) {
     const room = this.rooms.get(streamId);
     return room?.live ? room.listing.thumbnail : null;
   }
 
+  /**
+   * @param {string} streamId
+   * @returns {boolean}
+   */
   isLive(streamId) {
     return this.rooms.get(streamId)?.live ?? false;
   }
@@ -93,6 +116,11 @@ export class Signaling extends EventEmitter {
     }
   }
 
+  /**
+   * @param {Client} client
+   * @param {import('ws').RawData} data
+   * @param {boolean} isBinary
+   */
   #receive(client, data, isBinary) {
     if (!client.open) return;
     try {
@@ -105,24 +133,32 @@ export class Signaling extends EventEmitter {
     }
   }
 
+  /**
+   * @param {Client} client
+   * @param {ClientMessage} message
+   */
   #dispatch(client, message) {
+    if (message.type === 'ping') return client.send({ type: 'pong' });
+    if (message.type === 'leave') return this.#leave(client);
     const { type } = message;
-    if (type === 'ping') return client.send({ type: 'pong' });
-    if (type === 'leave') return this.#leave(client);
     if (client.state !== VALID_IN[type]) return client.strike(ErrorCode.badState, `${type} is not valid in state ${client.state}`);
-    switch (type) {
+    switch (message.type) {
       case 'join': return this.#join(client, message);
       case 'prove': return this.#prove(client, message);
       case 'signal': return this.#signal(client, message);
       case 'stats': return this.#stats(client, message);
-      case 'describe': return this.#describe(client, message);
-      case 'thumbnail': return this.#thumbnail(client, message);
+      case 'describe': return describe(client, message);
+      case 'thumbnail': return thumbnail(client, message, this.limits, this.now());
       case 'peers-request': return this.#peersRequest(client);
       case 'unlink': return this.#unlink(client, message);
       default: throw new Error(`no handler for ${type}`);
     }
   }
 
+  /**
+   * @param {Client} client
+   * @param {MessageOf<'join'>} message
+   */
   #join(client, { role, streamId, canUpload = false, uploadKbps = 0, resume }) {
     if (role === 'viewer') {
       const away = this.#resumable(streamId, role, resume);
@@ -142,26 +178,40 @@ export class Signaling extends EventEmitter {
     client.send({ type: 'challenge', nonce: toBase64url(nonce) });
   }
 
-  // A broadcaster whose socket is only away (in its grace period) does not hold the
-  // stream against a re-proven one: that is most likely itself, reconnecting.
+  /**
+   * A broadcaster whose socket is only away (in its grace period) does not hold the
+   * stream against a re-proven one: that is most likely itself, reconnecting.
+   * @param {string} streamId
+   */
   #hasConnectedBroadcaster(streamId) {
     const broadcaster = this.rooms.get(streamId)?.broadcaster;
     return Boolean(broadcaster && !broadcaster.away);
   }
 
-  // The away member a join's `resume` names, if its token matches.
+  /**
+   * The away member a join's `resume` names, if its token matches.
+   * @param {string} streamId
+   * @param {Role} role
+   * @param {MessageOf<'join'>['resume']} resume
+   * @returns {Member | null}
+   */
   #resumable(streamId, role, resume) {
     if (!resume) return null;
     const member = this.rooms.get(streamId)?.member(resume.peerId);
     if (!member?.away || member.role !== role) return null;
     const given = fromBase64url(resume.token);
-    return given.length === member.resumeToken.length && timingSafeEqual(given, member.resumeToken) ? member : null;
+    return given && given.length === member.resumeToken.length && timingSafeEqual(given, member.resumeToken) ? member : null;
   }
 
-  // The member takes a new socket: same peer id, same links, nobody told it left.
+  /**
+   * The member takes a new socket: same peer id, same links, nobody told it left.
+   * @param {Client} client
+   * @param {Member} member
+   * @param {{ canUpload: boolean, uploadKbps: number }} upload
+   */
   #resume(client, member, { canUpload, uploadKbps }) {
     clearTimeout(member.away);
-    member.away = null;
+    member.away = undefined;
     member.client = client;
     member.canUpload = canUpload;
     member.uploadKbps = uploadKbps;
@@ -169,17 +219,22 @@ export class Signaling extends EventEmitter {
     client.member = member;
     client.room = member.room;
     this.#welcome(client, member, [], true);
-    if (member.role === 'viewer') client.send({ type: 'state', state: client.room.live ? 'live' : 'waiting' });
-    if (member.role === 'viewer' && client.room.live) this.#sendListing(client, client.room);
+    if (member.role === 'viewer') client.send({ type: 'state', state: member.room.live ? 'live' : 'waiting' });
+    if (member.role === 'viewer' && member.room.live) sendListing(client, member.room);
   }
 
+  /**
+   * @param {Client} client
+   * @param {MessageOf<'prove'>} message
+   */
   #prove(client, { signature }) {
-    const { streamId, canUpload, uploadKbps, resume, nonce, timer } = client.pending;
+    const { streamId, canUpload, uploadKbps, resume, nonce, timer } = client.proving;
     clearTimeout(timer);
     client.pending = null;
     client.state = 'new';
     // The schema admits only canonical 86-character base64url, i.e. exactly 64 bytes.
-    if (!verifyChallenge(this.core, streamId, nonce, fromBase64url(signature))) {
+    const proof = fromBase64url(signature);
+    if (!proof || !verifyChallenge(this.core, streamId, nonce, proof)) {
       return client.refuse(ErrorCode.badProof, 'the signature does not prove this stream id', CloseCode.unauthorized);
     }
     // Another broadcaster may have proved the same key while this one was signing.
@@ -196,6 +251,13 @@ export class Signaling extends EventEmitter {
     if (entered) this.#enter(client, entered, { role: 'broadcaster', canUpload, uploadKbps });
   }
 
+  /**
+   * The room to enter, created if need be; null (and the client refused) when full.
+   * @param {Client} client
+   * @param {string} streamId
+   * @param {Role} role
+   * @returns {Room | null}
+   */
   #roomFor(client, streamId, role) {
     const room = this.rooms.get(streamId);
     if (room) {
@@ -215,11 +277,16 @@ export class Signaling extends EventEmitter {
     return created;
   }
 
+  /**
+   * @param {Client} client
+   * @param {Room} room
+   * @param {{ role: Role, canUpload: boolean, uploadKbps: number }} joiner
+   */
   #enter(client, room, { role, canUpload, uploadKbps }) {
     const nowMs = this.now();
-    const member = new Member({ peerId: this.nextPeerId++, role, client, canUpload, uploadKbps, joinedAtMs: nowMs });
-    member.resumeToken = randomBytes(16);
-    member.room = room;
+    const member = new Member({
+      peerId: this.nextPeerId++, role, client, canUpload, uploadKbps, joinedAtMs: nowMs, room, resumeToken: randomBytes(16),
+    });
     scoreMember(this.core, member, nowMs);
     room.add(member);
     client.state = 'joined';
@@ -237,10 +304,16 @@ export class Signaling extends EventEmitter {
     }
     this.#welcome(client, member, room.live ? this.#assign(member, room) : [], false);
     client.send({ type: 'state', state: room.live ? 'live' : 'waiting' });
-    if (room.live) this.#sendListing(client, room);
+    if (room.live) sendListing(client, room);
     this.#viewerCountChanged(room);
   }
 
+  /**
+   * @param {Client} client
+   * @param {Member} member
+   * @param {{ peerId: number, role: Role }[]} peers
+   * @param {boolean} resumed
+   */
   #welcome(client, member, peers, resumed) {
     client.send({
       type: 'welcome', peerId: member.peerId, role: member.role, peers, iceServers: this.iceServers,
@@ -249,74 +322,54 @@ export class Signaling extends EventEmitter {
     if (member.role === 'broadcaster') client.send({ type: 'viewers', count: member.room.viewers.size });
   }
 
-  // Chooses peers for `seeker` and records the links, so no pair is handed out twice
-  // and each side's link cap holds.
+  /**
+   * Chooses peers for `seeker` and records the links, so no pair is handed out twice
+   * and each side's link cap holds.
+   * @param {Member} seeker
+   * @param {Room} room
+   */
   #assign(seeker, room) {
     const chosen = choosePeers(seeker, room, this.limits);
     for (const peer of chosen) link(seeker, peer);
     return chosen.map((peer) => peer.ref);
   }
 
+  /**
+   * @param {Client} client
+   * @param {MessageOf<'signal'>} message
+   */
   #signal(client, { to, data }) {
-    const target = client.room.member(to);
+    const { member, room } = client.joined;
+    const target = room.member(to);
     // Not a strike: the target may have left while this message was in flight.
-    if (!target || target.away || target === client.member) return client.error(ErrorCode.unknownPeer, `no peer ${to} in this stream`);
-    target.client.send({ type: 'signal', from: client.member.peerId, data });
+    if (!target || target.away || target === member) return client.error(ErrorCode.unknownPeer, `no peer ${to} in this stream`);
+    target.client.send({ type: 'signal', from: member.peerId, data });
   }
 
+  /**
+   * @param {Client} client
+   * @param {MessageOf<'stats'>} message
+   */
   #stats(client, { type, uploadKbps, ...stats }) {
-    const member = client.member;
+    const { member } = client.joined;
     if (uploadKbps !== undefined) member.uploadKbps = uploadKbps;
     Object.assign(member.stats, stats);
     scoreMember(this.core, member, this.now());
   }
 
-  // The live list's entry is the broadcaster's to write; false (and a strike) for anyone else.
-  #fromBroadcaster(client, type) {
-    if (client.member.role === 'broadcaster') return true;
-    client.strike(ErrorCode.badState, `only the broadcaster sends ${type}`);
-    return false;
-  }
-
-  #describe(client, { title, tags }) {
-    if (!this.#fromBroadcaster(client, 'describe')) return;
-    const listing = client.room.listing;
-    const before = JSON.stringify([listing.title, listing.tags]);
-    listing.title = title.trim();
-    listing.tags = [...new Set(tags)];
-    // Only a change reaches the viewers: a describe costs the server one message per viewer.
-    if (JSON.stringify([listing.title, listing.tags]) === before) return;
-    for (const viewer of client.room.viewers.values()) this.#sendListing(viewer.client, client.room);
-  }
-
-  // What the watch page shows of the stream: its title and tags, as last described.
-  #sendListing(client, room) {
-    client.send({ type: 'listing', title: room.listing.title, tags: room.listing.tags });
-  }
-
-  #thumbnail(client, { jpeg }) {
-    if (!this.#fromBroadcaster(client, 'thumbnail')) return;
-    const { listing } = client.room;
-    const nowMs = this.now();
-    if (nowMs - listing.thumbnailAtMs < this.limits.thumbnailIntervalMs) {
-      return client.error(ErrorCode.rateLimited, `one thumbnail per ${this.limits.thumbnailIntervalMs} ms: dropped`);
-    }
-    const bytes = fromBase64url(jpeg);
-    if (!bytes || bytes.length > this.limits.thumbnailMaxBytes || !isJpeg(bytes)) {
-      return client.strike(ErrorCode.invalid, `thumbnail.jpeg must be a JPEG of at most ${this.limits.thumbnailMaxBytes} bytes in base64url`);
-    }
-    listing.thumbnail = Buffer.from(bytes);
-    listing.thumbnailAtMs = nowMs;
-  }
-
+  /** @param {Client} client */
   #peersRequest(client) {
-    const { member, room } = client;
+    const { member, room } = client.joined;
     const peers = member.role === 'viewer' && room.live ? this.#assign(member, room) : [];
     client.send({ type: 'peers', peers });
   }
 
+  /**
+   * @param {Client} client
+   * @param {MessageOf<'unlink'>} message
+   */
   #unlink(client, { peerIds }) {
-    const { member, room } = client;
+    const { member, room } = client.joined;
     for (const peerId of peerIds) {
       const other = room.member(peerId);
       if (!other) continue;
@@ -325,15 +378,22 @@ export class Signaling extends EventEmitter {
     }
   }
 
-  // An explicit goodbye: the member's place is freed at once.
+  /**
+   * An explicit goodbye: the member's place is freed at once.
+   * @param {Client} client
+   */
   #leave(client) {
     const member = this.#detach(client);
     if (member) this.#depart(member, member.room);
   }
 
-  // The socket is gone. Without a goodbye (no leave, no close frame) the member keeps
-  // its place for reconnectGraceMs, unheard of by its peers, in case it comes back;
-  // one dropped for silence has been gone long enough already.
+  /**
+   * The socket is gone. Without a goodbye (no leave, no close frame) the member keeps
+   * its place for reconnectGraceMs, unheard of by its peers, in case it comes back;
+   * one dropped for silence has been gone long enough already.
+   * @param {Client} client
+   * @param {number} code the close code
+   */
   #disconnect(client, code) {
     this.clients.delete(client);
     const member = this.#detach(client);
@@ -341,12 +401,16 @@ export class Signaling extends EventEmitter {
     const graceMs = this.limits.reconnectGraceMs;
     if (code !== ABNORMAL_CLOSURE || client.silent || graceMs <= 0) return this.#depart(member, member.room);
     member.away = setTimeout(() => {
-      member.away = null;
+      member.away = undefined;
       this.#depart(member, member.room);
     }, graceMs);
   }
 
-  // Unbinds the client from its room; returns the member it was, if joined.
+  /**
+   * Unbinds the client from its room; returns the member it was, if joined.
+   * @param {Client} client
+   * @returns {Member | null}
+   */
   #detach(client) {
     if (client.pending) clearTimeout(client.pending.timer);
     const { member } = client;
@@ -357,10 +421,15 @@ export class Signaling extends EventEmitter {
     return member;
   }
 
-  // `replaced`: a re-proven broadcaster takes over, so the viewers are not told 'ended'.
+  /**
+   * `replaced`: a re-proven broadcaster takes over, so the viewers are not told 'ended'.
+   * @param {Member} member
+   * @param {Room} room
+   * @param {{ replaced?: boolean }} [how]
+   */
   #depart(member, room, { replaced = false } = {}) {
     clearTimeout(member.away);
-    member.away = null;
+    member.away = undefined;
     // Only the peers it was linked to (and the broadcaster's dashboard) hear of it:
     // telling a 10,000-viewer room about every departure would cost O(n^2) messages.
     const told = new Set(room.remove(member));
@@ -380,18 +449,22 @@ export class Signaling extends EventEmitter {
     }
   }
 
-  // At most one 'viewers' message per room per interval; a change inside the interval
-  // is sent when it ends, with the count as it is then.
+  /**
+   * At most one 'viewers' message per room per interval; a change inside the interval
+   * is sent when it ends, with the count as it is then.
+   * @param {Room} room
+   */
   #viewerCountChanged(room) {
     if (room.viewerCountTimer) return;
     const waitMs = room.sentViewerCountAtMs + this.limits.viewerCountIntervalMs - this.now();
     if (waitMs <= 0) return this.#sendViewerCount(room);
     room.viewerCountTimer = setTimeout(() => {
-      room.viewerCountTimer = null;
+      room.viewerCountTimer = undefined;
       this.#sendViewerCount(room);
     }, waitMs);
   }
 
+  /** @param {Room} room */
   #sendViewerCount(room) {
     const count = room.viewers.size;
     if (count === room.sentViewerCount) return;

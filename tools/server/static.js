@@ -7,6 +7,15 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
 
+/**
+ * The folders the site is served from.
+ * @typedef {object} StaticRoots
+ * @property {string} web the pages, at / and /web/
+ * @property {string} wasm the wasm build, at /build/wasm/
+ * @property {Record<string, string>} vendor each VENDOR_FILES package's folder, at /vendor/<package>/
+ */
+
+/** @type {Record<string, string>} */
 const MIME_TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -29,12 +38,18 @@ const WASM_BUILD_TYPES = new Set(['.mjs', '.js', '.wasm']);
 
 // Third-party files a page loads, at /vendor/<package>/<file>: these files only, from
 // the package's folder (roots.vendor).
+/** @type {Record<string, Set<string>>} */
 export const VENDOR_FILES = { uplot: new Set(['uPlot.iife.min.js', 'uPlot.min.css']) };
 
+/** @type {Record<string, string>} */
 const PAGES = { '/': 'index.html', '/broadcast': 'broadcast.html', '/debug': 'debug.html' };
 
-// Splits a URL path into decoded segments; null for anything that could step outside
-// a folder or name a hidden file ('..', '.', '.git', encoded '/' or '\', NUL).
+/**
+ * Splits a URL path into decoded segments; null for anything that could step outside
+ * a folder or name a hidden file ('..', '.', '.git', encoded '/' or '\', NUL).
+ * @param {string} pathname
+ * @returns {string[] | null}
+ */
 export function safeSegments(pathname) {
   const segments = [];
   for (const raw of pathname.split('/').slice(1)) {
@@ -50,7 +65,12 @@ export function safeSegments(pathname) {
   return segments;
 }
 
-// Maps a URL path to [folder, segments within it], or null when nothing may serve it.
+/**
+ * Maps a URL path to [folder, segments within it], or null when nothing may serve it.
+ * @param {StaticRoots} roots
+ * @param {string} pathname
+ * @returns {[string, string[]] | null}
+ */
 function locate(roots, pathname) {
   if (pathname in PAGES) return [roots.web, [PAGES[pathname]]];
   if (/^\/watch\/[^/]+$/.test(pathname)) return [roots.web, ['watch.html']];
@@ -59,7 +79,8 @@ function locate(roots, pathname) {
   if (segments[0] === 'web') return [roots.web, segments.slice(1)];
   if (segments[0] === 'vendor') {
     const [, name, file, ...rest] = segments;
-    return rest.length === 0 && Object.hasOwn(VENDOR_FILES, name) && VENDOR_FILES[name].has(file) ? [roots.vendor[name], [file]] : null;
+    return rest.length === 0 && Object.hasOwn(VENDOR_FILES, name) && Object.hasOwn(roots.vendor, name) && VENDOR_FILES[name].has(file)
+      ? [roots.vendor[name], [file]] : null;
   }
   if (segments[0] === 'build' && segments[1] === 'wasm') {
     const rest = segments.slice(2);
@@ -68,8 +89,15 @@ function locate(roots, pathname) {
   return [roots.web, segments];
 }
 
-// Serves `pathname` if it names a file; returns false when it does not (the caller
-// answers 404).
+/**
+ * Serves `pathname` if it names a file; returns false, having written nothing, when it
+ * does not.
+ * @param {StaticRoots} roots
+ * @param {string} pathname
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ * @returns {Promise<boolean>}
+ */
 export async function serveStatic(roots, pathname, req, res) {
   const found = locate(roots, pathname);
   if (!found) return false;

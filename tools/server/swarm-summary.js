@@ -5,17 +5,27 @@
 // reported figures are the viewers' own words: the server vouches for none of them.
 import { TIERS } from './peer-selection.js';
 
+/** @typedef {import('./rooms.js').Room} Room */
+/** @typedef {import('./schema.js').ServerMessageOf<'swarm'>} SwarmSummary */
+/** @typedef {NonNullable<import('./rooms.js').ReportedStats['playback']>} PlaybackReport */
+
 // The summary's name for each member.tier.
+/** @type {Record<number, keyof SwarmSummary['roles']>} */
 const ROLE_OF_TIER = { [TIERS['super-seed']]: 'superSeed', [TIERS.relay]: 'relay', [TIERS.leaf]: 'leaf' };
 
 // Viewers deeper than this share the last layer.
 export const SUMMARY_LAYERS = 6;
 
+/**
+ * @param {Room} room
+ * @returns {SwarmSummary}
+ */
 export function swarmSummary(room) {
   const roles = { superSeed: 0, relay: 0, leaf: 0 };
   const layers = new Array(SUMMARY_LAYERS).fill(0);
   const limited = { cannotUpload: 0, metered: 0, batteryLow: 0, hidden: 0 };
-  const reports = [];  // the viewers' playback reports
+  /** @type {PlaybackReport[]} the viewers' playback reports */
+  const reports = [];
   let carriedBytesPerS = 0;
   let unplaced = 0;
   for (const viewer of room.viewers.values()) {
@@ -26,7 +36,7 @@ export function swarmSummary(room) {
     carriedBytesPerS += viewer.stats.deliveryBytesPerS ?? 0;
     if (!viewer.canUpload) limited.cannotUpload++;
     const device = viewer.stats.device ?? {};
-    for (const key of ['metered', 'batteryLow', 'hidden']) if (device[key]) limited[key]++;
+    for (const key of /** @type {const} */ (['metered', 'batteryLow', 'hidden'])) if (device[key]) limited[key]++;
   }
   return {
     type: 'swarm', viewers: room.viewers.size, carriedBytesPerS: Math.round(carriedBytesPerS),
@@ -34,11 +44,16 @@ export function swarmSummary(room) {
   };
 }
 
-// How playback has gone for the viewers that report it: totals since each one's first
-// frame (so the stalled share is the rebuffer ratio of the audience now), and the
-// median and worst latency among them now.
+/**
+ * How playback has gone for the viewers that report it: totals since each one's first
+ * frame (so the stalled share is the rebuffer ratio of the audience now), and the
+ * median and worst latency among them now.
+ * @param {PlaybackReport[]} reports
+ * @returns {SwarmSummary['health']}
+ */
 function health(reports) {
   const latencies = reports.map((report) => report.latencyMs).filter((ms) => ms !== undefined).sort((a, b) => a - b);
+  /** @param {'watchedMs' | 'stalledMs' | 'stalls'} field */
   const total = (field) => reports.reduce((sum, report) => sum + report[field], 0);
   return {
     reporting: reports.length, watchedMs: total('watchedMs'), stalledMs: total('stalledMs'), stalls: total('stalls'),

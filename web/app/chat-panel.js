@@ -1,7 +1,7 @@
 // The chat panel of the watch and broadcast pages: the lines as they arrive through the
 // swarm, the reactions, and a form to post with a name kept across visits.
 import { CHAT_REACTIONS } from '../shim/index.js';
-import { keep, readKept } from './kept.js';
+import { keep, readKept } from '../shim/kept.js';
 
 const NAME_KEY = 'swarmcast.chatName';
 const MAX_LINES = 200;  // older lines leave the panel

@@ -2,10 +2,70 @@
 // no sockets: the transport passes `nowMs` into every call, feeds it what peers send,
 // ticks it, and carries out what it leaves behind (outbox, playable media, peers to
 // close). Peer ids are small non-negative integers (uint64 in C++, < 2^53 here).
+import { bytes, count, device, milliseconds, peerId, streamKey, time } from './engine-arguments.js';
 import { HeapBuffer, withHeapBytes } from './heap.js';
-import { TrustError } from './trust.js';
+/** @import { SwarmcastCore } from './index.js' */
+/** @import { NativeEngine } from '../../build/wasm/swarmcast.mjs' */
 
+/** @typedef {import('../../build/wasm/swarmcast.mjs').OutgoingMessage} OutgoingMessage */
+/** @typedef {import('../../build/wasm/swarmcast.mjs').PlayableItem} PlayableItem */
+/** @typedef {import('../../build/wasm/swarmcast.mjs').HttpFetch} HttpFetch */
+/** @typedef {import('../../build/wasm/swarmcast.mjs').ChatLine} ChatLine */
+/** @typedef {import('../../build/wasm/swarmcast.mjs').ChatVerdict} ChatVerdict */
+/** @typedef {import('../../build/wasm/swarmcast.mjs').PeerRole} PeerRole */
+/** @typedef {import('../../build/wasm/swarmcast.mjs').EngineStats} EngineStats */
+
+/**
+ * What a device can give the swarm: seed only on an unmetered network, with battery
+ * to spare, from a visible tab.
+ * @typedef {object} DeviceConstraints
+ * @property {boolean} [metered]
+ * @property {boolean} [batteryLow]
+ * @property {boolean} [hidden]
+ * @property {number} [uploadBudgetBytesPerS] 0: no declared limit.
+ */
+
+/**
+ * @typedef {object} SwarmEngineOptions
+ * @property {number} self This engine's peer id.
+ * @property {boolean} [broadcaster]
+ * @property {string | Uint8Array} streamKey The stream id, or its 32-byte public key. A bad id throws TrustError.
+ * @property {DeviceConstraints} [device]
+ * @property {boolean} [httpOrigin] The server has an HTTP origin: ask it for what no peer can deliver in time (takeHttpFetches).
+ * @property {number} [targetLatencyMs] The glass-to-glass latency the player aims at (ms, 0..60000), which sets the
+ *   engine's deadlines. 0: the engine's default (2500).
+ * @property {number} [startLeadMs] How far past that moment (ms, 0..60000) the first chunk is chosen, to be fetched
+ *   while the moment comes. 0: the engine's default (1000).
+ * @property {number} [playerLeadMs] How much nearer the live edge than targetLatencyMs (ms, 0..60000) the player
+ *   starts: the first chunk is handed over that much before its moment. Default 0.
+ */
+
+/**
+ * What was measured about a peer (scorePeer).
+ * @typedef {object} PeerMeasurements
+ * @property {number} connectedAt When the link opened (ms).
+ * @property {number} nowMs
+ * @property {number} [deliveryBytesPerS] NaN or negative: unmeasured.
+ * @property {number} [rttMs] NaN or negative: unmeasured.
+ * @property {number} [requestsSent]
+ * @property {number} [requestsServed]
+ * @property {number} [requestsFailed]
+ * @property {number} [badPieces]
+ * @property {DeviceConstraints} [device]
+ */
+
+/**
+ * @typedef {object} PeerScore
+ * @property {number} score 0-100.
+ * @property {PeerRole} role 'super-seed' (75+), 'relay' (50+) or 'leaf'; a device that cannot upload is a leaf.
+ */
+
+/** Thrown when a deleted engine is used (`code: 'deleted'`). */
 export class EngineError extends Error {
+  /**
+   * @param {string} code
+   * @param {string} what
+   */
   constructor(code, what) {
     super(`${what}: ${code}`);
     this.name = 'EngineError';
@@ -13,95 +73,67 @@ export class EngineError extends Error {
   }
 }
 
-const DEVICE_DEFAULTS = Object.freeze({ metered: false, batteryLow: false, hidden: false, uploadBudgetBytesPerS: 0 });
-const UINT32_MAX = 0xffffffff;
-
-function peerId(id, what = 'a peer id') {
-  if (!Number.isSafeInteger(id) || id < 0) throw new TypeError(`${what} is a non-negative integer, not ${String(id)}`);
-  return id;
-}
-
-function time(ms, what = 'nowMs') {
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) {
-    throw new TypeError(`${what} is a finite number of ms, not ${String(ms)}`);
-  }
-  return ms;
-}
-
-function bytes(value, what) {
-  if (!(value instanceof Uint8Array)) throw new TypeError(`${what} must be a Uint8Array`);
-  return value;
-}
-
-function count(value, what) {
-  if (!Number.isInteger(value) || value < 0 || value > UINT32_MAX) {
-    throw new TypeError(`${what} is an integer in 0..2^32-1, not ${String(value)}`);
-  }
-  return value;
-}
-
-function device(options = {}) {
-  const d = { ...DEVICE_DEFAULTS, ...options };
-  const budget = count(d.uploadBudgetBytesPerS, 'device.uploadBudgetBytesPerS');
-  return [Boolean(d.metered), Boolean(d.batteryLow), Boolean(d.hidden), budget];
-}
-
-// A Uint8Array(32) public key, or a stream id (its base64url text) decoded by the core.
-function streamKey(core, key) {
-  if (typeof key === 'string') {
-    const decoded = core.streamKeyOf(key);
-    if (!decoded) throw new TrustError('bad_stream_id', `not a stream id: ${key}`);
-    return decoded;
-  }
-  if (!(key instanceof Uint8Array) || key.length !== 32) {
-    throw new TypeError('streamKey is a 32-byte Uint8Array or a stream id');
-  }
-  return key;
-}
-
-function milliseconds(value, name) {
-  if (!Number.isInteger(value) || value < 0 || value > 60_000) {
-    throw new TypeError(`${name} must be an integer from 0 to 60000, not ${value}`);
-  }
-}
-
+/**
+ * One broadcaster's or viewer's swarm engine. It has no clock and no sockets: pass
+ * `nowMs` into every call, feed it what peers send, tick it, and carry out what it
+ * leaves behind. Wrong argument types throw TypeError; any use after delete() throws
+ * EngineError.
+ */
 export class SwarmEngine {
-  // httpOrigin: the server has an HTTP origin; the engine then asks for what no peer
-  // can deliver in time (takeHttpFetches). targetLatencyMs: the glass-to-glass latency
-  // the player aims at, which sets the engine's deadlines; startLeadMs: how far past
-  // that moment the first chunk is chosen, fetched while the moment comes (0: the
-  // engine's defaults for either); playerLeadMs: how much nearer the live edge than
-  // targetLatencyMs the player starts, so the first chunk is handed over that much
-  // before its moment.
+  /**
+   * @param {SwarmcastCore} core
+   * @param {SwarmEngineOptions} options
+   */
   constructor(core, { self, broadcaster = false, streamKey: key, device: constraints, httpOrigin = false,
-    targetLatencyMs = 0, startLeadMs = 0, playerLeadMs = 0 } = {}) {
+    targetLatencyMs = 0, startLeadMs = 0, playerLeadMs = 0 }) {
     peerId(self, 'self');
     const timing = { targetLatencyMs, startLeadMs, playerLeadMs };
     for (const [name, value] of Object.entries(timing)) milliseconds(value, name);
     const keyBytes = streamKey(core, key);
+    /** @private */
     this.core = core;
+    /** @private @type {NativeEngine | null} */
     this.native = withHeapBytes(core, keyBytes, (p) => new core.Engine(
       self, Boolean(broadcaster), p, ...device(constraints), Boolean(httpOrigin), timing));
     // Two reused heap buffers: a signed header and its payload are in the heap together.
+    /** @private */
     this.headerHeap = new HeapBuffer(core);
+    /** @private */
     this.dataHeap = new HeapBuffer(core);
   }
 
+  /**
+   * @param {number} peer
+   * @param {number} nowMs
+   */
   connect(peer, nowMs) {
     this.#live().connect(peerId(peer), time(nowMs));
   }
 
+  /**
+   * @param {number} peer
+   * @param {number} nowMs
+   */
   disconnect(peer, nowMs) {
     this.#live().disconnect(peerId(peer), time(nowMs));
   }
 
+  /**
+   * @param {number} peer
+   * @param {Uint8Array} message
+   * @param {number} nowMs
+   */
   onMessage(peer, message, nowMs) {
     const native = this.#live();
     bytes(message, 'a message');
     native.onMessage(peerId(peer), this.dataHeap.write(message), message.length, time(nowMs));
   }
 
-  // The transport's send backlog towards `peer` (RTCDataChannel.bufferedAmount).
+  /**
+   * The transport's send backlog towards `peer` (RTCDataChannel.bufferedAmount).
+   * @param {number} peer
+   * @param {number} amount bytes
+   */
   setBufferedAmount(peer, amount) {
     if (!Number.isSafeInteger(amount) || amount < 0) {
       throw new TypeError(`a buffered amount is a byte count, not ${String(amount)}`);
@@ -109,86 +141,136 @@ export class SwarmEngine {
     this.#live().setBufferedAmount(peerId(peer), amount);
   }
 
-  // Broadcaster: false when the header does not verify against the stream or the bytes.
+  /**
+   * Broadcaster: false when the header does not verify against the stream or the bytes.
+   * @param {Uint8Array} signedHeader
+   * @param {Uint8Array} init
+   * @param {number} nowMs
+   * @returns {boolean}
+   */
   publishInit(signedHeader, init, nowMs) {
     return this.#headerAndPayload('publishInit', signedHeader, init, nowMs);
   }
 
+  /**
+   * Broadcaster: false when the header does not verify against the stream or the bytes.
+   * @param {Uint8Array} signedHeader
+   * @param {Uint8Array} payload
+   * @param {number} nowMs
+   * @returns {boolean}
+   */
   publishChunk(signedHeader, payload, nowMs) {
     return this.#headerAndPayload('publishChunk', signedHeader, payload, nowMs);
   }
 
-  // HTTP fallback: a signed chunk or init segment from the origin (a stored body is the
-  // signed header, core.SIGNED_HEADER_SIZE bytes, then the payload). False, and nothing
-  // kept, when it does not verify against the stream.
+  /**
+   * HTTP fallback: a signed chunk or init segment from the origin (a stored body is the
+   * signed header, `core.SIGNED_HEADER_SIZE` bytes, then the payload). False, and
+   * nothing kept, when it does not verify against the stream.
+   * @param {Uint8Array} signedHeader
+   * @param {Uint8Array} payload
+   * @param {number} nowMs
+   * @returns {boolean}
+   */
   onHttpChunk(signedHeader, payload, nowMs) {
     return this.#headerAndPayload('onHttpChunk', signedHeader, payload, nowMs);
   }
 
-  // The origin's index (GET /api/streams/<id>/chunks): its `chunks`, oldest first.
+  /**
+   * The origin's index (`GET /api/streams/<id>/chunks`): its `chunks`, oldest first.
+   * @param {number[]} chunks
+   * @param {number} nowMs
+   */
   onHttpIndex(chunks, nowMs) {
     if (!Array.isArray(chunks)) throw new TypeError('the index is an array of chunk seqs');
     for (const seq of chunks) peerId(seq, 'a chunk seq');
     this.#live().onHttpIndex(chunks, time(nowMs));
   }
 
-  // Viewer: the player now aims at `ms` of glass-to-glass latency. Before playback it
-  // sets where the viewer starts; once playing, every later deadline moves by the
-  // change (the player holds its picture, or jumps towards the live edge, to meet it;
-  // on a jump the chunks before the new moment are passed over, not waited for).
+  /**
+   * Viewer: the player now aims at `ms` (whole ms, 0..60000) of glass-to-glass latency.
+   * Before playback it sets where the viewer starts; once playing, every later deadline
+   * moves by the change (the player holds its picture, or jumps towards the live edge,
+   * to meet it; on a jump the chunks before the new moment are passed over, not waited
+   * for).
+   * @param {number} ms
+   * @param {number} nowMs
+   */
   setTargetLatency(ms, nowMs) {
     milliseconds(ms, 'targetLatencyMs');
     this.#live().setTargetLatency(ms, time(nowMs));
   }
 
+  /** @param {number} nowMs */
   tick(nowMs) {
     this.#live().tick(time(nowMs));
   }
 
-  // A chat line signed by StreamSigner.signChat: 'new' (delivered here and passed on
-  // to every peer), or why not: 'duplicate', 'forged', 'flooding' (over the author's
-  // rate), 'too_far', 'malformed'.
+  /**
+   * A chat line signed by StreamSigner.signChat: 'new' (delivered here and passed on
+   * to every peer), or why not: 'duplicate', 'forged', 'flooding' (over the author's
+   * rate), 'too_far', 'malformed'.
+   * @param {Uint8Array} message
+   * @param {number} nowMs
+   * @returns {ChatVerdict}
+   */
   postChat(message, nowMs) {
     const native = this.#live();
     bytes(message, 'a chat line');
     return native.postChat(this.dataHeap.write(message), message.length, time(nowMs));
   }
 
-  // [{ author, number, sentAtMs, kind, name, text, hops }]: new chat lines, posted here
-  // or from peers, in order. author: the signer's key in base64url (for the
-  // broadcaster, the stream id).
+  /**
+   * New chat lines, posted here or from peers, in order.
+   * @returns {ChatLine[]}
+   */
   takeChat() {
     return this.#live().takeChat();
   }
 
-  // [{ to, bytes }]: messages to send, in order.
+  /**
+   * Messages to send, in order.
+   * @returns {OutgoingMessage[]}
+   */
   takeOutbox() {
     return this.#live().takeOutbox();
   }
 
-  // [{ init, epoch, seq, capture, startOffsetMs, bytes }]: for the player, in order; an
-  // init segment precedes the chunks of its epoch. startOffsetMs (first chunk only) is
-  // where in the chunk playback should start to sit at the engine's target latency.
+  /**
+   * Verified media for the player, in order; an init segment precedes the chunks of
+   * its epoch.
+   * @returns {PlayableItem[]}
+   */
   takePlayable() {
     return this.#live().takePlayable();
   }
 
-  // Peer ids the transport should close (banned, silent, or said goodbye).
+  /**
+   * Peer ids the transport should close (banned, silent, or said goodbye).
+   * @returns {number[]}
+   */
   takeDisconnects() {
     return this.#live().takeDisconnects();
   }
 
-  // [{ kind: 'chunk'|'init'|'index', number }]: what to GET from the HTTP origin (chunk
-  // seq, init epoch; the index has none). Answer with onHttpChunk / onHttpIndex; a
-  // failed GET needs no answer, the engine asks again later.
+  /**
+   * What to GET from the HTTP origin. Answer with onHttpChunk / onHttpIndex; a failed
+   * GET needs no answer, the engine asks again later.
+   * @returns {HttpFetch[]}
+   */
   takeHttpFetches() {
     return this.#live().takeHttpFetches();
   }
 
+  /**
+   * @param {number} nowMs
+   * @returns {EngineStats}
+   */
   stats(nowMs) {
     return JSON.parse(this.#live().statsJson(time(nowMs)));
   }
 
+  /** @returns {number} */
   get peerCount() {
     return this.#live().peerCount();
   }
@@ -201,6 +283,13 @@ export class SwarmEngine {
     this.native = null;
   }
 
+  /**
+   * @param {'publishInit' | 'publishChunk' | 'onHttpChunk'} method
+   * @param {Uint8Array} signedHeader
+   * @param {Uint8Array} payload
+   * @param {number} nowMs
+   * @returns {boolean}
+   */
   #headerAndPayload(method, signedHeader, payload, nowMs) {
     const native = this.#live();
     bytes(signedHeader, 'a signed header');
@@ -210,19 +299,28 @@ export class SwarmEngine {
       this.dataHeap.write(payload), payload.length, nowMs);
   }
 
+  /** @returns {NativeEngine} */
   #live() {
     if (!this.native) throw new EngineError('deleted', 'the engine was deleted');
     return this.native;
   }
 }
 
-// Scores a peer from what was measured about it: { score: 0..100, role }, role being
-// 'super-seed' (75+), 'relay' (50+) or 'leaf'; a device that cannot upload is a leaf.
+/**
+ * Scores a peer from what was measured about it: 0-100 and the role it earns.
+ * @param {SwarmcastCore} core
+ * @param {PeerMeasurements} measured
+ * @returns {PeerScore}
+ */
 export function scorePeer(core, {
   connectedAt, nowMs, deliveryBytesPerS = 0, rttMs = 0, requestsSent = 0, requestsServed = 0, requestsFailed = 0,
   badPieces = 0, device: constraints,
-} = {}) {
+}) {
   // NaN or negative measurements read as unmeasured in the core.
+  /**
+   * @param {unknown} x
+   * @param {string} what
+   */
   const rate = (x, what) => {
     if (typeof x !== 'number') throw new TypeError(`${what} is a number, not ${String(x)}`);
     return x;

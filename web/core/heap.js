@@ -1,14 +1,21 @@
 // Moves bytes into the wasm heap in one copy and hands the engine (pointer, length).
 // One growable allocation is reused per owner, so a stream of pushes does not churn
 // malloc.
+/** @typedef {import('../../build/wasm/swarmcast.mjs').SwarmcastModule} SwarmcastModule */
+
 export class HeapBuffer {
+  /** @param {SwarmcastModule} core */
   constructor(core) {
     this.core = core;
     this.pointer = 0;
     this.capacity = 0;
   }
 
-  // Copies `bytes` into the heap; the pointer stays valid until the next write or free.
+  /**
+   * Copies `bytes` into the heap; the pointer stays valid until the next write or free.
+   * @param {Uint8Array} bytes
+   * @returns {number} the pointer
+   */
   write(bytes) {
     if (bytes.length > this.capacity) {
       this.free();
@@ -28,7 +35,14 @@ export class HeapBuffer {
   }
 }
 
-// Runs fn(pointer, length) with `bytes` in the heap for the duration of the call.
+/**
+ * Runs fn(pointer, length) with `bytes` in the heap for the duration of the call.
+ * @template T
+ * @param {SwarmcastModule} core
+ * @param {Uint8Array} bytes
+ * @param {(pointer: number, length: number) => T} fn
+ * @returns {T}
+ */
 export function withHeapBytes(core, bytes, fn) {
   const pointer = core._malloc(Math.max(bytes.length, 1));
   try {

@@ -4,49 +4,93 @@
 //   { type: 'chunk', seq, epoch, startMs, durationMs, keyframe, bytes }
 //   { type: 'error', code, position, detail, fatal }
 import { HeapBuffer, withHeapBytes } from './heap.js';
+/** @import { SwarmcastCore } from './index.js' */
 
+/** @typedef {import('../../build/wasm/swarmcast.mjs').TrackInfo} TrackInfo */
+/** @typedef {import('../../build/wasm/swarmcast.mjs').InitEvent} InitEvent */
+/** @typedef {import('../../build/wasm/swarmcast.mjs').ChunkEvent} ChunkEvent */
+/** @typedef {import('../../build/wasm/swarmcast.mjs').SegmenterErrorEvent} SegmenterErrorEvent */
+/** @typedef {import('../../build/wasm/swarmcast.mjs').SegmenterEvent} SegmenterEvent */
+
+/**
+ * @typedef {object} SegmenterOptions
+ * @property {number} [targetDurationMs] A chunk closes at the first keyframe after ~this long (default 1000).
+ * @property {number} [maxChunkBytes] A chunk this large closes at the next cluster even without a keyframe (4 MiB).
+ * @property {number} [maxElementBytes] Larger WebM elements are a fatal error (8 MiB).
+ */
+
+/** @type {Readonly<Required<SegmenterOptions>>} */
 export const SEGMENTER_DEFAULTS = Object.freeze({
   targetDurationMs: 1000,
   maxChunkBytes: 4 * 1024 * 1024,
   maxElementBytes: 8 * 1024 * 1024,
 });
 
+/**
+ * A push parser: feed MediaRecorder bytes in any slicing, get init segments (one per
+ * epoch: a codec or resolution change starts a new one) and keyframe-aligned chunks.
+ * Errors are events, never exceptions (except a non-Uint8Array argument: TypeError).
+ */
 export class Segmenter {
+  /**
+   * @param {SwarmcastCore} core
+   * @param {SegmenterOptions} [options]
+   */
   constructor(core, options = {}) {
     const o = { ...SEGMENTER_DEFAULTS, ...options };
+    /** @private */
     this.native = new core.Segmenter(o.targetDurationMs, o.maxChunkBytes, o.maxElementBytes);
+    /** @private */
     this.heap = new HeapBuffer(core);
   }
 
+  /**
+   * @param {Uint8Array} bytes
+   * @returns {SegmenterEvent[]}
+   */
   push(bytes) {
     if (!(bytes instanceof Uint8Array)) throw new TypeError('Segmenter.push expects a Uint8Array');
     this.native.push(this.heap.write(bytes), bytes.length);
     return this.#drain();
   }
 
+  /**
+   * The end of the recording: emits the last chunk.
+   * @returns {SegmenterEvent[]}
+   */
   finish() {
     this.native.finish();
     return this.#drain();
   }
 
+  /** @returns {number} */
   retainedBytes() {
     return this.native.retainedBytes();
   }
 
+  /** Frees the wasm memory; the object is unusable afterwards. */
   close() {
     this.heap.free();
     this.native.delete();
   }
 
+  /** @returns {SegmenterEvent[]} */
   #drain() {
     const events = [];
-    while (this.native.hasEvent()) events.push(this.native.nextEvent());
+    while (this.native.hasEvent()) {
+      const event = this.native.nextEvent();
+      if (event) events.push(event);
+    }
     return events;
   }
 }
 
-// Bytes that are not an init segment followed by whole clusters of its epoch in order.
+/** Bytes that are not an init segment followed by whole clusters of its epoch, in order. */
 export class ClipError extends Error {
+  /**
+   * @param {string} detail
+   * @param {number} position
+   */
   constructor(detail, position) {
     super(`cannot make a clip: ${detail} (at byte ${position})`);
     this.name = 'ClipError';
@@ -55,8 +99,15 @@ export class ClipError extends Error {
   }
 }
 
-// A clip as a WebM file of its own (C++ media::make_clip): `init` then the `chunks` of
-// its epoch, with the timeline moved to start at 0. Throws a ClipError otherwise.
+/**
+ * A clip as a WebM file of its own (C++ media::make_clip): `init` then whole `chunks`
+ * of its epoch, with every Cluster Timecode moved back so the file's timeline starts
+ * at 0. Throws a ClipError otherwise.
+ * @param {SwarmcastCore} core
+ * @param {Uint8Array} init
+ * @param {Uint8Array[]} chunks
+ * @returns {Uint8Array<ArrayBuffer>}
+ */
 export function makeClip(core, init, chunks) {
   const total = chunks.reduce((sum, chunk) => sum + chunk.length, init.length);
   const file = new Uint8Array(total);

@@ -14,18 +14,75 @@ import { StreamListing } from './listing.js';
 import { SwarmNode } from './swarm-node.js';
 import { deviceConstraints } from './device.js';
 import { nowMs } from './clock.js';
+import { TypedEventTarget } from './typed-event-target.js';
+
+/** @typedef {import('../core/index.js').SwarmcastCore} SwarmcastCore */
+/** @typedef {import('../core/index.js').HeaderKindValue} HeaderKindValue */
+/** @typedef {import('./typed-event-target.js').SwarmcastErrorDetail} SwarmcastErrorDetail */
+/** @typedef {import('./chat.js').ChatMessage} ChatMessage */
+/** @typedef {import('./clip-buffer.js').ClipOptions} ClipOptions */
+/** @typedef {import('./listing.js').StreamDescription} StreamDescription */
+/** @typedef {import('./network-conditions.js').NetworkConditions} NetworkConditions */
+/** @typedef {import('./recorder.js').RecorderOptions} RecorderOptions */
+/** @typedef {import('./swarm-node.js').SwarmNodeStats} SwarmNodeStats */
+/** @typedef {import('./swarm-node.js').SwarmSummary} SwarmSummary */
+
+/**
+ * @typedef {object} BroadcasterOptions
+ * @property {SwarmcastCore} core
+ * @property {Uint8Array} seed The 32-byte stream key (loadOrCreateSeed); the stream id follows from it.
+ * @property {string} signalingUrl ws(s)://host/signal
+ * @property {RecorderOptions} [recorder]
+ * @property {StreamDescription} [listing] The title and tags for the live list (see describe()).
+ * @property {ClipOptions} [clip] How much clip() keeps.
+ * @property {NetworkConditions | null} [network] Simulated conditions on its peer links (the debug page).
+ */
+
+/**
+ * @typedef {object} BroadcasterEvents
+ * @property {{ streamId: string }} live Proven to the server and recording.
+ * @property {null} ended
+ * @property {{ kind: 'init' | 'chunk', epoch: number, seq: number, bytes: Uint8Array, publishedAt: number }} published
+ * @property {number} viewers The number of viewers in the room (at most one update a second).
+ * @property {SwarmSummary} swarm The server's view of the swarm, every 2 s while live.
+ * @property {ChatMessage} chat
+ * @property {SwarmcastErrorDetail} error
+ */
+
+/**
+ * @typedef {object} BroadcasterStats
+ * @property {string} streamId
+ * @property {boolean} live
+ * @property {number} viewers
+ * @property {number} producedBytes
+ * @property {number} producedChunks
+ * @property {number} mediaBytesSent
+ * @property {number} uploadBytesPerS Bytes/s this tab uploaded over the last 3 s or more.
+ * @property {number} streamBytesPerS The stream's own rate: bytes/s produced over the same window.
+ * @property {number} sourceUploadFactor Bytes this tab uploaded / bytes of stream produced: ~1-2 when the swarm carries it.
+ * @property {SwarmSummary | null} swarm The server's view of the swarm, null until its first summary.
+ * @property {SwarmNodeStats | null} node
+ */
 
 // Chunks are published ~0.75 s apart, so a 1 s window held one chunk or two: rates that
 // swung by half from one second to the next.
 const RATE_WINDOW_MS = 3000;
 
-export class Broadcaster extends EventTarget {
+/**
+ * Goes live from a MediaStream: MediaRecorder → segmenter → signed chunks → the swarm.
+ * The stream id (and so the watch link) follows from `seed`; keep the seed to keep the
+ * link (loadOrCreateSeed() does so in localStorage).
+ * @extends {TypedEventTarget<BroadcasterEvents>}
+ */
+export class Broadcaster extends TypedEventTarget {
   #core;
   #signer;
   #signalingUrl;
   #recorderOptions;
   #origin;
+  /** @type {SwarmNode | null} */
   #node = null;
+  /** @type {ChunkRecorder | null} */
   #recorder = null;
   #produced = { bytes: 0, chunks: 0 };
   #clips;
@@ -34,10 +91,7 @@ export class Broadcaster extends EventTarget {
   #rate = { at: 0, sent: 0, produced: 0, bytesPerS: 0, streamBytesPerS: 0 };
   #listing = new StreamListing((message) => this.#node?.tellServer(message) ?? false);
 
-  // seed: the 32-byte stream key (see stream-key.js); the stream id follows from it.
-  // listing: { title, tags } for the live list (see describe()).
-  // clip: ClipBuffer options ({ seconds, maxBytes }) for clip(). network: simulated
-  // conditions on its peer links (NetworkConditions; the debug page), or null.
+  /** @param {BroadcasterOptions} options */
   constructor({ core, seed, signalingUrl, recorder = {}, listing = {}, clip = {}, network = null }) {
     super();
     this.#network = network;
@@ -45,23 +99,30 @@ export class Broadcaster extends EventTarget {
     this.#listing.describe(listing);
     this.#core = core;
     this.#signer = new StreamSigner(core, seed);
-    // The swarm's chat (chat.js), signed with the stream key: every viewer can tell the
-    // broadcaster's lines. chat.name, chat.say(text), chat.react(emoji).
+    /** The chat, signed with the stream key, so viewers see these lines as the broadcaster's. */
     this.chat = new ChatVoice(this.#signer);
     this.#signalingUrl = signalingUrl;
     this.#recorderOptions = recorder;
     this.#origin = new OriginClient(core, signalingUrl, this.#signer.streamId);
   }
 
+  /** @returns {string} */
   get streamId() {
     return this.#signer.streamId;
   }
 
+  /** @returns {boolean} */
   get live() {
     return this.#recorder !== null;
   }
 
-  // Proves the stream key to the server, then records `stream` into the swarm.
+  /**
+   * Proves the stream key to the server, then records `stream` into the swarm. Rejects
+   * with an Error when the server refuses (the stream is live elsewhere, a bad proof, a
+   * full server) or when already live.
+   * @param {MediaStream} stream
+   * @returns {Promise<void>}
+   */
   async goLive(stream) {
     if (this.live) throw new Error('already live');
     const node = new SwarmNode({
@@ -97,25 +158,40 @@ export class Broadcaster extends EventTarget {
     this.#emit('live', { streamId: this.streamId });
   }
 
-  // Goes on live from `stream` instead (camera to screen and back): viewers switch
-  // at the next chunk, through a new init segment; the stream id and swarm stay.
+  /**
+   * Goes on live from `stream` instead (camera to screen and back): viewers switch at
+   * the next chunk, through a new init segment; the stream id and swarm stay. Rejects
+   * when not live.
+   * @param {MediaStream} stream
+   * @returns {Promise<void>}
+   */
   async switchSource(stream) {
-    if (!this.live) throw new Error('not live');
-    await this.#recorder.switchStream(stream);
+    const recorder = this.#recorder;
+    if (!recorder) throw new Error('not live');
+    await recorder.switchStream(stream);
     this.#listing.watch(stream);
   }
 
-  // The title and tags the live list shows (the / page); a thumbnail of the picture is
-  // sent every few seconds while live. Tags are normalised: lowercase words joined by
-  // hyphens, at most five. Takes effect at once when live, else when going live.
+  /**
+   * The title and tags the live list shows (GET /api/streams, the / page); a thumbnail
+   * of the picture is sent every few seconds while live. Tags are normalised: lowercase
+   * words joined by hyphens, at most five. Takes effect at once when live, else when
+   * going live.
+   * @param {StreamDescription} [description]
+   */
   describe({ title = '', tags = [] } = {}) {
     this.#listing.describe({ title, tags });
   }
 
+  /** @returns {import('./listing.js').Listing} */
   get description() {
     return this.#listing.description;
   }
 
+  /**
+   * Publishes the last chunk, then leaves; viewers play out their buffer and see the end.
+   * @returns {Promise<void>}
+   */
   async stop() {
     const recorder = this.#recorder;
     this.#recorder = null;
@@ -128,19 +204,27 @@ export class Broadcaster extends EventTarget {
     this.#emit('ended', null);
   }
 
-  // The last seconds published, as a WebM file (ClipBuffer); null before the first chunk.
+  /**
+   * The last `clip.seconds` published (30 by default) as a WebM file; null before the
+   * first chunk.
+   * @returns {Blob | null}
+   */
   clip() {
     return this.#clips.clip();
   }
 
-  // The dashboard's numbers (DESIGN.md): source upload factor = bytes this tab uploaded
-  // / bytes of stream produced; ~1-2 when the swarm carries the stream.
+  /**
+   * The dashboard's numbers (docs/ARCHITECTURE.md): source upload factor = bytes this tab uploaded
+   * / bytes of stream produced; ~1-2 when the swarm carries the stream.
+   * @returns {BroadcasterStats}
+   */
   stats() {
     const node = this.#node?.stats() ?? null;
     const sent = node?.engine?.media_bytes_sent ?? 0;
     const now = performance.now();
     const produced = this.#produced.bytes;
     if (now - this.#rate.at >= RATE_WINDOW_MS) {
+      /** @param {number} bytes */
       const perS = (bytes) => (bytes * 1000) / (now - this.#rate.at);
       this.#rate = { at: now, sent, produced, bytesPerS: perS(sent - this.#rate.sent), streamBytesPerS: perS(produced - this.#rate.produced) };
     }
@@ -160,6 +244,11 @@ export class Broadcaster extends EventTarget {
     };
   }
 
+  /**
+   * @param {HeaderKindValue} kind
+   * @param {{ epoch: number, seq?: number, captureMs: number, durationMs?: number, bytes: Uint8Array }} item
+   *   a recorded init segment (no seq, no duration) or chunk
+   */
   #publish(kind, { epoch, seq = 0, captureMs, durationMs = 0, bytes }) {
     if (!this.#node) return;
     const header = this.#signer.sign(kind, { epoch, seq, captureMs, durationMs }, bytes);
@@ -177,13 +266,24 @@ export class Broadcaster extends EventTarget {
     this.#emit('published', { kind: kind === HeaderKind.init ? 'init' : 'chunk', epoch, seq, bytes, publishedAt: nowMs() });
   }
 
-  // Fire and forget: a lost upload costs only viewers who have no peer holding the chunk.
+  /**
+   * Fire and forget: a lost upload costs only viewers who have no peer holding the chunk.
+   * @param {HeaderKindValue} kind
+   * @param {number} number the chunk's seq, or the init segment's epoch
+   * @param {Uint8Array} header
+   * @param {Uint8Array} bytes
+   */
   async #upload(kind, number, header, bytes) {
     const name = kind === HeaderKind.init ? 'init' : 'chunk';
     const problem = await this.#origin.put(name, number, header, bytes);
     if (problem) this.#emit('error', { type: 'origin', detail: `HTTP origin: ${problem}`, fatal: false });
   }
 
+  /**
+   * @template {keyof BroadcasterEvents} K
+   * @param {K} type
+   * @param {BroadcasterEvents[K]} detail
+   */
   #emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }

@@ -4,6 +4,18 @@ import { nowMs } from './clock.js';
 import { frameTicker } from './frame-ticker.js';
 import { testPatternPainter } from './test-pattern.js';
 
+/**
+ * A media source for a broadcast.
+ * @typedef {object} CapturedSource
+ * @property {MediaStream} stream What to record and preview.
+ * @property {() => void} stop Releases every device, timer and audio node.
+ */
+
+/**
+ * The camera and microphone (echo cancelled, noise suppressed); asks for permission.
+ * @param {{ width?: number, height?: number, frameRate?: number }} [options] ideal sizes and rate
+ * @returns {Promise<CapturedSource>}
+ */
 export async function openCamera({ width = 1280, height = 720, frameRate = 30 } = {}) {
   const stream = await navigator.mediaDevices.getUserMedia({
     video: { width: { ideal: width }, height: { ideal: height }, frameRate: { ideal: frameRate } },
@@ -12,19 +24,31 @@ export async function openCamera({ width = 1280, height = 720, frameRate = 30 } 
   return { stream, stop: () => stopTracks(stream) };
 }
 
+/**
+ * A screen, window or tab the person picks, with its sound where the browser offers it.
+ * @param {{ frameRate?: number }} [options]
+ * @returns {Promise<CapturedSource>}
+ */
 export async function openScreen({ frameRate = 30 } = {}) {
   const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: frameRate } }, audio: true });
   return { stream, stop: () => stopTracks(stream) };
 }
 
-// Colour bars with a running clock, a frame counter and a machine-readable time code
-// (test-pattern.js), and a quiet tone. The canvas is painted from a worker's timer
-// (frame-ticker.js), so the pattern keeps its frame rate in a background tab. It is
-// opaque: a 2D canvas with alpha makes Chromium encode VP8 alpha, which the segmenter
-// handles but costs more.
+/**
+ * Colour bars with a running clock, a frame counter, a machine-readable time code
+ * (readTimecode) and (noise) a band of grain, and a quiet tone: a source that needs no
+ * device and no permission.
+ * @param {{ width?: number, height?: number, frameRate?: number, toneHz?: number, noise?: boolean }} [options]
+ * @returns {CapturedSource}
+ */
 export function openTestPattern({ width = 640, height = 360, frameRate = 30, toneHz = 440, noise = true } = {}) {
+  // The canvas is painted from a worker's timer (frame-ticker.js), so the pattern keeps
+  // its frame rate in a background tab. It is opaque: a 2D canvas with alpha makes
+  // Chromium encode VP8 alpha, which the segmenter handles but costs more.
   const canvas = Object.assign(document.createElement('canvas'), { width, height });
-  const paint = testPatternPainter(canvas.getContext('2d', { alpha: false }), width, height, { noise });
+  // A new canvas always has a 2D context to give.
+  const g = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d', { alpha: false }));
+  const paint = testPatternPainter(g, width, height, { noise });
   const ticker = frameTicker(frameRate, () => paint(nowMs()));
   const video = canvas.captureStream(frameRate);
 
@@ -49,6 +73,7 @@ export function openTestPattern({ width = 640, height = 360, frameRate = 30, ton
   };
 }
 
+/** @param {MediaStream} stream */
 function stopTracks(stream) {
   for (const track of stream.getTracks()) track.stop();
 }

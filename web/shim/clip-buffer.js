@@ -6,18 +6,46 @@
 // other codecs, which one file cannot hold: a clip is taken from the newest epoch only.
 import { makeClip } from '../core/index.js';
 
+/** @typedef {import('../core/index.js').SwarmcastCore} SwarmcastCore */
+
+/**
+ * @typedef {object} ClipOptions
+ * @property {number} [seconds] How far back a clip reaches, by capture time. Default 30.
+ * @property {number} [maxBytes] A bound on the bytes kept, whatever the stream's rate. Default 64 MiB.
+ */
+
+/**
+ * A played or published item: an init segment (`init: true`), or a chunk with the
+ * signed capture time of its first frame.
+ * @typedef {{ init: true, epoch: number, bytes: Uint8Array }
+ *   | { init?: boolean, epoch: number, captureMs: number, bytes: Uint8Array }} ClipItem
+ */
+
+/** @type {Readonly<Required<ClipOptions>>} */
 export const CLIP_DEFAULTS = Object.freeze({
   seconds: 30,
   maxBytes: 64 * 1024 * 1024,  // a bound whatever the stream's rate
 });
 
+/**
+ * The last seconds of a stream as a file: the newest epoch's init segment and its
+ * chunks captured within `seconds` of the newest. A source switch starts a new epoch
+ * (possibly other codecs), so a clip holds the newest epoch only.
+ */
 export class ClipBuffer {
   #core;
   #options;
-  #inits = new Map();  // epoch -> bytes
-  #chunks = [];        // { epoch, captureMs, bytes }, in stream order
+  /** @type {Map<number, Uint8Array>} epoch -> init segment */
+  #inits = new Map();
+  /** @type {{ epoch: number, captureMs: number, bytes: Uint8Array }[]} in stream order */
+  #chunks = [];
   #bytes = 0;
 
+  /**
+   * Throws RangeError unless seconds and maxBytes are above 0.
+   * @param {SwarmcastCore} core
+   * @param {ClipOptions} [options]
+   */
   constructor(core, options = {}) {
     this.#core = core;
     this.#options = { ...CLIP_DEFAULTS, ...options };
@@ -25,18 +53,23 @@ export class ClipBuffer {
     if (!(seconds > 0) || !(maxBytes > 0)) throw new RangeError('a clip needs seconds > 0 and maxBytes > 0');
   }
 
-  // A played or published item: { init: true, epoch, bytes } or
-  // { epoch, captureMs, bytes } for a chunk (captureMs: its signed capture time).
-  add({ init = false, epoch, captureMs, bytes }) {
-    if (init) {
-      this.#inits.set(epoch, bytes);
+  /**
+   * Keeps a played or published item: `{ init: true, epoch, bytes }`, or
+   * `{ epoch, captureMs, bytes }` for a chunk.
+   * @param {ClipItem} item
+   */
+  add(item) {
+    if (item.init) {
+      this.#inits.set(item.epoch, item.bytes);
       return;
     }
+    const { epoch, captureMs, bytes } = item;
     this.#chunks.push({ epoch, captureMs, bytes });
     this.#bytes += bytes.length;
     const oldestMs = captureMs - this.#options.seconds * 1000;
     while (this.#chunks.length > 1 && (this.#chunks[0].captureMs < oldestMs || this.#bytes > this.#options.maxBytes)) {
-      this.#bytes -= this.#chunks.shift().bytes.length;
+      this.#bytes -= this.#chunks[0].bytes.length;
+      this.#chunks.shift();
     }
     // Epochs only grow: an init segment older than every kept chunk is of no more use
     // (a newer one may have come before its first chunk).
@@ -44,26 +77,39 @@ export class ClipBuffer {
     for (const held of this.#inits.keys()) if (held < oldestEpoch) this.#inits.delete(held);
   }
 
-  // Seconds of media a clip would hold now, from the capture times of its first and
-  // last chunks (the last chunk's own length is not known here).
+  /**
+   * Seconds between the first and the last chunk a clip would hold now (the last
+   * chunk's own length is not known here).
+   * @returns {number}
+   */
   get seconds() {
     const chunks = this.#newestEpoch();
-    return chunks.length ? (chunks.at(-1).captureMs - chunks[0].captureMs) / 1000 : 0;
+    return chunks.length ? (chunks[chunks.length - 1].captureMs - chunks[0].captureMs) / 1000 : 0;
   }
 
-  // What a clip is made of: the newest epoch's init segment and its chunks in the
-  // window; null before its first chunk (or when its init segment never arrived).
+  /**
+   * What a clip is made of: the newest epoch's init segment and its chunks in the
+   * window; null before its first chunk (or when its init segment never arrived).
+   * @returns {{ init: Uint8Array, chunks: Uint8Array[] } | null}
+   */
   parts() {
     const chunks = this.#newestEpoch();
     const init = chunks.length ? this.#inits.get(chunks[0].epoch) : undefined;
     return init ? { init, chunks: chunks.map((chunk) => chunk.bytes) } : null;
   }
 
-  // The clip as a WebM Blob, or null (see parts()). Throws a ClipError if the kept
-  // bytes are not whole clusters in order (they were verified, so that is a bug).
+  /**
+   * The clip as a WebM file starting at 0 (makeClip), or null (see parts()). Throws a
+   * ClipError if the kept bytes are not whole clusters in order (they were verified,
+   * so that is a bug).
+   * @returns {Blob | null}
+   */
   clip() {
     const parts = this.parts();
-    return parts && new Blob([makeClip(this.#core, parts.init, parts.chunks)], { type: 'video/webm' });
+    if (!parts) return null;
+    // The core hands its bytes over in a fresh ArrayBuffer of their own, never shared memory.
+    const file = /** @type {Uint8Array<ArrayBuffer>} */ (makeClip(this.#core, parts.init, parts.chunks));
+    return new Blob([file], { type: 'video/webm' });
   }
 
   #newestEpoch() {

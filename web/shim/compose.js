@@ -5,6 +5,28 @@
 import { openCamera, openScreen } from './capture.js';
 import { frameTicker } from './frame-ticker.js';
 
+/** @typedef {import('./capture.js').CapturedSource} CapturedSource */
+
+/**
+ * @typedef {object} ComposeOptions
+ * @property {number} [frameRate] Of the composed picture (default 30).
+ * @property {number} [maxWidth] The main picture is scaled down (never up) to fit, keeping its shape (1280 x 720).
+ * @property {number} [maxHeight]
+ * @property {number} [insetWidthShare] The corner picture's width, as a share of the frame's (0.25).
+ * @property {number} [insetMarginShare] Its distance from the edges, as a share of the frame's width (0.02).
+ */
+
+/**
+ * One source drawn from two: the composed stream, and where the corner picture sits.
+ * @typedef {CapturedSource & { inset: Rect }} ComposedSource
+ */
+
+/**
+ * A rectangle in the frame's pixels.
+ * @typedef {{ x: number, y: number, width: number, height: number }} Rect
+ */
+
+/** @type {Readonly<Required<ComposeOptions>>} */
 export const COMPOSE_DEFAULTS = Object.freeze({
   frameRate: 30,
   maxWidth: 1280,   // the screen is scaled down to fit, keeping its shape
@@ -13,6 +35,13 @@ export const COMPOSE_DEFAULTS = Object.freeze({
   insetMarginShare: 0.02,
 });
 
+/**
+ * The screen with the camera in its bottom-right corner (picture-in-picture), drawn into
+ * one canvas, microphone and screen sound mixed into one track. Ending the screen share
+ * leaves the camera full frame.
+ * @param {ComposeOptions} [options]
+ * @returns {Promise<ComposedSource>}
+ */
 export async function openScreenWithCamera(options = {}) {
   const o = { ...COMPOSE_DEFAULTS, ...options };
   const screen = await openScreen({ frameRate: o.frameRate });
@@ -27,15 +56,22 @@ export async function openScreenWithCamera(options = {}) {
   }
 }
 
-// `main` fills the frame, `inset` sits in its bottom-right corner; both are sources
-// ({ stream, stop }) and are stopped with the result. When main's video ends (the
-// person stopped sharing from the browser's own bar), inset fills the frame.
+/**
+ * `main` fills the frame, `inset` sits in its bottom-right corner; both are stopped with
+ * the result. When main's video ends (the person stopped sharing from the browser's own
+ * bar), inset fills the frame.
+ * @param {CapturedSource} main
+ * @param {CapturedSource} inset
+ * @param {ComposeOptions} [options]
+ * @returns {Promise<ComposedSource>}
+ */
 export async function composePictureInPicture(main, inset, options = {}) {
   const o = { ...COMPOSE_DEFAULTS, ...options };
   const [mainVideo, insetVideo] = await Promise.all([playing(main.stream), playing(inset.stream)]);
   const { width, height } = fit(mainVideo.videoWidth, mainVideo.videoHeight, o.maxWidth, o.maxHeight);
   const canvas = Object.assign(document.createElement('canvas'), { width, height });
-  const g = canvas.getContext('2d', { alpha: false });
+  // A new canvas always has a 2D context to give.
+  const g = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d', { alpha: false }));
   const corner = insetRect(width, height, insetVideo, o);
   let mainLive = true;
   main.stream.getVideoTracks()[0]?.addEventListener('ended', () => { mainLive = false; });
@@ -68,7 +104,11 @@ export async function composePictureInPicture(main, inset, options = {}) {
   };
 }
 
-// A detached, muted <video> playing `stream`, once it knows its size.
+/**
+ * A detached, muted <video> playing `stream`, once it knows its size.
+ * @param {MediaStream} stream
+ * @returns {Promise<HTMLVideoElement>}
+ */
 async function playing(stream) {
   const video = Object.assign(document.createElement('video'), { muted: true, playsInline: true, srcObject: stream });
   await video.play();
@@ -76,15 +116,30 @@ async function playing(stream) {
   return video;
 }
 
-// width x height scaled down (never up) to fit maxWidth x maxHeight; even sizes, as
-// encoders want.
+/**
+ * width x height scaled down (never up) to fit maxWidth x maxHeight; even sizes, as
+ * encoders want.
+ * @param {number} width
+ * @param {number} height
+ * @param {number} maxWidth
+ * @param {number} maxHeight
+ * @returns {{ width: number, height: number }}
+ */
 function fit(width, height, maxWidth, maxHeight) {
   const scale = Math.min(1, maxWidth / width, maxHeight / height);
+  /** @param {number} x */
   const even = (x) => Math.max(2, 2 * Math.round((x * scale) / 2));
   return { width: even(width), height: even(height) };
 }
 
-// The camera's corner: bottom right, insetWidthShare of the frame wide, its own shape.
+/**
+ * The camera's corner: bottom right, insetWidthShare of the frame wide, its own shape.
+ * @param {number} width
+ * @param {number} height
+ * @param {HTMLVideoElement} camera
+ * @param {{ insetWidthShare: number, insetMarginShare: number }} shares
+ * @returns {Rect}
+ */
 function insetRect(width, height, camera, { insetWidthShare, insetMarginShare }) {
   const w = Math.round(width * insetWidthShare);
   const h = Math.round((w * (camera.videoHeight || 9)) / (camera.videoWidth || 16));
@@ -92,6 +147,15 @@ function insetRect(width, height, camera, { insetWidthShare, insetMarginShare })
   return { x: width - w - margin, y: height - h - margin, width: w, height: h };
 }
 
+/**
+ * Draws `video` as large as fits in the rectangle, centred, keeping its shape.
+ * @param {CanvasRenderingContext2D} g
+ * @param {HTMLVideoElement} video
+ * @param {number} x
+ * @param {number} y
+ * @param {number} width
+ * @param {number} height
+ */
 function drawContained(g, video, x, y, width, height) {
   if (!video.videoWidth || !video.videoHeight) return;
   const scale = Math.min(width / video.videoWidth, height / video.videoHeight);
@@ -100,8 +164,12 @@ function drawContained(g, video, x, y, width, height) {
   g.drawImage(video, x + (width - w) / 2, y + (height - h) / 2, w, h);
 }
 
-// One audio track carrying every audio track of `streams` (microphone and the screen's
-// sound), or none when there is none.
+/**
+ * One audio track carrying every audio track of `streams` (microphone and the screen's
+ * sound), or none when there is none.
+ * @param {MediaStream[]} streams
+ * @returns {{ tracks: MediaStreamTrack[], close(): void }}
+ */
 function mixAudio(streams) {
   const inputs = streams.filter((s) => s.getAudioTracks().length);
   if (!inputs.length) return { tracks: [], close() {} };

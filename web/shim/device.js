@@ -3,7 +3,20 @@
 // backgrounded). Every field is a best guess from APIs some browsers lack.
 const LOW_BATTERY = 0.3;
 
+/**
+ * What is read of the Network Information and Battery Status APIs: some browsers lack
+ * them, and so do TypeScript's DOM types.
+ * @typedef {object} DeviceApis
+ * @property {{ saveData?: boolean, type?: string }} [connection]
+ * @property {() => Promise<{ charging: boolean, level: number }>} [getBattery]
+ */
+
+/**
+ * This device as the engine and the server weigh it.
+ * @returns {Promise<import('../core/index.js').DeviceConstraints>}
+ */
 export async function deviceConstraints() {
+  const navigator = /** @type {Navigator & DeviceApis} */ (globalThis.navigator);
   const connection = navigator.connection;
   const metered = Boolean(connection?.saveData || connection?.type === 'cellular');
   let batteryLow = false;

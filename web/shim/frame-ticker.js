@@ -1,7 +1,12 @@
-// Calls `tick` frameRate times a second from a worker's timer: a broadcaster's tab is
-// often in the background (the streamer is sharing another window), where the page's
-// own timers are slowed to once a second and requestAnimationFrame stops; a worker's
-// are not. Returns { stop() }.
+/**
+ * Calls `tick` frameRate times a second from a worker's timer: a broadcaster's tab is
+ * often in the background (the streamer is sharing another window), where the page's
+ * own timers are slowed to once a second and requestAnimationFrame stops; a worker's
+ * are not.
+ * @param {number} frameRate
+ * @param {() => void} tick
+ * @returns {{ stop(): void }}
+ */
 export function frameTicker(frameRate, tick) {
   const intervalMs = 1000 / frameRate;
   const source = `setInterval(() => postMessage(0), ${intervalMs});`;

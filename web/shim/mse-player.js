@@ -4,9 +4,8 @@
 // the live edge, jumps gaps left by skipped chunks, trims the back buffer, and reports
 // what a viewer sees: buffer seconds, playing/stalled, decoded frames, and the
 // glass-to-glass latency of the frame on screen.
-//   events: 'statechange' (detail: state), 'error' (detail: {type, detail, fatal}),
-//           'autoplay-blocked'
-//   states: idle → waiting (no media yet) → playing ⇄ stalled → ended; or failed
+// States: idle → waiting (no media yet) → playing ⇄ stalled → ended; or failed. Its
+// options, events and stats are declared in mse-player-types.js.
 //
 // Live-edge policy. A frame captured at C in a chunk that starts at S can only play
 // once the whole chunk has been appended, at S + A (A: the chunk's arrival lateness:
@@ -26,7 +25,23 @@ import { Milestones } from './milestones.js';
 import { appendMakingRoom, updateSourceBuffer } from './source-buffer-ops.js';
 import { StallRecovery } from './stall-recovery.js';
 import { chunkStartMs, timecodeScaleNs } from './webm-time.js';
+import { TypedEventTarget } from './typed-event-target.js';
 
+/** @typedef {import('./mse-player-types.js').LatencyMode} LatencyMode */
+/** @typedef {import('./mse-player-types.js').MsePlayerOptions} MsePlayerOptions */
+/** @typedef {import('./mse-player-types.js').MsePlayerState} MsePlayerState */
+/** @typedef {import('./mse-player-types.js').MsePlayerEvents} MsePlayerEvents */
+/** @typedef {import('./mse-player-types.js').MsePlayerStats} MsePlayerStats */
+
+/**
+ * One SourceBuffer operation waiting in the queue.
+ * @typedef {{ kind: 'init', bytes: Uint8Array<ArrayBuffer>, mimeType: string }
+ *   | { kind: 'chunk', bytes: Uint8Array<ArrayBuffer>, captureMs: number | null }
+ *   | { kind: 'remove', start: number, end: number }
+ *   | { kind: 'end' }} Operation
+ */
+
+/** @type {Readonly<Required<MsePlayerOptions>>} */
 export const MSE_PLAYER_DEFAULTS = Object.freeze({
   initialLatencyMs: 1800,  // the target until chunks have been timed
   latencyMarginMs: 500,    // above the worst recent arrival lateness: decode, jitter
@@ -54,49 +69,71 @@ export const MSE_PLAYER_DEFAULTS = Object.freeze({
                            // each nudged stall froze the video 265-320 ms and
                            // continuity was 0.994-0.9994; with 120, 0.999-1
   frozenVideoMs: 1000,     // no new frame this long while playing: nudge
-  latencyMode: 'low',      // or 'smooth': see MsePlayer#latencyMode
+  latencyMode: /** @type {LatencyMode} */ ('low'),  // or 'smooth': see MsePlayer#latencyMode
   smoothLatencyMs: 6000,   // the least latency aimed at in the smooth mode
 });
 
+/** @type {readonly LatencyMode[]} */
 export const LATENCY_MODES = Object.freeze(['low', 'smooth']);
 
 const STALL_EPSILON_S = 0.01;
 const RATE_DEADBAND_MS = 60;
 const MIN_START_AHEAD_S = 0.3;
 
-export class MsePlayer extends EventTarget {
+/**
+ * The only owner of a MediaSource and its SourceBuffer: appends in order through one
+ * queue, keeps the video near the live edge, jumps gaps, trims the back buffer.
+ * @extends {TypedEventTarget<MsePlayerEvents>}
+ */
+export class MsePlayer extends TypedEventTarget {
   #video;
   #mediaSource = new MediaSource();
   #objectUrl;
   #opened;
+  /** @type {SourceBuffer | null} */
   #sourceBuffer = null;
+  /** @type {string | null} */
   #mimeType = null;
+  /** @type {Operation[]} */
   #ops = [];
   #pumping = false;
   #closed = false;
+  /** @type {MsePlayerState} */
   #state = 'idle';
   #started = false;
   #lastTime = 0;
+  /** @type {number | null} */
   #stalledSince = null;
   #stalls = 0;
   #stalledMs = 0;
   #holesCrossed = 0;     // gaps in the buffered media the audio played through (#crossHole)
-  #holeTimer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  #holeTimer;
   #framePending = false; // a frame sample (#sampleFrame) is waiting for the next frame
   #appended = { chunks: 0, bytes: 0, inits: 0 };
+  /** @type {number | null} */
   #captureBase = null;  // capture time (ms) of media time 0 in the current timeline
+  /** @type {number | undefined} */
   #timecodeScaleNs;
   #offsetMs = 0;        // the SourceBuffer's timestampOffset, in ms
   #epochChanged = false; // a later init segment was appended; its first chunk is next
   #latencyTarget;
+  /** @type {number | null} */
   #shownLatencyMs = null;
   #recovery;
   #timer;
+  /** @type {LatencyMode | undefined} */
   #latencyMode;
-  #holdTimer = null;    // a hold that takes the player back to its target (#holdForTarget)
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  #holdTimer;           // a hold that takes the player back to its target (#holdForTarget)
 
+  /**
+   * @param {HTMLVideoElement} video
+   * @param {MsePlayerOptions} [options]
+   */
   constructor(video, options = {}) {
     super();
+    /** @type {Required<MsePlayerOptions>} */
     this.options = { ...MSE_PLAYER_DEFAULTS, ...options };
     this.#latencyTarget = new LatencyTarget(this.options);
     this.latencyMode = this.options.latencyMode;
@@ -109,14 +146,20 @@ export class MsePlayer extends EventTarget {
     this.#timer = setInterval(() => this.#monitor(), this.options.monitorMs);
     this.#recovery = new StallRecovery(video, this.options,
       () => this.#started && !this.#closed && this.#state !== 'failed' && this.#state !== 'ended');
-    if (video.requestVideoFrameCallback) this.#sampleFrame();
+    if (typeof video.requestVideoFrameCallback === 'function') this.#sampleFrame();
     else video.addEventListener('playing', () => this.milestones.mark('first-frame'), { once: true });
   }
 
+  /**
+   * Whether this browser's MSE plays `mimeType`.
+   * @param {string} mimeType
+   * @returns {boolean}
+   */
   static supports(mimeType) {
     return Boolean(globalThis.MediaSource?.isTypeSupported(mimeType));
   }
 
+  /** @returns {MsePlayerState} */
   get state() {
     return this.#state;
   }
@@ -127,43 +170,75 @@ export class MsePlayer extends EventTarget {
   // so on the way to a higher one it holds its picture (paused) until it is that far
   // behind; back in 'low' it jumps towards the live edge. A switch forgets the arrival
   // lateness measured so far: the engine fetched against the other mode's deadlines.
+  /**
+   * Switching to a mode with a higher target holds the picture (paused) until the
+   * player is that far behind; back in 'low' it jumps towards the live edge. Throws
+   * TypeError for anything but a LatencyMode.
+   * @returns {LatencyMode}
+   */
   get latencyMode() {
-    return this.#latencyMode;
+    // Set by the constructor.
+    return /** @type {LatencyMode} */ (this.#latencyMode);
   }
 
+  /** @param {LatencyMode} mode */
   set latencyMode(mode) {
     if (!LATENCY_MODES.includes(mode)) throw new TypeError(`latencyMode is 'low' or 'smooth', not ${String(mode)}`);
     if (this.#latencyMode !== undefined && mode !== this.#latencyMode) this.#latencyTarget.forget(nowMs());
     this.#latencyMode = mode;
     this.#latencyTarget.floorMs = mode === 'smooth' ? this.options.smoothLatencyMs : this.options.minLatencyMs;
-    if (this.#holdTimer !== null) this.#endHold();
+    if (this.#holdTimer !== undefined) this.#endHold();
     this.#holdForTarget();
   }
 
-  // The latency aimed at before any chunk is timed, in the current mode.
+  /**
+   * The latency aimed at before any chunk is timed, in the current mode (ms).
+   * @returns {number}
+   */
   get initialLatencyMs() {
     return this.#latencyTarget.initialMs;
   }
 
-  // An init segment starts an epoch: the first one creates the SourceBuffer, a later one
-  // with other codecs switches it with changeType().
+  /**
+   * An init segment starts an epoch: the first one creates the SourceBuffer, a later one
+   * with other codecs switches it with changeType().
+   * @param {Uint8Array<ArrayBuffer>} bytes
+   * @param {string} mimeType
+   */
   appendInit(bytes, mimeType) {
     this.#enqueue({ kind: 'init', bytes, mimeType });
   }
 
-  // captureMs: when the chunk's first frame was captured (the signed header's capture
-  // time, on the shim's clock); it maps media time to capture time, for the latency
-  // stats and the live-edge policy. Without it the player plays what it is given
-  // without steering towards the live edge.
+  /**
+   * captureMs: when the chunk's first frame was captured (the signed header's capture
+   * time, on the shim's clock); it maps media time to capture time, for the latency
+   * stats and the live-edge policy. Without it the player plays what it is given
+   * without steering towards the live edge.
+   * @param {Uint8Array<ArrayBuffer>} bytes
+   * @param {number | null} [captureMs]
+   */
   appendChunk(bytes, captureMs = null) {
     this.#enqueue({ kind: 'chunk', bytes, captureMs });
   }
 
-  // The stream is over: play out what is buffered, then report 'ended'.
+  /**
+   * Back to the live edge from wherever the viewer left the playhead (a pause, a
+   * seek): to the target latency, or as near it as is buffered, and playing.
+   */
+  seekToLive() {
+    if (!this.#started || this.#closed) return;
+    const position = this.#livePosition();
+    if (position === null) return;
+    this.#video.currentTime = position;
+    this.#play();
+  }
+
+  /** The stream is over: play out what is buffered, then report 'ended'. */
   end() {
     this.#enqueue({ kind: 'end' });
   }
 
+  /** @returns {MsePlayerStats} */
   stats() {
     const video = this.#video;
     const quality = video.getVideoPlaybackQuality?.();
@@ -175,9 +250,10 @@ export class MsePlayer extends EventTarget {
       behindLiveSeconds: edge === null ? 0 : Math.max(0, edge - video.currentTime),
       // Glass to glass: when the frame on screen was shown minus when it was captured
       // (the playhead's, where the browser cannot say which frame is on screen).
-      latencyMs: this.#shownLatencyMs ?? this.#playheadLatencyMs(),
+      // Paused, the frame on screen ages with the clock, which no frame callback reports.
+      latencyMs: (this.#video.paused ? null : this.#shownLatencyMs) ?? this.#playheadLatencyMs(),
       targetLatencyMs: this.#targetLatencyMs(),
-      latencyMode: this.#latencyMode,
+      latencyMode: this.latencyMode,
       playbackRate: video.playbackRate,
       decodedFrames: quality ? quality.totalVideoFrames - quality.droppedVideoFrames : 0,
       droppedFrames: quality ? quality.droppedVideoFrames : 0,
@@ -204,6 +280,7 @@ export class MsePlayer extends EventTarget {
     URL.revokeObjectURL(this.#objectUrl);
   }
 
+  /** @param {Operation} op */
   #enqueue(op) {
     if (this.#closed || this.#state === 'failed') return;
     if (this.#state === 'idle') this.#setState('waiting');
@@ -227,54 +304,71 @@ export class MsePlayer extends EventTarget {
     }
   }
 
+  /** @param {Operation} op */
   async #run(op) {
     if (op.kind === 'init') {
       this.#epochChanged = this.#sourceBuffer !== null;
-      this.#prepareSourceBuffer(op.mimeType);
+      const sb = this.#prepareSourceBuffer(op.mimeType);
       this.#timecodeScaleNs = timecodeScaleNs(op.bytes);
       this.#recovery.reset();
-      await this.#append(op.bytes);
+      await this.#append(sb, op.bytes);
       this.milestones.mark('init-appended');
       this.#appended.inits++;
     } else if (op.kind === 'chunk') {
-      if (!this.#sourceBuffer) throw new Error('a chunk arrived before any init segment');
-      if (this.#epochChanged) this.#continueTimeline(op.captureMs, op.bytes);
-      await this.#append(op.bytes);
+      const sb = this.#sourceBuffer;
+      if (!sb) throw new Error('a chunk arrived before any init segment');
+      if (this.#epochChanged) this.#continueTimeline(sb, op.captureMs, op.bytes);
+      await this.#append(sb, op.bytes);
       if (op.captureMs !== null) this.#latencyTarget.noteArrival(op.captureMs, nowMs());
       this.#anchorCapture(op.captureMs, op.bytes);
       this.milestones.mark('chunk-appended');
       this.#appended.chunks++;
       this.#appended.bytes += op.bytes.length;
       this.#startPlayback();
-    } else if (op.kind === 'remove') {
+    } else if (op.kind === 'remove' && this.#sourceBuffer) {
       await updateSourceBuffer(this.#sourceBuffer, (sb) => sb.remove(op.start, op.end));
     } else if (op.kind === 'end' && this.#mediaSource.readyState === 'open') {
       this.#mediaSource.endOfStream();
     }
   }
 
+  /**
+   * @param {string} mimeType
+   * @returns {SourceBuffer}
+   */
   #prepareSourceBuffer(mimeType) {
     if (!MsePlayer.supports(mimeType)) throw new Error(`this browser cannot play ${mimeType}`);
-    if (!this.#sourceBuffer) {
-      this.#sourceBuffer = this.#mediaSource.addSourceBuffer(mimeType);
+    let sb = this.#sourceBuffer;
+    if (!sb) {
+      sb = this.#mediaSource.addSourceBuffer(mimeType);
       // Chunks carry the recorder's timestamps; a skipped chunk leaves a gap that the
       // monitor jumps, rather than shifting everything after it.
-      this.#sourceBuffer.mode = 'segments';
+      sb.mode = 'segments';
+      this.#sourceBuffer = sb;
     } else if (mimeType !== this.#mimeType) {
-      this.#sourceBuffer.changeType(mimeType);
+      sb.changeType(mimeType);
     }
     this.#mimeType = mimeType;
+    return sb;
   }
 
-  // Keeps a second behind the playhead if the quota forces a clean-up.
-  #append(bytes) {
-    return appendMakingRoom(this.#sourceBuffer, bytes, this.#video.currentTime - 1);
+  /**
+   * Keeps a second behind the playhead if the quota forces a clean-up.
+   * @param {SourceBuffer} sb
+   * @param {Uint8Array<ArrayBuffer>} bytes
+   */
+  #append(sb, bytes) {
+    return appendMakingRoom(sb, bytes, this.#video.currentTime - 1);
   }
 
   // Within one recording, media time and capture time advance together (capture times
   // are the recorder's start plus the media timestamps), so one chunk's signed capture
   // time and its first Cluster Timecode fix the mapping; each chunk renews it, which
   // follows a restarted recording at once.
+  /**
+   * @param {number | null} captureMs
+   * @param {Uint8Array} bytes
+   */
   #anchorCapture(captureMs, bytes) {
     if (captureMs === null) return;
     const startMs = chunkStartMs(bytes, this.#timecodeScaleNs);
@@ -284,24 +378,33 @@ export class MsePlayer extends EventTarget {
   // A new recording (the broadcaster switched source) starts its timestamps at zero
   // again; shifted by its capture time, it goes on the timeline where it was captured,
   // after what is buffered, and the playhead crosses the switch as it plays.
-  #continueTimeline(captureMs, bytes) {
+  /**
+   * @param {SourceBuffer} sb
+   * @param {number | null} captureMs
+   * @param {Uint8Array} bytes
+   */
+  #continueTimeline(sb, captureMs, bytes) {
     this.#epochChanged = false;
     const startMs = chunkStartMs(bytes, this.#timecodeScaleNs);
     if (captureMs === null || startMs === null || this.#captureBase === null) return;
     this.#offsetMs = captureMs - this.#captureBase - startMs;
-    this.#sourceBuffer.timestampOffset = this.#offsetMs / 1000;
+    sb.timestampOffset = this.#offsetMs / 1000;
   }
 
   #targetLatencyMs() {
     return this.#latencyTarget.ms;
   }
 
+  /** @returns {number | null} */
   #playheadLatencyMs() {
     if (this.#captureBase === null || !this.#started) return null;
     return nowMs() - (this.#captureBase + this.#video.currentTime * 1000);
   }
 
-  // Where the playhead would be at the target latency (media seconds), or null.
+  /**
+   * Where the playhead would be at the target latency (media seconds), or null.
+   * @returns {number | null}
+   */
   #targetPosition() {
     if (this.#captureBase === null) return null;
     return (nowMs() - this.#targetLatencyMs() - this.#captureBase) / 1000;
@@ -329,24 +432,32 @@ export class MsePlayer extends EventTarget {
     });
   }
 
+  // Where playback starts, or goes back to live: at the target latency if that much is
+  // buffered, else as close to it as leaves a little media to play while the next
+  // chunk comes. Null with nothing buffered.
+  /** @returns {number | null} */
+  #livePosition() {
+    const start = this.#bufferedStart();
+    const edge = this.#liveEdge();
+    if (start === null || edge === null) return null;
+    const wanted = this.#targetPosition() ?? edge;
+    return Math.max(start, Math.min(wanted, edge - MIN_START_AHEAD_S));
+  }
+
   #startPlayback() {
     if (this.#started) return;
-    const start = this.#bufferedStart();
-    if (start === null) return;
+    const position = this.#livePosition();
+    if (position === null) return;
     this.#started = true;
-    // Start at the target latency if that much is buffered, else as close to it as
-    // leaves a little media to play while the next chunk comes.
-    const edge = this.#liveEdge();
-    const wanted = this.#targetPosition() ?? edge;
-    this.#video.currentTime = Math.max(start, Math.min(wanted, edge - MIN_START_AHEAD_S));
+    this.#video.currentTime = position;
     this.#lastTime = this.#video.currentTime;
     this.milestones.mark('play');
     this.#play();
   }
 
   #play() {
-    this.#video.play().catch((error) => {
-      if (error.name === 'NotAllowedError') this.dispatchEvent(new Event('autoplay-blocked'));
+    this.#video.play().catch((/** @type {unknown} */ error) => {
+      if (error instanceof DOMException && error.name === 'NotAllowedError') this.dispatchEvent(new Event('autoplay-blocked'));
     });
   }
 
@@ -354,7 +465,7 @@ export class MsePlayer extends EventTarget {
   // mode's, just chosen): pause for the difference, then play on from there.
   #holdForTarget() {
     const latency = this.#playheadLatencyMs();
-    if (latency === null || this.#holdTimer !== null || this.#state !== 'playing' || this.#video.paused) return;
+    if (latency === null || this.#holdTimer !== undefined || this.#state !== 'playing' || this.#video.paused) return;
     const shortMs = this.#targetLatencyMs() - latency;
     if (shortMs <= this.options.seekAboveMs) return;
     this.#video.pause();
@@ -363,20 +474,20 @@ export class MsePlayer extends EventTarget {
     // the viewer's to keep.
     this.#video.addEventListener('play', () => {
       clearTimeout(this.#holdTimer);
-      this.#holdTimer = null;
+      this.#holdTimer = undefined;
     }, { once: true });
   }
 
   #endHold() {
     clearTimeout(this.#holdTimer);
-    this.#holdTimer = null;
+    this.#holdTimer = undefined;
     if (!this.#closed) this.#play();
   }
 
   #monitor() {
     if (!this.#started || this.#closed || this.#state === 'failed' || this.#state === 'ended') return;
     const video = this.#video;
-    if (video.requestVideoFrameCallback) this.#sampleFrame();
+    if (typeof video.requestVideoFrameCallback === 'function') this.#sampleFrame();
     if (video.ended || (this.#mediaSource.readyState === 'ended' && this.#bufferAhead() < 0.1)) {
       this.#setState('ended');
       return;
@@ -420,12 +531,12 @@ export class MsePlayer extends EventTarget {
   // and every later chunk would come that much nearer to a stall.
   #crossHole() {
     const { buffered, currentTime, seeking, playbackRate } = this.#video;
-    if (this.#holeTimer !== null || seeking || isBuffered(buffered, currentTime)) return;
+    if (this.#holeTimer !== undefined || seeking || isBuffered(buffered, currentTime)) return;
     const end = nextRangeStart(buffered, currentTime);
     if (end === null) return;
     this.#holesCrossed++;
     this.#holeTimer = setTimeout(() => {
-      this.#holeTimer = null;
+      this.#holeTimer = undefined;
       const video = this.#video;
       if (this.#closed || video.paused || video.seeking) return;
       video.currentTime = Math.max(video.currentTime, end);
@@ -446,7 +557,8 @@ export class MsePlayer extends EventTarget {
     const errorMs = latency - this.#targetLatencyMs();
     const target = this.#targetPosition();
     const edge = this.#liveEdge();
-    if (errorMs > seekAboveMs && isBuffered(this.#video.buffered, target) && target < edge - MIN_START_AHEAD_S) {
+    if (target !== null && edge !== null && errorMs > seekAboveMs && isBuffered(this.#video.buffered, target)
+      && target < edge - MIN_START_AHEAD_S) {
       video.currentTime = target;
       video.playbackRate = 1;
       return;
@@ -479,14 +591,20 @@ export class MsePlayer extends EventTarget {
     return bufferedAhead(this.#video.buffered, this.#video.currentTime, STALL_EPSILON_S);
   }
 
+  /** @param {MsePlayerState} state */
   #setState(state) {
     if (state === this.#state) return;
     this.#state = state;
     this.dispatchEvent(new CustomEvent('statechange', { detail: state }));
   }
 
+  /**
+   * @param {string} type
+   * @param {unknown} error
+   */
   #fail(type, error) {
     this.#setState('failed');
-    this.dispatchEvent(new CustomEvent('error', { detail: { type, detail: error?.message ?? String(error), fatal: true } }));
+    const detail = error instanceof Error ? error.message : String(error);
+    this.dispatchEvent(new CustomEvent('error', { detail: { type, detail, fatal: true } }));
   }
 }

@@ -4,12 +4,19 @@
 // followed by the payload, kept byte for byte, so the viewer's engine verifies it like
 // bytes from a peer. Neither side retries here: a lost PUT leaves a gap that peers
 // fill, and the engine asks again for a GET that brought nothing.
+/** @import { SwarmcastCore, HttpFetch } from '../core/index.js' */
+
+/**
+ * What a GET brought: a signed header and its payload (chunk, init), or the index.
+ * @typedef {{ header: Uint8Array, payload: Uint8Array } | { chunks: number[] }} OriginAnswer
+ */
 
 const ORIGIN_DEFAULTS = Object.freeze({
   maxPutsInFlight: 4,  // a slow origin gets the newest chunks, not a growing queue
   timeoutMs: 5000,
 });
 
+/** @param {'chunk' | 'init'} kind */
 const routeOf = (kind) => (kind === 'init' ? 'init' : 'chunks');
 
 export class OriginClient {
@@ -18,7 +25,12 @@ export class OriginClient {
   #options;
   #putsInFlight = 0;
 
-  // signalingUrl: ws(s)://host/signal; the origin is http(s)://host/api/streams/<id>.
+  /**
+   * @param {SwarmcastCore} core
+   * @param {string} signalingUrl ws(s)://host/signal; the origin is http(s)://host/api/streams/<id>.
+   * @param {string} streamId
+   * @param {Partial<typeof ORIGIN_DEFAULTS>} [options]
+   */
   constructor(core, signalingUrl, streamId, options = {}) {
     const url = new URL(signalingUrl);
     url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
@@ -27,7 +39,14 @@ export class OriginClient {
     this.#options = { ...ORIGIN_DEFAULTS, ...options };
   }
 
-  // Broadcaster. Resolves to null once stored, or to a sentence saying why not; never rejects.
+  /**
+   * Broadcaster. Resolves to null once stored, or to a sentence saying why not; never rejects.
+   * @param {'chunk' | 'init'} kind
+   * @param {number} number The chunk's seq, the init segment's epoch.
+   * @param {Uint8Array} signedHeader
+   * @param {Uint8Array} payload
+   * @returns {Promise<string | null>}
+   */
   async put(kind, number, signedHeader, payload) {
     const what = `${kind} ${number}`;
     if (this.#putsInFlight >= this.#options.maxPutsInFlight) {
@@ -43,22 +62,26 @@ export class OriginClient {
       });
       return res.ok ? null : `${what} refused: HTTP ${res.status}`;
     } catch (error) {
-      return `${what} not uploaded: ${error.message}`;
+      return `${what} not uploaded: ${error instanceof Error ? error.message : String(error)}`;
     } finally {
       this.#putsInFlight--;
     }
   }
 
-  // Viewer: one fetch the engine asked for ({ kind: 'chunk'|'init'|'index', number }).
-  // Resolves to { header, payload } (chunk, init) or { chunks } (index); null when the
-  // origin does not have it (yet) or cannot be reached.
+  /**
+   * Viewer: one fetch the engine asked for. Resolves to { header, payload } (chunk,
+   * init) or { chunks } (index); null when the origin does not have it (yet) or cannot
+   * be reached.
+   * @param {HttpFetch} request
+   * @returns {Promise<OriginAnswer | null>}
+   */
   async get({ kind, number }) {
     const path = kind === 'index' ? 'chunks' : `${routeOf(kind)}/${number}`;
     try {
       const res = await fetch(`${this.#base}/${path}`, { cache: 'no-store', signal: AbortSignal.timeout(this.#options.timeoutMs) });
       if (!res.ok) return null;
       if (kind === 'index') {
-        const { chunks } = await res.json();
+        const { chunks } = /** @type {{ chunks?: unknown }} */ (await res.json());
         const valid = Array.isArray(chunks) && chunks.every((seq) => Number.isSafeInteger(seq) && seq >= 0);
         return valid ? { chunks } : null;
       }

@@ -5,6 +5,40 @@
 // `bufferedamountlow`, and bufferedAmount (channel + queue) is what the engine is told.
 //   events: 'open', 'message' (detail: Uint8Array), 'drain' (the backlog fell below
 //           lowWaterBytes), 'close' (detail: reason)
+import { TypedEventTarget } from './typed-event-target.js';
+/** @import { NetworkConditions } from './network-conditions.js' */
+
+/**
+ * @typedef {object} PeerLinkOptions
+ * @property {RTCIceServer[]} [iceServers]
+ * @property {number} [highWaterBytes] Above this backlog the channel is left to drain.
+ * @property {number} [lowWaterBytes] The channel's bufferedAmountLowThreshold: below it, 'drain'.
+ * @property {number} [openTimeoutMs] ICE or DTLS that never completes closes the link.
+ * @property {NetworkConditions | null} [conditions] Holds back what arrives (simulated conditions, the debug page).
+ */
+
+/**
+ * What travels through signaling between the two ends: a description or a candidate.
+ * @typedef {{ sdp?: RTCSessionDescriptionInit, candidate?: RTCIceCandidateInit | null }} PeerSignal
+ */
+
+/**
+ * @typedef {PeerLinkOptions & {
+ *   peerId: number,
+ *   initiator: boolean,
+ *   signal: (data: PeerSignal) => void,
+ * }} PeerLinkInit
+ */
+
+/**
+ * @typedef {object} PeerLinkEvents
+ * @property {undefined} open
+ * @property {Uint8Array<ArrayBuffer>} message
+ * @property {undefined} drain The send backlog fell below lowWaterBytes.
+ * @property {string} close Why: 'connection failed', 'did not open in time', 'channel closed', ...
+ */
+
+/** @type {Readonly<Required<PeerLinkOptions>>} */
 export const PEER_LINK_DEFAULTS = Object.freeze({
   iceServers: [],
   highWaterBytes: 1024 * 1024,   // above this the channel is left to drain
@@ -15,25 +49,37 @@ export const PEER_LINK_DEFAULTS = Object.freeze({
 
 const CHANNEL_LABEL = 'swarmcast';
 
-export class PeerLink extends EventTarget {
+/**
+ * One RTCPeerConnection with one ordered, reliable, binary data channel.
+ * @extends {TypedEventTarget<PeerLinkEvents>}
+ */
+export class PeerLink extends TypedEventTarget {
   #pc;
+  /** @type {RTCDataChannel | null} */
   #channel = null;
   #signal;
+  /** @type {Uint8Array<ArrayBuffer>[]} */
   #queue = [];
   #queuedBytes = 0;
+  /** @type {RTCIceCandidateInit[]} */
   #pendingCandidates = [];
   #closed = false;
   #openTimer;
+  /** @type {{ at: number, bytes: Uint8Array<ArrayBuffer> }[]} */
   #held = [];          // messages held back by simulated conditions, in order
   #heldUntil = 0;      // when the last held message is delivered
-  #heldTimer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  #heldTimer;
 
-  // peerId: the remote peer; initiator: this side offers; signal(data) sends {sdp} or
-  // {candidate} to the remote peer through signaling. conditions: a NetworkConditions
-  // that holds back what arrives (the debug page's simulated network), or null.
+  /**
+   * peerId: the remote peer; initiator: this side offers; signal(data) sends {sdp} or
+   * {candidate} to the remote peer through signaling.
+   * @param {PeerLinkInit} init
+   */
   constructor({ peerId, initiator, signal, ...options }) {
     super();
     this.peerId = peerId;
+    /** @type {Required<PeerLinkOptions>} */
     this.options = { ...PEER_LINK_DEFAULTS, ...options };
     this.#signal = signal;
     this.bytesSent = 0;
@@ -52,14 +98,24 @@ export class PeerLink extends EventTarget {
     if (initiator) this.#offer();
   }
 
+  /** @returns {boolean} */
   get open() {
     return this.#channel?.readyState === 'open';
   }
 
+  /**
+   * Channel backlog plus what waits in the link's own queue.
+   * @returns {number}
+   */
   get bufferedAmount() {
     return (this.#channel?.bufferedAmount ?? 0) + this.#queuedBytes;
   }
 
+  /**
+   * What the other end sent through signaling.
+   * @param {PeerSignal} data
+   * @returns {Promise<void>}
+   */
   async handleSignal(data) {
     if (this.#closed) return;
     try {
@@ -67,7 +123,7 @@ export class PeerLink extends EventTarget {
         await this.#pc.setRemoteDescription(data.sdp);
         if (data.sdp.type === 'offer') {
           await this.#pc.setLocalDescription();
-          this.#signal({ sdp: this.#pc.localDescription.toJSON() });
+          this.#signalLocalDescription();
         }
         for (const candidate of this.#pendingCandidates.splice(0)) await this.#pc.addIceCandidate(candidate);
       } else if (data.candidate) {
@@ -76,21 +132,26 @@ export class PeerLink extends EventTarget {
         else this.#pendingCandidates.push(data.candidate);
       }
     } catch (error) {
-      this.close(`signaling failed: ${error.message}`);
+      this.close(`signaling failed: ${messageOf(error)}`);
     }
   }
 
-  // Queues when the channel is full or not open yet; never drops.
+  /**
+   * Queues when the channel is full or not open yet; never drops.
+   * @param {Uint8Array<ArrayBuffer>} bytes
+   */
   send(bytes) {
     if (this.#closed) return;
-    if (!this.open || this.#queue.length || this.#channel.bufferedAmount > this.options.highWaterBytes) {
+    const channel = this.#channel;
+    if (!channel || !this.open || this.#queue.length || channel.bufferedAmount > this.options.highWaterBytes) {
       this.#queue.push(bytes);
       this.#queuedBytes += bytes.length;
       return;
     }
-    this.#transmit(bytes);
+    this.#transmit(channel, bytes);
   }
 
+  /** @param {string} [reason] */
   close(reason = 'closed') {
     if (this.#closed) return;
     this.#closed = true;
@@ -107,12 +168,19 @@ export class PeerLink extends EventTarget {
   async #offer() {
     try {
       await this.#pc.setLocalDescription();
-      this.#signal({ sdp: this.#pc.localDescription.toJSON() });
+      this.#signalLocalDescription();
     } catch (error) {
-      this.close(`cannot offer: ${error.message}`);
+      this.close(`cannot offer: ${messageOf(error)}`);
     }
   }
 
+  // Set by the setLocalDescription() just awaited.
+  #signalLocalDescription() {
+    const description = this.#pc.localDescription;
+    if (description) this.#signal({ sdp: description.toJSON() });
+  }
+
+  /** @param {RTCDataChannel} channel */
   #adopt(channel) {
     this.#channel = channel;
     channel.binaryType = 'arraybuffer';
@@ -136,11 +204,16 @@ export class PeerLink extends EventTarget {
     channel.addEventListener('close', () => this.close('channel closed'));
   }
 
+  /** @param {Uint8Array<ArrayBuffer>} bytes */
   #deliver(bytes) {
     this.dispatchEvent(new CustomEvent('message', { detail: bytes }));
   }
 
-  // Simulated conditions: each message waits for its delivery time, in arrival order.
+  /**
+   * Simulated conditions: each message waits for its delivery time, in arrival order.
+   * @param {Uint8Array<ArrayBuffer>} bytes
+   * @param {NetworkConditions | null} conditions
+   */
   #hold(bytes, conditions) {
     const now = performance.now();
     this.#heldUntil = conditions?.active ? conditions.deliveryTime(now, this.#heldUntil) : Math.max(now, this.#heldUntil);
@@ -149,27 +222,43 @@ export class PeerLink extends EventTarget {
   }
 
   #releaseHeld() {
-    this.#heldTimer = null;
+    this.#heldTimer = undefined;
     const now = performance.now();
-    while (this.#held.length && this.#held[0].at <= now) this.#deliver(this.#held.shift().bytes);
-    if (this.#held.length && !this.#closed) this.#heldTimer = setTimeout(() => this.#releaseHeld(), this.#held[0].at - now);
+    let next = this.#held[0];
+    while (next && next.at <= now) {
+      this.#held.shift();
+      this.#deliver(next.bytes);
+      next = this.#held[0];
+    }
+    if (next && !this.#closed) this.#heldTimer = setTimeout(() => this.#releaseHeld(), next.at - now);
   }
 
   #drain() {
-    while (this.#queue.length && this.open && this.#channel.bufferedAmount <= this.options.highWaterBytes) {
+    const channel = this.#channel;
+    while (channel && this.open && channel.bufferedAmount <= this.options.highWaterBytes) {
       const bytes = this.#queue.shift();
+      if (!bytes) return;
       this.#queuedBytes -= bytes.length;
-      this.#transmit(bytes);
+      this.#transmit(channel, bytes);
     }
   }
 
-  #transmit(bytes) {
+  /**
+   * @param {RTCDataChannel} channel
+   * @param {Uint8Array<ArrayBuffer>} bytes
+   */
+  #transmit(channel, bytes) {
     try {
-      this.#channel.send(bytes);
+      channel.send(bytes);
       this.bytesSent += bytes.length;
     } catch (error) {
       // Larger than the SCTP message limit, or the channel died under us.
-      this.close(`send failed: ${error.message}`);
+      this.close(`send failed: ${messageOf(error)}`);
     }
   }
+}
+
+/** @param {unknown} error */
+function messageOf(error) {
+  return error instanceof Error ? error.message : String(error);
 }

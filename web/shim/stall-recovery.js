@@ -20,13 +20,17 @@ const AHEAD_EPSILON_S = 0.01;
 export class StallRecovery {
   #video;
   #options;
+  /** @type {number | null} */
   #lastFrameAt = null;  // performance.now() of the last frame composited or played out
   #framesPlayed = 0;    // decoded and not dropped, at the last check
   #lastNudgeAt = -Infinity;
   nudges = 0;
 
-  // options: { nudgeAfterMs, frozenVideoMs }; playing(): the player has started and
-  // is not closed, failed or ended.
+  /**
+   * @param {HTMLVideoElement} video
+   * @param {{ nudgeAfterMs: number, frozenVideoMs: number }} options MsePlayer's options of those names.
+   * @param {() => boolean} playing The player has started and is not closed, failed or ended.
+   */
   constructor(video, options, playing) {
     this.#video = video;
     this.#options = options;
@@ -59,9 +63,10 @@ export class StallRecovery {
     const quality = this.#video.getVideoPlaybackQuality?.();
     if (!quality || this.#lastFrameAt === null || document.visibilityState !== 'visible') return false;
     const played = quality.totalVideoFrames - quality.droppedVideoFrames;
-    if (played !== this.#framesPlayed) this.#lastFrameAt = performance.now();
+    const lastFrameAt = played !== this.#framesPlayed ? performance.now() : this.#lastFrameAt;
+    this.#lastFrameAt = lastFrameAt;
     this.#framesPlayed = played;
-    return performance.now() - this.#lastFrameAt >= this.#options.frozenVideoMs;
+    return performance.now() - lastFrameAt >= this.#options.frozenVideoMs;
   }
 
   #nudge() {

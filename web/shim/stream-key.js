@@ -6,6 +6,11 @@ import { fromBase64url, toBase64url } from './base64url.js';
 
 const STORAGE_KEY = 'swarmcast.streamKey';
 
+/**
+ * The broadcaster's 32-byte stream key, created once and kept in `storage`.
+ * @param {Storage | undefined} [storage]
+ * @returns {Uint8Array}
+ */
 export function loadOrCreateSeed(storage = globalThis.localStorage) {
   const saved = fromBase64url(storage?.getItem(STORAGE_KEY) ?? '');
   if (saved?.length === 32) return saved;

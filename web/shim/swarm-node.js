@@ -9,12 +9,7 @@
 // hop would wait up to a timer period, several times over.
 // When the server runs an HTTP origin (welcome.origin), a viewer's engine also asks for
 // what no peer can deliver in time; the node GETs it and hands it back.
-//   events: 'welcome' (detail: message), 'state' ('waiting'|'live'|'ended'),
-//           'viewers' (count), 'swarm' (a broadcaster's: the server's summary, see `swarm`),
-//           'chat' (detail: a line, SwarmEngine.takeChat's, with fromBroadcaster),
-//           'listing' (a viewer's: {title, tags} of the stream),
-//           'playable' (detail: items), 'signaling' ({connected}),
-//           'error' (detail: {type, detail, fatal})
+// Its options, events and stats are declared in swarm-node-types.js.
 import { SwarmEngine } from '../core/index.js';
 import { fromBase64url, toBase64url } from './base64url.js';
 import { nowMs } from './clock.js';
@@ -22,12 +17,25 @@ import { OriginClient } from './origin-client.js';
 import { PeerLink } from './peer-link.js';
 import { SignalingClient } from './signaling.js';
 import { Milestones } from './milestones.js';
+import { TypedEventTarget } from './typed-event-target.js';
+/** @import { StreamSigner, HttpFetch } from '../core/index.js' */
+/** @import { ChatResult } from './chat.js' */
+/** @import { PeerSignal } from './peer-link.js' */
+/** @import { SignalingEvents } from './signaling.js' */
+/** @import { ClientMessage, ServerMessageOf } from '../../tools/server/schema.js' */
+
+/** @import { PlaybackReport, StreamListingInfo, StreamState } from './swarm-node-types.js' */
+/** @typedef {import('./swarm-node-types.js').SwarmNodeOptions} SwarmNodeOptions */
+/** @typedef {import('./swarm-node-types.js').SwarmNodeEvents} SwarmNodeEvents */
+/** @typedef {import('./swarm-node-types.js').SwarmNodeStats} SwarmNodeStats */
+/** @typedef {import('./swarm-node-types.js').SwarmSummary} SwarmSummary */
 
 const UINT32_MAX = 0xffffffff;  // the signaling schema's bound on counts
 
 // The clock in tenths of a second as a chat line number (a uint32 on the wire).
 const chatClock = () => Math.floor(nowMs() / 100) % 2 ** 32;
 
+/** @type {Readonly<Required<Pick<SwarmNodeOptions, 'tickMs' | 'statsIntervalMs' | 'minPeers' | 'peersRequestIntervalMs'>>>} */
 export const SWARM_NODE_DEFAULTS = Object.freeze({
   tickMs: 100,                 // the periodic tick: timeouts, pings, re-requests
   statsIntervalMs: 2000,
@@ -35,7 +43,11 @@ export const SWARM_NODE_DEFAULTS = Object.freeze({
   peersRequestIntervalMs: 3000,
 });
 
-export class SwarmNode extends EventTarget {
+/**
+ * Signaling + one PeerLink per peer + the wasm SwarmEngine between them.
+ * @extends {TypedEventTarget<SwarmNodeEvents>}
+ */
+export class SwarmNode extends TypedEventTarget {
   #core;
   #role;
   #streamId;
@@ -43,15 +55,22 @@ export class SwarmNode extends EventTarget {
   #device;
   #timing;                     // the viewer engine's { targetLatencyMs, startLeadMs, playerLeadMs }
   #signaling;
+  /** @type {SwarmEngine | null} */
   #engine = null;
+  /** @type {Map<number, PeerLink>} */
   #links = new Map();          // peerId → PeerLink
   #origin;                     // the server's HTTP origin, used when welcome.origin says it runs
+  /** @type {RTCIceServer[]} */
   #iceServers = [];
+  /** @type {ReturnType<typeof setInterval>[]} */
   #timers = [];
   #tickQueued = false;
+  /** @type {{ at: number, mediaSent: number, linkBytes: Map<number, number> } | null} */
   #lastReport = null;
   #lastPeersRequest = 0;
+  /** @type {string | null} */
   #lastServerError = null;
+  /** @type {{ peerId: number, token: string } | null} */
   #resume = null;              // { peerId, token } from the last welcome
   #playback;
   #network;
@@ -59,18 +78,15 @@ export class SwarmNode extends EventTarget {
   // second, so an author key used again after a reload (the broadcaster's) does not
   // repeat a number its peers remember.
   #chatNumber = chatClock();
+  /** @type {Promise<SwarmNode>} */
   #welcomed;
-  #resolveWelcomed;
-  #rejectWelcomed;
+  // The welcome promise's own, from the constructor on.
+  /** @type {(node: SwarmNode) => void} */
+  #resolveWelcomed = () => {};
+  /** @type {(error: Error) => void} */
+  #rejectWelcomed = () => {};
 
-  // options: { core, role: 'broadcaster'|'viewer', streamId, signer (broadcaster: a
-  // StreamSigner, for the ownership proof), signalingUrl, device, canUpload, uploadKbps }
-  // targetLatencyMs: where the viewer's player aims, so that the engine's deadlines
-  // (and where it starts a late joiner) match what the player does; startLeadMs,
-  // playerLeadMs: see SwarmEngine. playback: a viewer's () => { watchedMs, stalledMs,
-  // stalls, latencyMs } (or null before its first frame), reported with its stats for
-  // the broadcaster's view of the stream's health. network: a NetworkConditions every
-  // peer link holds its incoming messages back by (the debug page), or null.
+  /** @param {SwarmNodeOptions} options */
   constructor({ core, role, streamId, signer = null, signalingUrl, device = {}, canUpload = true, uploadKbps = 0,
     targetLatencyMs = 0, startLeadMs = 0, playerLeadMs = 0, playback = () => null, network = null, ...options }) {
     super();
@@ -83,14 +99,18 @@ export class SwarmNode extends EventTarget {
     this.#network = network;
     this.#device = device;
     this.#timing = { targetLatencyMs, startLeadMs, playerLeadMs };
+    /** @type {number | null} */
     this.peerId = null;
+    /** @type {StreamState | null} */
     this.streamState = null;
     this.viewers = 0;
     // A broadcaster's view of its swarm from the server ('swarm' in docs/SIGNALING.md):
     // { viewers, carriedBytesPerS, roles, layers, unplaced, limited, health }; null until
     // the first.
+    /** @type {SwarmSummary | null} */
     this.swarm = null;
     // A viewer's: the stream's title and tags as its broadcaster described them.
+    /** @type {StreamListingInfo} */
     this.listing = { title: '', tags: [] };
     this.origin = false;         // the server runs the HTTP origin (from the welcome)
     // First signaling open, welcome, link open, message and hand-over to the player.
@@ -112,8 +132,11 @@ export class SwarmNode extends EventTarget {
     this.#listen();
   }
 
-  // Resolves with the first welcome (from then on the engine exists); rejects when the
-  // server refuses us for good (stream taken, bad proof, ...).
+  /**
+   * Resolves with the first welcome (from then on the engine exists); rejects when the
+   * server refuses us for good (stream taken, bad proof, ...).
+   * @returns {Promise<SwarmNode>}
+   */
   get welcomed() {
     return this.#welcomed;
   }
@@ -134,19 +157,35 @@ export class SwarmNode extends EventTarget {
     this.#engine = null;
   }
 
-  // A message about this stream for the server itself (the live list's describe and
-  // thumbnail); false when signaling is not connected.
+  /**
+   * A message about this stream for the server itself (the live list's describe and
+   * thumbnail); false when signaling is not connected.
+   * @param {ClientMessage} message
+   * @returns {boolean}
+   */
   tellServer(message) {
     return this.#signaling.send(message);
   }
 
+  /**
+   * Broadcaster: false when the engine refuses it, or before the welcome.
+   * @param {Uint8Array} signedHeader
+   * @param {Uint8Array} bytes
+   * @returns {boolean}
+   */
   publishInit(signedHeader, bytes) {
-    return this.#engine.publishInit(signedHeader, bytes, nowMs());
+    return this.#engine?.publishInit(signedHeader, bytes, nowMs()) ?? false;
   }
 
-  // The new chunk's stripes leave at once, not at the next timer tick.
+  /**
+   * Broadcaster: the new chunk's stripes leave at once, not at the next timer tick.
+   * False when the engine refuses it, or before the welcome.
+   * @param {Uint8Array} signedHeader
+   * @param {Uint8Array} bytes
+   * @returns {boolean}
+   */
   publishChunk(signedHeader, bytes) {
-    const ok = this.#engine.publishChunk(signedHeader, bytes, nowMs());
+    const ok = this.#engine?.publishChunk(signedHeader, bytes, nowMs()) ?? false;
     if (ok) this.#tick();
     return ok;
   }
@@ -156,6 +195,11 @@ export class SwarmNode extends EventTarget {
   // passes to every peer. Returns the engine's verdict: 'new' once sent, 'flooding' over
   // the author's rate, 'not_joined' before the welcome. RangeError for a text or name
   // over the wire's limits.
+  /**
+   * @param {StreamSigner} author
+   * @param {{ kind?: 'text' | 'reaction', name?: string, text: string }} line
+   * @returns {ChatResult}
+   */
   postChat(author, { kind = 'text', name = '', text }) {
     if (!this.#engine) return 'not_joined';
     this.#chatNumber = Math.max(this.#chatNumber + 1, chatClock()) % 2 ** 32;
@@ -167,11 +211,13 @@ export class SwarmNode extends EventTarget {
 
   // Viewer: the player now aims at `ms` of glass-to-glass latency; the engine's
   // deadlines follow (SwarmEngine.setTargetLatency).
+  /** @param {number} ms */
   setTargetLatency(ms) {
     this.#timing.targetLatencyMs = ms;
     this.#engine?.setTargetLatency(ms, nowMs());
   }
 
+  /** @returns {SwarmNodeStats} */
   stats() {
     const links = [...this.#links.values()].map((link) => ({
       peerId: link.peerId, open: link.open, bytesSent: link.bytesSent, bytesReceived: link.bytesReceived,
@@ -184,6 +230,11 @@ export class SwarmNode extends EventTarget {
   }
 
   #listen() {
+    /**
+     * @template {keyof SignalingEvents} T
+     * @param {T} type
+     * @param {(detail: SignalingEvents[T]) => void} handler
+     */
     const on = (type, handler) => this.#signaling.addEventListener(type, ({ detail }) => handler(detail));
     on('challenge', ({ nonce }) => this.#prove(nonce));
     on('welcome', (message) => this.#welcome(message));
@@ -225,12 +276,20 @@ export class SwarmNode extends EventTarget {
     });
   }
 
+  /** @param {string} nonce */
   #prove(nonce) {
-    const signature = this.#signer.signChallenge(fromBase64url(nonce));
+    // Only a broadcaster is challenged, with a nonce the schema checked; a viewer has
+    // no key to prove.
+    const challenge = fromBase64url(nonce);
+    if (!this.#signer || !challenge) return;
+    const signature = this.#signer.signChallenge(challenge);
     this.#signaling.send({ type: 'prove', signature: toBase64url(signature) });
   }
 
-  #welcome({ peerId, role, peers, iceServers, resumeToken, origin }) {
+  /** @param {ServerMessageOf<'welcome'>} welcome */
+  #welcome({ peerId, role, peers, iceServers: servers, resumeToken, origin }) {
+    // The server's configured ICE servers, relayed as it was given them.
+    const iceServers = /** @type {RTCIceServer[]} */ (servers);
     this.milestones.mark('welcome');
     // After a signaling reconnect the server knows us by the same id (resumed) or, past
     // its grace period, a new one; either way the engine and the open links (peer to
@@ -251,22 +310,36 @@ export class SwarmNode extends EventTarget {
     this.#emit('welcome', { peerId, role, peers, iceServers, origin });
   }
 
-  // The server hands each pair out once and tells exactly one side: that side offers.
+  /**
+   * The server hands each pair out once and tells exactly one side: that side offers.
+   * @param {{ peerId: number }[]} peers
+   */
   #connectTo(peers) {
     for (const { peerId } of peers) {
       if (!this.#links.has(peerId)) this.#addLink(peerId, true);
     }
   }
 
+  /**
+   * @param {number} from
+   * @param {unknown} data What the other peer's link signalled, relayed by the server as
+   *   it was sent; a malformed one fails in handleSignal, which closes the link.
+   */
   #signal(from, data) {
+    const signal = /** @type {PeerSignal | null} */ (data);
     let link = this.#links.get(from);
     if (!link) {
-      if (data?.sdp?.type !== 'offer') return;
+      if (signal?.sdp?.type !== 'offer') return;
       link = this.#addLink(from, false);
     }
-    link.handleSignal(data);
+    link.handleSignal(/** @type {PeerSignal} */ (signal));
   }
 
+  /**
+   * @param {number} peerId
+   * @param {boolean} initiator
+   * @returns {PeerLink}
+   */
   #addLink(peerId, initiator) {
     const link = new PeerLink({
       peerId, initiator, iceServers: this.#iceServers, conditions: this.#network,
@@ -296,11 +369,12 @@ export class SwarmNode extends EventTarget {
   }
 
   #tick() {
-    if (!this.#engine) return;
+    const engine = this.#engine;
+    if (!engine) return;
     for (const link of this.#links.values()) {
-      if (link.open) this.#engine.setBufferedAmount(link.peerId, link.bufferedAmount);
+      if (link.open) engine.setBufferedAmount(link.peerId, link.bufferedAmount);
     }
-    this.#engine.tick(nowMs());
+    engine.tick(nowMs());
     this.#flush();
     this.#askForPeers();
   }
@@ -333,12 +407,13 @@ export class SwarmNode extends EventTarget {
 
   // The engine asks each fetch once and again later if nothing came, so a failed GET
   // is simply dropped. Once the stream has ended the origin has dropped its window.
+  /** @param {HttpFetch} request */
   async #fetchFromOrigin(request) {
     if (this.streamState === 'ended') return;
     const got = await this.#origin.get(request);
     const engine = this.#engine;
     if (!got || !engine) return;
-    if (request.kind === 'index') {
+    if ('chunks' in got) {
       engine.onHttpIndex(got.chunks, nowMs());
     } else if (!engine.onHttpChunk(got.header, got.payload, nowMs())) {
       this.#emit('error', { type: 'origin', detail: `${request.kind} ${request.number} from the origin does not verify`, fatal: false });
@@ -385,6 +460,11 @@ export class SwarmNode extends EventTarget {
     });
   }
 
+  /**
+   * @template {keyof SwarmNodeEvents} T
+   * @param {T} type
+   * @param {SwarmNodeEvents[T]} detail
+   */
   #emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }

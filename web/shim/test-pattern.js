@@ -12,6 +12,11 @@ const BARS = ['#c0c0c0', '#c0c000', '#00c0c0', '#00c000', '#c000c0', '#c00000', 
 export const TIMECODE_BITS = 32;
 export const TIMECODE_HEIGHT = 16;
 
+/**
+ * @param {CanvasRenderingContext2D} g
+ * @param {number} width
+ * @param {number} ms
+ */
 function drawTimecode(g, width, ms) {
   const block = width / (TIMECODE_BITS + 2);
   const value = ms % 2 ** 32;
@@ -22,11 +27,18 @@ function drawTimecode(g, width, ms) {
   }
 }
 
-// Reads the time code from a frame's top rows (RGBA `pixels`, `width` wide, at least
-// TIMECODE_HEIGHT tall); null when the guards do not read right (not a test pattern).
+/**
+ * The test pattern's time code (ms mod 2^32) from a frame's top rows: RGBA `pixels`,
+ * `width` wide, at least TIMECODE_HEIGHT tall; null when the guards do not read right
+ * (not a test pattern).
+ * @param {Uint8ClampedArray | Uint8Array} pixels
+ * @param {number} width
+ * @returns {number | null}
+ */
 export function readTimecode(pixels, width) {
   const block = width / (TIMECODE_BITS + 2);
   const row = Math.floor(TIMECODE_HEIGHT / 2) * width;
+  /** @param {number} i */
   const bitAt = (i) => {
     const at = (row + Math.floor((i + 0.5) * block)) * 4;
     return pixels[at] + pixels[at + 1] + pixels[at + 2] > 3 * 128 ? 1 : 0;
@@ -37,10 +49,17 @@ export function readTimecode(pixels, width) {
   return value;
 }
 
-// A function that paints the next frame into `g` (width x height), stamped with the
-// wall-clock `ms` it is drawn at. `noise`: a band of fresh random grain every frame,
-// which no encoder can predict, so the stream runs at the recorder's full bitrate the
-// way camera footage does (bars alone encode to a fraction of it).
+/**
+ * A function that paints the next frame into `g` (width x height), stamped with the
+ * wall-clock `ms` it is drawn at. `noise`: a band of fresh random grain every frame,
+ * which no encoder can predict, so the stream runs at the recorder's full bitrate the
+ * way camera footage does (bars alone encode to a fraction of it).
+ * @param {CanvasRenderingContext2D} g
+ * @param {number} width
+ * @param {number} height
+ * @param {{ noise?: boolean }} [options]
+ * @returns {(ms: number) => void}
+ */
 export function testPatternPainter(g, width, height, { noise = true } = {}) {
   const grain = noise ? noiseBand(width, Math.round(height * 0.25)) : null;
   let frame = 0;
@@ -67,9 +86,15 @@ export function testPatternPainter(g, width, height, { noise = true } = {}) {
 
 // Random grey grain, GRAIN_PX square, `width` x `height`, fresh on every draw().
 const GRAIN_PX = 4;
+/**
+ * @param {number} width
+ * @param {number} height
+ * @returns {{ draw(g: CanvasRenderingContext2D, x: number, y: number): void }}
+ */
 function noiseBand(width, height) {
   const cells = new OffscreenCanvas(Math.ceil(width / GRAIN_PX), Math.ceil(height / GRAIN_PX));
-  const cg = cells.getContext('2d');
+  // A new canvas always has a 2D context to give.
+  const cg = /** @type {OffscreenCanvasRenderingContext2D} */ (cells.getContext('2d'));
   const image = cg.createImageData(cells.width, cells.height);
   // One opaque grey RGBA pixel per word (little-endian: alpha is the top byte).
   const pixels = new Uint32Array(image.data.buffer);

@@ -12,6 +12,58 @@ import { MsePlayer } from './mse-player.js';
 import { SwarmNode } from './swarm-node.js';
 import { deviceConstraints } from './device.js';
 import { nowMs } from './clock.js';
+import { TypedEventTarget } from './typed-event-target.js';
+/** @import { SwarmcastCore, PlayableItem } from '../core/index.js' */
+/** @import { ChatMessage } from './chat.js' */
+/** @import { ClipOptions } from './clip-buffer.js' */
+/** @import { MsePlayerOptions, MsePlayerStats, LatencyMode } from './mse-player.js' */
+/** @import { NetworkConditions } from './network-conditions.js' */
+/** @import { PlaybackReport, StreamListingInfo, SwarmNodeStats } from './swarm-node-types.js' */
+/** @import { SwarmcastErrorDetail } from './typed-event-target.js' */
+
+/** @typedef {'connecting' | 'waiting' | 'joining' | 'playing' | 'stalled' | 'ended' | 'failed'} ViewerState */
+
+/**
+ * @typedef {object} ViewerOptions
+ * @property {SwarmcastCore} core
+ * @property {string} streamId
+ * @property {HTMLVideoElement} video
+ * @property {string} signalingUrl
+ * @property {MsePlayerOptions} [player]
+ * @property {ClipOptions} [clip] For clip(): how far back, and how many bytes at most.
+ * @property {NetworkConditions | null} [network] Simulated conditions on its peer links (the debug page).
+ */
+
+/**
+ * @typedef {object} ViewerEvents
+ * @property {ViewerState} statechange
+ * @property {SwarmcastErrorDetail} error
+ * @property {undefined} autoplay-blocked The browser refused to start playback without a user gesture: call
+ *   video.play() on one.
+ * @property {ChatMessage} chat
+ * @property {StreamListingInfo} listing The stream's title and tags, as its broadcaster describes it (on joining,
+ *   then on each change).
+ */
+
+/**
+ * @typedef {object} ViewerStats
+ * @property {ViewerState} state
+ * @property {number | null} peerId
+ * @property {number} peers
+ * @property {number} shareFromPeers The share of this viewer's verified media that came from other viewers, not
+ *   the broadcaster nor the HTTP origin.
+ * @property {number} shareFromHttp The share that came from the server's HTTP origin (peers could not deliver in
+ *   time).
+ * @property {number | null} handoverLatencyMs Capture → handed to the player, p50 (the engine's model).
+ * @property {number | null} startupMs Join asked → first frame composited.
+ * @property {number | null} joinAskedAt When the join was asked (ms, the shim's wall clock).
+ * @property {Record<string, number> | null} startupPhases ms after the join at which each startup moment first
+ *   happened, in order: 'signaling-open', 'welcome', 'link-open', 'first-message', 'handed-over',
+ *   'init-appended', 'chunk-appended', 'play', 'first-frame'.
+ * @property {number | null} latencyMs Glass to glass of the frame on screen.
+ * @property {MsePlayerStats} player
+ * @property {SwarmNodeStats | null} node
+ */
 
 // A Cluster's ID (4 bytes) and size (at most 8): what the segmenter must see begin.
 const CLUSTER_HEAD_BYTES = 12;
@@ -31,19 +83,28 @@ const PUBLISH_DELAY_ALLOWANCE_MS = 500;
 const START_LEAD_MS = PUBLISH_DELAY_ALLOWANCE_MS;
 const PLAYER_LEAD_MS = PUBLISH_DELAY_ALLOWANCE_MS;
 
-export class Viewer extends EventTarget {
+/**
+ * Watches a stream in a <video>. Throws TrustError at once when `streamId` is not a
+ * stream id; everything later is an event.
+ * @extends {TypedEventTarget<ViewerEvents>}
+ */
+export class Viewer extends TypedEventTarget {
   #core;
+  /** @type {SwarmNode | null} */
   #node = null;
   #player;
+  /** @type {PlayableItem | null} */
   #pendingInit = null;
   #clips;
+  /** @type {StreamSigner | null} */
   #chatAuthor;
   #network;
+  /** @type {ViewerState} */
   #state = 'connecting';
+  /** @type {number | null} */
   #joinAskedAt = null;
 
-  // clip: ClipBuffer options ({ seconds, maxBytes }) for clip(). network: simulated
-  // conditions on its peer links (NetworkConditions; the debug page), or null.
+  /** @param {ViewerOptions} options */
   constructor({ core, streamId, video, signalingUrl, player = {}, clip = {}, network = null }) {
     super();
     // Throws a TrustError for anything that is not a stream id, before any connection.
@@ -66,21 +127,27 @@ export class Viewer extends EventTarget {
     this.#player.addEventListener('autoplay-blocked', () => this.dispatchEvent(new Event('autoplay-blocked')));
   }
 
+  /** @returns {ViewerState} */
   get state() {
     return this.#state;
   }
 
-  // The stream's title and tags as its broadcaster described them ('listing' events).
+  /**
+   * The stream's title and tags as its broadcaster described them ('listing' events).
+   * @returns {StreamListingInfo}
+   */
   get listing() {
     return this.#node?.listing ?? { title: '', tags: [] };
   }
 
   // MsePlayer's latencyMode ('low' or 'smooth'), with the engine's deadlines moved to
   // match; it starts as the player option of that name says.
+  /** @returns {LatencyMode} */
   get latencyMode() {
     return this.#player.latencyMode;
   }
 
+  /** @param {LatencyMode} mode */
   set latencyMode(mode) {
     this.#player.latencyMode = mode;
     this.#node?.setTargetLatency(this.#engineTargetMs());
@@ -91,6 +158,7 @@ export class Viewer extends EventTarget {
     return this.#player.initialLatencyMs + PUBLISH_DELAY_ALLOWANCE_MS;
   }
 
+  /** @returns {Promise<void>} */
   async start() {
     this.#joinAskedAt = nowMs();
     const node = new SwarmNode({
@@ -129,6 +197,7 @@ export class Viewer extends EventTarget {
   // Everything a stats overlay or a test reads. shareFromPeers: the part of this
   // viewer's verified media that came from other viewers, not the broadcaster nor the
   // HTTP origin; shareFromHttp: the part that came from the origin.
+  /** @returns {ViewerStats} */
   stats() {
     const node = this.#node?.stats() ?? null;
     const engine = node?.engine ?? null;
@@ -153,6 +222,7 @@ export class Viewer extends EventTarget {
 
   // How this viewer's playback has gone since its first frame, for the broadcaster's
   // view of the stream's health (SwarmNode's stats report); null before it.
+  /** @returns {PlaybackReport | null} */
   #playbackReport() {
     const firstFrameAt = this.#player.milestones.at('first-frame');
     if (firstFrameAt === null) return null;
@@ -164,17 +234,28 @@ export class Viewer extends EventTarget {
   }
 
   // When each startup moment came, in ms after the join was asked, in order.
+  /** @returns {Record<string, number> | null} */
   #startupPhases() {
     if (this.#joinAskedAt === null) return null;
     const phases = { ...this.#node?.milestones.since(this.#joinAskedAt), ...this.#player.milestones.since(this.#joinAskedAt) };
     return Object.fromEntries(Object.entries(phases).sort(([, a], [, b]) => a - b));
   }
 
-  // The last seconds played, as a WebM file (ClipBuffer); null before the first chunk.
+  // Back to the live edge after a pause ("back to live"): MsePlayer#seekToLive.
+  seekToLive() {
+    this.#player.seekToLive();
+  }
+
+  /**
+   * The last seconds played (30 by default) as a WebM file (ClipBuffer); null before
+   * the first chunk.
+   * @returns {Blob | null}
+   */
   clip() {
     return this.#clips.clip();
   }
 
+  /** @param {PlayableItem[]} items */
   #play(items) {
     for (const item of items) {
       this.#clips.add({ init: item.init, epoch: item.epoch, captureMs: item.capture, bytes: item.bytes });
@@ -202,6 +283,11 @@ export class Viewer extends EventTarget {
   // the codecs from the init segment once it sees the next Cluster begin. The chunk's
   // head is enough for that: parsing the whole ~150 KB chunk held up the first append
   // by 30-100 ms on a busy machine.
+  /**
+   * @param {Uint8Array} init
+   * @param {Uint8Array} chunk
+   * @returns {string | null}
+   */
   #mimeTypeOf(init, chunk) {
     const segmenter = new Segmenter(this.#core);
     try {
@@ -212,11 +298,13 @@ export class Viewer extends EventTarget {
     }
   }
 
+  /** @param {ViewerState} [forced] */
   #update(forced) {
     const previous = this.#state;
     if (previous === 'failed') return;
     const playerState = this.#player.state;
     const streamState = this.#node?.streamState;
+    /** @type {ViewerState} */
     let state;
     if (forced) state = forced;
     else if (playerState === 'failed') state = 'failed';
@@ -230,6 +318,11 @@ export class Viewer extends EventTarget {
     this.#emit('statechange', state);
   }
 
+  /**
+   * @template {keyof ViewerEvents} T
+   * @param {T} type
+   * @param {ViewerEvents[T]} detail
+   */
   #emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }

@@ -8,7 +8,12 @@ const TIMECODE_ID = 0xe7;
 const TIMECODE_SCALE_ID = [0x2a, 0xd7, 0xb1];
 const DEFAULT_TIMECODE_SCALE_NS = 1_000_000;
 
-// An EBML variable-length size at `at`: { value, length }, or null past the end.
+/**
+ * An EBML variable-length size at `at`: { value, length }, or null past the end.
+ * @param {Uint8Array} bytes
+ * @param {number} at
+ * @returns {{ value: number, length: number } | null}
+ */
 function readVint(bytes, at) {
   const first = bytes[at];
   if (first === undefined || first === 0) return null;
@@ -19,17 +24,33 @@ function readVint(bytes, at) {
   return { value, length };
 }
 
+/**
+ * @param {Uint8Array} bytes
+ * @param {number} at
+ * @param {number} length
+ * @returns {number}
+ */
 function readUint(bytes, at, length) {
   let value = 0;
   for (let i = 0; i < length; i++) value = value * 256 + bytes[at + i];
   return value;
 }
 
+/**
+ * @param {Uint8Array} bytes
+ * @param {number} at
+ * @param {number[]} id
+ * @returns {boolean}
+ */
 function startsWith(bytes, at, id) {
   return id.every((byte, i) => bytes[at + i] === byte);
 }
 
-// Nanoseconds per timecode tick, from an init segment (Info > TimecodeScale).
+/**
+ * Nanoseconds per timecode tick, from an init segment (Info > TimecodeScale).
+ * @param {Uint8Array} init
+ * @returns {number}
+ */
 export function timecodeScaleNs(init) {
   for (let at = 0; at + TIMECODE_SCALE_ID.length < init.length; at++) {
     if (!startsWith(init, at, TIMECODE_SCALE_ID)) continue;
@@ -40,8 +61,13 @@ export function timecodeScaleNs(init) {
   return DEFAULT_TIMECODE_SCALE_NS;
 }
 
-// The media time (ms) a chunk starts at: its first Cluster's Timecode; null when the
-// chunk does not open with a Cluster whose first child is its Timecode.
+/**
+ * The media time (ms) a chunk starts at: its first Cluster's Timecode; null when the
+ * chunk does not open with a Cluster whose first child is its Timecode.
+ * @param {Uint8Array} chunk
+ * @param {number} [scaleNs]
+ * @returns {number | null}
+ */
 export function chunkStartMs(chunk, scaleNs = DEFAULT_TIMECODE_SCALE_NS) {
   if (!startsWith(chunk, 0, CLUSTER_ID)) return null;
   const clusterSize = readVint(chunk, CLUSTER_ID.length);

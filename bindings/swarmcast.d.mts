@@ -1,0 +1,288 @@
+// The module build/wasm/swarmcast.mjs exports: the Embind classes and functions that
+// engine_bindings.cpp, segmenter_bindings.cpp and trust_bindings.cpp register, as
+// web/core calls them. Emscripten 3.1.6 cannot emit this, so it is declared here, once,
+// beside the bindings that define it; the wasm build copies it next to its output.
+// Bytes go in as (pointer, length) into the wasm heap (web/core/heap.js) and come out
+// as fresh Uint8Arrays; ids, times and 64-bit counts cross as numbers (doubles).
+
+/** Bytes from the module: a fresh Uint8Array over an ArrayBuffer of its own. */
+export type WasmBytes = Uint8Array<ArrayBuffer>;
+
+/** Emscripten's module options, as web/core passes them. */
+export interface CoreOptions {
+  /** The .wasm bytes, where the glue cannot fetch them (Node). */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  /** Where the glue finds a file it needs (the .wasm), from its name and the glue's own folder. */
+  locateFile?: (path: string, prefix: string) => string;
+  [option: string]: unknown;
+}
+
+/** Every Embind object holds C++ memory until delete() frees it. */
+interface NativeObject {
+  delete(): void;
+}
+
+// ------------------------------------------------------------------------------ media
+
+/** A track the init segment declares. */
+export interface TrackInfo {
+  /** Matroska CodecID, e.g. 'V_VP8', 'A_OPUS'. */
+  codecId: string;
+  width: number;
+  height: number;
+  sampleRate: number;
+  channels: number;
+}
+
+/** The start of an epoch: what a player appends before the chunks of that epoch. */
+export interface InitEvent {
+  type: 'init';
+  epoch: number;
+  /** e.g. 'video/webm; codecs="vp8,opus"' */
+  mimeType: string;
+  /** null when the stream has no video (audio only). */
+  video: TrackInfo | null;
+  /** null when the stream has no audio. */
+  audio: TrackInfo | null;
+  bytes: WasmBytes;
+}
+
+/** A run of clusters from one video keyframe to the next. */
+export interface ChunkEvent {
+  type: 'chunk';
+  seq: number;
+  epoch: number;
+  /** Media time of the chunk's first cluster. */
+  startMs: number;
+  durationMs: number;
+  keyframe: boolean;
+  bytes: WasmBytes;
+}
+
+/** Something the segmenter could not read; `fatal` ends the stream. */
+export interface SegmenterErrorEvent {
+  type: 'error';
+  code: string;
+  /** Byte offset in the pushed stream. */
+  position: number;
+  detail: string;
+  fatal: boolean;
+}
+
+export type SegmenterEvent = InitEvent | ChunkEvent | SegmenterErrorEvent;
+
+export interface NativeSegmenter extends NativeObject {
+  push(pointer: number, length: number): void;
+  finish(): void;
+  hasEvent(): boolean;
+  nextEvent(): SegmenterEvent | null;
+  retainedBytes(): number;
+}
+
+export type ClipResult = { bytes: WasmBytes; error?: undefined } | { error: string; position: number };
+
+// ------------------------------------------------------------------------------ trust
+
+/** A signing or verification step that failed, by trust::TrustError's name. */
+export interface TrustFailure {
+  ok: false;
+  error: string;
+}
+
+export type TrustCheck = { ok: true } | TrustFailure;
+
+/** What a signed header says, once its signature checks against the stream. */
+export interface VerifiedHeaderFields {
+  ok: true;
+  kind: 'init' | 'chunk';
+  streamId: string;
+  epoch: number;
+  seq: number;
+  /** When the first frame was captured (ms since the epoch, the broadcaster's clock). */
+  captureMs: number;
+  durationMs: number;
+  byteLength: number;
+  pieceCount: number;
+  merkleRoot: WasmBytes;
+}
+
+export type VerifiedHeader = VerifiedHeaderFields | TrustFailure;
+
+export interface NativeSigner extends NativeObject {
+  streamId(): string;
+  publicKey(): WasmBytes;
+  sign(kind: number, epoch: number, seq: number, captureMs: number, durationMs: number, payload: number,
+    length: number): { ok: true; header: WasmBytes } | TrustFailure;
+  signChallenge(nonce: number, length: number): WasmBytes;
+  /** null when a field is outside the wire's limits or the stream id is malformed. */
+  signChat(streamId: string, number: number, sentAtMs: number, kind: number, name: string, text: string): WasmBytes | null;
+}
+
+export interface NativeVerifier extends NativeObject {
+  valid(): boolean;
+  verifyHeader(pointer: number, length: number): VerifiedHeader;
+  verifyPiece(kind: number, seqOrEpoch: number, index: number, piece: number, pieceLength: number, proof: number,
+    proofLength: number): TrustCheck;
+  verifyPayload(kind: number, seqOrEpoch: number, payload: number, length: number): TrustCheck;
+}
+
+// ------------------------------------------------------------------------------ swarm
+
+/** The viewer's start and deadlines (value_object EngineTiming); 0 keeps a default. */
+export interface EngineTiming {
+  targetLatencyMs: number;
+  startLeadMs: number;
+  playerLeadMs: number;
+}
+
+export interface OutgoingMessage {
+  /** The peer to send it to. */
+  to: number;
+  bytes: WasmBytes;
+}
+
+export interface PlayableItem {
+  /** An init segment (precedes the chunks of its epoch) or a chunk. */
+  init: boolean;
+  epoch: number;
+  seq: number;
+  /** Signed capture time of the chunk's first frame (ms, the broadcaster's clock). */
+  capture: number;
+  /** First chunk only: where in it playback starts to sit at the target latency (ms). */
+  startOffsetMs: number;
+  bytes: WasmBytes;
+}
+
+/** A GET for the HTTP origin: a chunk (number = seq), an init segment (number = epoch), or the index. */
+export interface HttpFetch {
+  kind: 'chunk' | 'init' | 'index';
+  number: number;
+}
+
+export type ChatKind = 'text' | 'reaction';
+
+/** A chat line a SwarmEngine delivered. */
+export interface ChatLine {
+  /** The signer's key in base64url: the stream id for the broadcaster. */
+  author: string;
+  number: number;
+  sentAtMs: number;
+  kind: ChatKind;
+  name: string;
+  text: string;
+  /** Relays it crossed to get here. */
+  hops: number;
+}
+
+/** What the engine did with a posted chat line. */
+export type ChatVerdict = 'new' | 'duplicate' | 'forged' | 'flooding' | 'too_far' | 'malformed';
+
+export type PeerRole = 'super-seed' | 'relay' | 'leaf';
+
+/**
+ * The engine's counters: statsJson()'s JSON (src/swarm/engine_stats.cpp), in
+ * snake_case as the simulator prints them.
+ */
+export interface EngineStats {
+  peers: number;
+  media_bytes_received: number;
+  media_bytes_from_source: number;
+  media_bytes_sent: number;
+  duplicate_bytes_received: number;
+  control_bytes_sent: number;
+  control_bytes_received: number;
+  bad_pieces: number;
+  bans: number;
+  protocol_errors: number;
+  requests_sent: number;
+  requests_timed_out: number;
+  /** Pieces peers asked of this engine. */
+  piece_requests_received: number;
+  /** Of those, sent (a broadcaster's pushed stripes count too). */
+  piece_requests_served: number;
+  /** Of those, refused or dropped. */
+  piece_requests_refused: number;
+  chat_lines_received: number;
+  chat_lines_dropped: number;
+  chunks_published: number;
+  chunks_played: number;
+  chunks_skipped: number;
+  buffered_chunks: number;
+  buffer_bytes: number;
+  stalled_ms: number;
+  stalls: number;
+  watched_ms: number;
+  latency_p50_ms: number;
+  latency_p95_ms: number;
+  startup_ms: number | null;
+  media_bytes_from_http: number;
+  /** 1 - (from the broadcaster + from the HTTP origin) / received. */
+  share_from_peers: number;
+  share_from_http: number;
+}
+
+export interface NativeEngine extends NativeObject {
+  connect(peer: number, nowMs: number): void;
+  disconnect(peer: number, nowMs: number): void;
+  onMessage(peer: number, pointer: number, length: number, nowMs: number): void;
+  setBufferedAmount(peer: number, amount: number): void;
+  publishInit(header: number, headerLength: number, init: number, initLength: number, nowMs: number): boolean;
+  publishChunk(header: number, headerLength: number, payload: number, payloadLength: number, nowMs: number): boolean;
+  onHttpChunk(header: number, headerLength: number, payload: number, payloadLength: number, nowMs: number): boolean;
+  onHttpIndex(chunks: number[], nowMs: number): void;
+  takeHttpFetches(): HttpFetch[];
+  setTargetLatency(ms: number, nowMs: number): void;
+  tick(nowMs: number): void;
+  takeOutbox(): OutgoingMessage[];
+  takePlayable(): PlayableItem[];
+  takeDisconnects(): number[];
+  postChat(pointer: number, length: number, nowMs: number): ChatVerdict;
+  takeChat(): ChatLine[];
+  /** EngineStats, as JSON. */
+  statsJson(nowMs: number): string;
+  peerCount(): number;
+}
+
+// ----------------------------------------------------------------------------- module
+
+/** The loaded wasm module. */
+export interface SwarmcastModule {
+  HEAPU8: Uint8Array<ArrayBuffer>;
+  /** 0 when the heap cannot grow that far. */
+  _malloc(size: number): number;
+  _free(pointer: number): void;
+
+  Segmenter: new (targetDurationMs: number, maxChunkBytes: number, maxElementBytes: number) => NativeSegmenter;
+  /** The init segment then the clusters, back to back at `pointer`. */
+  makeClip(pointer: number, initLength: number, clustersLength: number): ClipResult;
+
+  /** Bytes per piece of a chunk (16 KiB). */
+  readonly PIECE_SIZE: number;
+  /** Bytes of a signed header (162). */
+  readonly SIGNED_HEADER_SIZE: number;
+  /** `seed`: 32 bytes in the heap. */
+  Signer: new (seed: number) => NativeSigner;
+  Verifier: new (streamId: string) => NativeVerifier;
+  /** null when `index` is not a piece of the payload. */
+  pieceProof(payload: number, length: number, index: number): WasmBytes | null;
+  /** null when `index` is out of range or the list is not whole 32-byte hashes. */
+  proofFromHashes(hashes: number, length: number, index: number): WasmBytes | null;
+  pieceHashes(payload: number, length: number): WasmBytes;
+  sha256(pointer: number, length: number): WasmBytes;
+  /** null for an empty payload. */
+  merkleRoot(payload: number, length: number): WasmBytes | null;
+  /** `signature`: 64 bytes in the heap. */
+  verifyChallenge(streamId: string, nonce: number, length: number, signature: number): boolean;
+
+  /** `streamKey`: 32 bytes in the heap. */
+  Engine: new (self: number, broadcaster: boolean, streamKey: number, metered: boolean, batteryLow: boolean,
+    hidden: boolean, uploadBudgetBytesPerS: number, httpOrigin: boolean, timing: EngineTiming) => NativeEngine;
+  scorePeer(connectedAt: number, nowMs: number, deliveryBytesPerS: number, rttMs: number, requestsSent: number,
+    requestsServed: number, requestsFailed: number, badPieces: number, metered: boolean, batteryLow: boolean,
+    hidden: boolean, uploadBudgetBytesPerS: number): { score: number; role: PeerRole };
+  /** A stream id's 32 key bytes; null when it is not a stream id. */
+  streamKeyOf(streamId: string): WasmBytes | null;
+}
+
+/** Compiles and instantiates the wasm; rejects when it cannot. */
+export default function createSwarmcastCore(options?: CoreOptions): Promise<SwarmcastModule>;
