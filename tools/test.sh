@@ -17,10 +17,6 @@ grep -E 'tests passed|tests failed' build/native/ctest.log
 echo "== GoogleTest, WebAssembly under Node"
 node build/wasm/tests/core_tests.cjs --gtest_brief=1
 
-echo "== TypeScript: the declarations emitted from the source, and a typed example against them"
-bash tools/types.sh
-node_modules/.bin/tsc -p examples/typed/tsconfig.json
-
 echo "== node:test"
 node --test --test-reporter=spec tests/node/
 

@@ -4,7 +4,9 @@
 // an entry's `types` in package.json names a file the emit does not write, the emitted
 // files do not compile as an installed package's user sees them (an import that does
 // not resolve, such as the wasm module's declaration), or an entry's runtime module
-// (every condition: the browser's, Node's) exports other names than its declaration.
+// (every condition: the browser's, Node's) exports other names than its declaration,
+// the typed example (examples/typed, a user of every export) no longer compiles against
+// them, or docs/API.md no longer says what they declare.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -87,3 +89,13 @@ for (const { entry, types, runtimes } of entries) {
     });
   }
 }
+
+test('the typed example (examples/typed) compiles against the emitted declarations', () => {
+  const tsc = spawnSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'examples/typed/tsconfig.json')], { cwd: root, encoding: 'utf8' });
+  assert.equal(tsc.status, 0, `tsc -p examples/typed:\n${tsc.stdout}${tsc.stderr}`);
+});
+
+test('docs/API.md is what the emitted declarations say (node tools/api-docs.mjs)', () => {
+  const check = spawnSync(process.execPath, [join(root, 'tools/api-docs.mjs'), '--check'], { cwd: root, encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stderr);
+});

@@ -2,7 +2,8 @@
 // A Viewer (web/shim/viewer.js) plays into the <video> of an open shadow root, under
 // the element's own controls: play/pause, volume and mute, latency mode, quality (once
 // a stream has several levels), stats overlay, picture-in-picture and fullscreen, a
-// LIVE badge that turns into "back to live" when the viewer has fallen behind.
+// LIVE badge that turns into "back to live" when the viewer has fallen behind. What it
+// shows of the running Viewer, and the Viewer's events it passes on, are viewer-display.js's.
 //
 // Attributes (each reflected as a property): stream, signaling (default: the page's
 // own origin's /signal), latency-mode ('low' | 'smooth'; without it, the viewer's
@@ -22,7 +23,8 @@ import { ElementBase, attachShadowMarkup, defineOnce, messageOf, pageCore, part,
 import { PLAYER_MARKUP } from './player-markup.js';
 import { QualityLevels } from './quality-levels.js';
 import { StatusVeil } from './status-veil.js';
-import { shortcutOf, showLiveBadge, showPlaying, showStats } from './player-view.js';
+import { shortcutOf, showPlaying } from './player-view.js';
+import { STATUS_TEXT, ViewerDisplay } from './viewer-display.js';
 
 /** @typedef {import('./element-base.js').SwarmcastErrorDetail} SwarmcastErrorDetail */
 /** @typedef {import('../shim/mse-player.js').LatencyMode} LatencyMode */
@@ -34,19 +36,6 @@ import { shortcutOf, showLiveBadge, showPlaying, showStats } from './player-view
 const isLatencyMode = (mode) => /** @type {readonly unknown[]} */ (LATENCY_MODES).includes(mode);
 
 const LATENCY_MODE_KEY = 'swarmcast.latencyMode';
-const STATS_INTERVAL_MS = 1000;
-// Still connecting after this long: the server is down or unreachable. The Viewer keeps
-// trying; the element says so meanwhile.
-const CONNECT_PATIENCE_MS = 6000;
-
-/** @type {Record<string, string>} */
-const STATUS_TEXT = {
-  connecting: 'Connecting…',
-  waiting: 'Waiting for the broadcaster to go live',
-  joining: 'Joining the stream…',
-  ended: 'The stream has ended',
-  failed: 'Playback failed',
-};
 
 export class SwarmcastPlayer extends ElementBase {
   static observedAttributes = ['stream', 'signaling', 'latency-mode', 'muted', 'stats'];
@@ -55,13 +44,10 @@ export class SwarmcastPlayer extends ElementBase {
   #ui;
   #veil;
   #levels;
+  #display;
   /** @type {Viewer | null} */
   #viewer = null;
   #run = 0;  // each start's number: a start that a later one overtook stops where it is
-  /** @type {ReturnType<typeof setInterval> | undefined} */
-  #statsTimer;
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  #connectTimer;
   #onPageHide = () => this.#stopViewer();
 
   constructor() {
@@ -84,6 +70,10 @@ export class SwarmcastPlayer extends ElementBase {
     };
     this.#veil = new StatusVeil(part(root, 'status', HTMLDivElement));
     this.#levels = new QualityLevels(this.#ui.quality);
+    this.#display = new ViewerDisplay({
+      root, ui: this.#ui, veil: this.#veil, levels: this.#levels, emit: (type, detail) => this.#emit(type, detail),
+      overlayShown: () => this.stats, play: () => this.togglePlay(),
+    });
     this.#wireControls();
   }
 
@@ -267,12 +257,10 @@ export class SwarmcastPlayer extends ElementBase {
       return;
     }
     this.#viewer = viewer;
-    this.#follow(viewer);
+    this.#display.follow(viewer, signaling);
     this.#ui.latencyMode.value = viewer.latencyMode;
-    this.#statsTimer = setInterval(() => this.#tick(), STATS_INTERVAL_MS);
-    this.#connectTimer = setTimeout(() => this.#noServer(signaling), CONNECT_PATIENCE_MS);
     this.#emit('ready', viewer);
-    this.#showState(viewer.state);
+    this.#display.showState(viewer.state);
     try {
       await viewer.start();
     } catch (error) {
@@ -280,36 +268,10 @@ export class SwarmcastPlayer extends ElementBase {
     }
   }
 
-  /** @param {Viewer} viewer */
-  #follow(viewer) {
-    viewer.addEventListener('statechange', (event) => {
-      const state = /** @type {CustomEvent<string>} */ (event).detail;
-      if (state !== 'connecting') clearTimeout(this.#connectTimer);
-      this.#showState(state);
-      this.#emit('statechange', state);
-    });
-    viewer.addEventListener('error', (event) => {
-      const detail = /** @type {CustomEvent<SwarmcastErrorDetail>} */ (event).detail;
-      if (detail.fatal) this.#veil.problem(`${detail.type}: ${detail.detail}`);
-      this.#emit('error', detail);
-    });
-    viewer.addEventListener('autoplay-blocked', () => {
-      this.#veil.show('Tap to play');
-      this.#veil.onNextClick(() => this.togglePlay());
-    });
-    for (const type of ['chat', 'listing']) {
-      viewer.addEventListener(type, (event) => this.#emit(type, /** @type {CustomEvent} */ (event).detail));
-    }
-  }
-
   #stopViewer() {
-    clearInterval(this.#statsTimer);
-    clearTimeout(this.#connectTimer);
     this.#viewer?.stop();
     this.#viewer = null;
-    this.#ui.badge.hidden = true;
-    this.#ui.buffering.hidden = true;
-    this.#ui.overlay.hidden = true;
+    this.#display.stop();
   }
 
   /**
@@ -329,35 +291,6 @@ export class SwarmcastPlayer extends ElementBase {
    */
   #warn(type, detail) {
     this.#emit('error', { type, detail, fatal: false });
-  }
-
-  /** @param {string} url */
-  #noServer(url) {
-    if (this.#viewer?.state !== 'connecting') return;
-    const detail = `no answer from the signaling server at ${url}; still trying`;
-    this.#veil.problem(`Cannot reach the server (${url}). Still trying…`);
-    this.#warn('signaling', detail);
-  }
-
-  /** @param {string} state */
-  #showState(state) {
-    this.#ui.badge.hidden = state !== 'playing' && state !== 'stalled';
-    this.#ui.buffering.hidden = state !== 'stalled';
-    // A failure's own words (shown with its error) say more than 'Playback failed'.
-    if (state === 'failed' && this.#veil.hasProblem) return;
-    this.#veil.problem(null);
-    if (state in STATUS_TEXT) this.#veil.show(STATUS_TEXT[state]);
-    else this.#veil.hide();
-  }
-
-  #tick() {
-    const viewer = this.#viewer;
-    if (!viewer) return;
-    const stats = viewer.stats();
-    showStats(this.#root, stats, this.stats);
-    showLiveBadge(this.#ui.badge, stats);
-    this.#levels.follow(this.#ui.video);
-    this.#emit('stats', stats);
   }
 
   /** @returns {LatencyMode} */

@@ -1,5 +1,5 @@
 // The glass-to-glass latency the player aims at (see the live-edge policy in
-// mse-player.js): the worst arrival lateness of the recent chunks plus a margin. A
+// live-edge-steering.js): the worst arrival lateness of the recent chunks plus a margin. A
 // chunk's lateness is taken once it has been appended, not when it reached the player:
 // it can only play from then, and an append that a busy page slows down is as much a
 // cause of stalls as a slow swarm.

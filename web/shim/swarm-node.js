@@ -9,31 +9,29 @@
 // hop would wait up to a timer period, several times over.
 // When the server runs an HTTP origin (welcome.origin), a viewer's engine also asks for
 // what no peer can deliver in time; the node GETs it and hands it back.
-// Its options, events and stats are declared in swarm-node-types.js.
-import { SwarmEngine } from '../core/index.js';
-import { fromBase64url, toBase64url } from './base64url.js';
-import { nowMs } from './clock.js';
-import { OriginClient } from './origin-client.js';
-import { PeerLink } from './peer-link.js';
-import { SignalingClient } from './signaling.js';
-import { Milestones } from './milestones.js';
-import { TypedEventTarget } from './typed-event-target.js';
+// Its links are peer-links.js's, its reports to the server stats-report.js's; its
+// options, events and stats are declared in swarm-node-types.js.
+// (The type imports stand before the imports: after them, tsc would copy them into the
+// emitted doc comment of SWARM_NODE_DEFAULTS, and docs/API.md with it.)
 /** @import { StreamSigner, HttpFetch } from '../core/index.js' */
 /** @import { ChatResult } from './chat.js' */
-/** @import { PeerSignal } from './peer-link.js' */
 /** @import { SignalingEvents } from './signaling.js' */
 /** @import { ClientMessage, ServerMessageOf } from '../../tools/server/schema.js' */
-
-/** @import { PlaybackReport, StreamListingInfo, StreamState } from './swarm-node-types.js' */
+/** @import { StreamListingInfo, StreamState } from './swarm-node-types.js' */
 /** @typedef {import('./swarm-node-types.js').SwarmNodeOptions} SwarmNodeOptions */
 /** @typedef {import('./swarm-node-types.js').SwarmNodeEvents} SwarmNodeEvents */
 /** @typedef {import('./swarm-node-types.js').SwarmNodeStats} SwarmNodeStats */
 /** @typedef {import('./swarm-node-types.js').SwarmSummary} SwarmSummary */
-
-const UINT32_MAX = 0xffffffff;  // the signaling schema's bound on counts
-
-// The clock in tenths of a second as a chat line number (a uint32 on the wire).
-const chatClock = () => Math.floor(nowMs() / 100) % 2 ** 32;
+import { SwarmEngine } from '../core/index.js';
+import { fromBase64url, toBase64url } from './base64url.js';
+import { ChatNumbers } from './chat-numbers.js';
+import { nowMs } from './clock.js';
+import { OriginClient } from './origin-client.js';
+import { PeerLinks } from './peer-links.js';
+import { SignalingClient } from './signaling.js';
+import { Milestones } from './milestones.js';
+import { StatsReport } from './stats-report.js';
+import { TypedEventTarget } from './typed-event-target.js';
 
 /** @type {Readonly<Required<Pick<SwarmNodeOptions, 'tickMs' | 'statsIntervalMs' | 'minPeers' | 'peersRequestIntervalMs'>>>} */
 export const SWARM_NODE_DEFAULTS = Object.freeze({
@@ -57,27 +55,19 @@ export class SwarmNode extends TypedEventTarget {
   #signaling;
   /** @type {SwarmEngine | null} */
   #engine = null;
-  /** @type {Map<number, PeerLink>} */
-  #links = new Map();          // peerId → PeerLink
+  #links;
   #origin;                     // the server's HTTP origin, used when welcome.origin says it runs
-  /** @type {RTCIceServer[]} */
-  #iceServers = [];
   /** @type {ReturnType<typeof setInterval>[]} */
   #timers = [];
   #tickQueued = false;
-  /** @type {{ at: number, mediaSent: number, linkBytes: Map<number, number> } | null} */
-  #lastReport = null;
+  #statsReport = new StatsReport();
   #lastPeersRequest = 0;
   /** @type {string | null} */
   #lastServerError = null;
   /** @type {{ peerId: number, token: string } | null} */
   #resume = null;              // { peerId, token } from the last welcome
   #playback;
-  #network;
-  // Chat lines are named (author, number): numbers start from the clock in tenths of a
-  // second, so an author key used again after a reload (the broadcaster's) does not
-  // repeat a number its peers remember.
-  #chatNumber = chatClock();
+  #chatNumbers = new ChatNumbers();
   /** @type {Promise<SwarmNode>} */
   #welcomed;
   // The welcome promise's own, from the constructor on.
@@ -96,7 +86,6 @@ export class SwarmNode extends TypedEventTarget {
     this.#streamId = streamId;
     this.#signer = signer;
     this.#playback = playback;
-    this.#network = network;
     this.#device = device;
     this.#timing = { targetLatencyMs, startLeadMs, playerLeadMs };
     /** @type {number | null} */
@@ -129,6 +118,22 @@ export class SwarmNode extends TypedEventTarget {
       type: 'join', role, streamId, canUpload, uploadKbps: Math.round(uploadKbps),
       ...(this.#resume && { resume: this.#resume }),
     }));
+    this.#links = new PeerLinks(this.#signaling, network, {
+      open: (peerId) => {
+        this.milestones.mark('link-open');
+        this.#engine?.connect(peerId, nowMs());
+        this.#scheduleTick();
+      },
+      message: (peerId, bytes) => {
+        if (!this.#engine) return;
+        this.milestones.mark('first-message');
+        this.#engine.onMessage(peerId, bytes, nowMs());
+        this.#scheduleTick();
+      },
+      // Room in the channel again: the engine holds pieces back while it is full.
+      drain: () => this.#scheduleTick(),
+      closed: (peerId) => this.#engine?.disconnect(peerId, nowMs()),
+    });
     this.#listen();
   }
 
@@ -151,7 +156,7 @@ export class SwarmNode extends TypedEventTarget {
     this.#timers.forEach(clearInterval);
     this.#timers = [];
     this.#tickQueued = false;
-    for (const link of this.#links.values()) link.close('leaving');
+    this.#links.closeAll('leaving');
     this.#signaling.close();
     this.#engine?.delete();
     this.#engine = null;
@@ -202,8 +207,7 @@ export class SwarmNode extends TypedEventTarget {
    */
   postChat(author, { kind = 'text', name = '', text }) {
     if (!this.#engine) return 'not_joined';
-    this.#chatNumber = Math.max(this.#chatNumber + 1, chatClock()) % 2 ** 32;
-    const line = author.signChat(this.#streamId, { number: this.#chatNumber, sentAtMs: nowMs(), kind, name, text });
+    const line = author.signChat(this.#streamId, { number: this.#chatNumbers.next(), sentAtMs: nowMs(), kind, name, text });
     const verdict = this.#engine.postChat(line, nowMs());
     this.#flush();
     return verdict;
@@ -219,13 +223,9 @@ export class SwarmNode extends TypedEventTarget {
 
   /** @returns {SwarmNodeStats} */
   stats() {
-    const links = [...this.#links.values()].map((link) => ({
-      peerId: link.peerId, open: link.open, bytesSent: link.bytesSent, bytesReceived: link.bytesReceived,
-      bufferedAmount: link.bufferedAmount,
-    }));
     return {
       peerId: this.peerId, role: this.#role, streamState: this.streamState, viewers: this.viewers, origin: this.origin,
-      signaling: this.#signaling.connected, links, engine: this.#engine?.stats(nowMs()) ?? null,
+      signaling: this.#signaling.connected, links: this.#links.stats(), engine: this.#engine?.stats(nowMs()) ?? null,
     };
   }
 
@@ -242,7 +242,7 @@ export class SwarmNode extends TypedEventTarget {
       this.streamState = state;
       this.#emit('state', state);
     });
-    on('peers', ({ peers }) => this.#connectTo(peers));
+    on('peers', ({ peers }) => this.#links.connectTo(peers));
     // Its signaling socket is gone: the tab closed or lost the network. Closing now
     // frees the engine from waiting out the link's silence timeout.
     on('peer-left', ({ peerId }) => this.#links.get(peerId)?.close('peer left'));
@@ -258,7 +258,7 @@ export class SwarmNode extends TypedEventTarget {
       this.swarm = summary;
       this.#emit('swarm', summary);
     });
-    on('signal', ({ from, data }) => this.#signal(from, data));
+    on('signal', ({ from, data }) => this.#links.handleSignal(from, data));
     on('error', ({ code, message }) => {
       this.#lastServerError = message;
       this.#emit('error', { type: 'signaling', detail: `${code}: ${message}`, fatal: false });
@@ -296,7 +296,7 @@ export class SwarmNode extends TypedEventTarget {
     // peer, not through the server) carry on as they were.
     this.#resume = { peerId, token: resumeToken };
     this.peerId = peerId;
-    this.#iceServers = iceServers;
+    this.#links.iceServers = iceServers;
     this.origin = origin;
     if (!this.#engine) {
       this.#engine = new SwarmEngine(this.#core, {
@@ -305,67 +305,9 @@ export class SwarmNode extends TypedEventTarget {
       });
     }
     if (role === 'broadcaster') this.streamState = 'live';
-    this.#connectTo(peers);
+    this.#links.connectTo(peers);
     this.#resolveWelcomed(this);
     this.#emit('welcome', { peerId, role, peers, iceServers, origin });
-  }
-
-  /**
-   * The server hands each pair out once and tells exactly one side: that side offers.
-   * @param {{ peerId: number }[]} peers
-   */
-  #connectTo(peers) {
-    for (const { peerId } of peers) {
-      if (!this.#links.has(peerId)) this.#addLink(peerId, true);
-    }
-  }
-
-  /**
-   * @param {number} from
-   * @param {unknown} data What the other peer's link signalled, relayed by the server as
-   *   it was sent; a malformed one fails in handleSignal, which closes the link.
-   */
-  #signal(from, data) {
-    const signal = /** @type {PeerSignal | null} */ (data);
-    let link = this.#links.get(from);
-    if (!link) {
-      if (signal?.sdp?.type !== 'offer') return;
-      link = this.#addLink(from, false);
-    }
-    link.handleSignal(/** @type {PeerSignal} */ (signal));
-  }
-
-  /**
-   * @param {number} peerId
-   * @param {boolean} initiator
-   * @returns {PeerLink}
-   */
-  #addLink(peerId, initiator) {
-    const link = new PeerLink({
-      peerId, initiator, iceServers: this.#iceServers, conditions: this.#network,
-      signal: (data) => this.#signaling.send({ type: 'signal', to: peerId, data }),
-    });
-    this.#links.set(peerId, link);
-    link.addEventListener('open', () => {
-      this.milestones.mark('link-open');
-      this.#engine?.connect(peerId, nowMs());
-      this.#scheduleTick();
-    });
-    link.addEventListener('message', ({ detail }) => {
-      if (!this.#engine) return;
-      this.milestones.mark('first-message');
-      this.#engine.onMessage(peerId, detail, nowMs());
-      this.#scheduleTick();
-    });
-    // Room in the channel again: the engine holds pieces back while it is full.
-    link.addEventListener('drain', () => this.#scheduleTick());
-    link.addEventListener('close', () => {
-      if (this.#links.get(peerId) !== link) return;
-      this.#links.delete(peerId);
-      this.#engine?.disconnect(peerId, nowMs());
-      this.#signaling.send({ type: 'unlink', peerIds: [peerId] });
-    });
-    return link;
   }
 
   #tick() {
@@ -430,34 +372,11 @@ export class SwarmNode extends TypedEventTarget {
     this.#signaling.send({ type: 'peers-request' });
   }
 
-  // What the server ranks peers by: our measured upload, and how many peers we serve.
   #report() {
     if (!this.#engine || !this.#signaling.connected) return;
-    const now = performance.now();
-    const engine = this.#engine.stats(nowMs());
-    const mediaSent = engine.media_bytes_sent;
-    const playback = this.#playback();
-    const links = [...this.#links.values()];
-    const linkBytes = new Map(links.map((link) => [link.peerId, link.bytesSent]));
-    const last = this.#lastReport;
-    this.#lastReport = { at: now, mediaSent, linkBytes };
-    if (!last) return;
-    const seconds = (now - last.at) / 1000;
-    const uploaded = links.reduce((sum, link) => sum + link.bytesSent - (last.linkBytes.get(link.peerId) ?? 0), 0);
-    this.#signaling.send({
-      type: 'stats',
-      uploadKbps: Math.round((uploaded * 8) / 1000 / seconds),
-      deliveryBytesPerS: (mediaSent - last.mediaSent) / seconds,
-      sharePeers: links.filter((link) => link.bytesSent > (last.linkBytes.get(link.peerId) ?? 0)).length,
-      links: links.filter((link) => link.open).length,
-      // Since the engine started: how reliably we answer (the scorer's reliability term;
-      // without it every viewer stayed at the prior's half and scored a leaf).
-      requestsReceived: Math.min(engine.piece_requests_received, UINT32_MAX),
-      requestsServed: Math.min(engine.piece_requests_served, UINT32_MAX),
-      requestsFailed: Math.min(engine.piece_requests_refused, UINT32_MAX),
-      device: this.#device,
-      ...(playback && { playback }),
-    });
+    const report = this.#statsReport.next(performance.now(), this.#engine.stats(nowMs()), this.#playback(),
+      [...this.#links.values()], this.#device);
+    if (report) this.#signaling.send(report);
   }
 
   /**

@@ -1,0 +1,277 @@
+// How a client becomes a member of a stream's room and stops being one: a viewer's
+// join, a broadcaster's ownership proof, a resume within the reconnect grace, the
+// welcome, the departure its peers hear of, and the throttled viewer counts.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { verifyChallenge } from '../../web/core/index.js';
+import { fromBase64url, toBase64url } from '../lib/encoding.mjs';
+import { sendListing } from './live-list.js';
+import { assignPeers } from './peer-relay.js';
+import { scoreMember } from './peer-selection.js';
+import { Member, Room } from './rooms.js';
+import { CloseCode, ErrorCode } from './schema.js';
+
+/** @typedef {import('../../web/core/index.js').SwarmcastCore} SwarmcastCore */
+/** @typedef {import('./client.js').Client} Client */
+/** @typedef {import('./limits.js').Limits} Limits */
+/** @typedef {import('./rooms.js').Role} Role */
+/**
+ * @template {import('./schema.js').ClientMessage['type']} T
+ * @typedef {import('./schema.js').ClientMessageOf<T>} MessageOf
+ */
+
+export class Membership {
+  #core;
+  #limits;
+  #iceServers;
+  #origin;
+  #now;
+  #streamEnded;
+  #nextPeerId = 1;       // never reused: a late signal cannot reach a newcomer
+  /** @type {Map<string, Room>} streamId -> Room */
+  rooms = new Map();
+
+  /**
+   * @param {object} options
+   * @param {SwarmcastCore} options.core
+   * @param {Limits} options.limits
+   * @param {RTCIceServer[]} options.iceServers handed to every peer in its welcome
+   * @param {boolean} options.origin the server runs the HTTP origin; every welcome says so
+   * @param {() => number} options.now the clock, in ms
+   * @param {(streamId: string) => void} options.streamEnded a broadcaster left for good
+   */
+  constructor({ core, limits, iceServers, origin, now, streamEnded }) {
+    this.#core = core;
+    this.#limits = limits;
+    this.#iceServers = iceServers;
+    this.#origin = origin;
+    this.#now = now;
+    this.#streamEnded = streamEnded;
+  }
+
+  /**
+   * @param {Client} client
+   * @param {MessageOf<'join'>} message
+   */
+  join(client, { role, streamId, canUpload = false, uploadKbps = 0, resume }) {
+    if (role === 'viewer') {
+      const away = this.#resumable(streamId, role, resume);
+      if (away) return this.#resume(client, away, { canUpload, uploadKbps });
+      const room = this.#roomFor(client, streamId, role);
+      if (room) this.#enter(client, room, { role, canUpload, uploadKbps });
+      return;
+    }
+    if (this.#hasConnectedBroadcaster(streamId)) {
+      return client.refuse(ErrorCode.streamTaken, 'this stream already has a broadcaster', CloseCode.conflict);
+    }
+    const nonce = randomBytes(32);
+    const timer = setTimeout(() => client.refuse(ErrorCode.proveTimeout, 'no proof in time', CloseCode.unauthorized),
+      this.#limits.proveTimeoutMs);
+    client.state = 'proving';
+    client.pending = { streamId, canUpload, uploadKbps, resume, nonce, timer };
+    client.send({ type: 'challenge', nonce: toBase64url(nonce) });
+  }
+
+  /**
+   * @param {Client} client
+   * @param {MessageOf<'prove'>} message
+   */
+  prove(client, { signature }) {
+    const { streamId, canUpload, uploadKbps, resume, nonce, timer } = client.proving;
+    clearTimeout(timer);
+    client.pending = null;
+    client.state = 'new';
+    // The schema admits only canonical 86-character base64url, i.e. exactly 64 bytes.
+    const proof = fromBase64url(signature);
+    if (!proof || !verifyChallenge(this.#core, streamId, nonce, proof)) {
+      return client.refuse(ErrorCode.badProof, 'the signature does not prove this stream id', CloseCode.unauthorized);
+    }
+    // Another broadcaster may have proved the same key while this one was signing.
+    if (this.#hasConnectedBroadcaster(streamId)) {
+      return client.refuse(ErrorCode.streamTaken, 'this stream already has a broadcaster', CloseCode.conflict);
+    }
+    const away = this.#resumable(streamId, 'broadcaster', resume);
+    if (away) return this.#resume(client, away, { canUpload, uploadKbps });
+    // Proven but not resuming (e.g. the tab reloaded): it takes the room over from its
+    // away predecessor, whose links are gone with it; the viewers stay live.
+    const room = this.rooms.get(streamId);
+    if (room?.broadcaster) this.depart(room.broadcaster, room, { replaced: true });
+    const entered = this.#roomFor(client, streamId, 'broadcaster');
+    if (entered) this.#enter(client, entered, { role: 'broadcaster', canUpload, uploadKbps });
+  }
+
+  /**
+   * `replaced`: a re-proven broadcaster takes over, so the viewers are not told 'ended'.
+   * @param {Member} member
+   * @param {Room} room
+   * @param {{ replaced?: boolean }} [how]
+   */
+  depart(member, room, { replaced = false } = {}) {
+    clearTimeout(member.away);
+    member.away = undefined;
+    // Only the peers it was linked to (and the broadcaster's dashboard) hear of it:
+    // telling a 10,000-viewer room about every departure would cost O(n^2) messages.
+    const told = new Set(room.remove(member));
+    if (room.broadcaster) told.add(room.broadcaster);
+    for (const other of told) other.client.send({ type: 'peer-left', peerId: member.peerId });
+    if (member.role === 'broadcaster') {
+      if (!replaced) {
+        for (const viewer of room.viewers.values()) viewer.client.send({ type: 'state', state: 'ended' });
+        this.#streamEnded(room.streamId);
+      }
+    } else {
+      this.#viewerCountChanged(room);
+    }
+    if (room.size === 0) {
+      clearTimeout(room.viewerCountTimer);
+      this.rooms.delete(room.streamId);
+    }
+  }
+
+  // The server closes: no timer of a room or an away member outlives it.
+  close() {
+    for (const room of this.rooms.values()) {
+      clearTimeout(room.viewerCountTimer);
+      for (const member of room.members()) clearTimeout(member.away);
+    }
+  }
+
+  /**
+   * A broadcaster whose socket is only away (in its grace period) does not hold the
+   * stream against a re-proven one: that is most likely itself, reconnecting.
+   * @param {string} streamId
+   */
+  #hasConnectedBroadcaster(streamId) {
+    const broadcaster = this.rooms.get(streamId)?.broadcaster;
+    return Boolean(broadcaster && !broadcaster.away);
+  }
+
+  /**
+   * The away member a join's `resume` names, if its token matches.
+   * @param {string} streamId
+   * @param {Role} role
+   * @param {MessageOf<'join'>['resume']} resume
+   * @returns {Member | null}
+   */
+  #resumable(streamId, role, resume) {
+    if (!resume) return null;
+    const member = this.rooms.get(streamId)?.member(resume.peerId);
+    if (!member?.away || member.role !== role) return null;
+    const given = fromBase64url(resume.token);
+    return given && given.length === member.resumeToken.length && timingSafeEqual(given, member.resumeToken) ? member : null;
+  }
+
+  /**
+   * The member takes a new socket: same peer id, same links, nobody told it left.
+   * @param {Client} client
+   * @param {Member} member
+   * @param {{ canUpload: boolean, uploadKbps: number }} upload
+   */
+  #resume(client, member, { canUpload, uploadKbps }) {
+    clearTimeout(member.away);
+    member.away = undefined;
+    member.client = client;
+    member.canUpload = canUpload;
+    member.uploadKbps = uploadKbps;
+    client.state = 'joined';
+    client.member = member;
+    client.room = member.room;
+    this.#welcome(client, member, [], true);
+    if (member.role === 'viewer') client.send({ type: 'state', state: member.room.live ? 'live' : 'waiting' });
+    if (member.role === 'viewer' && member.room.live) sendListing(client, member.room);
+  }
+
+  /**
+   * The room to enter, created if need be; null (and the client refused) when full.
+   * @param {Client} client
+   * @param {string} streamId
+   * @param {Role} role
+   * @returns {Room | null}
+   */
+  #roomFor(client, streamId, role) {
+    const room = this.rooms.get(streamId);
+    if (room) {
+      // A full room still takes its broadcaster: the viewers are waiting for it.
+      if (role === 'viewer' && room.size >= this.#limits.maxPeersPerRoom) {
+        client.refuse(ErrorCode.roomFull, 'this stream has as many viewers as it can take', CloseCode.full);
+        return null;
+      }
+      return room;
+    }
+    if (this.rooms.size >= this.#limits.maxRooms) {
+      client.refuse(ErrorCode.serverFull, 'this server has as many streams as it can take', CloseCode.full);
+      return null;
+    }
+    const created = new Room(streamId);
+    this.rooms.set(streamId, created);
+    return created;
+  }
+
+  /**
+   * @param {Client} client
+   * @param {Room} room
+   * @param {{ role: Role, canUpload: boolean, uploadKbps: number }} joiner
+   */
+  #enter(client, room, { role, canUpload, uploadKbps }) {
+    const nowMs = this.#now();
+    const member = new Member({
+      peerId: this.#nextPeerId++, role, client, canUpload, uploadKbps, joinedAtMs: nowMs, room, resumeToken: randomBytes(16),
+    });
+    scoreMember(this.#core, member, nowMs);
+    room.add(member);
+    client.state = 'joined';
+    client.member = member;
+    client.room = room;
+    if (role === 'broadcaster') {
+      // Viewers get the broadcaster as a peer and make the offers: the newcomer side of
+      // a link always offers, so there is never glare.
+      this.#welcome(client, member, [], false);
+      for (const viewer of room.viewers.values()) {
+        viewer.client.send({ type: 'state', state: 'live' });
+        viewer.client.send({ type: 'peers', peers: assignPeers(viewer, room, this.#limits) });
+      }
+      return;
+    }
+    this.#welcome(client, member, room.live ? assignPeers(member, room, this.#limits) : [], false);
+    client.send({ type: 'state', state: room.live ? 'live' : 'waiting' });
+    if (room.live) sendListing(client, room);
+    this.#viewerCountChanged(room);
+  }
+
+  /**
+   * @param {Client} client
+   * @param {Member} member
+   * @param {{ peerId: number, role: Role }[]} peers
+   * @param {boolean} resumed
+   */
+  #welcome(client, member, peers, resumed) {
+    client.send({
+      type: 'welcome', peerId: member.peerId, role: member.role, peers, iceServers: this.#iceServers,
+      resumeToken: toBase64url(member.resumeToken), resumed, origin: this.#origin,
+    });
+    if (member.role === 'broadcaster') client.send({ type: 'viewers', count: member.room.viewers.size });
+  }
+
+  /**
+   * At most one 'viewers' message per room per interval; a change inside the interval
+   * is sent when it ends, with the count as it is then.
+   * @param {Room} room
+   */
+  #viewerCountChanged(room) {
+    if (room.viewerCountTimer) return;
+    const waitMs = room.sentViewerCountAtMs + this.#limits.viewerCountIntervalMs - this.#now();
+    if (waitMs <= 0) return this.#sendViewerCount(room);
+    room.viewerCountTimer = setTimeout(() => {
+      room.viewerCountTimer = undefined;
+      this.#sendViewerCount(room);
+    }, waitMs);
+  }
+
+  /** @param {Room} room */
+  #sendViewerCount(room) {
+    const count = room.viewers.size;
+    if (count === room.sentViewerCount) return;
+    room.sentViewerCount = count;
+    room.sentViewerCountAtMs = this.#now();
+    for (const member of room.members()) member.client.send({ type: 'viewers', count });
+  }
+}

@@ -1,0 +1,48 @@
+// What a SwarmNode tells the server of itself every statsIntervalMs ('stats' in
+// docs/SIGNALING.md): what the server ranks peers by (our measured upload, how many
+// peers we serve, how reliably we answer) and, for a viewer, its playback.
+/** @import { DeviceConstraints, EngineStats } from '../core/index.js' */
+/** @import { PeerLink } from './peer-link.js' */
+/** @import { PlaybackReport } from './swarm-node-types.js' */
+/** @import { ClientMessageOf } from '../../tools/server/schema.js' */
+
+const UINT32_MAX = 0xffffffff;  // the signaling schema's bound on counts
+
+export class StatsReport {
+  /** @type {{ at: number, mediaSent: number, linkBytes: Map<number, number> } | null} */
+  #last = null;
+
+  /**
+   * The report on the time since the previous call; null on the first, which only
+   * starts the count.
+   * @param {number} now performance.now()
+   * @param {EngineStats} engine
+   * @param {PlaybackReport | null} playback
+   * @param {PeerLink[]} links
+   * @param {DeviceConstraints} device
+   * @returns {ClientMessageOf<'stats'> | null}
+   */
+  next(now, engine, playback, links, device) {
+    const mediaSent = engine.media_bytes_sent;
+    const linkBytes = new Map(links.map((link) => [link.peerId, link.bytesSent]));
+    const last = this.#last;
+    this.#last = { at: now, mediaSent, linkBytes };
+    if (!last) return null;
+    const seconds = (now - last.at) / 1000;
+    const uploaded = links.reduce((sum, link) => sum + link.bytesSent - (last.linkBytes.get(link.peerId) ?? 0), 0);
+    return {
+      type: 'stats',
+      uploadKbps: Math.round((uploaded * 8) / 1000 / seconds),
+      deliveryBytesPerS: (mediaSent - last.mediaSent) / seconds,
+      sharePeers: links.filter((link) => link.bytesSent > (last.linkBytes.get(link.peerId) ?? 0)).length,
+      links: links.filter((link) => link.open).length,
+      // Since the engine started: how reliably we answer (the scorer's reliability term;
+      // without it every viewer stayed at the prior's half and scored a leaf).
+      requestsReceived: Math.min(engine.piece_requests_received, UINT32_MAX),
+      requestsServed: Math.min(engine.piece_requests_served, UINT32_MAX),
+      requestsFailed: Math.min(engine.piece_requests_refused, UINT32_MAX),
+      device,
+      ...(playback && { playback }),
+    };
+  }
+}
