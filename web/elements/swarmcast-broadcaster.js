@@ -6,7 +6,8 @@
 // so do the title and tags.
 //
 // Attributes (reflected as properties): signaling (default: the page's own origin's
-// /signal), watch-url (where viewers watch: the stream id is appended; default
+// /signal), watch-url (where viewers watch: the stream id is appended, and a relative
+// URL is resolved against the page, since the link is shared beyond it; default
 // `${origin}/watch/`). Changing signaling starts over (a live stream stops).
 // Events: 'ready' (detail: the Broadcaster), 'statechange' (detail: 'idle' |
 // 'previewing' | 'going-live' | 'live'), 'live' (detail: {streamId}), 'ended',
@@ -99,7 +100,7 @@ export class SwarmcastBroadcaster extends ElementBase {
   }
 
   get shareLink() {
-    return this.streamId === null ? null : `${this.watchUrl}${this.streamId}`;
+    return this.streamId === null ? null : new URL(`${this.watchUrl}${this.streamId}`, location.href).href;
   }
 
   get signaling() {
