@@ -12,7 +12,7 @@ debian_packages=(
   emscripten binaryen node-acorn cmake g++ make pkg-config
   googletest libgtest-dev libbenchmark-dev nlohmann-json3-dev libsodium-dev
   autoconf automake libtool ffmpeg dpkg-dev clang libclang-rt-14-dev
-  libmimalloc-dev chromium
+  libmimalloc-dev chromium firefox-esr
 )
 
 install_debian_packages() {
