@@ -173,7 +173,14 @@ class EngineBinding {
     return out;
   }
 
-  std::string stats_json(double now) const { return engine_.stats_json(time_ms(now)); }
+  // An object, not JSON: the wasm then carries no JSON writer (and no printf for it).
+  val stats(double now) const {
+    val out = val::object();
+    for (const swarm::StatField& field : engine_.stats_report(time_ms(now))) {
+      out.set(std::string(field.name), field.value ? val(*field.value) : val::null());
+    }
+    return out;
+  }
   double peer_count() const { return static_cast<double>(engine_.peer_count()); }
 
  private:
@@ -230,7 +237,7 @@ EMSCRIPTEN_BINDINGS(swarmcast_engine) {
       .function("takeDisconnects", &EngineBinding::take_disconnects)
       .function("postChat", &EngineBinding::post_chat)
       .function("takeChat", &EngineBinding::take_chat)
-      .function("statsJson", &EngineBinding::stats_json)
+      .function("stats", &EngineBinding::stats)
       .function("peerCount", &EngineBinding::peer_count);
   emscripten::function("scorePeer", &score_peer);
   emscripten::function("streamKeyOf", &stream_key_of);

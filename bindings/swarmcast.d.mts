@@ -180,7 +180,7 @@ export type ChatVerdict = 'new' | 'duplicate' | 'forged' | 'flooding' | 'too_far
 export type PeerRole = 'super-seed' | 'relay' | 'leaf';
 
 /**
- * The engine's counters: statsJson()'s JSON (src/swarm/engine_stats.cpp), in
+ * The engine's counters: Engine::stats_report() (src/swarm/engine_stats.cpp), in
  * snake_case as the simulator prints them.
  */
 export interface EngineStats {
@@ -238,8 +238,7 @@ export interface NativeEngine extends NativeObject {
   takeDisconnects(): number[];
   postChat(pointer: number, length: number, nowMs: number): ChatVerdict;
   takeChat(): ChatLine[];
-  /** EngineStats, as JSON. */
-  statsJson(nowMs: number): string;
+  stats(nowMs: number): EngineStats;
   peerCount(): number;
 }
 

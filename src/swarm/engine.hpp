@@ -156,6 +156,10 @@ class Engine {
   std::vector<HttpFetch> take_http_fetches() { return std::exchange(http_fetches_, {}); }
 
   const EngineStats& stats() const { return stats_; }
+  // The counters with the playback figures, in name order: stats_json() writes them
+  // natively, and the wasm bindings hand them to JavaScript as an object (no JSON
+  // library in the wasm).
+  std::vector<StatField> stats_report(TimeMs now) const;
   std::string stats_json(TimeMs now) const;
   const PlaybackClock& playback() const { return playback_; }
   const ChunkBuffer& buffer() const { return buffer_; }

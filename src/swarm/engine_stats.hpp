@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 namespace swarmcast::swarm {
 
@@ -31,6 +33,13 @@ struct EngineStats {
   std::uint64_t chunks_played = 0;
   std::uint64_t chunks_skipped = 0;
   std::uint64_t chunks_published = 0;
+};
+
+// One figure of Engine::stats_report(): a count (whole) or a share; no value is JSON's null.
+struct StatField {
+  std::string_view name;
+  std::optional<double> value;
+  bool whole = true;
 };
 
 }  // namespace swarmcast::swarm

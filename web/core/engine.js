@@ -267,7 +267,7 @@ export class SwarmEngine {
    * @returns {EngineStats}
    */
   stats(nowMs) {
-    return JSON.parse(this.#live().statsJson(time(nowMs)));
+    return this.#live().stats(time(nowMs));
   }
 
   /** @returns {number} */
