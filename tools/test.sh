@@ -20,7 +20,7 @@ node build/wasm/tests/core_tests.cjs --gtest_brief=1
 echo "== node:test"
 node --test --test-reporter=spec tests/node/
 
-echo "== browser end to end: Chromium pages over real WebRTC"
+echo "== browser end to end: Chromium and Firefox pages over real WebRTC"
 node --test --test-reporter=spec tests/browser/
 
 echo "== fuzz burst: wire decoder, 20 s from the fixed seeds (ASan + UBSan)"

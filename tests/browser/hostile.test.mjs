@@ -37,14 +37,19 @@ function corruptPieces() {
   };
 }
 
-// Hashes everything the broadcaster publishes (init segments and chunks).
+// Hashes everything the broadcaster publishes (init segments and chunks). A player
+// appends a chunk of several Clusters as one (web/shim/webm-cluster.js: the same
+// blocks, byte for byte), so that form of each chunk counts as published too.
 async function recordPublished(page) {
-  await page.evaluate(() => {
+  await page.evaluate(async () => {
+    const { asOneCluster } = await import('/web/shim/webm-cluster.js');
     window.publishedDigests = new Set();
     window.swarmcast.broadcaster.addEventListener('published', ({ detail }) => {
-      crypto.subtle.digest('SHA-256', detail.bytes).then((digest) => {
-        window.publishedDigests.add([...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''));
-      });
+      for (const bytes of new Set([detail.bytes, asOneCluster(detail.bytes)])) {
+        crypto.subtle.digest('SHA-256', bytes).then((digest) => {
+          window.publishedDigests.add([...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''));
+        });
+      }
     });
   });
 }

@@ -1,8 +1,8 @@
 /**
  * Calls `tick` frameRate times a second from a worker's timer: a broadcaster's tab is
- * often in the background (the streamer is sharing another window), where the page's
- * own timers are slowed to once a second and requestAnimationFrame stops; a worker's
- * are not.
+ * often in the background (the streamer is sharing another window), and so is many a
+ * viewer's, whose peers wait on its answers; there the page's own timers are slowed to
+ * about once a second and requestAnimationFrame stops; a worker's are not.
  * @param {number} frameRate
  * @param {() => void} tick
  * @returns {{ stop(): void }}
@@ -23,7 +23,20 @@ export function frameTicker(frameRate, tick) {
     last = now;
     tick();
   };
+  // A page whose Content-Security-Policy refuses blob: workers gets an 'error' event
+  // and no ticks (Chromium and Firefox alike): its own timer then, slowed while the
+  // page is hidden, rather than none.
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  let fallback;
+  worker.addEventListener('error', () => {
+    fallback ??= setInterval(onTick, intervalMs);
+  });
   worker.onmessage = onTick;
   onTick();
-  return { stop: () => worker.terminate() };
+  return {
+    stop: () => {
+      worker.terminate();
+      clearInterval(fallback);
+    },
+  };
 }

@@ -17,6 +17,7 @@ import { PlaybackMeter } from './playback-meter.js';
 import { appendMakingRoom, updateSourceBuffer } from './source-buffer-ops.js';
 import { StallRecovery } from './stall-recovery.js';
 import { TypedEventTarget } from './typed-event-target.js';
+import { asOneCluster } from './webm-cluster.js';
 
 /** @typedef {import('./mse-player-types.js').LatencyMode} LatencyMode */
 /** @typedef {import('./mse-player-types.js').MsePlayerOptions} MsePlayerOptions */
@@ -153,12 +154,13 @@ export class MsePlayer extends TypedEventTarget {
    * captureMs: when the chunk's first frame was captured (the signed header's capture
    * time, on the shim's clock); it maps media time to capture time, for the latency
    * stats and the live-edge policy. Without it the player plays what it is given
-   * without steering towards the live edge.
+   * without steering towards the live edge. A chunk of several Clusters is appended
+   * as one (webm-cluster.js: Firefox keeps only the first Cluster's video otherwise).
    * @param {Uint8Array<ArrayBuffer>} bytes
    * @param {number | null} [captureMs]
    */
   appendChunk(bytes, captureMs = null) {
-    this.#enqueue({ kind: 'chunk', bytes, captureMs });
+    this.#enqueue({ kind: 'chunk', bytes: asOneCluster(bytes), captureMs });
   }
 
   /**

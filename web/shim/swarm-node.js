@@ -26,6 +26,7 @@ import { SwarmEngine } from '../core/index.js';
 import { fromBase64url, toBase64url } from './base64url.js';
 import { ChatNumbers } from './chat-numbers.js';
 import { nowMs } from './clock.js';
+import { frameTicker } from './frame-ticker.js';
 import { OriginClient } from './origin-client.js';
 import { PeerLinks } from './peer-links.js';
 import { SignalingClient } from './signaling.js';
@@ -59,6 +60,8 @@ export class SwarmNode extends TypedEventTarget {
   #origin;                     // the server's HTTP origin, used when welcome.origin says it runs
   /** @type {ReturnType<typeof setInterval>[]} */
   #timers = [];
+  /** @type {{ stop(): void } | null} */
+  #ticker = null;
   #tickQueued = false;
   #statsReport = new StatsReport();
   #lastPeersRequest = 0;
@@ -148,13 +151,18 @@ export class SwarmNode extends TypedEventTarget {
 
   start() {
     this.#signaling.connect();
-    this.#timers.push(setInterval(() => this.#tick(), this.options.tickMs));
+    // From a worker's timer: a page in a background tab runs its own timers about once
+    // a second (Firefox: a 20 ms interval ran twice in 5 s), and peers waiting on its
+    // answers would fetch from the broadcaster instead.
+    this.#ticker = frameTicker(1000 / this.options.tickMs, () => this.#tick());
     this.#timers.push(setInterval(() => this.#report(), this.options.statsIntervalMs));
   }
 
   stop() {
     this.#timers.forEach(clearInterval);
     this.#timers = [];
+    this.#ticker?.stop();
+    this.#ticker = null;
     this.#tickQueued = false;
     this.#links.closeAll('leaving');
     this.#signaling.close();
