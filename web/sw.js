@@ -24,7 +24,7 @@ const SHELL = [
   '/web/app/watch.js', '/vendor/uplot/uPlot.iife.min.js', '/vendor/uplot/uPlot.min.css',
   '/web/shim/base64url.js', '/web/shim/broadcaster.js', '/web/shim/buffered-ranges.js', '/web/shim/capture.js', '/web/shim/capture-timeline.js',
   '/web/shim/chat.js', '/web/shim/chat-numbers.js', '/web/shim/clip-buffer.js',
-  '/web/shim/clock.js', '/web/shim/compose.js', '/web/shim/device.js', '/web/shim/features.js', '/web/shim/frame-ticker.js', '/web/shim/gap-crossing.js', '/web/shim/index.js', '/web/shim/kept.js',
+  '/web/shim/clock.js', '/web/shim/compose.js', '/web/shim/device.js', '/web/shim/ebml.js', '/web/shim/features.js', '/web/shim/frame-ticker.js', '/web/shim/gap-crossing.js', '/web/shim/index.js', '/web/shim/kept.js',
   '/web/shim/latency-target.js', '/web/shim/listing.js', '/web/shim/live-edge-steering.js', '/web/shim/milestones.js', '/web/shim/mse-player.js', '/web/shim/mse-player-defaults.js', '/web/shim/mse-player-types.js',
   '/web/shim/network-conditions.js', '/web/shim/playback-meter.js',
   '/web/shim/origin-client.js', '/web/shim/peer-link.js', '/web/shim/peer-links.js', '/web/shim/recorder.js', '/web/shim/signaling.js',

@@ -11,6 +11,8 @@
 // to its Cluster, is re-based on the first Cluster's. Anything this does not follow
 // (another top-level element, a malformed size, a block timed out of a 16-bit
 // relative timecode's reach) leaves the chunk untouched.
+import { readUint, vintLength } from './ebml.js';
+
 const CLUSTER_ID = 0x1f43b675;
 const TIMECODE_ID = 0xe7;
 const SIMPLE_BLOCK_ID = 0xa3;
@@ -34,8 +36,7 @@ const SIZE_BYTES = 8;
 function readHeader(bytes, at) {
   const idLength = vintLength(bytes[at]);
   if (idLength === 0 || idLength > 4 || at + idLength > bytes.length) return null;
-  let id = 0;
-  for (let i = 0; i < idLength; i++) id = id * 256 + bytes[at + i];
+  const id = readUint(bytes, at, idLength);
   const sizeAt = at + idLength;
   const sizeLength = vintLength(bytes[sizeAt]);
   if (sizeLength === 0 || sizeAt + sizeLength > bytes.length) return null;
@@ -46,26 +47,6 @@ function readHeader(bytes, at) {
     allOnes &&= bytes[sizeAt + i] === 0xff;
   }
   return { id, dataAt: sizeAt + sizeLength, size: allOnes ? null : size };
-}
-
-/**
- * @param {number | undefined} first
- * @returns {number} the length of the EBML variable-length integer it starts (0: none)
- */
-function vintLength(first) {
-  return first === undefined || first === 0 ? 0 : Math.clz32(first) - 23;
-}
-
-/**
- * @param {Uint8Array} bytes
- * @param {number} at
- * @param {number} length
- * @returns {number}
- */
-function readUint(bytes, at, length) {
-  let value = 0;
-  for (let i = 0; i < length; i++) value = value * 256 + bytes[at + i];
-  return value;
 }
 
 /**

@@ -3,38 +3,12 @@
 // a chunk's first Cluster Timecode (a chunk starts with a Cluster; see the segmenter).
 // Reading them here, rather than inferring a chunk's start from the SourceBuffer's
 // buffered ranges, stays exact when ranges merge, are trimmed or start late.
+import { readUint, readVint } from './ebml.js';
+
 const CLUSTER_ID = [0x1f, 0x43, 0xb6, 0x75];
 const TIMECODE_ID = 0xe7;
 const TIMECODE_SCALE_ID = [0x2a, 0xd7, 0xb1];
 const DEFAULT_TIMECODE_SCALE_NS = 1_000_000;
-
-/**
- * An EBML variable-length size at `at`: { value, length }, or null past the end.
- * @param {Uint8Array} bytes
- * @param {number} at
- * @returns {{ value: number, length: number } | null}
- */
-function readVint(bytes, at) {
-  const first = bytes[at];
-  if (first === undefined || first === 0) return null;
-  const length = Math.clz32(first) - 23;
-  if (at + length > bytes.length) return null;
-  let value = first & (0xff >> length);
-  for (let i = 1; i < length; i++) value = value * 256 + bytes[at + i];
-  return { value, length };
-}
-
-/**
- * @param {Uint8Array} bytes
- * @param {number} at
- * @param {number} length
- * @returns {number}
- */
-function readUint(bytes, at, length) {
-  let value = 0;
-  for (let i = 0; i < length; i++) value = value * 256 + bytes[at + i];
-  return value;
-}
 
 /**
  * @param {Uint8Array} bytes
