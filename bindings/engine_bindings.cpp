@@ -17,8 +17,11 @@ using emscripten::val;
 swarm::PeerId peer_id(double id) { return swarm::PeerId{static_cast<std::uint64_t>(id)}; }
 TimeMs time_ms(double ms) { return TimeMs{static_cast<std::int64_t>(ms)}; }
 
-swarm::DeviceConstraints device(bool metered, bool battery_low, bool hidden, std::uint32_t upload_budget) {
-  return swarm::DeviceConstraints{metered, battery_low, hidden, upload_budget};
+// choice: swarm::UploadChoice's value (0 auto, 1 off, 2 cap), checked by web/core/engine-arguments.js.
+swarm::DeviceConstraints device(bool metered, bool battery_low, bool hidden, std::uint32_t upload_budget,
+                                std::uint32_t choice) {
+  return swarm::DeviceConstraints{metered, battery_low, hidden, upload_budget,
+                                  choice <= 2 ? static_cast<swarm::UploadChoice>(choice) : swarm::UploadChoice::kAuto};
 }
 
 const char* role_name(swarm::Role role) {
@@ -68,8 +71,8 @@ class EngineBinding {
  public:
   // stream_key: 32 bytes in the heap (the stream's Ed25519 public key).
   EngineBinding(double self, bool broadcaster, std::uintptr_t stream_key, bool metered, bool battery_low,
-                bool hidden, std::uint32_t upload_budget, bool http_origin, const Timing& timing)
-      : engine_(engine_config(self, broadcaster, stream_key, device(metered, battery_low, hidden, upload_budget),
+                bool hidden, std::uint32_t upload_budget, std::uint32_t choice, bool http_origin, const Timing& timing)
+      : engine_(engine_config(self, broadcaster, stream_key, device(metered, battery_low, hidden, upload_budget, choice),
                               http_origin, timing)) {}
 
   void connect(double peer, double now) { engine_.connect(peer_id(peer), time_ms(now)); }
@@ -103,6 +106,11 @@ class EngineBinding {
 
   // ms: checked by web/core/engine.js (whole milliseconds up to a minute).
   void set_target_latency(double ms, double now) { engine_.set_target_latency(static_cast<std::uint32_t>(ms), time_ms(now)); }
+
+  void set_device(bool metered, bool battery_low, bool hidden, std::uint32_t upload_budget, std::uint32_t choice,
+                  double now) {
+    engine_.set_device(device(metered, battery_low, hidden, upload_budget, choice), time_ms(now));
+  }
 
   void tick(double now) { engine_.tick(time_ms(now)); }
 
@@ -150,6 +158,7 @@ class EngineBinding {
       js.set("seq", static_cast<double>(item.seq.value));
       js.set("capture", static_cast<double>(item.capture.value));
       js.set("startOffsetMs", static_cast<double>(item.start_offset_ms));
+      js.set("keyframe", item.keyframe);
       js.set("bytes", to_js(item.bytes));
       out.call<void>("push", js);
     }
@@ -189,7 +198,8 @@ class EngineBinding {
 
 val score_peer(double connected_at, double now, double delivery_bytes_per_s, double rtt_ms,
                std::uint32_t requests_sent, std::uint32_t requests_served, std::uint32_t requests_failed,
-               std::uint32_t bad_pieces, bool metered, bool battery_low, bool hidden, std::uint32_t upload_budget) {
+               std::uint32_t bad_pieces, bool metered, bool battery_low, bool hidden, std::uint32_t upload_budget,
+               std::uint32_t choice) {
   swarm::PeerStats stats;
   stats.connected_at = time_ms(connected_at);
   stats.delivery_bytes_per_s = delivery_bytes_per_s;
@@ -198,7 +208,7 @@ val score_peer(double connected_at, double now, double delivery_bytes_per_s, dou
   stats.requests_served = requests_served;
   stats.requests_failed = requests_failed;
   stats.bad_pieces = bad_pieces;
-  stats.device = device(metered, battery_low, hidden, upload_budget);
+  stats.device = device(metered, battery_low, hidden, upload_budget, choice);
   const double points = swarm::score(stats, time_ms(now));
   val out = val::object();
   out.set("score", points);
@@ -220,7 +230,7 @@ EMSCRIPTEN_BINDINGS(swarmcast_engine) {
       .field("startLeadMs", &Timing::start_lead_ms)
       .field("playerLeadMs", &Timing::player_lead_ms);
   emscripten::class_<EngineBinding>("Engine")
-      .constructor<double, bool, std::uintptr_t, bool, bool, bool, std::uint32_t, bool, const Timing&>()
+      .constructor<double, bool, std::uintptr_t, bool, bool, bool, std::uint32_t, std::uint32_t, bool, const Timing&>()
       .function("connect", &EngineBinding::connect)
       .function("disconnect", &EngineBinding::disconnect)
       .function("onMessage", &EngineBinding::on_message)
@@ -231,6 +241,7 @@ EMSCRIPTEN_BINDINGS(swarmcast_engine) {
       .function("onHttpIndex", &EngineBinding::on_http_index)
       .function("takeHttpFetches", &EngineBinding::take_http_fetches)
       .function("setTargetLatency", &EngineBinding::set_target_latency)
+      .function("setDevice", &EngineBinding::set_device)
       .function("tick", &EngineBinding::tick)
       .function("takeOutbox", &EngineBinding::take_outbox)
       .function("takePlayable", &EngineBinding::take_playable)

@@ -59,9 +59,9 @@ struct EventToJs {
 
 class SegmenterBinding {
  public:
-  SegmenterBinding(std::uint32_t target_duration_ms, std::uint32_t max_chunk_bytes,
+  SegmenterBinding(std::uint32_t target_duration_ms, std::uint32_t max_duration_ms, std::uint32_t max_chunk_bytes,
                    std::uint32_t max_element_bytes)
-      : segmenter_(media::SegmenterConfig{target_duration_ms, max_chunk_bytes, max_element_bytes}) {}
+      : segmenter_(media::SegmenterConfig{target_duration_ms, max_duration_ms, max_chunk_bytes, max_element_bytes}) {}
 
   void push(std::uintptr_t pointer, std::size_t length) {
     segmenter_.push(bytes_at(pointer, length));
@@ -108,7 +108,7 @@ val make_clip(std::uintptr_t pointer, std::size_t init_length, std::size_t clust
 EMSCRIPTEN_BINDINGS(swarmcast_segmenter) {
   emscripten::function("makeClip", &make_clip);
   emscripten::class_<SegmenterBinding>("Segmenter")
-      .constructor<std::uint32_t, std::uint32_t, std::uint32_t>()
+      .constructor<std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t>()
       .function("push", &SegmenterBinding::push)
       .function("finish", &SegmenterBinding::finish)
       .function("hasEvent", &SegmenterBinding::has_event)

@@ -47,12 +47,12 @@ export interface InitEvent {
   bytes: WasmBytes;
 }
 
-/** A run of clusters from one video keyframe to the next. */
+/** One Cluster of known size: the blocks from one cut (a video keyframe, or a video frame when keyframes are sparse) to the next. */
 export interface ChunkEvent {
   type: 'chunk';
   seq: number;
   epoch: number;
-  /** Media time of the chunk's first cluster. */
+  /** Media time the chunk starts at: its Cluster Timecode. */
   startMs: number;
   durationMs: number;
   keyframe: boolean;
@@ -101,6 +101,8 @@ export interface VerifiedHeaderFields {
   /** When the first frame was captured (ms since the epoch, the broadcaster's clock). */
   captureMs: number;
   durationMs: number;
+  /** A chunk's first video frame is a keyframe: a player can start with it (always true for init). */
+  keyframe: boolean;
   byteLength: number;
   pieceCount: number;
   merkleRoot: WasmBytes;
@@ -111,8 +113,8 @@ export type VerifiedHeader = VerifiedHeaderFields | TrustFailure;
 export interface NativeSigner extends NativeObject {
   streamId(): string;
   publicKey(): WasmBytes;
-  sign(kind: number, epoch: number, seq: number, captureMs: number, durationMs: number, payload: number,
-    length: number): { ok: true; header: WasmBytes } | TrustFailure;
+  sign(kind: number, epoch: number, seq: number, captureMs: number, durationMs: number, keyframe: boolean,
+    payload: number, length: number): { ok: true; header: WasmBytes } | TrustFailure;
   signChallenge(nonce: number, length: number): WasmBytes;
   /** null when a field is outside the wire's limits or the stream id is malformed. */
   signChat(streamId: string, number: number, sentAtMs: number, kind: number, name: string, text: string): WasmBytes | null;
@@ -150,6 +152,8 @@ export interface PlayableItem {
   capture: number;
   /** First chunk only: where in it playback starts to sit at the target latency (ms). */
   startOffsetMs: number;
+  /** A chunk whose first video frame is a keyframe (signed): seeking to its start decodes nothing before it. */
+  keyframe: boolean;
   bytes: WasmBytes;
 }
 
@@ -232,6 +236,9 @@ export interface NativeEngine extends NativeObject {
   onHttpIndex(chunks: number[], nowMs: number): void;
   takeHttpFetches(): HttpFetch[];
   setTargetLatency(ms: number, nowMs: number): void;
+  /** `uploadChoice`: 0 auto, 1 off, 2 cap (the cap in uploadBudgetBytesPerS). */
+  setDevice(metered: boolean, batteryLow: boolean, hidden: boolean, uploadBudgetBytesPerS: number, uploadChoice: number,
+    nowMs: number): void;
   tick(nowMs: number): void;
   takeOutbox(): OutgoingMessage[];
   takePlayable(): PlayableItem[];
@@ -251,7 +258,7 @@ export interface SwarmcastModule {
   _malloc(size: number): number;
   _free(pointer: number): void;
 
-  Segmenter: new (targetDurationMs: number, maxChunkBytes: number, maxElementBytes: number) => NativeSegmenter;
+  Segmenter: new (targetDurationMs: number, maxDurationMs: number, maxChunkBytes: number, maxElementBytes: number) => NativeSegmenter;
   /** The init segment then the clusters, back to back at `pointer`. */
   makeClip(pointer: number, initLength: number, clustersLength: number): ClipResult;
 
@@ -275,12 +282,15 @@ export interface SwarmcastModule {
 
   /** `streamKey`: 32 bytes in the heap. */
   Engine: new (self: number, broadcaster: boolean, streamKey: number, metered: boolean, batteryLow: boolean,
-    hidden: boolean, uploadBudgetBytesPerS: number, httpOrigin: boolean, timing: EngineTiming) => NativeEngine;
+    hidden: boolean, uploadBudgetBytesPerS: number, uploadChoice: number, httpOrigin: boolean,
+    timing: EngineTiming) => NativeEngine;
   scorePeer(connectedAt: number, nowMs: number, deliveryBytesPerS: number, rttMs: number, requestsSent: number,
     requestsServed: number, requestsFailed: number, badPieces: number, metered: boolean, batteryLow: boolean,
-    hidden: boolean, uploadBudgetBytesPerS: number): { score: number; role: PeerRole };
+    hidden: boolean, uploadBudgetBytesPerS: number, uploadChoice: number): { score: number; role: PeerRole };
   /** A stream id's 32 key bytes; null when it is not a stream id. */
   streamKeyOf(streamId: string): WasmBytes | null;
+  /** Bytes of the wasm heap that malloc has handed out and not had back. */
+  heapBytesInUse(): number;
 }
 
 /** Compiles and instantiates the wasm; rejects when it cannot. */

@@ -47,6 +47,7 @@ val header_to_js(const trust::ChunkHeader& h) {
   out.set("seq", static_cast<double>(h.seq.value));
   out.set("captureMs", static_cast<double>(h.capture_time.value));
   out.set("durationMs", h.duration_ms);
+  out.set("keyframe", h.keyframe);
   out.set("byteLength", h.byte_length);
   out.set("pieceCount", trust::piece_count(h.byte_length));
   out.set("merkleRoot", to_js(h.merkle_root));
@@ -61,12 +62,12 @@ class SignerBinding {
   std::string stream_id() const { return trust::stream_id_of(keys_.public_key); }
   val public_key() const { return to_js(keys_.public_key.bytes); }
 
-  val sign(int kind, std::uint32_t epoch, double seq, double capture_ms, std::uint32_t duration_ms,
+  val sign(int kind, std::uint32_t epoch, double seq, double capture_ms, std::uint32_t duration_ms, bool keyframe,
            std::uintptr_t payload, std::size_t length) const {
     const auto header = trust::describe(kind == 1 ? trust::HeaderKind::kInit : trust::HeaderKind::kChunk,
                                         keys_.public_key, Epoch{epoch}, ChunkSeq{static_cast<std::uint64_t>(seq)},
                                         TimeMs{static_cast<std::int64_t>(capture_ms)}, duration_ms,
-                                        bytes_at(payload, length));
+                                        bytes_at(payload, length), keyframe);
     if (!header) return failure(header.error());
     val out = success();
     out.set("header", to_js(trust::encode(trust::sign_header(header.value(), keys_.secret_key))));

@@ -13,6 +13,7 @@ debian_packages=(
   googletest libgtest-dev libbenchmark-dev nlohmann-json3-dev libsodium-dev
   autoconf automake libtool ffmpeg dpkg-dev clang libclang-rt-14-dev
   libmimalloc-dev chromium firefox-esr
+  iproute2 nftables coturn
 )
 
 install_debian_packages() {
@@ -84,7 +85,17 @@ install_node_packages() {
   fi
 }
 
+# The field tests start coturn themselves, in namespaces of their own; the package's
+# own service (enabled on install) must not hold the TURN port or run unasked.
+keep_coturn_service_off() {
+  command -v systemctl >/dev/null || return 0
+  systemctl is-enabled --quiet coturn 2>/dev/null || systemctl is-active --quiet coturn 2>/dev/null || return 0
+  log "stopping and disabling the coturn system service"
+  as_root systemctl disable --now coturn >/dev/null 2>&1 || true
+}
+
 install_debian_packages
+keep_coturn_service_off
 fetch_source libwebm
 fetch_source benchmark  # Google Benchmark's sources: npm run bench builds them for wasm
 build_wasm_libsodium

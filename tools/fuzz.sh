@@ -17,6 +17,8 @@ burst=0
 if [ "${1:-}" = --burst ]; then burst=1; seconds=20; else seconds="${1:-60}"; fi
 out="${SWARMCAST_FUZZ_DIR:-build/fuzz}"
 webm=third_party/libwebm/webm_parser
+# libwebm's muxer utilities, with which the segmenter writes each chunk's Cluster.
+muxer="third_party/libwebm/mkvmuxer/mkvmuxer.cc third_party/libwebm/mkvmuxer/mkvmuxerutil.cc third_party/libwebm/mkvmuxer/mkvwriter.cc"
 
 cxx="$(command -v clang++-14 || command -v clang++ || true)"
 if [ -z "$cxx" ]; then
@@ -29,15 +31,15 @@ fi
 # shellcheck disable=SC2054  # the commas belong to -fsanitize=
 sanitize=(-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
           -D_GLIBCXX_ASSERTIONS)
-core_flags=(-std=c++20 -Isrc -I"$webm/include" "${sanitize[@]}" -fsanitize=fuzzer-no-link)
+core_flags=(-std=c++20 -Isrc -I"$webm/include" -Ithird_party/libwebm "${sanitize[@]}" -fsanitize=fuzzer-no-link)
 # libwebm as it ships (NDEBUG, like the Release build): its debug assertions fire on
 # valid push-parser use (a child id straddling its parent's end across a kWouldBlock).
-webm_flags=(-std=c++17 -w -DNDEBUG -I"$webm/include" -I"$webm" "${sanitize[@]}" -fsanitize=fuzzer-no-link)
+webm_flags=(-std=c++17 -w -DNDEBUG -I"$webm/include" -I"$webm" -Ithird_party/libwebm "${sanitize[@]}" -fsanitize=fuzzer-no-link)
 
 declare -A sources=(
   [wire_decode_fuzz]="src/wire/*.cpp tests/fuzz/wire_decode_fuzz.cpp"
-  [segmenter_fuzz]="src/media/*.cpp tests/fuzz/segmenter_fuzz.cpp $webm/src/*.cc"
-  [clip_fuzz]="src/media/*.cpp tests/fuzz/clip_fuzz.cpp $webm/src/*.cc"
+  [segmenter_fuzz]="src/media/*.cpp tests/fuzz/segmenter_fuzz.cpp $webm/src/*.cc $muxer"
+  [clip_fuzz]="src/media/*.cpp tests/fuzz/clip_fuzz.cpp $webm/src/*.cc $muxer"
 )
 # Inputs longer than this only slow a target down: the largest wire message is 64 KiB;
 # 64 KiB of WebM holds the headers and the first cluster or two.
@@ -131,6 +133,7 @@ seed wire_decode_fuzz peer-exchange "0b02000000000000000102320000000000000002033
 seed wire_decode_fuzz ping "0c0000002a"
 seed wire_decode_fuzz pong "0d0000002a"
 seed wire_decode_fuzz goodbye "0e04"
+seed wire_decode_fuzz device-status "10230000f424"
 seed wire_decode_fuzz chat "0f00$(printf '%064d' 0)0000000100000190000000000003416e6100026869$(printf '%0128d' 0)"
 
 # The segmenter's input starts with 4 setup bytes (tests/fuzz/segmenter_fuzz.cpp): each

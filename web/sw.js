@@ -9,7 +9,7 @@
 //  - Everything else passes through untouched: the stream registry and the HTTP chunk
 //    origin (/api/...), health, the signaling WebSocket (/signal), other origins, and
 //    anything but GET.
-const SHELL_VERSION = 14;
+const SHELL_VERSION = 15;
 const CACHE = `swarmcast-shell-v${SHELL_VERSION}`;
 const NETWORK_TIMEOUT_MS = 4000;
 
@@ -29,7 +29,7 @@ const SHELL = [
   '/web/shim/network-conditions.js', '/web/shim/playback-meter.js',
   '/web/shim/origin-client.js', '/web/shim/peer-link.js', '/web/shim/peer-links.js', '/web/shim/recorder.js', '/web/shim/signaling.js',
   '/web/shim/source-buffer-ops.js', '/web/shim/stall-recovery.js', '/web/shim/stats-report.js', '/web/shim/stream-key.js', '/web/shim/swarm-node.js', '/web/shim/swarm-node-types.js',
-  '/web/shim/test-pattern.js', '/web/shim/typed-event-target.js', '/web/shim/viewer.js', '/web/shim/webm-cluster.js', '/web/shim/webm-time.js',
+  '/web/shim/test-pattern.js', '/web/shim/typed-event-target.js', '/web/shim/viewer.js', '/web/shim/webm-time.js',
   '/web/elements/broadcaster-markup.js', '/web/elements/element-base.js', '/web/elements/icons.js', '/web/elements/player-markup.js',
   '/web/elements/player-view.js', '/web/elements/quality-levels.js', '/web/elements/shared-style.js', '/web/elements/status-veil.js',
   '/web/elements/swarmcast-broadcaster.js', '/web/elements/swarmcast-player.js', '/web/elements/viewer-display.js',

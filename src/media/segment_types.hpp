@@ -25,13 +25,15 @@ struct InitSegment {
   ByteVector bytes;
 };
 
-// Whole clusters from one video keyframe to the next (audio-only: by duration).
+// One Cluster of known size holding the blocks from one cut to the next (see
+// SegmenterConfig): its Timecode is `start`, every block keeps its bytes but for its
+// relative timecode.
 struct MediaChunk {
   ChunkSeq seq;
   Epoch epoch;
-  TimeMs start;  // media time of the chunk's first cluster
+  TimeMs start;  // media time the chunk starts at: its Cluster Timecode
   std::uint32_t duration_ms = 0;
-  bool keyframe = false;  // the chunk's first video frame is a keyframe (always, unless a byte cap cut it)
+  bool keyframe = false;  // the chunk's first video frame is a keyframe (false when cut by duration or bytes)
   ByteVector bytes;
 };
 
@@ -60,13 +62,23 @@ const char* to_string(SegmenterErrorCode code);
 
 using SegmenterEvent = std::variant<InitSegment, MediaChunk, SegmenterError>;
 
+// A chunk is cut before a block; audio muxed just before the video frame it is cut at,
+// but timed at or after it, goes with that frame. A chunk never spans more than a
+// 16-bit relative timecode reaches (32767 ticks: 32.767 s at the usual 1 ms scale): it
+// is cut before the first block beyond, of whatever track.
 struct SegmenterConfig {
-  // A chunk ends at the first keyframe cluster once it is at least 80 % of this
-  // long; encoders jitter keyframes by a frame or two around the requested interval,
-  // and a slightly early keyframe must not double the chunk.
+  // A chunk ends at a video keyframe once it is at least 80 % of this long (encoders
+  // jitter keyframes by a frame or two around the requested interval, and a slightly
+  // early keyframe must not double the chunk), and at any keyframe when it did not
+  // open with one. Audio-only streams: at any audio block, by the same rule.
   std::uint32_t target_duration_ms = 1000;
-  // A chunk ends at the next cluster boundary once it holds this many bytes, keyframe
-  // or not (then the next chunk's `keyframe` is false).
+  // When no keyframe came (an encoder with sparse keyframes, e.g. Firefox's recorder,
+  // one every ~10 s), a chunk ends at the first video frame this long after its start;
+  // the next chunk's `keyframe` is false. A quarter above the target: a keyframe that
+  // comes a few frames late still opens its chunk.
+  std::uint32_t max_duration_ms = 1250;
+  // A chunk ends before the next block once it holds this many bytes, keyframe or not
+  // (then the next chunk's `keyframe` is false).
   std::uint32_t max_chunk_bytes = 4u << 20;
   // No single element (a cluster, a frame, a codec private blob) may exceed this: a
   // declared size is never trusted for allocation.

@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <limits>
 #include <optional>
 #include <string>
 
+#include "media/chunk_assembler.hpp"
+#include "media/cluster_writer.hpp"
 #include "media/init_segment.hpp"
 #include "media/stream_buffer.hpp"
 #include "webm/callback.h"
@@ -39,23 +43,19 @@ std::uint64_t end_of(const webm::ElementMetadata& m) { return m.position + m.hea
 struct ClusterState {
   std::uint64_t begin = 0;
   std::uint64_t content_end = 0;  // end of the last child seen: the end of an unknown-size cluster
-  std::uint64_t timecode = 0;
-  std::optional<std::int64_t> time_ms;  // known once libwebm has read the Timecode
-  bool video_seen = false;
-};
-struct ChunkState {
-  std::vector<ByteRange> clusters;
-  std::uint64_t bytes = 0;
-  std::int64_t start_ms = 0;
-  std::optional<bool> first_video_keyframe;
+  std::int64_t timecode = 0;
 };
 struct EpochState {
   Epoch number;
   std::uint64_t header_begin = 0;
   HeaderParts header;
+  std::optional<ChunkAssembler> chunks;  // once the init segment is out
   bool inside_segment = false;
-  bool init_emitted = false;
 };
+
+// A Cluster Timecode beyond this is refused rather than overflow the block times
+// computed from it (2^48 ticks: ~8900 years at the usual 1 ms).
+constexpr std::uint64_t kMaxClusterTimecode = 1ull << 48;
 
 }  // namespace
 
@@ -96,7 +96,7 @@ class WebmSegmenter::Impl final : public webm::Callback {
     if (known(m.size) && m.size > config_.max_element_bytes && m.id != webm::Id::kSegment)
       return fail(SegmenterErrorCode::kElementTooLarge, m.position,
                   "element declares " + std::to_string(m.size) + " bytes");
-    if (!epoch_->init_emitted && m.position - epoch_->header_begin > 2ull * config_.max_element_bytes)
+    if (!epoch_->chunks && m.position - epoch_->header_begin > 2ull * config_.max_element_bytes)
       return fail(SegmenterErrorCode::kElementTooLarge, m.position, "headers before the first cluster too large");
     if (cluster_) return on_cluster_child(m);
 
@@ -146,7 +146,9 @@ class WebmSegmenter::Impl final : public webm::Callback {
   }
 
   webm::Status OnInfo(const webm::ElementMetadata& m, const webm::Info& info) override {
-    if (info.timecode_scale.value() == 0) return fail(SegmenterErrorCode::kMalformed, m.position, "TimecodeScale is 0");
+    // Above a second per tick, block times in ms could overflow; no encoder writes that.
+    if (info.timecode_scale.value() == 0 || info.timecode_scale.value() > 1'000'000'000)
+      return fail(SegmenterErrorCode::kMalformed, m.position, "TimecodeScale out of range");
     epoch_->header.timecode_scale_ns = info.timecode_scale.value();
     return kContinue;
   }
@@ -159,33 +161,50 @@ class WebmSegmenter::Impl final : public webm::Callback {
   webm::Status OnClusterBegin(const webm::ElementMetadata&, const webm::Cluster& cluster,
                               webm::Action* action) override {
     *action = webm::Action::kRead;
-    cluster_->timecode = cluster.timecode.value();
-    const std::int64_t time_ms = epoch_->header.to_ms(static_cast<std::int64_t>(cluster_->timecode));
-    cluster_->time_ms = time_ms;
-    if (chunk_.clusters.empty()) chunk_.start_ms = time_ms;
-    if (!chunk_.clusters.empty() && chunk_.bytes >= config_.max_chunk_bytes) emit_chunk(time_ms);
-    if (!epoch_->header.has_video()) on_first_video_block(true);  // audio-only: chunks by duration
+    if (cluster.timecode.value() > kMaxClusterTimecode)
+      return fail(SegmenterErrorCode::kMalformed, cluster_->begin, "Cluster Timecode out of range");
+    cluster_->timecode = static_cast<std::int64_t>(cluster.timecode.value());
     return kContinue;
   }
 
-  webm::Status OnSimpleBlockBegin(const webm::ElementMetadata&, const webm::SimpleBlock& block,
+  // A SimpleBlock is cut at as soon as its header is read (what came before is whole),
+  // and kept once its frame is.
+  webm::Status OnSimpleBlockBegin(const webm::ElementMetadata& m, const webm::SimpleBlock& block,
                                   webm::Action* action) override {
     *action = webm::Action::kRead;
-    on_block(block.track_number, block.timecode, block.is_key_frame);
+    if (!in_cluster()) return kContinue;
+    open_block_ = block_at(ByteRange{last_element_begin_, last_element_begin_ + m.header_size + m.size},
+                           last_element_begin_ + m.header_size, block.track_number, block.timecode, block.is_key_frame);
+    emit(epoch_->chunks->open(*open_block_));
     return kContinue;
   }
 
-  webm::Status OnBlockGroupEnd(const webm::ElementMetadata&, const webm::BlockGroup& group) override {
+  webm::Status OnSimpleBlockEnd(const webm::ElementMetadata&, const webm::SimpleBlock&) override {
+    if (open_block_) epoch_->chunks->keep(*std::exchange(open_block_, std::nullopt));
+    return kContinue;
+  }
+
+  webm::Status OnBlockBegin(const webm::ElementMetadata& m, const webm::Block&, webm::Action* action) override {
+    *action = webm::Action::kRead;
+    block_in_group_at_ = last_element_begin_ + m.header_size;
+    return kContinue;
+  }
+
+  webm::Status OnBlockGroupEnd(const webm::ElementMetadata& m, const webm::BlockGroup& group) override {
     // VP8 alpha comes in BlockGroups; a keyframe there is one without ReferenceBlock.
-    if (group.block.is_present())
-      on_block(group.block.value().track_number, group.block.value().timecode, group.references.empty());
+    // The group is cut at and kept whole once complete: its keyframe flag comes last.
+    if (in_cluster() && group.block.is_present() && block_in_group_at_) {
+      const webm::Block& block = group.block.value();
+      const BlockRef ref = block_at(ByteRange{group_begin_, group_begin_ + m.header_size + m.size},
+                                    *block_in_group_at_, block.track_number, block.timecode, group.references.empty());
+      emit(epoch_->chunks->open(ref));
+      epoch_->chunks->keep(ref);
+    }
+    block_in_group_at_.reset();
     return kContinue;
   }
 
-  webm::Status OnClusterEnd(const webm::ElementMetadata& m, const webm::Cluster&) override {
-    const std::uint64_t end = known(m.size) ? end_of(m) : cluster_->content_end;
-    chunk_.clusters.push_back({cluster_->begin, end});
-    chunk_.bytes += end - cluster_->begin;
+  webm::Status OnClusterEnd(const webm::ElementMetadata&, const webm::Cluster&) override {
     cluster_.reset();
     return kContinue;
   }
@@ -241,7 +260,7 @@ class WebmSegmenter::Impl final : public webm::Callback {
   }
 
   webm::Status begin_cluster(const webm::ElementMetadata& m) {
-    if (!epoch_->init_emitted) {
+    if (!epoch_->chunks) {
       if (auto error = emit_init(m.position)) return *error;
     }
     cluster_.emplace();
@@ -252,6 +271,7 @@ class WebmSegmenter::Impl final : public webm::Callback {
 
   webm::Status on_cluster_child(const webm::ElementMetadata& m) {
     if (!known(m.size)) return fail(SegmenterErrorCode::kUnsupportedLayout, m.position, "cluster child of unknown size");
+    if (m.id == webm::Id::kBlockGroup) group_begin_ = m.position;
     cluster_->content_end = std::max(cluster_->content_end, end_of(m));
     if (cluster_->content_end - cluster_->begin > config_.max_element_bytes)
       return fail(SegmenterErrorCode::kElementTooLarge, m.position, "cluster larger than the element cap");
@@ -264,59 +284,50 @@ class WebmSegmenter::Impl final : public webm::Callback {
     if (!h.has_video() && !h.has_audio())
       return fail(SegmenterErrorCode::kNoMediaTracks, position, "no video or audio track");
     events_.push_back(build_init_segment(h, epoch_->number, buffer_));
-    epoch_->init_emitted = true;
+    epoch_->chunks.emplace(CutRules{config_.target_duration_ms, config_.max_duration_ms, config_.max_chunk_bytes,
+                                    h.has_video()});
     return std::nullopt;
   }
 
-  void on_block(std::uint64_t track, std::int16_t relative_timecode, bool keyframe) {
+  // libwebm reads blocks only inside a Cluster, which opens only after the init segment.
+  bool in_cluster() const { return epoch_ && epoch_->chunks && cluster_; }
+
+  // A block as the chunk assembler sees it. `block_data` is where the (Simple)Block's
+  // content begins: its track number (a vint, its length told by its first byte's
+  // leading zeros), then the 16-bit relative timecode.
+  BlockRef block_at(ByteRange bytes, std::uint64_t block_data, std::uint64_t track, std::int16_t relative,
+                    bool keyframe) const {
     const HeaderParts& h = epoch_->header;
-    const std::uint64_t timing_track = h.has_video() ? h.video_track : h.audio_track;
-    if (track == timing_track) {
-      const std::int64_t t = h.to_ms(static_cast<std::int64_t>(cluster_->timecode) + relative_timecode);
-      if (last_block_ms_ && t > *last_block_ms_) last_frame_gap_ms_ = t - *last_block_ms_;
-      last_block_ms_ = t;
-    }
-    if (track == h.video_track && h.has_video() && !cluster_->video_seen) on_first_video_block(keyframe);
+    const Byte first = buffer_.view(block_data, block_data + 1)[0];
+    BlockRef ref;
+    ref.bytes = bytes;
+    ref.timecode_at = block_data + static_cast<std::uint64_t>(std::countl_zero(first)) + 1;
+    ref.ticks = cluster_->timecode + relative;
+    ref.ms = h.to_ms(ref.ticks);
+    ref.timing = track == (h.has_video() ? h.video_track : h.audio_track);
+    ref.keyframe = ref.timing && (keyframe || !h.has_video());  // audio-only: any block may open a chunk
+    return ref;
   }
 
-  // The one place a chunk boundary is decided: at the first video block of a cluster.
-  void on_first_video_block(bool keyframe) {
-    cluster_->video_seen = true;
-    const std::int64_t time_ms = *cluster_->time_ms;
-    const std::int64_t elapsed = time_ms - chunk_.start_ms;
-    if (keyframe && !chunk_.clusters.empty() && elapsed * 5 >= std::int64_t{config_.target_duration_ms} * 4)
-      emit_chunk(time_ms);
-    if (!chunk_.first_video_keyframe) chunk_.first_video_keyframe = keyframe;
-  }
-
-  void emit_chunk(std::int64_t end_ms) {
+  void emit(std::optional<ClosedChunk> closed) {
+    if (!closed) return;
     MediaChunk chunk;
     chunk.seq = ChunkSeq{next_seq_++};
     chunk.epoch = epoch_->number;
-    chunk.start = TimeMs{chunk_.start_ms};
-    chunk.duration_ms = static_cast<std::uint32_t>(std::max<std::int64_t>(0, end_ms - chunk_.start_ms));
-    chunk.keyframe = chunk_.first_video_keyframe.value_or(!epoch_->header.has_video());
-    chunk.bytes.reserve(chunk_.bytes);
-    for (const ByteRange& r : chunk_.clusters) {
-      const ByteView v = buffer_.view(r.begin, r.end);
-      chunk.bytes.insert(chunk.bytes.end(), v.begin(), v.end());
-    }
+    chunk.start = TimeMs{closed->start_ms};
+    chunk.duration_ms = static_cast<std::uint32_t>(
+        std::min<std::int64_t>(closed->end_ms - closed->start_ms, std::numeric_limits<std::uint32_t>::max()));
+    chunk.keyframe = closed->keyframe;
+    chunk.bytes = write_cluster(closed->start_ticks, closed->blocks, buffer_);
     events_.push_back(std::move(chunk));
-    const std::int64_t next_start = end_ms;
-    chunk_ = ChunkState{};
-    chunk_.start_ms = next_start;
   }
 
-  // The media of this epoch is over: the last chunk lasts until its last frame ends,
-  // or until an unfinished cluster that is being dropped began.
+  // The media of this epoch is over: the last chunk lasts until its last frame ends. A
+  // block still being read is left out.
   void end_epoch_media() {
-    const std::int64_t end_ms = cluster_ && cluster_->time_ms
-                                    ? *cluster_->time_ms
-                                    : last_block_ms_.value_or(chunk_.start_ms) + last_frame_gap_ms_;
-    if (!chunk_.clusters.empty()) emit_chunk(end_ms);
-    chunk_ = ChunkState{};
-    last_block_ms_.reset();
-    last_frame_gap_ms_ = 0;
+    if (epoch_->chunks) emit(epoch_->chunks->finish());
+    open_block_.reset();
+    block_in_group_at_.reset();
   }
 
   void abandon_epoch(SegmenterError error) {
@@ -353,8 +364,8 @@ class WebmSegmenter::Impl final : public webm::Callback {
 
   std::uint64_t retain_from() const {
     std::uint64_t from = seeking_header_ ? scan_from_ : std::min(buffer_.Position(), last_element_begin_);
-    if (epoch_ && !epoch_->init_emitted) from = std::min(from, epoch_->header_begin);
-    if (!chunk_.clusters.empty()) from = std::min(from, chunk_.clusters.front().begin);
+    if (epoch_ && !epoch_->chunks) from = std::min(from, epoch_->header_begin);
+    if (epoch_ && epoch_->chunks) from = std::min(from, epoch_->chunks->held_from().value_or(from));
     if (cluster_) from = std::min(from, cluster_->begin);
     return from;
   }
@@ -366,9 +377,9 @@ class WebmSegmenter::Impl final : public webm::Callback {
   std::optional<SegmenterError> pending_error_;
   std::optional<EpochState> epoch_;
   std::optional<ClusterState> cluster_;
-  ChunkState chunk_;
-  std::optional<std::int64_t> last_block_ms_;
-  std::int64_t last_frame_gap_ms_ = 0;
+  std::optional<BlockRef> open_block_;  // a SimpleBlock whose frame is still being read
+  std::uint64_t group_begin_ = 0;       // the BlockGroup being read
+  std::optional<std::uint64_t> block_in_group_at_;  // its Block's content, once begun
   std::uint64_t last_element_begin_ = 0;
   std::uint64_t last_unknown_reported_ = webm::kUnknownElementPosition;
   std::uint64_t scan_from_ = 0;

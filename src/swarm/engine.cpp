@@ -4,28 +4,20 @@
 
 #include "swarm/engine_remote.hpp"
 #include "swarm/peer_scorer.hpp"
+#include "swarm/start_choice.hpp"
 #include "wire/codec.hpp"
 
 namespace swarmcast::swarm {
 
-// A device that declares an upload budget gets it as its total upload budget, unless
-// the caller set one: the declaration and the behaviour must agree.
-EngineConfig Engine::with_declared_budget(EngineConfig config) {
-  if (config.upload.total_budget_bytes_per_s <= 0 && config.device.upload_budget_bytes_per_s > 0)
-    config.upload.total_budget_bytes_per_s = config.device.upload_budget_bytes_per_s;
-  return config;
-}
-
 Engine::Engine(EngineConfig config)
-    : config_(with_declared_budget(config)),
-      backlog_limit_(config_.upload.total_budget_bytes_per_s > 0
-                         ? std::max<std::uint64_t>(2 * trust::kPieceSize,
-                                                   static_cast<std::uint64_t>(config_.upload.total_budget_bytes_per_s *
-                                                                              config_.max_backlog_ms / 1000))
-                         : config_.max_buffered_bytes),
+    : config_(std::move(config)),
+      configured_total_budget_(config_.upload.total_budget_bytes_per_s),
+      backlog_limit_(config_.max_buffered_bytes),
       buffer_(config_.buffer, config_.verifier),
       budget_(config_.upload),
-      chat_(config_.stream, config_.chat) {}
+      chat_(config_.stream, config_.chat) {
+  compute_allowance();
+}
 Engine::~Engine() = default;
 
 std::size_t Engine::peer_count() const { return peers_.size(); }
@@ -41,15 +33,17 @@ void Engine::connect(PeerId id, TimeMs now) {
   peer.last_heard = now;
   silence_check_at_ = std::min(silence_check_at_, TimeMs{now.value + config_.peer_silence_timeout_ms + 1});
   peer.stats.connected_at = now;
+  const wire::DeviceStatus device = device_status();
   wire::Handshake hello;
   hello.stream_key = config_.stream.bytes;
   hello.peer_id = config_.self;
   hello.role = config_.broadcaster ? Role::kBroadcaster : Role::kRelay;
-  hello.can_upload = config_.device.can_upload();
-  hello.metered = config_.device.metered;
-  hello.battery_low = config_.device.battery_low;
-  hello.hidden = config_.device.hidden;
-  hello.upload_budget_bytes_per_s = config_.device.upload_budget_bytes_per_s;
+  hello.can_upload = device.can_upload;
+  hello.metered = device.metered;
+  hello.battery_low = device.battery_low;
+  hello.hidden = device.hidden;
+  hello.upload_budget_bytes_per_s = device.upload_budget_bytes_per_s;
+  hello.upload_choice = device.upload_choice;
   send(peer, hello);
 }
 
@@ -108,6 +102,9 @@ void Engine::set_target_latency(std::uint32_t ms, TimeMs now) {
 }
 
 void Engine::tick(TimeMs now) {
+  // A hidden viewer's reduced rate is a share of the stream's: measured once the first
+  // chunks are here (until then it assumed a default rate).
+  if (!allowance_on_stream_rate_ && !buffer_.chunks().empty()) apply_device(device_status(), now);
   expire_requests(now);
   drop_silent_peers(now);
   evict();
@@ -174,19 +171,34 @@ std::int64_t Engine::start_capture_time(TimeMs now) const {
   return now.value - clock_difference - std::int64_t{config_.target_latency_ms};
 }
 
-// The chunk holding the moment to play start_lead_ms from now, or the oldest chunk we
-// know of if that moment is older: it is fetched while that moment comes, so a slow
-// first fetch does not push the start above the target latency (in mesh-100 choosing
-// the chunk for the moment at hand gave start latency p50 3.1 s for a 2.5 s target,
-// this 2.7 s). Where in it playback starts is settled when it arrives.
+// The keyframe chunk that starts at or before the moment to play start_lead_ms from
+// now, or the oldest keyframe chunk we know of if that moment is older: it is fetched
+// while that moment comes, so a slow first fetch does not push the start above the
+// target latency (in mesh-100 choosing the chunk for the moment at hand gave start
+// latency p50 3.1 s for a 2.5 s target, this 2.7 s). Where in it playback starts is
+// settled when it arrives. Only a keyframe chunk can start a player (start_choice.hpp).
 void Engine::choose_start(TimeMs now) {
-  if (!live_edge_offset_ || buffer_.chunks().empty()) return;
+  if (!live_edge_offset_) return;
   const std::int64_t wanted = start_capture_time(now) + std::int64_t{config_.start_lead_ms};
-  auto chosen = buffer_.chunks().begin();
-  for (auto it = buffer_.chunks().begin(); it != buffer_.chunks().end(); ++it)
-    if (it->second.header.capture_time.value <= wanted) chosen = it;
-  playhead_ = chosen->first;
+  const std::optional<ChunkSeq> chosen = start_chunk(buffer_.chunks(), wanted);
+  if (!chosen) return;
+  playhead_ = *chosen;
   start_chosen_at_offset_ = live_edge_offset_;
+}
+
+// A player that started on a keyframe chunk older than its moment plays from there
+// until what it aims at is in its buffer, then jumps to it (the browser's player seeks
+// when it is further behind its target than a little and the target is buffered): the
+// model jumps as that chunk is handed over, so later deadlines are the player's. (The
+// browser's player seeks only to within a second after a keyframe; with keyframes
+// sparser than that it jumps at the next one, later than this model does.)
+void Engine::catch_up(const ChunkEntry& handed, TimeMs now) {
+  const std::int64_t moment = start_capture_time(now);
+  if (moment >= handed.header.capture_time.value + std::int64_t{handed.header.duration_ms}) return;
+  catching_up_ = false;
+  const std::int64_t position = handed.header.capture_time.value + now.value -
+                                playback_.deadline(handed.header.capture_time).value;
+  if (moment > position) playback_.shift(position - moment);
 }
 
 void Engine::advance_playback(TimeMs now) {
@@ -206,11 +218,9 @@ void Engine::advance_playback(TimeMs now) {
         // A stream younger than the target latency: wait for the moment to come.
         if (player_moment < entry->header.capture_time.value) return;
         // The first chunk took so long to arrive that the moment is past it: start
-        // with the next one instead if that is here already.
-        const ChunkEntry* next = buffer_.find(ChunkSeq{playhead_->value + 1});
-        if (player_moment >= entry->header.capture_time.value + std::int64_t{entry->header.duration_ms} && next &&
-            next->complete()) {
-          playhead_ = ChunkSeq{playhead_->value + 1};
+        // with a later keyframe chunk instead if one is here already.
+        if (const ChunkSeq later = later_start(buffer_.chunks(), *playhead_, player_moment); later != *playhead_) {
+          playhead_ = later;
           continue;
         }
       }
@@ -224,14 +234,17 @@ void Engine::advance_playback(TimeMs now) {
       // The first chunk starts at the moment the target latency points to by now, so
       // the time it took to fetch does not add to every later chunk's latency; handed
       // over before that moment (player_lead_ms), it starts when the moment comes.
+      const bool starting = !playback_.started();
+      const std::int64_t behind = start_capture_time(now) - entry->header.capture_time.value;
       const std::int64_t offset =
-          playback_.started() ? 0
-                              : std::clamp<std::int64_t>(start_capture_time(now) - entry->header.capture_time.value,
-                                                         -std::int64_t{config_.player_lead_ms},
-                                                         std::int64_t{entry->header.duration_ms});
+          starting ? std::clamp<std::int64_t>(behind, -std::int64_t{config_.player_lead_ms},
+                                              std::int64_t{entry->header.duration_ms})
+                   : 0;
       playback_.hand_over(entry->header.capture_time, now, offset);
+      if (starting) catching_up_ = behind > std::int64_t{entry->header.duration_ms};
+      else if (catching_up_) catch_up(*entry, now);
       playable_.push_back({false, epoch, *playhead_, entry->header.capture_time, entry->data(),
-                           static_cast<std::uint32_t>(std::max<std::int64_t>(offset, 0))});
+                           static_cast<std::uint32_t>(std::max<std::int64_t>(offset, 0)), entry->header.keyframe});
       last_played_ = entry->header;
       late_since_.reset();
       ++stats_.chunks_played;

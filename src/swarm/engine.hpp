@@ -95,6 +95,9 @@ struct PlayerItem {
   ByteVector bytes;
   // On the first chunk only: where in it playback starts (ms from its capture time).
   std::uint32_t start_offset_ms = 0;
+  // The chunk's first video frame is a keyframe (signed): a player may seek to its start
+  // without decoding anything before it.
+  bool keyframe = true;
 };
 
 // What the transport should GET from the HTTP origin: a chunk or an init segment
@@ -141,6 +144,16 @@ class Engine {
   // played: the playhead moves past them instead of waiting for them.
   void set_target_latency(std::uint32_t ms, TimeMs now);
 
+  // This device's state or its viewer's upload setting changed (the tab went hidden,
+  // the network became metered, the viewer chose Off or a cap, ...). The upload
+  // policy follows at once: every peer is sent a DeviceStatus, then, if this device no
+  // longer serves, a Choke (what they had asked of it and not yet received they ask of
+  // others; a piece already sent still arrives and verifies), else the new budget
+  // holds from the next piece on. The broadcaster keeps serving whatever its device.
+  void set_device(const DeviceConstraints& device, TimeMs now);
+  // What this device's rules allow it to upload now (upload_policy.hpp).
+  const UploadAllowance& upload_allowance() const { return allowance_; }
+
   void tick(TimeMs now);
 
   // Chat (swarm/chat.hpp): a line signed by this side's author key, passed on to every
@@ -181,10 +194,19 @@ class Engine {
   void on_init_segment(Remote& peer, const wire::InitSegment& m);
   void on_request(Remote& peer, const wire::Request& m);
   void on_chat(Remote& peer, wire::Chat chat, TimeMs now);
+  void on_device_status(Remote& peer, const wire::DeviceStatus& m);
   void pass_on_chat(const wire::Chat& chat, const Remote* from);
   void send_chat_history(Remote& peer);
   void measure_delivery(Remote& peer, std::size_t bytes, TimeMs took, TimeMs now);
-  static EngineConfig with_declared_budget(EngineConfig config);
+  // The allowance from config_.device and the stream's rate, and the upload budget
+  // and backlog limit that follow from it; then, if what this engine declares differs
+  // from `before`, a DeviceStatus to every peer and the choice of whom to serve made
+  // again.
+  void apply_device(const wire::DeviceStatus& before, TimeMs now);
+  void compute_allowance();
+  wire::DeviceStatus device_status() const;
+  // Bytes per second of the stream over the chunks held; none before the first header.
+  std::optional<double> stream_bytes_per_s() const;
 
   bool accept_header(ByteView signed_header, std::vector<trust::Digest> hashes, TimeMs now);
   void ban(Remote& peer);
@@ -200,6 +222,7 @@ class Engine {
   void drop_silent_peers(TimeMs now);
   void advance_playback(TimeMs now);
   void choose_start(TimeMs now);
+  void catch_up(const ChunkEntry& handed, TimeMs now);
   std::int64_t start_capture_time(TimeMs now) const;
   // Fills wanted_ for pick_requests: how many chunks, 0 when it could ask for nothing.
   std::size_t gather_wanted(TimeMs now);
@@ -213,6 +236,9 @@ class Engine {
   void evict();
 
   EngineConfig config_;
+  double configured_total_budget_;  // the caller's UploadConfig::total_budget_bytes_per_s
+  UploadAllowance allowance_;
+  bool allowance_on_stream_rate_ = false;  // allowance_ used the stream's measured rate, not a default
   std::uint64_t backlog_limit_;  // bytes; see max_buffered_bytes
   ChunkBuffer buffer_;
   RequestTracker requests_;
@@ -233,6 +259,7 @@ class Engine {
   std::optional<Epoch> player_epoch_;
   std::optional<trust::ChunkHeader> last_played_;
   std::optional<TimeMs> late_since_;  // when the chunk at the playhead became late
+  bool catching_up_ = false;  // started on a keyframe chunk older than the moment (catch_up)
   std::vector<OutgoingMessage> outbox_;
   std::vector<PlayerItem> playable_;
   std::vector<PeerId> disconnects_;

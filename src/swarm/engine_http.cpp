@@ -31,6 +31,10 @@ void Engine::plan_http_fetches(TimeMs now) {
   if (playhead_) {
     const ChunkEntry* entry = buffer_.find(*playhead_);
     if (entry && inits_.count(entry->header.epoch) == 0) ask_http({HttpFetchKind::kInit, entry->header.epoch.value}, now);
+  } else if (!playback_.started() && !buffer_.chunks().empty() && buffer_.chunks().begin()->first.value > 0) {
+    // None of the chunks heard of starts at a keyframe, so no player can start on one:
+    // walk back towards the last keyframe, a chunk at a time.
+    ask_http({HttpFetchKind::kChunk, buffer_.chunks().begin()->first.value - 1}, now);
   }
   // The chunk after the newest one heard of, due at the end of that one's capture: if
   // no peer has announced it by the time its deadline is close, nobody will in time.

@@ -81,6 +81,7 @@ void Engine::handle(Remote& peer, wire::Message message, TimeMs now) {
     return;
   }
   if (auto* m = std::get_if<wire::Chat>(&message)) return on_chat(peer, std::move(*m), now);
+  if (auto* m = std::get_if<wire::DeviceStatus>(&message)) return on_device_status(peer, *m);
   if (std::holds_alternative<wire::Goodbye>(message)) {
     const PeerId id = peer.id;
     disconnects_.push_back(id);
@@ -94,7 +95,7 @@ void Engine::on_handshake(Remote& peer, const wire::Handshake& m, TimeMs now) {
   if (m.stream_key != config_.stream.bytes) return refuse_malformed(peer, now);
   peer.handshaken = true;
   peer.is_source = m.role == Role::kBroadcaster;
-  peer.stats.device = DeviceConstraints{m.metered, m.battery_low, m.hidden, m.upload_budget_bytes_per_s};
+  peer.stats.device = declared_device(m);
   introduce_holdings(peer);
   send_chat_history(peer);
   ping_check_at_ = TimeMs{0};  // a new peer to ping
@@ -205,7 +206,12 @@ bool Engine::publish_chunk(ByteView signed_header, ByteView payload, TimeMs now)
   std::vector<std::pair<PeerId, PeerStats>> ranked_input;
   for (const auto& [id, peer] : peers_)
     if (peer.handshaken && !peer.we_choke) ranked_input.emplace_back(id, peer.stats);
-  const std::vector<PeerId> ranked = rank_stripe_relays(ranked_input, now);
+  std::vector<PeerId> ranked = rank_stripe_relays(ranked_input, now);
+  // A stripe pushed to a peer that does not serve reaches nobody else: the others would
+  // fetch it from us again. Such peers come last; they get none while others can relay.
+  const auto serves = [&](PeerId id) { return peers_.at(id).stats.device.can_upload(); };
+  if (std::any_of(ranked.begin(), ranked.end(), serves))
+    ranked.erase(std::remove_if(ranked.begin(), ranked.end(), [&](PeerId id) { return !serves(id); }), ranked.end());
   const std::size_t fanout = std::min<std::size_t>(config_.super_seed_fanout, ranked.size());
   for (std::size_t j = 0; j < fanout; ++j) {
     Remote& relay = peers_.at(ranked[j]);

@@ -31,6 +31,12 @@ struct Engine::Remote {
   std::optional<RateLimit> chat_limit;  // from its first chat line
 };
 
+// What a peer's Handshake or DeviceStatus declares of its device.
+template <typename DeviceMessage>
+DeviceConstraints declared_device(const DeviceMessage& m) {
+  return DeviceConstraints{m.metered, m.battery_low, m.hidden, m.upload_budget_bytes_per_s, m.upload_choice};
+}
+
 // Exponentially weighted moving average; the first sample is taken as is.
 inline void smooth(double& average, double sample, double weight = 0.25) {
   average = average == 0 ? sample : average + weight * (sample - average);

@@ -6,6 +6,21 @@
 #include "swarm/engine_remote.hpp"
 
 namespace swarmcast::swarm {
+namespace {
+
+// What a peer is expected to deliver: as measured (0 before that: the scheduler's
+// default), but never more than it declared it will upload. A declaration only ever
+// lowers what we ask of a peer, so a hidden or capped one is asked less at once.
+double expected_delivery(const PeerStats& stats, const SchedulerConfig& config) {
+  const double declared = stats.device.upload_budget_bytes_per_s;
+  if (!(declared > 0)) return stats.delivery_bytes_per_s;
+  const double measured = stats.delivery_bytes_per_s > 0 ? stats.delivery_bytes_per_s
+                                                         : config.unknown_throughput_bytes_per_s;
+  return std::min(measured, declared);
+}
+
+}  // namespace
+
 std::size_t Engine::gather_wanted(TimeMs now) {
   if (buffer_.chunks().empty()) return 0;
   std::size_t wanted = 0;
@@ -76,7 +91,7 @@ void Engine::schedule_requests(TimeMs now) {
   candidates_.clear();
   for (const auto& [id, peer] : peers_) {
     if (!peer.handshaken) continue;
-    candidates_.push_back({id, peer.choked_by_them, peer.stats.delivery_bytes_per_s, peer.stats.rtt_ms,
+    candidates_.push_back({id, peer.choked_by_them, expected_delivery(peer.stats, config_.scheduler), peer.stats.rtt_ms,
                            requests_.inflight_bytes(id), &peer.availability, peer.is_source});
   }
   const SchedulerDecision decision =
@@ -85,8 +100,8 @@ void Engine::schedule_requests(TimeMs now) {
   for (const RequestAction& r : decision.requests) {
     Remote& peer = peers_.at(r.peer);
     const ChunkEntry& entry = *buffer_.find(r.seq);
-    const double rate = peer.stats.delivery_bytes_per_s > 0 ? peer.stats.delivery_bytes_per_s
-                                                            : config_.scheduler.unknown_throughput_bytes_per_s;
+    const double expected = expected_delivery(peer.stats, config_.scheduler);
+    const double rate = expected > 0 ? expected : config_.scheduler.unknown_throughput_bytes_per_s;
     for (std::uint16_t i = 0; i < r.count; ++i) {
       const std::uint32_t index = r.first.value + i;
       const std::uint32_t bytes = trust::piece_length(entry.header.byte_length, PieceIndex{index});

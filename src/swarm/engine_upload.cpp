@@ -84,7 +84,7 @@ void Engine::update_unchoked(TimeMs now) {
     candidates.push_back(c);
   }
   std::vector<PeerId> chosen;
-  if (config_.broadcaster || config_.device.can_upload())
+  if (allowance_.serves)
     chosen = choose_unchoked(candidates, optimistic_period(now, config_.upload), config_.upload);
   for (auto& [id, peer] : peers_) {
     if (!peer.handshaken || peer.is_source) continue;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <tuple>
 
 namespace swarmcast::swarm {
@@ -67,7 +68,8 @@ double score(const PeerStats& stats, TimeMs now, const ScoreWeights& weights) {
   double result = 100 * capacity(stats, now, weights) * r * r;
   const DeviceConstraints& device = stats.device;
   if (!device.can_upload()) result = std::min(result, weights.no_upload_cap);
-  if (device.upload_budget_bytes_per_s > 0 && device.upload_budget_bytes_per_s < weights.stream_bytes_per_s) {
+  if (device.hidden ||
+      (device.upload_budget_bytes_per_s > 0 && device.upload_budget_bytes_per_s < weights.stream_bytes_per_s)) {
     result = std::min(result, weights.low_budget_cap);
   }
   return std::isfinite(result) ? std::clamp(result, 0.0, 100.0) : 0;
@@ -109,8 +111,13 @@ std::vector<PeerId> rank_stripe_relays(std::span<const std::pair<PeerId, PeerSta
   candidates.reserve(peers.size());
   for (const auto& [id, stats] : peers) {
     const double s = score(stats, now, weights);
+    // Unmeasured and undeclared is no known limit: ahead of any declared one, or a
+    // viewer declaring a reduced rate (hidden, or capped by its viewer) would rank
+    // above every viewer that declares none.
+    const double declared = measured(stats.device.upload_budget_bytes_per_s);
     const double upload = measured(stats.delivery_bytes_per_s) > 0 ? stats.delivery_bytes_per_s
-                                                                   : measured(stats.device.upload_budget_bytes_per_s);
+                          : declared > 0                           ? declared
+                                                                   : std::numeric_limits<double>::infinity();
     candidates.push_back({role_for(s, stats.device), upload, s, id});
   }
   // Role enumerators run from the most to the least able to serve.

@@ -50,8 +50,10 @@ struct ScoreWeights {
   double prior_requests = 4;
 
   // Caps from what the device declares. A peer that cannot upload stays under the
-  // relay threshold; one whose upload budget is below the stream rate stays under the
-  // super-seed threshold.
+  // relay threshold; one that uploads at a reduced rate (hidden, or an upload budget
+  // below the stream rate) stays under the super-seed threshold. A declaration only
+  // ever lowers a score: what it claims beyond that counts for nothing once its
+  // delivery is measured.
   double no_upload_cap = 40;
   double low_budget_cap = 70;
 };
@@ -74,9 +76,9 @@ std::vector<PeerId> rank_peers(std::span<const std::pair<PeerId, PeerStats>> pee
 
 // The peers a broadcaster stripes a new chunk across, best first: by role (super-seeds,
 // then relays, then leaves), and within a role by upload capacity (measured delivery,
-// else the declared budget). Scores saturate at a few times the stream rate, but a
-// stripe fans out to every neighbour, so a 90 Mbit/s relay passes it on several times
-// sooner than a 15 Mbit/s one of the same score.
+// else the declared budget; no limit known comes first). Scores saturate at a few
+// times the stream rate, but a stripe fans out to every neighbour, so a 90 Mbit/s
+// relay passes it on several times sooner than a 15 Mbit/s one of the same score.
 std::vector<PeerId> rank_stripe_relays(std::span<const std::pair<PeerId, PeerStats>> peers, TimeMs now,
                                        const ScoreWeights& weights = {});
 

@@ -14,13 +14,29 @@ using PeerId = Strong<struct PeerIdTag, std::uint64_t>;
 // backbone near it, relays (50-74) below, leaves (< 50) at the edge.
 enum class Role : std::uint8_t { kBroadcaster = 0, kSuperSeed = 1, kRelay = 2, kLeaf = 3 };
 
-// What a peer declares about its device (handshake capabilities).
+// The viewer's own upload setting. Auto follows the device rules below; Off and a cap
+// are the viewer's choice and win over them (a cap on mobile data is a choice made).
+enum class UploadChoice : std::uint8_t { kAuto = 0, kOff = 1, kCap = 2 };
+
+// What a peer declares about its device (handshake, then DeviceStatus on each change).
+// The rules for kAuto: metered or battery_low, no upload; hidden, a reduced rate
+// (upload_policy.hpp's upload_allowance).
 struct DeviceConstraints {
-  bool metered = false;       // mobile data: do not upload
-  bool battery_low = false;   // battery under 30 % and not charging: do not upload
-  bool hidden = false;        // backgrounded tab: do not upload
-  std::uint32_t upload_budget_bytes_per_s = 0;  // 0: no declared limit
-  bool can_upload() const { return !metered && !battery_low && !hidden; }
+  bool metered = false;       // mobile data or Save-Data
+  bool battery_low = false;   // battery under 30 % and not charging
+  bool hidden = false;        // backgrounded tab
+  // kAuto: a declared limit (0: none); kCap: the viewer's cap (0: nothing, as Off).
+  std::uint32_t upload_budget_bytes_per_s = 0;
+  UploadChoice choice = UploadChoice::kAuto;
+  bool can_upload() const {
+    switch (choice) {
+      case UploadChoice::kOff: return false;
+      case UploadChoice::kCap: return upload_budget_bytes_per_s > 0;
+      case UploadChoice::kAuto: break;
+    }
+    return !metered && !battery_low;
+  }
+  bool operator==(const DeviceConstraints&) const = default;
 };
 
 // What this engine has measured about one remote peer, over the peer's lifetime.

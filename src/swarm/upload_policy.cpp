@@ -109,10 +109,32 @@ double TokenBucket::available() const {
   return unlimited() ? std::numeric_limits<double>::infinity() : tokens_;
 }
 
+UploadAllowance upload_allowance(const DeviceConstraints& device, double stream_bytes_per_s) {
+  const double declared = device.upload_budget_bytes_per_s;
+  switch (device.choice) {
+    case UploadChoice::kOff: return {false, 0};
+    case UploadChoice::kCap: return {declared > 0, declared};
+    case UploadChoice::kAuto: break;
+  }
+  if (!device.can_upload()) return {false, 0};
+  if (!device.hidden) return {true, declared};
+  // A rate of 0 would read as "no limit": a hidden page gets at least a byte a second.
+  const double hidden_cap = std::max(1.0, kHiddenUploadShare * positive_or_zero(stream_bytes_per_s));
+  return {true, declared > 0 ? std::min(declared, hidden_cap) : hidden_cap};
+}
+
 UploadBudget::UploadBudget(const UploadConfig& config, double burst_seconds)
     : per_peer_rate_(positive_or_zero(config.per_peer_budget_bytes_per_s)),
       burst_seconds_(positive_or_zero(burst_seconds)),
-      total_(config.total_budget_bytes_per_s, positive_or_zero(config.total_budget_bytes_per_s) * burst_seconds_) {}
+      total_rate_(positive_or_zero(config.total_budget_bytes_per_s)),
+      total_(total_rate_, total_rate_ * burst_seconds_) {}
+
+void UploadBudget::set_total_rate(double rate_bytes_per_s) {
+  const double rate = positive_or_zero(rate_bytes_per_s);
+  if (rate == total_rate_) return;
+  total_rate_ = rate;
+  total_ = TokenBucket(rate, rate * burst_seconds_);
+}
 
 bool UploadBudget::admit(PeerId peer, std::uint32_t bytes, TimeMs now) {
   total_.refill(now);

@@ -37,6 +37,24 @@ inline UploadConfig broadcaster_upload_config() {
   return config;
 }
 
+// A hidden page keeps serving, at this share of the stream's rate rather than none: its
+// neighbours lose it as a source gradually instead of at once (every piece they had
+// asked of it re-asked elsewhere, often of the broadcaster), while a backgrounded
+// phone spends at most half a viewer's worth of uplink and battery on the swarm.
+inline constexpr double kHiddenUploadShare = 0.5;
+
+// What a device's rules allow it to upload: nothing, or up to a rate.
+struct UploadAllowance {
+  bool serves = true;
+  double bytes_per_s = 0;  // 0: no limit
+  bool operator==(const UploadAllowance&) const = default;
+};
+
+// The viewer's choice first (Off: nothing; a cap: that cap, whatever the device), then
+// for Auto the device rules: metered or battery_low, nothing; hidden,
+// kHiddenUploadShare of stream_bytes_per_s; a declared budget caps the rest.
+UploadAllowance upload_allowance(const DeviceConstraints& device, double stream_bytes_per_s);
+
 struct UploadCandidate {
   PeerId id;
   bool interested = false;
@@ -89,11 +107,15 @@ class UploadBudget {
 
   bool admit(PeerId peer, std::uint32_t bytes, TimeMs now);
   void forget(PeerId peer);
+  // A new total rate (0: unlimited) starts its bucket afresh, full; the same rate
+  // changes nothing.
+  void set_total_rate(double rate_bytes_per_s);
   std::size_t tracked_peers() const { return per_peer_.size(); }
 
  private:
   double per_peer_rate_;
   double burst_seconds_;
+  double total_rate_;
   TokenBucket total_;
   std::map<PeerId, TokenBucket> per_peer_;
 };

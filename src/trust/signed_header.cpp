@@ -28,11 +28,16 @@ void get_array(ByteView bytes, std::size_t offset, std::array<Byte, N>& out) {
   std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(offset), N, out.begin());
 }
 
+Byte kind_byte(const ChunkHeader& h) {
+  if (h.kind == HeaderKind::kChunk && !h.keyframe) return kDeltaChunkKindByte;
+  return static_cast<Byte>(h.kind);
+}
+
 ByteVector signed_part(const ChunkHeader& h) {
   ByteVector out;
   out.reserve(kSignedHeaderSize);
   out.push_back(kHeaderVersion);
-  out.push_back(static_cast<Byte>(h.kind));
+  out.push_back(kind_byte(h));
   out.insert(out.end(), h.stream.bytes.begin(), h.stream.bytes.end());
   put<std::uint32_t>(out, h.epoch.value);
   put<std::uint64_t>(out, h.seq.value);
@@ -58,11 +63,12 @@ SigningInput signing_input(ByteView signed_bytes) {
 }  // namespace
 
 Result<ChunkHeader, TrustError> describe(HeaderKind kind, const PublicKey& stream, Epoch epoch, ChunkSeq seq,
-                                         TimeMs capture_time, std::uint32_t duration_ms, ByteView payload) {
+                                         TimeMs capture_time, std::uint32_t duration_ms, ByteView payload,
+                                         bool keyframe) {
   if (payload.empty()) return Failure{TrustError::kEmptyChunk};
   if (payload.size() > kMaxChunkBytes) return Failure{TrustError::kChunkTooLarge};
   return ChunkHeader{kind, stream, epoch, seq, capture_time, duration_ms, static_cast<std::uint32_t>(payload.size()),
-                     merkle_root(piece_hashes(payload))};
+                     merkle_root(piece_hashes(payload)), kind == HeaderKind::kInit || keyframe};
 }
 
 SignedHeader sign_header(const ChunkHeader& header, const SecretKey& key) {
@@ -78,11 +84,13 @@ ByteVector encode(const SignedHeader& signed_header) {
 Result<SignedHeader, TrustError> decode_signed_header(ByteView bytes) {
   if (bytes.size() != kSignedHeaderSize) return Failure{TrustError::kMalformedHeader};
   if (bytes[0] != kHeaderVersion) return Failure{TrustError::kUnsupportedVersion};
-  if (bytes[1] != static_cast<Byte>(HeaderKind::kInit) && bytes[1] != static_cast<Byte>(HeaderKind::kChunk))
+  if (bytes[1] != static_cast<Byte>(HeaderKind::kInit) && bytes[1] != static_cast<Byte>(HeaderKind::kChunk) &&
+      bytes[1] != kDeltaChunkKindByte)
     return Failure{TrustError::kUnknownKind};
   SignedHeader out;
   ChunkHeader& h = out.header;
-  h.kind = static_cast<HeaderKind>(bytes[1]);
+  h.kind = bytes[1] == static_cast<Byte>(HeaderKind::kInit) ? HeaderKind::kInit : HeaderKind::kChunk;
+  h.keyframe = bytes[1] != kDeltaChunkKindByte;
   get_array(bytes, 2, h.stream.bytes);
   h.epoch = Epoch{get<std::uint32_t>(bytes, 34)};
   h.seq = ChunkSeq{get<std::uint64_t>(bytes, 38)};

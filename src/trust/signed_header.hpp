@@ -3,7 +3,9 @@
 //   0 version | 1 kind | 2 stream public key[32] | 34 epoch u32 | 38 seq u64 |
 //   46 capture_time_ms i64 | 54 duration_ms u32 | 58 byte_length u32 |
 //   62 piece_size u32 | 66 merkle_root[32] | 98 signature[64]
-// The signature covers "swarmcast/header/v1" followed by bytes 0..97.
+// The signature covers "swarmcast/header/v1" followed by bytes 0..97. The kind byte
+// also carries whether a chunk starts at a keyframe (kind 2) or within a group of
+// pictures (kind 3), so that flag is signed and no relay can forge a start point.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +18,10 @@
 namespace swarmcast::trust {
 
 enum class HeaderKind : std::uint8_t { kInit = 1, kChunk = 2 };
+// The kind byte of a chunk whose first video frame is not a keyframe. Headers from
+// before the flag existed carry 2 and read as keyframe chunks, as they were; a decoder
+// that predates it refuses 3 (kUnknownKind) rather than start a player on it.
+inline constexpr std::uint8_t kDeltaChunkKindByte = 3;
 
 inline constexpr std::uint8_t kHeaderVersion = 1;
 inline constexpr std::size_t kSignedPartSize = 98;
@@ -32,6 +38,9 @@ struct ChunkHeader {
   std::uint32_t duration_ms = 0;
   std::uint32_t byte_length = 0;
   Digest merkle_root{};
+  // Chunks only: its first video frame is a keyframe (audio-only chunks always are),
+  // so a player can start with it. Always true in init headers.
+  bool keyframe = true;
 };
 
 struct SignedHeader {
@@ -41,12 +50,14 @@ struct SignedHeader {
 
 // Describes `payload` (its length and Merkle root) for signing; kEmptyChunk or
 // kChunkTooLarge (over kMaxChunkBytes) instead of a header no verifier would accept.
+// `keyframe` is ignored for init headers.
 Result<ChunkHeader, TrustError> describe(HeaderKind kind, const PublicKey& stream, Epoch epoch, ChunkSeq seq,
-                                         TimeMs capture_time, std::uint32_t duration_ms, ByteView payload);
+                                         TimeMs capture_time, std::uint32_t duration_ms, ByteView payload,
+                                         bool keyframe = true);
 SignedHeader sign_header(const ChunkHeader& header, const SecretKey& key);
 
 ByteVector encode(const SignedHeader& signed_header);
-// Strict parse: exact size, version 1, a known kind, piece size 16384, byte length in
+// Strict parse: exact size, version 1, a known kind byte (1, 2 or 3), piece size 16384, byte length in
 // 1..kMaxChunkBytes. The signature is NOT checked here (see verify_signed_header).
 Result<SignedHeader, TrustError> decode_signed_header(ByteView bytes);
 // Decode, then kWrongStream, then kBadSignature. The signature is checked over the

@@ -6,7 +6,7 @@ namespace swarmcast::trust {
 enum class TrustError {
   kMalformedHeader,     // wrong size or impossible field values
   kUnsupportedVersion,  // a header version this build does not know
-  kUnknownKind,         // neither init nor chunk
+  kUnknownKind,         // neither init nor chunk (of either start kind)
   kWrongStream,         // signed for another stream id
   kBadSignature,        // the Ed25519 signature does not match
   kPieceOutOfRange,     // piece index beyond the chunk

@@ -18,7 +18,10 @@ constexpr Byte kFlagCanUpload = 1u << 0;
 constexpr Byte kFlagMetered = 1u << 1;
 constexpr Byte kFlagBatteryLow = 1u << 2;
 constexpr Byte kFlagHidden = 1u << 3;
-constexpr Byte kKnownFlags = kFlagCanUpload | kFlagMetered | kFlagBatteryLow | kFlagHidden;
+constexpr unsigned kChoiceShift = 4;  // bits 4-5: the upload choice
+constexpr Byte kChoiceMask = 0x3u << kChoiceShift;
+constexpr Byte kKnownFlags = kFlagCanUpload | kFlagMetered | kFlagBatteryLow | kFlagHidden | kChoiceMask;
+constexpr Byte kMaxUploadChoice = static_cast<Byte>(swarm::UploadChoice::kCap);
 constexpr Byte kMaxRole = static_cast<Byte>(swarm::Role::kLeaf);
 constexpr Byte kMaxGoodbyeReason = static_cast<Byte>(GoodbyeReason::kStreamEnded);
 
@@ -110,6 +113,27 @@ std::array<Byte, N> to_array(ByteView bytes) {
   return out;
 }
 
+// Handshake and DeviceStatus share the device flags byte; false for a reserved bit set
+// or an upload choice this version does not define.
+template <typename DeviceMessage>
+bool read_device_flags(std::uint8_t flags, DeviceMessage& out) {
+  const auto choice = static_cast<std::uint8_t>((flags & kChoiceMask) >> kChoiceShift);
+  if ((flags & ~kKnownFlags) != 0 || choice > kMaxUploadChoice) return false;
+  out.can_upload = (flags & kFlagCanUpload) != 0;
+  out.metered = (flags & kFlagMetered) != 0;
+  out.battery_low = (flags & kFlagBatteryLow) != 0;
+  out.hidden = (flags & kFlagHidden) != 0;
+  out.upload_choice = static_cast<swarm::UploadChoice>(choice);
+  return true;
+}
+
+template <typename DeviceMessage>
+std::uint8_t device_flags(const DeviceMessage& m) {
+  return static_cast<std::uint8_t>((m.can_upload ? kFlagCanUpload : 0) | (m.metered ? kFlagMetered : 0) |
+                                   (m.battery_low ? kFlagBatteryLow : 0) | (m.hidden ? kFlagHidden : 0) |
+                                   (static_cast<unsigned>(m.upload_choice) << kChoiceShift));
+}
+
 Decoded decode_handshake(Reader& r) {
   std::uint8_t version = 0;
   if (!r.u8(version)) return fail(WireError::kTruncated);
@@ -119,18 +143,22 @@ Decoded decode_handshake(Reader& r) {
   std::uint64_t peer_id = 0;
   std::uint8_t role = 0;
   std::uint8_t flags = 0;
-  std::uint32_t budget = 0;
-  if (!(r.bytes(32, key) && r.u64(peer_id) && r.u8(role) && r.u8(flags) && r.u32(budget)))
+  Handshake out;
+  if (!(r.bytes(32, key) && r.u64(peer_id) && r.u8(role) && r.u8(flags) && r.u32(out.upload_budget_bytes_per_s)))
     return fail(WireError::kTruncated);
-  if (role > kMaxRole || (flags & ~kKnownFlags) != 0) return fail(WireError::kBadValue);
-  return ok(Handshake{.stream_key = to_array<32>(key),
-                      .peer_id = swarm::PeerId{peer_id},
-                      .role = static_cast<swarm::Role>(role),
-                      .can_upload = (flags & kFlagCanUpload) != 0,
-                      .metered = (flags & kFlagMetered) != 0,
-                      .battery_low = (flags & kFlagBatteryLow) != 0,
-                      .hidden = (flags & kFlagHidden) != 0,
-                      .upload_budget_bytes_per_s = budget});
+  if (role > kMaxRole || !read_device_flags(flags, out)) return fail(WireError::kBadValue);
+  out.stream_key = to_array<32>(key);
+  out.peer_id = swarm::PeerId{peer_id};
+  out.role = static_cast<swarm::Role>(role);
+  return ok(out);
+}
+
+Decoded decode_device_status(Reader& r) {
+  std::uint8_t flags = 0;
+  DeviceStatus out;
+  if (!(r.u8(flags) && r.u32(out.upload_budget_bytes_per_s))) return fail(WireError::kTruncated);
+  if (!read_device_flags(flags, out)) return fail(WireError::kBadValue);
+  return ok(out);
 }
 
 Decoded decode_have(Reader& r) {
@@ -277,6 +305,7 @@ Decoded decode_fields(MessageType type, Reader& r) {
     case MessageType::kPong: return decode_nonce<Pong>(r);
     case MessageType::kGoodbye: return decode_goodbye(r);
     case MessageType::kChat: return decode_chat(r);
+    case MessageType::kDeviceStatus: return decode_device_status(r);
   }
   return fail(WireError::kUnknownType);
 }
@@ -287,8 +316,13 @@ void encode_fields(Out& w, const Handshake& m) {
   w.bytes(m.stream_key);
   w.u64(m.peer_id.value);
   w.u8(static_cast<std::uint8_t>(m.role));
-  w.u8(static_cast<std::uint8_t>((m.can_upload ? kFlagCanUpload : 0) | (m.metered ? kFlagMetered : 0) |
-                                 (m.battery_low ? kFlagBatteryLow : 0) | (m.hidden ? kFlagHidden : 0)));
+  w.u8(device_flags(m));
+  w.u32(m.upload_budget_bytes_per_s);
+}
+
+template <typename Out>
+void encode_fields(Out& w, const DeviceStatus& m) {
+  w.u8(device_flags(m));
   w.u32(m.upload_budget_bytes_per_s);
 }
 

@@ -57,10 +57,12 @@ enum class MessageType : std::uint8_t {
   kPong = 13,
   kGoodbye = 14,
   kChat = 15,
+  kDeviceStatus = 16,
 };
 
 // The first message on every connection, both ways. The version is not a field: the
-// codec writes kProtocolVersion and refuses any other (kBadVersion).
+// codec writes kProtocolVersion and refuses any other (kBadVersion). The device fields
+// are DeviceStatus's, as they stand when the link opens.
 struct Handshake {
   static constexpr MessageType kType = MessageType::kHandshake;
   StreamKey stream_key{};
@@ -71,7 +73,24 @@ struct Handshake {
   bool battery_low = false;
   bool hidden = false;
   std::uint32_t upload_budget_bytes_per_s = 0;  // 0: no declared limit
+  swarm::UploadChoice upload_choice = swarm::UploadChoice::kAuto;
   bool operator==(const Handshake&) const = default;
+};
+
+// The sender's device or upload setting changed (swarm_types.hpp's DeviceConstraints):
+// sent to every peer at once, so that they stop asking it (can_upload false) or ask
+// it less (a budget). can_upload is what the sender's own rules concluded; a receiver
+// works it out again from the other fields. The budget is the most the sender will
+// upload now, its hidden page's reduced rate included (0: no limit).
+struct DeviceStatus {
+  static constexpr MessageType kType = MessageType::kDeviceStatus;
+  bool can_upload = false;
+  bool metered = false;
+  bool battery_low = false;
+  bool hidden = false;
+  std::uint32_t upload_budget_bytes_per_s = 0;
+  swarm::UploadChoice upload_choice = swarm::UploadChoice::kAuto;
+  bool operator==(const DeviceStatus&) const = default;
 };
 
 // have[i]: chunk base + i is complete and verified.
@@ -216,6 +235,6 @@ struct Chat {
 };
 
 using Message = std::variant<Handshake, Have, HaveRange, Request, Piece, Cancel, Choke, Unchoke, ChunkHeader,
-                             InitSegment, PeerExchange, Ping, Pong, Goodbye, Chat>;
+                             InitSegment, PeerExchange, Ping, Pong, Goodbye, Chat, DeviceStatus>;
 
 }  // namespace swarmcast::wire

@@ -38,3 +38,16 @@ export async function openFirefoxPage(browser, url, { initScript, tab = false } 
   if (url) await page.goto(url);
   return page;
 }
+
+// The broadcast page in Firefox, live from `source` ('test' or 'camera': Firefox's fake
+// devices): as startBroadcast (pages.mjs) does in Chromium, through the element's UI.
+export async function startFirefoxBroadcast(browser, server, { source = 'test' } = {}) {
+  const page = await openFirefoxPage(browser, `${server.url}/broadcast`);
+  await page.waitForFunction(() => window.swarmcast && !window.swarmcast.element.shadowRoot.getElementById('go-live').disabled,
+    { timeout: 20_000 });
+  await page.select('>>> #source', source);
+  await page.click('>>> #go-live');
+  await page.waitForFunction(() => window.swarmcast.broadcaster.live, { timeout: 20_000 });
+  const streamId = await page.evaluate(() => window.swarmcast.broadcaster.streamId);
+  return { page, streamId };
+}

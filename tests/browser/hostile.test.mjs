@@ -37,19 +37,15 @@ function corruptPieces() {
   };
 }
 
-// Hashes everything the broadcaster publishes (init segments and chunks). A player
-// appends a chunk of several Clusters as one (web/shim/webm-cluster.js: the same
-// blocks, byte for byte), so that form of each chunk counts as published too.
+// Hashes everything the broadcaster publishes (init segments and chunks), as players
+// append them: byte for byte.
 async function recordPublished(page) {
-  await page.evaluate(async () => {
-    const { asOneCluster } = await import('/web/shim/webm-cluster.js');
+  await page.evaluate(() => {
     window.publishedDigests = new Set();
     window.swarmcast.broadcaster.addEventListener('published', ({ detail }) => {
-      for (const bytes of new Set([detail.bytes, asOneCluster(detail.bytes)])) {
-        crypto.subtle.digest('SHA-256', bytes).then((digest) => {
-          window.publishedDigests.add([...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''));
-        });
-      }
+      crypto.subtle.digest('SHA-256', detail.bytes).then((digest) => {
+        window.publishedDigests.add([...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join(''));
+      });
     });
   });
 }

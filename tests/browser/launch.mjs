@@ -22,8 +22,11 @@ export const CHROMIUM_FLAGS = [
   '--allow-loopback-in-peer-connection',
 ];
 
-export function launchChromium() {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+// executablePath: another program that runs Chromium, e.g. a wrapper that starts it
+// in a network namespace (tests/field/browsers.mjs); extraArgs go after the flags above.
+/** @param {{ executablePath?: string, extraArgs?: string[] }} [options] */
+export function launchChromium({ executablePath = CHROMIUM, extraArgs = [] } = {}) {
+  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS, ...extraArgs] });
 }
 
 // One signaling server and one Chromium shared by a test file's tests: started before

@@ -37,13 +37,14 @@ Setup read_setup(const std::uint8_t* b) {
   s.config.max_element_bytes = 1024u << (b[2] % 11);
   s.config.max_chunk_bytes = 4096u << ((b[3] & 0x0F) % 9);
   s.config.target_duration_ms = 250u * (1u + (b[3] >> 4));
+  s.config.max_duration_ms = s.config.target_duration_ms + s.config.target_duration_ms / 4;  // as web/core does
   return s;
 }
 
 // What webm_segmenter.cpp's retain_from() keeps, at most: before the first cluster of
 // an epoch, the headers from the EBML element on (elements may begin up to 2 caps in,
 // and each is at most one cap); after it, the pending chunk (under max_chunk_bytes until
-// its last cluster of at most one cap) plus the cluster being read (one cap).
+// its last block of at most one cap) plus the cluster being read (one cap).
 std::uint64_t retained_bound(const SegmenterConfig& c) {
   const std::uint64_t element = c.max_element_bytes;
   // The limit WebmSegmenter enforces (webm_segmenter.hpp, retained_bytes()).

@@ -3,6 +3,7 @@
 
 #include <random>
 
+#include "media_blocks.hpp"
 #include "media_fixtures.hpp"
 
 namespace swarmcast::test {
@@ -41,7 +42,7 @@ TEST(SegmenterBadInput, EmptyStreamIsNoEventAtAll) {
   EXPECT_TRUE(s.events.empty());
 }
 
-TEST(SegmenterBadInput, FileCutMidClusterKeepsWholeClustersAndSaysTruncated) {
+TEST(SegmenterBadInput, FileCutMidClusterKeepsWholeBlocksAndSaysTruncated) {
   const ByteVector file = read_media("vp8-opus-live.webm");
   const Segmented whole = segment(file);
   const ByteVector cut(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(file.size() * 6 / 10));
@@ -52,12 +53,30 @@ TEST(SegmenterBadInput, FileCutMidClusterKeepsWholeClustersAndSaysTruncated) {
   EXPECT_EQ(s.errors[0].code, SegmenterErrorCode::kTruncated);
   ASSERT_FALSE(s.chunks.empty());
   // Every emitted chunk but the last is exactly the chunk of the whole file; the last
-  // holds only whole clusters (a prefix of the whole file's chunk).
+  // holds only whole blocks (a prefix of the whole file's chunk's blocks).
   for (std::size_t i = 0; i + 1 < s.chunks.size(); ++i) EXPECT_EQ(s.chunks[i].bytes, whole.chunks[i].bytes);
-  const auto& last = s.chunks.back().bytes;
-  const auto& full = whole.chunks[s.chunks.size() - 1].bytes;
-  ASSERT_LE(last.size(), full.size());
-  EXPECT_TRUE(std::equal(last.begin(), last.end(), full.begin()));
+  const ReadWebm last = read_webm(concat({s.inits[0].bytes, s.chunks.back().bytes}));
+  const ReadWebm full = read_webm(concat({s.inits[0].bytes, whole.chunks[s.chunks.size() - 1].bytes}));
+  ASSERT_EQ(last.clusters.size(), 1u);
+  const auto last_blocks = last.blocks(), full_blocks = full.blocks();
+  ASSERT_FALSE(last_blocks.empty());
+  ASSERT_LE(last_blocks.size(), full_blocks.size());
+  EXPECT_TRUE(std::equal(last_blocks.begin(), last_blocks.end(), full_blocks.begin()));
+}
+
+TEST(SegmenterBadInput, ATimecodeScaleOrClusterTimecodeBeyondRangeIsMalformed) {
+  const ByteVector huge_scale = element({0x15, 0x49, 0xA9, 0x66}, element({0x2A, 0xD7, 0xB1}, {0x01, 0, 0, 0, 0}));
+  const Segmented a = segment(concat({webm_ebml_header(), live_segment_start(), huge_scale, tracks({track(1, 1, "V_VP8")}),
+                                      live_cluster(0, {simple_block(0, true, 10)})}));
+  EXPECT_TRUE(has_error(a, SegmenterErrorCode::kMalformed));
+  EXPECT_TRUE(a.chunks.empty());
+  ByteVector far_cluster = concat({{0x1F, 0x43, 0xB6, 0x75}, kUnknownSize,
+                                   element({0xE7}, {0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}),
+                                   simple_block(0, true, 10)});
+  const Segmented b = segment(concat({header_with(tracks({track(1, 1, "V_VP8")})),
+                                      live_cluster(0, {simple_block(0, true, 10)}), far_cluster}));
+  EXPECT_TRUE(has_error(b, SegmenterErrorCode::kMalformed));
+  EXPECT_EQ(b.chunks.size(), 1u);  // the block before it
 }
 
 TEST(SegmenterBadInput, TruncatedInsideTheHeaderIsTruncated) {

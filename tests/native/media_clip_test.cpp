@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "media/clip.hpp"
+#include "media_blocks.hpp"
 #include "media_fixtures.hpp"
 
 namespace swarmcast::test {
@@ -31,7 +32,7 @@ TEST(Clip, StartsAtZeroWithTheSameSpacingAndOtherwiseTheSameBytes) {
   EXPECT_GT(offset, 0);
   for (std::size_t i = 0; i < again.chunks.size(); ++i) {
     EXPECT_EQ(again.chunks[i].start.value, stream.chunks[i + 2].start.value - offset) << "chunk " << i;
-    EXPECT_EQ(again.chunks[i].bytes.size(), stream.chunks[i + 2].bytes.size());
+    EXPECT_EQ(again.chunks[i].keyframe, stream.chunks[i + 2].keyframe);
   }
   // Only the Timecode values changed: a few bytes per cluster at most.
   std::size_t changed = 0;
@@ -48,6 +49,47 @@ TEST(Clip, FromTheStreamsStartIsTheStreamItself) {
   auto clip = media::make_clip(init, head);
   ASSERT_TRUE(clip.ok()) << clip.error().detail;
   EXPECT_EQ(clip.value(), concat({init, head}));
+}
+
+TEST(Clip, StartsAtTheFirstChunkThatOpensWithAKeyframe) {
+  // vp8-opus-4s: a keyframe every 4 s, so chunks cut by duration lie between them.
+  const Segmented stream = segment(read_media("vp8-opus-4s.webm"));
+  ASSERT_FALSE(stream.chunks[1].keyframe);
+  std::size_t keyframe_chunk = 2;
+  while (!stream.chunks.at(keyframe_chunk).keyframe) ++keyframe_chunk;
+  const ByteVector& init = stream.inits.at(0).bytes;
+  auto clip = media::make_clip(init, clusters_of(stream, 1, stream.chunks.size()));
+  ASSERT_TRUE(clip.ok()) << clip.error().detail;
+  EXPECT_EQ(clip.value().size(), init.size() + clusters_of(stream, keyframe_chunk, stream.chunks.size()).size());
+  const Segmented again = segment(clip.value());
+  ASSERT_EQ(again.chunks.size(), stream.chunks.size() - keyframe_chunk);
+  EXPECT_TRUE(again.chunks.front().keyframe);
+  EXPECT_EQ(again.chunks.front().start.value, 0);
+
+  auto none = media::make_clip(init, clusters_of(stream, 1, keyframe_chunk));
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().detail, "no video keyframe to start the clip at");
+}
+
+TEST(Clip, AudioTimedBeforeTheFirstKeyframeStillStartsAtZero) {
+  // A keyframe at 1000 with audio muxed after it but timed at 995: the clip's timeline
+  // starts at that audio frame, never before 0.
+  const ByteVector header = concat({webm_ebml_header(), live_segment_start(), info(),
+                                    tracks({track(1, 1, "V_VP8"), track(2, 2, "A_OPUS")})});
+  const ByteVector audio = element({0xA3}, {0x82, 0xFF, 0xFB, 0x80, 0x11});  // track 2, relative -5
+  const ByteVector cluster = element({0x1F, 0x43, 0xB6, 0x75},
+                                     concat({element({0xE7}, {0x03, 0xE8}), simple_block(0, true, 10), audio,
+                                             simple_block(33, false, 10)}));
+  auto clip = media::make_clip(header, cluster);
+  ASSERT_TRUE(clip.ok()) << clip.error().detail;
+  const ReadWebm read = read_webm(clip.value());
+  ASSERT_EQ(read.clusters.size(), 1u);
+  EXPECT_EQ(read.clusters[0].timecode, 5u);
+  const auto blocks = read.blocks();
+  ASSERT_EQ(blocks.size(), 3u);
+  EXPECT_EQ(blocks[0].time, 5);   // the keyframe
+  EXPECT_EQ(blocks[1].time, 0);   // the audio frame, first in time
+  EXPECT_EQ(blocks[2].time, 38);
 }
 
 TEST(Clip, BadInputIsATypedErrorNeverAFile) {

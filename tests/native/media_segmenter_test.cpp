@@ -1,6 +1,7 @@
 // The segmenter over real ffmpeg-made WebM (tests/media/make-media.sh).
 #include <gtest/gtest.h>
 
+#include "media_blocks.hpp"
 #include "media_fixtures.hpp"
 
 namespace swarmcast::test {
@@ -14,7 +15,7 @@ struct MediaCase {
 
 class RealMedia : public ::testing::TestWithParam<MediaCase> {};
 
-TEST_P(RealMedia, EmitsOneInitThenKeyframeChunksWithContiguousTimes) {
+TEST_P(RealMedia, EmitsOneInitThenChunksWithContiguousTimes) {
   const MediaCase& c = GetParam();
   const ByteVector file = read_media(c.file);
   ASSERT_GT(file.size(), 10000u) << "missing test media " << c.file;
@@ -32,17 +33,22 @@ TEST_P(RealMedia, EmitsOneInitThenKeyframeChunksWithContiguousTimes) {
   for (std::size_t i = 0; i < s.chunks.size(); ++i) {
     const media::MediaChunk& chunk = s.chunks[i];
     EXPECT_EQ(chunk.seq, ChunkSeq{i});
-    EXPECT_TRUE(chunk.keyframe) << "chunk " << i;
     EXPECT_FALSE(chunk.bytes.empty());
     if (i + 1 < s.chunks.size()) {
       EXPECT_EQ(chunk.start.value + chunk.duration_ms, s.chunks[i + 1].start.value) << "chunk " << i;
-      // Whole GOPs, cut near the 1 s target: one GOP when keyframes are sparser.
-      const std::uint32_t expected = std::max<std::uint32_t>(c.gop_ms, 1000);
-      EXPECT_NEAR(chunk.duration_ms, expected, expected / 4 + 40) << "chunk " << i;
+      if (c.gop_ms <= 1000) {
+        // Whole GOPs near the 1 s target, each opening with its keyframe.
+        EXPECT_TRUE(chunk.keyframe) << "chunk " << i;
+        EXPECT_NEAR(chunk.duration_ms, 1000, 1000 / 4 + 40) << "chunk " << i;
+      } else {
+        // Sparser keyframes: cut by duration between them, never past 1.25 x the target.
+        EXPECT_LE(chunk.duration_ms, 1250u + 40u) << "chunk " << i;
+      }
     }
     total_bytes += chunk.bytes.size();
   }
-  // Chunks hold the clusters; only headers, cues and seek data are left out.
+  // Chunks hold the blocks; only headers, cues, seek data and the clusters' own
+  // headers are left out.
   EXPECT_GT(total_bytes, file.size() * 9 / 10);
   EXPECT_LT(total_bytes, file.size());
 }
@@ -62,6 +68,36 @@ TEST_P(RealMedia, AnySlicingGivesTheSameEvents) {
     }
     EXPECT_TRUE(sliced.errors.empty());
   }
+}
+
+TEST_P(RealMedia, EachChunkIsOneClusterOfKnownSizeHoldingTheFilesBlocksInOrder) {
+  const ByteVector file = read_media(GetParam().file);
+  const Segmented s = segment(file);
+  ASSERT_EQ(s.inits.size(), 1u);
+  const ReadWebm original = read_webm(file);
+  ASSERT_TRUE(original.parsed);
+  ASSERT_GT(original.clusters.size(), s.chunks.size() / 2) << "the file has clusters to merge";
+
+  std::vector<ReadBlock> from_chunks;
+  for (const media::MediaChunk& chunk : s.chunks) {
+    const ReadWebm read = read_webm(concat({s.inits[0].bytes, chunk.bytes}));
+    ASSERT_TRUE(read.parsed) << "chunk " << chunk.seq.value;
+    ASSERT_EQ(read.clusters.size(), 1u) << "chunk " << chunk.seq.value;
+    const ReadCluster& cluster = read.clusters[0];
+    EXPECT_TRUE(cluster.known_size);
+    EXPECT_EQ(cluster.bytes, chunk.bytes.size());
+    // ffmpeg writes a TimecodeScale of 1 ms: the Cluster Timecode is the chunk's start.
+    EXPECT_EQ(static_cast<std::int64_t>(cluster.timecode), chunk.start.value);
+    ASSERT_FALSE(cluster.blocks.empty());
+    const auto first_video = std::find_if(cluster.blocks.begin(), cluster.blocks.end(),
+                                          [&](const ReadBlock& b) { return b.track == 1 && GetParam().video; });
+    if (first_video != cluster.blocks.end()) EXPECT_EQ(chunk.keyframe, first_video->keyframe) << "chunk " << chunk.seq.value;
+    from_chunks.insert(from_chunks.end(), cluster.blocks.begin(), cluster.blocks.end());
+  }
+  // Same blocks, same order, same absolute times, same frames.
+  const std::vector<ReadBlock> expected = original.blocks();
+  ASSERT_EQ(from_chunks.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(from_chunks[i], expected[i]) << "block " << i;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -122,15 +158,41 @@ TEST(Segmenter, ARestartedRecorderStartsANewEpochAndSequenceGoesOn) {
   EXPECT_EQ(s.chunks[alone.chunks.size()].epoch, Epoch{1});
 }
 
-TEST(Segmenter, ByteCapEndsAChunkAtAClusterBoundaryWithoutKeyframe) {
+TEST(Segmenter, SparseKeyframesGiveTargetLongChunksAndEveryKeyframeOpensOne) {
+  // vp8-opus-4s: a keyframe every 4 s, as Firefox's recorder makes one every ~10 s.
+  const Segmented s = segment(read_media("vp8-opus-4s.webm"));
+  ASSERT_TRUE(s.errors.empty());
+  ASSERT_GE(s.chunks.size(), 9u);
+  std::size_t keyframe_chunks = 0;
+  for (const auto& chunk : s.chunks) {
+    EXPECT_LE(chunk.duration_ms, 1250u + 40u);
+    keyframe_chunks += chunk.keyframe;
+    const ReadWebm read = read_webm(concat({s.inits[0].bytes, chunk.bytes}));
+    std::size_t video_keyframes = 0;
+    for (const ReadBlock& b : read.blocks()) video_keyframes += b.track == 1 && b.keyframe;
+    // A keyframe, when the chunk has one, is its first video frame.
+    EXPECT_EQ(video_keyframes, chunk.keyframe ? 1u : 0u) << "chunk " << chunk.seq.value;
+  }
+  EXPECT_EQ(keyframe_chunks, 3u);  // 12 s of 4 s GOPs
+  EXPECT_TRUE(s.chunks.front().keyframe);
+}
+
+TEST(Segmenter, MaxDurationIsAConfig) {
   media::SegmenterConfig config;
-  config.target_duration_ms = 60'000;  // never by time
+  config.max_duration_ms = 2000;
+  const Segmented s = segment(read_media("vp8-opus-4s.webm"), 0, config);
+  for (std::size_t i = 0; i + 1 < s.chunks.size(); ++i) EXPECT_NEAR(s.chunks[i].duration_ms, 2000, 40);
+}
+
+TEST(Segmenter, ByteCapEndsAChunkAtABlockWithoutKeyframe) {
+  media::SegmenterConfig config;
+  config.target_duration_ms = config.max_duration_ms = 60'000;  // never by time
   config.max_chunk_bytes = 100'000;
   const Segmented s = segment(read_media("vp8-opus-4s.webm"), 0, config);
   ASSERT_GE(s.chunks.size(), 4u);
   bool some_not_keyframe = false;
   for (const auto& chunk : s.chunks) {
-    EXPECT_LT(chunk.bytes.size(), 100'000u + 60'000u);  // one cluster past the cap at most
+    EXPECT_LT(chunk.bytes.size(), 100'000u + 60'000u);  // one block past the cap at most
     some_not_keyframe |= !chunk.keyframe;
   }
   EXPECT_TRUE(s.chunks.front().keyframe);

@@ -74,14 +74,46 @@ TEST(PeerScore, InFlightRequestsDoNotCount) {
 TEST(PeerScore, DeviceThatCannotUploadIsALeafWhateverItsThroughput) {
   const DeviceConstraints metered{.metered = true};
   const DeviceConstraints battery_low{.battery_low = true};
-  const DeviceConstraints hidden{.hidden = true};
-  for (const DeviceConstraints& device : {metered, battery_low, hidden}) {
+  const DeviceConstraints off{.upload_budget_bytes_per_s = 10'000'000, .choice = UploadChoice::kOff};
+  for (const DeviceConstraints& device : {metered, battery_low, off}) {
     for (double kbps : {0.0, 2500.0, 10000.0, 100000.0}) {
       const PeerStats stats = with_device(peer(kbps, 20, 1000, 1000, 3600), device);
       EXPECT_LT(score_of(stats), kRelayThreshold) << kbps;
       EXPECT_EQ(role_of(stats), Role::kLeaf) << kbps;
     }
     EXPECT_EQ(role_for(100, device), Role::kLeaf);
+  }
+}
+
+// A hidden page still uploads, at a reduced rate: a relay at most, never the backbone.
+TEST(PeerScore, HiddenDeviceIsARelayAtMostWhateverItsThroughput) {
+  const PeerStats hidden = with_device(fast_reliable_long_lived(), DeviceConstraints{.hidden = true});
+  EXPECT_LT(score_of(hidden), kSuperSeedThreshold);
+  EXPECT_EQ(role_of(hidden), Role::kRelay);
+}
+
+// The viewer's choice of a cap wins over the device rules: capped on mobile data it
+// still relays, held below the backbone by its cap.
+TEST(PeerScore, ACapChosenOnAMeteredDeviceUploads) {
+  const PeerStats capped = with_device(
+      fast_reliable_long_lived(),
+      DeviceConstraints{.metered = true, .upload_budget_bytes_per_s = 62'500, .choice = UploadChoice::kCap});
+  EXPECT_EQ(role_of(capped), Role::kRelay);
+}
+
+// What a peer claims never lifts it over what its peers measured: claiming no limit, or
+// a huge budget, while hidden or metered earns exactly what saying nothing would.
+TEST(PeerScore, AClaimOfUnlimitedUploadIsHeldToWhatWasMeasured) {
+  const PeerStats slow = peer(800, 250, 90, 100, 600);
+  for (const DeviceConstraints& state : {DeviceConstraints{.hidden = true}, DeviceConstraints{.metered = true}}) {
+    DeviceConstraints claims_unlimited = state;
+    claims_unlimited.upload_budget_bytes_per_s = ~0u;
+    EXPECT_DOUBLE_EQ(score_of(with_device(slow, claims_unlimited)), score_of(with_device(slow, state)));
+    EXPECT_EQ(role_of(with_device(slow, claims_unlimited)), Role::kLeaf);
+    DeviceConstraints claims_a_cap = claims_unlimited;
+    claims_a_cap.choice = UploadChoice::kCap;
+    EXPECT_DOUBLE_EQ(score_of(with_device(slow, claims_a_cap)), score_of(slow)) << "measured, not declared";
+    EXPECT_EQ(role_of(with_device(slow, claims_a_cap)), Role::kLeaf);
   }
 }
 

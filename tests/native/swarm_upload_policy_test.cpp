@@ -238,6 +238,54 @@ TEST(UploadBudget, AForgottenPeerStartsAfresh) {
   EXPECT_TRUE(budget.admit(PeerId{1}, 500, TimeMs{0}));
 }
 
+TEST(UploadBudget, ANewTotalRateHoldsFromThenOn) {
+  UploadBudget budget(budgets(0, 0));
+  EXPECT_TRUE(budget.admit(PeerId{1}, 1'000'000, TimeMs{0})) << "unlimited";
+  budget.set_total_rate(1000);
+  const auto [a, b] = greedy_pair(budget);
+  EXPECT_LE(a + b, 11000u);
+  EXPECT_GE(a + b, 10900u);
+  budget.set_total_rate(0);
+  EXPECT_TRUE(budget.admit(PeerId{1}, 1'000'000, TimeMs{20'000})) << "unlimited again";
+}
+
+// The device rules (Auto) and the viewer's choice, which wins over them.
+constexpr double kStream = 200'000;
+
+TEST(UploadAllowance, AutoFollowsTheDevice) {
+  EXPECT_EQ(upload_allowance({}, kStream), (UploadAllowance{true, 0}));
+  EXPECT_EQ(upload_allowance({.upload_budget_bytes_per_s = 50'000}, kStream), (UploadAllowance{true, 50'000}));
+  EXPECT_EQ(upload_allowance({.metered = true}, kStream), (UploadAllowance{false, 0}));
+  EXPECT_EQ(upload_allowance({.battery_low = true}, kStream), (UploadAllowance{false, 0}));
+  EXPECT_EQ(upload_allowance({.metered = true, .hidden = true}, kStream), (UploadAllowance{false, 0}));
+}
+
+TEST(UploadAllowance, AHiddenPageUploadsAShareOfTheStreamRateNotNothing) {
+  EXPECT_EQ(upload_allowance({.hidden = true}, kStream), (UploadAllowance{true, kHiddenUploadShare * kStream}));
+  EXPECT_GT(kHiddenUploadShare, 0);
+  EXPECT_LT(kHiddenUploadShare, 1);
+  EXPECT_EQ(upload_allowance({.hidden = true, .upload_budget_bytes_per_s = 10'000}, kStream),
+            (UploadAllowance{true, 10'000}))
+      << "a lower declared budget still holds";
+  EXPECT_GT(upload_allowance({.hidden = true}, 0).bytes_per_s, 0) << "never 0, which would read as unlimited";
+}
+
+TEST(UploadAllowance, TheViewersChoiceWinsOverAuto) {
+  const DeviceConstraints every_rule{.metered = true, .battery_low = true, .hidden = true};
+  DeviceConstraints off = every_rule;
+  off.choice = UploadChoice::kOff;
+  EXPECT_EQ(upload_allowance(off, kStream), (UploadAllowance{false, 0}));
+  EXPECT_EQ(upload_allowance({.choice = UploadChoice::kOff}, kStream), (UploadAllowance{false, 0}));
+  DeviceConstraints capped = every_rule;
+  capped.choice = UploadChoice::kCap;
+  capped.upload_budget_bytes_per_s = 62'500;
+  EXPECT_EQ(upload_allowance(capped, kStream), (UploadAllowance{true, 62'500}));
+  EXPECT_TRUE(capped.can_upload());
+  capped.upload_budget_bytes_per_s = 0;
+  EXPECT_EQ(upload_allowance(capped, kStream), (UploadAllowance{false, 0})) << "a cap of nothing is Off";
+  EXPECT_FALSE(capped.can_upload());
+}
+
 TEST(UploadRequests, QueuedRequestsPerPeerAreBounded) {
   const UploadConfig config;  // 32
   EXPECT_TRUE(accept_request(0, config));

@@ -130,11 +130,39 @@ TEST_F(SignedChunk, UnknownVersionsAndKindsAreNamedEvenWhenSigned) {
     bytes[0] = version;
     EXPECT_EQ(header_error(resigned(bytes, keys)), TrustError::kUnsupportedVersion);
   }
-  for (Byte kind : {Byte{0}, Byte{3}, Byte{0xFF}}) {
+  for (Byte kind : {Byte{0}, Byte{4}, Byte{0x82}, Byte{0xFF}}) {
     ByteVector bytes = wire;
     bytes[1] = kind;
     EXPECT_EQ(header_error(resigned(bytes, keys)), TrustError::kUnknownKind);
   }
+}
+
+// Whether a chunk starts at a keyframe rides in the signed kind byte: 2 yes, 3 no.
+TEST_F(SignedChunk, AChunkThatStartsWithinAGroupOfPicturesSaysSoSigned) {
+  EXPECT_EQ(wire[1], 2);
+  EXPECT_TRUE(trust::verify_signed_header(wire, keys.public_key).value().keyframe);
+  const trust::ChunkHeader delta = trust::describe(trust::HeaderKind::kChunk, keys.public_key, Epoch{3}, ChunkSeq{43},
+                                                   TimeMs{1'700'000'001'123}, 1000, payload, false).value();
+  const ByteVector delta_wire = trust::encode(trust::sign_header(delta, keys.secret_key));
+  EXPECT_EQ(delta_wire[1], 3);
+  const auto verified = trust::verify_signed_header(delta_wire, keys.public_key);
+  ASSERT_TRUE(verified.ok()) << trust::to_string(verified.error());
+  EXPECT_EQ(verified.value().kind, trust::HeaderKind::kChunk);
+  EXPECT_FALSE(verified.value().keyframe);
+  EXPECT_EQ(trust::encode(trust::decode_signed_header(delta_wire).value()), delta_wire);
+}
+
+// A relay that flips the flag either way, to make viewers start on a chunk they cannot
+// decode or to hide a start point, breaks the signature.
+TEST_F(SignedChunk, ARelayCannotForgeTheKeyframeFlag) {
+  ByteVector flipped = wire;
+  flipped[1] = 3;
+  EXPECT_EQ(header_error(flipped), TrustError::kBadSignature);
+  const trust::ChunkHeader delta = trust::describe(trust::HeaderKind::kChunk, keys.public_key, Epoch{3}, ChunkSeq{42},
+                                                   TimeMs{1'700'000'000'123}, 1000, payload, false).value();
+  ByteVector unflipped = trust::encode(trust::sign_header(delta, keys.secret_key));
+  unflipped[1] = 2;
+  EXPECT_EQ(header_error(unflipped), TrustError::kBadSignature);
 }
 
 TEST_F(SignedChunk, ImpossibleLengthsAndPieceSizesAreMalformedEvenWhenSigned) {
@@ -255,6 +283,10 @@ TEST(SignedInit, InitSegmentsAreSignedWithTheirOwnKind) {
   const auto verified = trust::verify_signed_header(wire, keys.public_key);
   ASSERT_TRUE(verified.ok());
   EXPECT_EQ(verified.value().kind, trust::HeaderKind::kInit);
+  // The keyframe flag is a chunk's: an init header asked to carry false still says kind 1.
+  const auto no_flag = trust::describe(trust::HeaderKind::kInit, keys.public_key, Epoch{1}, ChunkSeq{0}, TimeMs{5}, 0,
+                                       init, false);
+  EXPECT_EQ(trust::encode(trust::sign_header(no_flag.value(), keys.secret_key)), wire);
   EXPECT_EQ(verified.value().epoch, Epoch{1});
   EXPECT_TRUE(trust::verify_payload(verified.value(), init).ok());
 }

@@ -115,6 +115,7 @@ std::vector<Message> one_of_each() {
       Pong{0xCAFEF00D},
       Goodbye{GoodbyeReason::kStreamEnded},
       sample_chat(ChatKind::kText, "Ana", "hello, swarm \xC3\xA9\xE2\x82\xAC"),
+      DeviceStatus{.can_upload = true, .hidden = true, .upload_budget_bytes_per_s = 97'656},
   };
 }
 
@@ -126,6 +127,16 @@ std::vector<Message> at_the_limits() {
                             .can_upload = (flags & 1) != 0, .metered = (flags & 2) != 0,
                             .battery_low = (flags & 4) != 0, .hidden = (flags & 8) != 0,
                             .upload_budget_bytes_per_s = ~0u});
+  for (std::uint8_t choice = 0; choice <= 2; ++choice) {
+    const auto upload_choice = static_cast<swarm::UploadChoice>(choice);
+    Handshake hello = sample_handshake();
+    hello.upload_choice = upload_choice;
+    out.push_back(hello);
+    for (std::uint8_t flags = 0; flags < 16; ++flags)
+      out.push_back(DeviceStatus{.can_upload = (flags & 1) != 0, .metered = (flags & 2) != 0,
+                                 .battery_low = (flags & 4) != 0, .hidden = (flags & 8) != 0,
+                                 .upload_budget_bytes_per_s = flags % 2 == 0 ? 0u : ~0u, .upload_choice = upload_choice});
+  }
   out.push_back(Have{ChunkSeq{0}, {}});
   out.push_back(Have{ChunkSeq{5}, std::vector<bool>(kMaxHaveWindow, true)});
   out.push_back(Have{ChunkSeq{~0ull}, window("1")});
@@ -185,6 +196,14 @@ TEST(WireCodec, HandshakeLayoutIsBigEndian) {
   EXPECT_EQ(to_hex(encode(sample_handshake())), to_hex(expected));
 }
 
+TEST(WireCodec, DeviceStatusLayout) {
+  const DeviceStatus capped_on_mobile_data{.can_upload = true, .metered = true, .upload_budget_bytes_per_s = 62'500,
+                                           .upload_choice = swarm::UploadChoice::kCap};
+  EXPECT_EQ(to_hex(encode(capped_on_mobile_data)), to_hex(hex("10 23 0000f424")));  // can_upload | metered | cap
+  const DeviceStatus off_and_hidden{.hidden = true, .upload_choice = swarm::UploadChoice::kOff};
+  EXPECT_EQ(to_hex(encode(off_and_hidden)), to_hex(hex("10 18 00000000")));
+}
+
 TEST(WireCodec, RequestLayoutIsBigEndian) {
   EXPECT_EQ(to_hex(encode(Request{ChunkSeq{0x0A0B0C0D0E0F1011}, PieceIndex{0x0123}, 0x40})),
             to_hex(hex("04 0a0b0c0d0e0f1011 0123 0040")));
@@ -232,7 +251,7 @@ TEST(WireCodec, BytesAfterTheLastFieldAreTrailing) {
 TEST(WireCodec, EmptyAndUnknownTypes) {
   EXPECT_EQ(error_of({}), WireError::kEmpty);
   EXPECT_EQ(error_of(hex("00")), WireError::kUnknownType);
-  EXPECT_EQ(error_of(hex("10 00000000")), WireError::kUnknownType);
+  EXPECT_EQ(error_of(hex("11 00000000")), WireError::kUnknownType);
   EXPECT_EQ(error_of(hex("ff")), WireError::kUnknownType);
 }
 
@@ -257,9 +276,21 @@ TEST(WireCodec, HandshakeOfAnotherVersionIsBadVersionWhateverFollows) {
 TEST(WireCodec, HandshakeRoleAndReservedFlagBits) {
   EXPECT_EQ(error_of(hex("01 01" + kKey + "0000000000000001 04 00 00000000")), WireError::kBadValue);
   EXPECT_EQ(error_of(hex("01 01" + kKey + "0000000000000001 ff 00 00000000")), WireError::kBadValue);
-  for (const char* flags : {"10", "20", "40", "80", "1f"})
+  // Bits 4-5 are the upload choice, 3 of which is undefined; bits 6-7 are reserved.
+  for (const char* flags : {"30", "40", "80", "3f", "c0"})
     EXPECT_EQ(error_of(hex("01 01" + kKey + "0000000000000001 03 " + flags + " 00000000")), WireError::kBadValue)
         << "flags " << flags;
+  for (const char* flags : {"10", "20", "2f"})
+    EXPECT_EQ(error_of(hex("01 01" + kKey + "0000000000000001 03 " + flags + " 00000000")), std::nullopt)
+        << "flags " << flags;
+}
+
+TEST(WireCodec, DeviceStatusFlagBits) {
+  for (const char* flags : {"30", "40", "80", "ff"})
+    EXPECT_EQ(error_of(hex(std::string("10 ") + flags + " 00000000")), WireError::kBadValue) << "flags " << flags;
+  EXPECT_EQ(error_of(hex("10 2f ffffffff")), std::nullopt);
+  EXPECT_EQ(error_of(hex("10 2f ffff")), WireError::kTruncated);
+  EXPECT_EQ(error_of(hex("10")), WireError::kTruncated);
 }
 
 TEST(WireCodec, HaveWindowRules) {

@@ -84,6 +84,21 @@ describe('trust (wasm)', () => {
     verifier.close();
   });
 
+  test('whether a chunk opens with a keyframe is signed, and a relay cannot flip it', () => {
+    const signer = new StreamSigner(core, seed);
+    const verifier = new StreamVerifier(core, signer.streamId);
+    const payload = new Uint8Array(1000).fill(3);
+    const fields = { epoch: 0, seq: 5, captureMs: 5000, durationMs: 1000 };
+    const keyframe = signer.sign(HeaderKind.chunk, fields, payload);
+    const within = signer.sign(HeaderKind.chunk, { ...fields, keyframe: false }, payload);
+    assert.equal(verifier.verifyHeader(keyframe).keyframe, true);
+    const read = verifier.verifyHeader(within);
+    assert.deepEqual([read.ok, read.kind, read.keyframe], [true, 'chunk', false]);
+    within[1] = keyframe[1];
+    assert.equal(verifier.verifyHeader(within).error, 'bad_signature');
+    [signer, verifier].forEach((x) => x.close());
+  });
+
   test('a header from another stream or with a flipped bit is refused', () => {
     const signer = new StreamSigner(core, seed);
     const stranger = new StreamSigner(core, new Uint8Array(32).fill(9));

@@ -3,6 +3,7 @@
 // answering everything that is not swarmcast's.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -63,6 +64,11 @@ test('a bad option throws a TypeError naming it', () => {
     [{ iceServers: 'stun:stun.example.org' }, /^iceServers/],
     [{ iceServers: [{ urls: 'https://example.org' }] }, /^iceServers\[0\]\.urls/],
     [{ iceServers: [{ urls: 'turn:turn.example.org', credential: 42 }] }, /^iceServers\[0\]\.credential/],
+    [{ turn: 'turn:turn.example.org' }, /^turn must be an object/],
+    [{ turn: { urls: 'stun:turn.example.org', secret: 's' } }, /^turn\.urls/],
+    [{ turn: { urls: 'turn:turn.example.org', secret: '' } }, /^turn\.secret/],
+    [{ turn: { urls: 'turn:turn.example.org', secret: 's', ttlSeconds: 0 } }, /^turn\.ttlSeconds/],
+    [{ turn: { urls: 'turn:turn.example.org', secret: 's', user: 'x' } }, /^turn\.user is not a turn option/],
     [{ limits: { maxRoom: 10 } }, /^limits\.maxRoom is not a limit/],
     [{ limits: { maxRooms: -1 } }, /^limits\.maxRooms/],
     [{ limits: { maxRooms: '10' } }, /^limits\.maxRooms/],
@@ -101,6 +107,29 @@ test('listen() takes a free port and close() releases it', async () => {
   probe.listen(port, '127.0.0.1');
   await once(probe, 'listening');
   probe.close();
+});
+
+test('with turn, each welcome carries a TURN credential of its own that the shared secret verifies', async () => {
+  const secret = 'coturn static-auth-secret';
+  const server = createServer({ core, iceServers: [{ urls: 'stun:stun.example.org' }], turn: { urls: 'turn:turn.example.org:3478', secret, ttlSeconds: 600 } });
+  const url = await server.listen(0, '127.0.0.1');
+  after(() => server.close());
+  const join = { type: 'join', role: 'viewer', streamId, canUpload: true, uploadKbps: 1000 };
+  const before = Math.floor(Date.now() / 1000);
+  const welcomes = [await exchange(`${url.replace('http', 'ws')}/signal`, join), await exchange(`${url.replace('http', 'ws')}/signal`, join)];
+  const turns = welcomes.map((welcome) => {
+    assert.deepEqual(welcome.iceServers[0], { urls: 'stun:stun.example.org' }, 'the configured servers come first');
+    return welcome.iceServers[1];
+  });
+  for (const turn of turns) {
+    assert.deepEqual(turn.urls, ['turn:turn.example.org:3478']);
+    // TURN REST: "<expiry>:<name>", and the password coturn computes from its secret.
+    const [expiry, name] = turn.username.split(':');
+    assert.ok(Number(expiry) >= before + 600 && Number(expiry) <= Math.floor(Date.now() / 1000) + 600, `expiry ${expiry}`);
+    assert.ok(name.length > 0);
+    assert.equal(turn.credential, createHmac('sha1', secret).update(turn.username).digest('base64'));
+  }
+  assert.notEqual(turns[0].username, turns[1].username, 'each client its own credential');
 });
 
 test('attached to an application server: swarmcast takes its own paths and passes the rest on', async () => {

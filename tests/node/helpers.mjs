@@ -21,8 +21,12 @@ export function runNode(script, args) {
 }
 
 // Decodes a file completely; returns ffmpeg's complaints (empty when it decodes cleanly).
+// The frames keep the file's own (ms) timestamps: by default ffmpeg re-times them to
+// the frame rate it guessed (1/30 s), and two recorder frames 12 ms apart in one such
+// slot read as "non monotonically increasing dts to muxer in stream 0: 3 >= 3".
 export function ffmpegErrors(path) {
-  const run = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-f', 'null', '-'], { encoding: 'utf8' });
+  const run = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-enc_time_base', '-1', '-f', 'null', '-'],
+    { encoding: 'utf8' });
   return run.status === 0 ? run.stderr.trim() : `exit ${run.status}: ${run.stderr.trim()}`;
 }
 

@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { startServer } from '../server/server.js';
 import { LATENCY_MODES } from '../../web/shim/mse-player.js';
 import { launchChromium } from '../../tests/browser/launch.mjs';
+import { launchFirefox, openFirefoxPage } from '../../tests/browser/firefox.mjs';
 import { broadcasterStats, openViewer, sleep, startBroadcast, viewerStats, waitPlaying } from '../../tests/browser/pages.mjs';
 import {
   childCpuSeconds, coreCount, countLongTasks, fixedWorkMs, installFrameProbe, machineCpuSeconds, mainThreadSeconds, measureChannelThroughput,
@@ -32,8 +33,14 @@ const { values } = parseArgs({ options: {
   viewers: { type: 'string', default: '8' }, seconds: { type: 'string', default: '60' },
   joins: { type: 'string', default: 'one-by-one' },
   'latency-mode': { type: 'string', default: 'low' },
+  'firefox-viewers': { type: 'string', default: '0' },
 } });
 const viewerCount = Number(values.viewers);
+const firefoxCount = Number(values['firefox-viewers']);
+if (!(Number.isInteger(firefoxCount) && firefoxCount >= 0 && firefoxCount <= viewerCount))
+  throw new RangeError('--firefox-viewers is 0 to --viewers');
+// Firefox viewers join between Chromium ones (C F C F ...), so each engine relays to the other.
+const isFirefoxViewer = (i) => i < 2 * firefoxCount && (i % 2 === 1 || i >= 2 * (viewerCount - firefoxCount));
 const seconds = Number(values.seconds);
 if (!(viewerCount >= 1 && seconds >= 5)) throw new RangeError('--viewers ≥ 1 and --seconds ≥ 5');
 if (!['one-by-one', 'together'].includes(values.joins)) throw new RangeError('--joins is one-by-one or together');
@@ -66,6 +73,7 @@ function phasePercentiles(timelines) {
 const idleWorkMs = fixedWorkMs();
 const server = await startServer({ port: 0 });
 const browser = await launchChromium();
+const firefox = firefoxCount > 0 ? await launchFirefox() : null;
 try {
   const channel = await measureChannelThroughput(browser, server);
   const broadcast = await startBroadcast(browser, server, { initScript: countLongTasks });
@@ -75,7 +83,9 @@ try {
   await sleep(STREAM_AGE_BEFORE_JOIN_MS);
   const viewers = [];
   for (let i = 0; i < viewerCount; i++) {
-    viewers.push(await openViewer(browser, server, broadcast.streamId, { initScript: viewerInitScript }));
+    viewers.push(isFirefoxViewer(i) && firefox
+      ? await openFirefoxPage(firefox, `${server.url}/watch/${broadcast.streamId}`, { initScript: viewerInitScript })
+      : await openViewer(browser, server, broadcast.streamId, { initScript: viewerInitScript }));
     if (values.joins === 'one-by-one') await waitPlaying(viewers.slice(-1), 30_000);
   }
   await waitPlaying(viewers, 30_000);
@@ -90,7 +100,8 @@ try {
     cpu: childCpuSeconds(),
     machine: machineCpuSeconds(),
     node: process.cpuUsage(),
-    mainThread: await Promise.all(pages.map(mainThreadSeconds)),
+    // Main-thread time comes from Chromium's DevTools protocol: none for Firefox pages.
+    mainThread: await Promise.all(pages.map((page, i) => (i > 0 && isFirefoxViewer(i - 1) ? 0 : mainThreadSeconds(page)))),
   });
   await Promise.all(viewers.map(takeFrameProbe));
   const longTasksAtStart = await Promise.all(pages.map(takeLongTasks));
@@ -129,10 +140,25 @@ try {
   const machineBusy = (end.machine.busy - start.machine.busy) / (end.machine.total - start.machine.total);
   const streamKbps = (produced * 8) / 1000 / windowS;
   const continuity = 1 - Math.max(stalledMs, freezeMs) / watchedMs;
+  // Each viewer's continuity and glass-to-glass p95, and both by engine.
+  const perViewer = probes.map((p, i) => ({
+    engine: isFirefoxViewer(i) ? 'firefox' : 'chromium',
+    continuity: 1 - Math.max(delta((s) => s.stalledMs)[i], p.freezeMs) / (windowS * 1000),
+    latencies: p.latencies,
+  }));
+  const byEngine = Object.fromEntries(['chromium', 'firefox'].map((engine) => {
+    const mine = perViewer.filter((v) => v.engine === engine);
+    return [engine, mine.length === 0 ? null : {
+      viewers: mine.length,
+      continuity_min: round(Math.min(...mine.map((v) => v.continuity)), 5),
+      glass_to_glass_p95_ms: percentile(mine.flatMap((v) => v.latencies), 0.95),
+    }];
+  }));
 
   const result = {
     bench: 'swarm-browser',
     viewers: viewerCount,
+    firefox_viewers: firefoxCount,
     joins: values.joins,
     latency_mode: latencyMode,
     seconds: round(windowS, 1),
@@ -154,6 +180,8 @@ try {
       player_p50: round(percentile(playerLatencies, 0.5), 0), player_p95: round(percentile(playerLatencies, 0.95), 0),
     },
     continuity: round(continuity, 5),
+    continuity_in_join_order: perViewer.map((v) => round(v.continuity, 5)),
+    by_engine: byEngine,
     rebuffer_ratio: round(stalledMs / watchedMs, 5),
     frozen_ratio: round(freezeMs / watchedMs, 5),
     // Every long gap that spans more than one frame (callbacks the page missed, frames
@@ -199,7 +227,8 @@ try {
       // while they run: a slow machine or a starved thread, whatever the cause.
       fixed_work_ms: { idle: idleWorkMs, among_pages: busyWorkMs },
       main_thread_broadcaster: round(mainThread[0], 3),
-      main_thread_viewer_mean: round(sum(mainThread.slice(1)) / viewerCount, 3),
+      main_thread_chromium_viewer_mean: viewerCount > firefoxCount
+        ? round(sum(mainThread.slice(1)) / (viewerCount - firefoxCount), 3) : null,
     },
     data_channel_raw: {
       megabytes_per_s: round(channel.megabytesPerS, 1),
@@ -216,6 +245,7 @@ try {
   };
   console.log(JSON.stringify(result, null, 2));
 } finally {
+  await firefox?.close();
   await browser.close();
   await server.close();
 }

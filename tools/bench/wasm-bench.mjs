@@ -44,7 +44,7 @@ export function runWasmBench(core, mediaPath) {
   const mediaPtr = inHeap(core, media);
   const slice = 64 * 1024;
   results.segmenter_MBps = (rate(() => {
-    const segmenter = new core.Segmenter(1000, 4 << 20, 8 << 20);
+    const segmenter = new core.Segmenter(1000, 1250, 4 << 20, 8 << 20);
     for (let at = 0; at < media.length; at += slice) segmenter.push(mediaPtr + at, Math.min(slice, media.length - at));
     segmenter.finish();
     while (segmenter.hasEvent()) segmenter.nextEvent();

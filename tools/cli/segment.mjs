@@ -87,7 +87,7 @@ async function main() {
         ...record(HeaderKind.init, fields, event.bytes, `init-${event.epoch}.webm`) });
     } else if (event.type === 'chunk') {
       const fields = { epoch: event.epoch, seq: event.seq, captureMs: captureBase + event.startMs,
-        durationMs: event.durationMs };
+        durationMs: event.durationMs, keyframe: event.keyframe };
       manifest.chunks.push({ seq: event.seq, epoch: event.epoch, start_ms: event.startMs,
         duration_ms: event.durationMs, keyframe: event.keyframe,
         ...record(HeaderKind.chunk, fields, event.bytes, `chunk-${event.seq}.webm`) });

@@ -18,6 +18,7 @@ import { Signaling } from './signaling.js';
 
 /** @typedef {import('./options.js').ServerOptions} ServerOptions */
 /** @typedef {import('./options.js').IceServer} IceServer */
+/** @typedef {import('./turn-credentials.js').TurnOptions} TurnOptions */
 /** @typedef {import('./options.js').ServerLimits} ServerLimits */
 
 /**
@@ -99,7 +100,9 @@ export function createServer(options = {}) {
   /** @param {boolean} pages */
   async function start(pages) {
     const core = settings.core ?? await loadCoreWithRetries();
-    const signaling = new Signaling({ core, limits: settings.limits, iceServers: settings.iceServers, origin: settings.origin });
+    const signaling = new Signaling({
+      core, limits: settings.limits, iceServers: settings.iceServers, turn: settings.turn, origin: settings.origin,
+    });
     const origin = settings.origin ? new ChunkOrigin({ core, limits: settings.limits, isLive: (/** @type {string} */ id) => signaling.isLive(id) }) : null;
     if (origin) signaling.on('stream-ended', (streamId) => origin.drop(streamId));
     const roots = pages

@@ -9,6 +9,7 @@ import { assignPeers } from './peer-relay.js';
 import { scoreMember } from './peer-selection.js';
 import { Member, Room } from './rooms.js';
 import { CloseCode, ErrorCode } from './schema.js';
+import { mintTurnServer } from './turn-credentials.js';
 
 /** @typedef {import('../../web/core/index.js').SwarmcastCore} SwarmcastCore */
 /** @typedef {import('./client.js').Client} Client */
@@ -23,6 +24,7 @@ export class Membership {
   #core;
   #limits;
   #iceServers;
+  #turn;
   #origin;
   #now;
   #streamEnded;
@@ -35,14 +37,17 @@ export class Membership {
    * @param {SwarmcastCore} options.core
    * @param {Limits} options.limits
    * @param {RTCIceServer[]} options.iceServers handed to every peer in its welcome
+   * @param {import('./turn-credentials.js').ResolvedTurn | null} options.turn handed to every
+   *   peer in its welcome, after iceServers, with a credential minted for that peer
    * @param {boolean} options.origin the server runs the HTTP origin; every welcome says so
    * @param {() => number} options.now the clock, in ms
    * @param {(streamId: string) => void} options.streamEnded a broadcaster left for good
    */
-  constructor({ core, limits, iceServers, origin, now, streamEnded }) {
+  constructor({ core, limits, iceServers, turn, origin, now, streamEnded }) {
     this.#core = core;
     this.#limits = limits;
     this.#iceServers = iceServers;
+    this.#turn = turn;
     this.#origin = origin;
     this.#now = now;
     this.#streamEnded = streamEnded;
@@ -244,8 +249,11 @@ export class Membership {
    * @param {boolean} resumed
    */
   #welcome(client, member, peers, resumed) {
+    const iceServers = this.#turn
+      ? [...this.#iceServers, mintTurnServer(this.#turn, `peer${member.peerId}`, this.#now())]
+      : this.#iceServers;
     client.send({
-      type: 'welcome', peerId: member.peerId, role: member.role, peers, iceServers: this.#iceServers,
+      type: 'welcome', peerId: member.peerId, role: member.role, peers, iceServers,
       resumeToken: toBase64url(member.resumeToken), resumed, origin: this.#origin,
     });
     if (member.role === 'broadcaster') client.send({ type: 'viewers', count: member.room.viewers.size });

@@ -2,6 +2,7 @@
 // the wrong kind throws a TypeError that names the option, rather than surfacing later
 // as a client that cannot connect.
 import { DEFAULT_LIMITS } from './limits.js';
+import { checkTurn } from './turn-credentials.js';
 
 /**
  * A STUN or TURN server handed to every client, in the shape RTCPeerConnection takes.
@@ -25,6 +26,9 @@ import { DEFAULT_LIMITS } from './limits.js';
  *   viewers to fetch over HTTP when no peer can deliver in time (default false)
  * @property {IceServer[]} [iceServers] STUN/TURN servers handed to every client (default none:
  *   host candidates only)
+ * @property {import('./turn-credentials.js').TurnOptions} [turn] a TURN server run with a
+ *   shared secret (coturn's use-auth-secret): each client is handed it, after iceServers,
+ *   with a credential minted for it alone (default none)
  * @property {ServerLimits} [limits] overrides of the default limits
  * @property {boolean} [pages] serve the site (/, /broadcast, /watch/<id>, /debug, the
  *   manifest, the icons and the modules they load); default true from listen(), false
@@ -40,6 +44,7 @@ import { DEFAULT_LIMITS } from './limits.js';
  * @typedef {object} ResolvedOptions
  * @property {boolean} origin
  * @property {IceServer[]} iceServers
+ * @property {import('./turn-credentials.js').ResolvedTurn | null} turn
  * @property {typeof DEFAULT_LIMITS} limits
  * @property {boolean | undefined} pages
  * @property {string} path
@@ -47,7 +52,7 @@ import { DEFAULT_LIMITS } from './limits.js';
  * @property {WasmCore | undefined} core
  */
 
-const OPTION_NAMES = ['origin', 'iceServers', 'limits', 'pages', 'path', 'host', 'core'];
+const OPTION_NAMES = ['origin', 'iceServers', 'turn', 'limits', 'pages', 'path', 'host', 'core'];
 
 /** @param {unknown} value */
 const isRecord = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -97,7 +102,7 @@ export function resolveOptions(options = {}) {
   for (const key of Object.keys(given)) {
     if (!OPTION_NAMES.includes(key)) throw new TypeError(`${key} is not a createServer option (known: ${OPTION_NAMES.join(', ')})`);
   }
-  const { origin = false, iceServers = [], limits = {}, pages, path = '/signal', host, core } = given;
+  const { origin = false, iceServers = [], turn, limits = {}, pages, path = '/signal', host, core } = given;
   if (typeof origin !== 'boolean') throw new TypeError('origin must be a boolean');
   if (!Array.isArray(iceServers)) throw new TypeError('iceServers must be an array of RTCIceServer');
   if (pages !== undefined && typeof pages !== 'boolean') throw new TypeError('pages must be a boolean');
@@ -109,6 +114,7 @@ export function resolveOptions(options = {}) {
   return {
     origin,
     iceServers: iceServers.map(checkIceServer),
+    turn: turn === undefined ? null : checkTurn(turn),
     limits: checkLimits(limits),
     pages,
     path,

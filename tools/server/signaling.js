@@ -38,16 +38,18 @@ export class Signaling extends EventEmitter {
    * @param {SwarmcastCore} options.core
    * @param {Limits} options.limits
    * @param {RTCIceServer[]} [options.iceServers] handed to every peer in its welcome
+   * @param {import('./turn-credentials.js').ResolvedTurn | null} [options.turn] handed to every
+   *   peer in its welcome with a credential of its own
    * @param {boolean} [options.origin] the server runs the HTTP origin; every welcome says so
    * @param {() => number} [options.now] the clock, in ms
    */
-  constructor({ core, limits, iceServers = [], origin = false, now = Date.now }) {
+  constructor({ core, limits, iceServers = [], turn = null, origin = false, now = Date.now }) {
     super();
     this.core = core;
     this.limits = limits;
     this.now = now;
     this.membership = new Membership({
-      core, limits, iceServers, origin, now, streamEnded: (streamId) => this.emit('stream-ended', streamId),
+      core, limits, iceServers, turn, origin, now, streamEnded: (streamId) => this.emit('stream-ended', streamId),
     });
     /** @type {Set<Client>} */
     this.clients = new Set();

@@ -5,7 +5,11 @@ import { TrustError } from './trust.js';
 /** @import { SwarmcastCore } from './index.js' */
 /** @import { DeviceConstraints } from './engine.js' */
 
-const DEVICE_DEFAULTS = Object.freeze({ metered: false, batteryLow: false, hidden: false, uploadBudgetBytesPerS: 0 });
+const DEVICE_DEFAULTS = Object.freeze({
+  metered: false, batteryLow: false, hidden: false, uploadBudgetBytesPerS: 0, uploadChoice: 'auto',
+});
+// swarm::UploadChoice's values in the core.
+const UPLOAD_CHOICES = Object.freeze({ auto: 0, off: 1, cap: 2 });
 const UINT32_MAX = 0xffffffff;
 
 /**
@@ -52,12 +56,14 @@ export function count(value, what) {
 
 /**
  * @param {DeviceConstraints} [options]
- * @returns {[boolean, boolean, boolean, number]}
+ * @returns {[boolean, boolean, boolean, number, number]}
  */
 export function device(options = {}) {
   const d = { ...DEVICE_DEFAULTS, ...options };
   const budget = count(d.uploadBudgetBytesPerS, 'device.uploadBudgetBytesPerS');
-  return [Boolean(d.metered), Boolean(d.batteryLow), Boolean(d.hidden), budget];
+  const choice = Object.hasOwn(UPLOAD_CHOICES, d.uploadChoice) ? UPLOAD_CHOICES[d.uploadChoice] : undefined;
+  if (choice === undefined) throw new TypeError(`device.uploadChoice is 'auto', 'off' or 'cap', not ${String(d.uploadChoice)}`);
+  return [Boolean(d.metered), Boolean(d.batteryLow), Boolean(d.hidden), budget, choice];
 }
 
 /**

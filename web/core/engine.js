@@ -16,14 +16,19 @@ import { HeapBuffer, withHeapBytes } from './heap.js';
 /** @typedef {import('../../build/wasm/swarmcast.mjs').EngineStats} EngineStats */
 
 /**
- * What a device can give the swarm: seed only on an unmetered network, with battery
- * to spare, from a visible tab.
+ * What a device can give the swarm, and what its viewer chose. With uploadChoice
+ * 'auto' (the default) the device rules decide: no upload on a metered network or a
+ * battery under 30 % and not charging; a reduced rate from a hidden tab. 'off' uploads
+ * nothing and 'cap' up to uploadBudgetBytesPerS, whatever the device.
  * @typedef {object} DeviceConstraints
  * @property {boolean} [metered]
  * @property {boolean} [batteryLow]
  * @property {boolean} [hidden]
- * @property {number} [uploadBudgetBytesPerS] 0: no declared limit.
+ * @property {number} [uploadBudgetBytesPerS] 'auto': a declared limit (0: none); 'cap': the viewer's cap.
+ * @property {UploadChoice} [uploadChoice]
  */
+
+/** @typedef {'auto' | 'off' | 'cap'} UploadChoice */
 
 /**
  * @typedef {object} SwarmEngineOptions
@@ -199,6 +204,18 @@ export class SwarmEngine {
   setTargetLatency(ms, nowMs) {
     milliseconds(ms, 'targetLatencyMs');
     this.#live().setTargetLatency(ms, time(nowMs));
+  }
+
+  /**
+   * This device's state or its viewer's upload choice changed: the upload policy
+   * follows at once, and every peer is told (they stop asking, or ask less). A bad
+   * field throws TypeError.
+   * @param {DeviceConstraints} constraints
+   * @param {number} nowMs
+   */
+  setDevice(constraints, nowMs) {
+    const native = this.#live();
+    native.setDevice(...device(constraints), time(nowMs));
   }
 
   /** @param {number} nowMs */

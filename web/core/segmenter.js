@@ -1,5 +1,6 @@
 // The WebM segmenter (C++ on libwebm, in wasm): push MediaRecorder bytes in any
-// slicing, get init segments, chunks and typed errors back as plain objects.
+// slicing, get init segments, chunks (each one WebM Cluster of known size) and typed
+// errors back as plain objects.
 //   { type: 'init', epoch, mimeType, video, audio, bytes }
 //   { type: 'chunk', seq, epoch, startMs, durationMs, keyframe, bytes }
 //   { type: 'error', code, position, detail, fatal }
@@ -15,11 +16,13 @@ import { HeapBuffer, withHeapBytes } from './heap.js';
 /**
  * @typedef {object} SegmenterOptions
  * @property {number} [targetDurationMs] A chunk closes at the first keyframe after ~this long (default 1000).
- * @property {number} [maxChunkBytes] A chunk this large closes at the next cluster even without a keyframe (4 MiB).
+ * @property {number} [maxDurationMs] With no keyframe, a chunk closes at the first video frame this long
+ *   after its start, and the next is not a keyframe chunk (default: 1.25 x targetDurationMs).
+ * @property {number} [maxChunkBytes] A chunk this large closes at the next block even without a keyframe (4 MiB).
  * @property {number} [maxElementBytes] Larger WebM elements are a fatal error (8 MiB).
  */
 
-/** @type {Readonly<Required<SegmenterOptions>>} */
+/** @type {Readonly<Required<Omit<SegmenterOptions, 'maxDurationMs'>>>} */
 export const SEGMENTER_DEFAULTS = Object.freeze({
   targetDurationMs: 1000,
   maxChunkBytes: 4 * 1024 * 1024,
@@ -28,7 +31,8 @@ export const SEGMENTER_DEFAULTS = Object.freeze({
 
 /**
  * A push parser: feed MediaRecorder bytes in any slicing, get init segments (one per
- * epoch: a codec or resolution change starts a new one) and keyframe-aligned chunks.
+ * epoch: a codec or resolution change starts a new one) and chunks, each one Cluster
+ * that opens at a keyframe, or at a video frame when keyframes are sparse.
  * Errors are events, never exceptions (except a non-Uint8Array argument: TypeError).
  */
 export class Segmenter {
@@ -38,8 +42,10 @@ export class Segmenter {
    */
   constructor(core, options = {}) {
     const o = { ...SEGMENTER_DEFAULTS, ...options };
+    // A quarter above the target: a keyframe a few frames late still opens its chunk.
+    const maxDurationMs = o.maxDurationMs ?? Math.round(o.targetDurationMs * 1.25);
     /** @private */
-    this.native = new core.Segmenter(o.targetDurationMs, o.maxChunkBytes, o.maxElementBytes);
+    this.native = new core.Segmenter(o.targetDurationMs, maxDurationMs, o.maxChunkBytes, o.maxElementBytes);
     /** @private */
     this.heap = new HeapBuffer(core);
   }
@@ -101,8 +107,8 @@ export class ClipError extends Error {
 
 /**
  * A clip as a WebM file of its own (C++ media::make_clip): `init` then whole `chunks`
- * of its epoch, with every Cluster Timecode moved back so the file's timeline starts
- * at 0. Throws a ClipError otherwise.
+ * of its epoch from the first that opens with a video keyframe, with every Cluster
+ * Timecode moved back so the file's timeline starts at 0. Throws a ClipError otherwise.
  * @param {SwarmcastCore} core
  * @param {Uint8Array} init
  * @param {Uint8Array[]} chunks

@@ -21,6 +21,8 @@ export const HeaderKind = Object.freeze({ init: 1, chunk: 2 });
  * @property {number} [seq]
  * @property {number} captureMs When the first frame was captured (ms since the epoch, the broadcaster's clock).
  * @property {number} [durationMs]
+ * @property {boolean} [keyframe] A chunk's first video frame is a keyframe (default true): viewers start only
+ *   at such a chunk. Signed, so no relay can change it.
  */
 
 /**
@@ -80,9 +82,9 @@ export class StreamSigner {
    * @param {Uint8Array} payload
    * @returns {Uint8Array<ArrayBuffer>}
    */
-  sign(kind, { epoch, seq = 0, captureMs, durationMs = 0 }, payload) {
+  sign(kind, { epoch, seq = 0, captureMs, durationMs = 0, keyframe = true }, payload) {
     const result = withHeapBytes(this.core, payload, (p, n) =>
-      this.native.sign(kind, epoch, seq, captureMs, durationMs, p, n));
+      this.native.sign(kind, epoch, seq, captureMs, durationMs, keyframe !== false, p, n));
     if (!result.ok) throw new TrustError(result.error, 'cannot sign');
     return result.header;
   }

@@ -3,7 +3,7 @@
 // a row of 44 px targets there, and none of them hides the picture).
 // Theming: --swarmcast-accent, --swarmcast-bg, --swarmcast-fg, --swarmcast-live,
 // --swarmcast-radius; ::part(video | stage | controls | button | <name>-button |
-// volume | latency-mode | quality | badge | status | buffering | overlay).
+// volume | latency-mode | upload | quality | badge | status | buffering | overlay).
 import { ICONS } from './icons.js';
 import { SHARED_STYLE } from './shared-style.js';
 
@@ -63,6 +63,14 @@ export const PLAYER_MARKUP = `
     title="Latency. Low: as near live as the swarm allows. Smooth: a few seconds more buffer, for a busy device or a weak network. (l)">
     <option value="low">Low</option>
     <option value="smooth">Smooth</option>
+  </select>
+  <select id="upload" part="upload" aria-label="Upload"
+    title="What you give the swarm. Auto: nothing on mobile data or a low battery, less from a background tab. Off: nothing. Or at most a rate you choose.">
+    <option value="auto">Upload: Auto</option>
+    <option value="off">Upload: Off</option>
+    <option value="250">Upload: 250 kbit/s</option>
+    <option value="1000">Upload: 1 Mbit/s</option>
+    <option value="4000">Upload: 4 Mbit/s</option>
   </select>
   <select id="quality" part="quality" aria-label="Quality" hidden></select>
   <button id="stats" class="push" part="button stats-button" aria-label="Stats" title="Stats" aria-pressed="false">${ICONS.stats}</button>

@@ -67,6 +67,20 @@ export function showLiveBadge(badge, s) {
 }
 
 /**
+ * The upload selector showing `setting`: a cap that none of its options names gets an
+ * option of its own.
+ * @param {HTMLSelectElement} select
+ * @param {import('../shim/device.js').UploadSetting} setting
+ */
+export function showUploadSetting(select, setting) {
+  const value = String(setting);
+  if (![...select.options].some((option) => option.value === value)) {
+    select.add(new Option(`Upload: ${value} kbit/s`, value));
+  }
+  select.value = value;
+}
+
+/**
  * The play and mute buttons and the volume slider, as the video is now.
  * @param {{ video: HTMLVideoElement, play: HTMLButtonElement, mute: HTMLButtonElement, volume: HTMLInputElement }} ui
  */

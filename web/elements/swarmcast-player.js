@@ -7,7 +7,8 @@
 //
 // Attributes (each reflected as a property): stream, signaling (default: the page's
 // own origin's /signal), latency-mode ('low' | 'smooth'; without it, the viewer's
-// last choice on this site), muted, stats (the overlay shows).
+// last choice on this site), upload ('auto' | 'off' | a cap in kbit/s; without it,
+// the viewer's last choice on this site, else 'auto'), muted, stats (the overlay shows).
 // Keys while it has focus: space or k play/pause, m mute, f fullscreen,
 // p picture-in-picture, l latency mode. "Back to live" is the badge's click; l is the
 // latency mode because that is the choice a viewer comes back to, and the badge
@@ -18,16 +19,18 @@
 import { LATENCY_MODES } from '../shim/mse-player.js';
 import { Viewer } from '../shim/viewer.js';
 import { keep, readKept } from '../shim/kept.js';
+import { parseUploadSetting } from '../shim/device.js';
 import { signalingUrl as pageSignalingUrl } from '../shim/signaling.js';
 import { ElementBase, attachShadowMarkup, defineOnce, messageOf, pageCore, part, startProblem } from './element-base.js';
 import { PLAYER_MARKUP } from './player-markup.js';
 import { QualityLevels } from './quality-levels.js';
 import { StatusVeil } from './status-veil.js';
-import { shortcutOf, showPlaying } from './player-view.js';
+import { shortcutOf, showPlaying, showUploadSetting } from './player-view.js';
 import { STATUS_TEXT, ViewerDisplay } from './viewer-display.js';
 
 /** @typedef {import('./element-base.js').SwarmcastErrorDetail} SwarmcastErrorDetail */
 /** @typedef {import('../shim/mse-player.js').LatencyMode} LatencyMode */
+/** @typedef {import('../shim/device.js').UploadSetting} UploadSetting */
 
 /**
  * @param {unknown} mode
@@ -36,9 +39,10 @@ import { STATUS_TEXT, ViewerDisplay } from './viewer-display.js';
 const isLatencyMode = (mode) => /** @type {readonly unknown[]} */ (LATENCY_MODES).includes(mode);
 
 const LATENCY_MODE_KEY = 'swarmcast.latencyMode';
+const UPLOAD_KEY = 'swarmcast.upload';
 
 export class SwarmcastPlayer extends ElementBase {
-  static observedAttributes = ['stream', 'signaling', 'latency-mode', 'muted', 'stats'];
+  static observedAttributes = ['stream', 'signaling', 'latency-mode', 'upload', 'muted', 'stats'];
 
   #root;
   #ui;
@@ -63,6 +67,7 @@ export class SwarmcastPlayer extends ElementBase {
       mute: part(root, 'mute', HTMLButtonElement),
       volume: part(root, 'volume', HTMLInputElement),
       latencyMode: part(root, 'latency-mode', HTMLSelectElement),
+      upload: part(root, 'upload', HTMLSelectElement),
       quality: part(root, 'quality', HTMLSelectElement),
       stats: part(root, 'stats', HTMLButtonElement),
       pip: part(root, 'pip', HTMLButtonElement),
@@ -112,6 +117,18 @@ export class SwarmcastPlayer extends ElementBase {
   set latencyMode(mode) {
     if (!isLatencyMode(mode)) throw new TypeError(`latencyMode is 'low' or 'smooth', not ${String(mode)}`);
     this.setAttribute('latency-mode', mode);
+  }
+
+  // What this viewer gives the swarm. A value that is none of 'auto', 'off' or a whole
+  // number of kbit/s is refused with an 'error' event (type 'input'), not a throw.
+  /** @returns {UploadSetting} */
+  get upload() {
+    return this.#viewer?.upload ?? this.#wantedUpload();
+  }
+
+  /** @param {UploadSetting} setting */
+  set upload(setting) {
+    this.setAttribute('upload', String(setting));
   }
 
   get muted() {
@@ -173,6 +190,7 @@ export class SwarmcastPlayer extends ElementBase {
     if (previous === value) return;
     if ((name === 'stream' || name === 'signaling') && this.isConnected) this.#start();
     else if (name === 'latency-mode') this.#applyLatencyMode();
+    else if (name === 'upload') this.#applyUpload();
     else if (name === 'muted') this.#ui.video.muted = value !== null;
     else if (name === 'stats') this.#showStatsButton();
   }
@@ -250,7 +268,7 @@ export class SwarmcastPlayer extends ElementBase {
     let viewer;
     try {
       viewer = new Viewer({ core, streamId: this.stream, video: this.#ui.video, signalingUrl: signaling,
-        player: { latencyMode: this.#wantedLatencyMode() } });
+        player: { latencyMode: this.#wantedLatencyMode() }, upload: this.#wantedUpload() });
     } catch (error) {
       this.#fail({ type: 'input', detail: `stream "${this.stream}" is not a stream id (${messageOf(error)})`, fatal: true },
         `Not a stream link: ${messageOf(error)}`);
@@ -259,6 +277,7 @@ export class SwarmcastPlayer extends ElementBase {
     this.#viewer = viewer;
     this.#display.follow(viewer, signaling);
     this.#ui.latencyMode.value = viewer.latencyMode;
+    showUploadSetting(this.#ui.upload, viewer.upload);
     this.#emit('ready', viewer);
     this.#display.showState(viewer.state);
     try {
@@ -318,6 +337,31 @@ export class SwarmcastPlayer extends ElementBase {
     this.latencyMode = mode;
   }
 
+  /** @returns {UploadSetting} */
+  #wantedUpload() {
+    return parseUploadSetting(this.getAttribute('upload')) ?? parseUploadSetting(readKept(UPLOAD_KEY)) ?? 'auto';
+  }
+
+  #applyUpload() {
+    const value = this.getAttribute('upload');
+    if (value !== null && parseUploadSetting(value) === null) {
+      this.#warn('input', `upload "${value}" is neither 'auto', 'off' nor a whole number of kbit/s`);
+      return;
+    }
+    const wanted = this.#wantedUpload();
+    if (this.#viewer) this.#viewer.upload = wanted;
+    showUploadSetting(this.#ui.upload, wanted);
+  }
+
+  // A choice the viewer made in the selector: kept for the next visit.
+  /** @param {string} value */
+  #chooseUpload(value) {
+    const setting = parseUploadSetting(value);
+    if (setting === null) return;
+    keep(UPLOAD_KEY, String(setting));
+    this.upload = setting;
+  }
+
   #showStatsButton() {
     this.#ui.stats.setAttribute('aria-pressed', String(this.stats));
     if (!this.stats) this.#ui.overlay.hidden = true;
@@ -333,6 +377,7 @@ export class SwarmcastPlayer extends ElementBase {
     });
     for (const type of ['play', 'pause', 'volumechange']) ui.video.addEventListener(type, () => showPlaying(this.#ui));
     ui.latencyMode.addEventListener('change', () => this.#chooseLatencyMode(ui.latencyMode.value));
+    ui.upload.addEventListener('change', () => this.#chooseUpload(ui.upload.value));
     ui.stats.addEventListener('click', () => { this.stats = !this.stats; });
     ui.badge.addEventListener('click', () => this.seekToLive());
     ui.pip.addEventListener('click', () => this.togglePictureInPicture());

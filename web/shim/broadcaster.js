@@ -246,12 +246,12 @@ export class Broadcaster extends TypedEventTarget {
 
   /**
    * @param {HeaderKindValue} kind
-   * @param {{ epoch: number, seq?: number, captureMs: number, durationMs?: number, bytes: Uint8Array }} item
+   * @param {{ epoch: number, seq?: number, captureMs: number, durationMs?: number, keyframe?: boolean, bytes: Uint8Array }} item
    *   a recorded init segment (no seq, no duration) or chunk
    */
-  #publish(kind, { epoch, seq = 0, captureMs, durationMs = 0, bytes }) {
+  #publish(kind, { epoch, seq = 0, captureMs, durationMs = 0, keyframe = true, bytes }) {
     if (!this.#node) return;
-    const header = this.#signer.sign(kind, { epoch, seq, captureMs, durationMs }, bytes);
+    const header = this.#signer.sign(kind, { epoch, seq, captureMs, durationMs, keyframe }, bytes);
     const ok = kind === HeaderKind.init ? this.#node.publishInit(header, bytes) : this.#node.publishChunk(header, bytes);
     if (!ok) {
       this.#emit('error', { type: 'publish', detail: `the engine refused ${kind === HeaderKind.init ? 'init' : 'chunk'} ${seq}`, fatal: false });

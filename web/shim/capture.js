@@ -36,8 +36,8 @@ export async function openScreen({ frameRate = 30 } = {}) {
 
 /**
  * Colour bars with a running clock, a frame counter, a machine-readable time code
- * (readTimecode) and (noise) a band of grain, and a quiet tone: a source that needs no
- * device and no permission.
+ * (readTimecode) and (noise) a band of grain, and a quiet tone where the browser's audio
+ * context runs at once (not Firefox's): a source that needs no device and no permission.
  * @param {{ width?: number, height?: number, frameRate?: number, toneHz?: number, noise?: boolean }} [options]
  * @returns {CapturedSource}
  */
@@ -61,7 +61,12 @@ export function openTestPattern({ width = 640, height = 360, frameRate = 30, ton
   // Without a user gesture the context may start suspended; a click resumes it later.
   audio.resume().catch(() => {});
 
-  const stream = new MediaStream([...video.getVideoTracks(), ...destination.stream.getAudioTracks()]);
+  // Chromium runs an allowed context at once. Firefox starts every context suspended,
+  // and with no audio output (headless, a server) never runs it: its MediaRecorder then
+  // held all its output ~10 s waiting for the tone's first sample (measured in Firefox
+  // 153), so there the pattern is silent rather than late.
+  const tone = audio.state === 'running' ? destination.stream.getAudioTracks() : [];
+  const stream = new MediaStream([...video.getVideoTracks(), ...tone]);
   return {
     stream,
     stop() {

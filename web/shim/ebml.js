@@ -1,6 +1,6 @@
-// The two EBML number forms the player's WebM readers (webm-time.js, webm-cluster.js)
-// share: the variable-length integer that prefixes every element id and size, and the
-// big-endian unsigned integer of an element's data.
+// The two EBML number forms the player's WebM reader (webm-time.js) needs: the
+// variable-length integer that prefixes every element id and size, and the big-endian
+// unsigned integer of an element's data.
 
 /**
  * @param {number | undefined} first the vint's first byte

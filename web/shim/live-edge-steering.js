@@ -25,6 +25,13 @@ import { LatencyTarget } from './latency-target.js';
 
 const RATE_DEADBAND_MS = 60;
 const MIN_START_AHEAD_S = 0.3;
+// A seek decodes every frame from the keyframe before its target. With a keyframe
+// every 6-7 s (Firefox's recorder) a seek into the middle of a group of pictures took
+// Chromium 2-10 s on a busy 2-core machine, during which the picture stood still. So
+// the player seeks at most this far past a keyframe, else to the keyframe itself;
+// Chromium's recorder puts one in every chunk (~0.75 s), so its streams never notice.
+const MAX_DECODE_AHEAD_S = 1;
+const KEYFRAMES_KEPT = 64;
 
 export class LiveEdgeSteering {
   #video;
@@ -37,6 +44,8 @@ export class LiveEdgeSteering {
   #mode;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   #holdTimer;           // a hold that takes the player back to its target (holdForTarget)
+  /** @type {number[]} */
+  #keyframes = [];      // media times (s) at which appended chunks start with a keyframe, ascending
   #stopped = false;
 
   /**
@@ -89,6 +98,46 @@ export class LiveEdgeSteering {
     this.#target.noteArrival(captureMs, nowMs());
   }
 
+  /**
+   * An appended chunk starts with a keyframe at `mediaSeconds`.
+   * @param {number} mediaSeconds
+   */
+  noteKeyframe(mediaSeconds) {
+    const keyframes = this.#keyframes;
+    if (keyframes.length && mediaSeconds <= keyframes[keyframes.length - 1]) {
+      // A restarted recording's timeline: what came before no longer orders with it.
+      if (mediaSeconds < keyframes[keyframes.length - 1]) keyframes.length = 0;
+      else return;
+    }
+    keyframes.push(mediaSeconds);
+    if (keyframes.length > KEYFRAMES_KEPT) keyframes.shift();
+  }
+
+  // Where StallRecovery's small seek forward to `position` should land: there if that
+  // is cheap (#cheapSeek), else the next keyframe if it is buffered, else nowhere (null):
+  // a nudge into a long group of pictures held the picture for seconds.
+  /**
+   * @param {number} position
+   * @returns {number | null}
+   */
+  nudgeLanding(position) {
+    if (this.#cheapSeek(position) === position) return position;
+    const next = this.#keyframes.find((at) => at > position);
+    return next !== undefined && isBuffered(this.#video.buffered, next) ? next : null;
+  }
+
+  // Where a seek towards `position` should land: there when a keyframe is at most
+  // MAX_DECODE_AHEAD_S before it (or none is known), else that keyframe.
+  /**
+   * @param {number} position
+   * @returns {number}
+   */
+  #cheapSeek(position) {
+    let keyframe = null;
+    for (const at of this.#keyframes) if (at <= position + 1e-3) keyframe = at;
+    return keyframe === null || position - keyframe <= MAX_DECODE_AHEAD_S ? position : keyframe;
+  }
+
   // Where playback starts, or goes back to live: at the target latency if that much is
   // buffered, else as close to it as leaves a little media to play while the next
   // chunk comes. Null with nothing buffered.
@@ -98,7 +147,7 @@ export class LiveEdgeSteering {
     const edge = bufferedEnd(this.#video.buffered);
     if (start === null || edge === null) return null;
     const wanted = this.#targetPosition() ?? edge;
-    return Math.max(start, Math.min(wanted, edge - MIN_START_AHEAD_S));
+    return this.#cheapSeek(Math.max(start, Math.min(wanted, edge - MIN_START_AHEAD_S)));
   }
 
   /**
@@ -140,15 +189,21 @@ export class LiveEdgeSteering {
 
   #follow() {
     const video = this.#video;
+    // A seek still in flight: the decoder is working up to it from the keyframe before
+    // it, and with a keyframe only every 6-7 s (Firefox's recorder) that outlasted the
+    // ~1 s in which the target ran seekAboveMs ahead again, so each seek restarted the
+    // last and a viewer stayed on no frame for 15 s.
+    if (video.seeking) return;
     const latency = this.#playheadLatencyMs();
     if (latency === null) return;
     const { seekAboveMs, maxRateChange, rateGainPerS } = this.#options;
     const errorMs = latency - this.targetMs;
     const target = this.#targetPosition();
     const edge = bufferedEnd(video.buffered);
-    if (target !== null && edge !== null && errorMs > seekAboveMs && isBuffered(video.buffered, target)
-      && target < edge - MIN_START_AHEAD_S) {
-      video.currentTime = target;
+    const seekTo = target === null ? null : this.#cheapSeek(target);
+    if (seekTo !== null && edge !== null && errorMs > seekAboveMs && isBuffered(video.buffered, seekTo)
+      && seekTo < edge - MIN_START_AHEAD_S && seekTo - video.currentTime > seekAboveMs / 1000) {
+      video.currentTime = seekTo;
       video.playbackRate = 1;
       return;
     }

@@ -17,7 +17,6 @@ import { PlaybackMeter } from './playback-meter.js';
 import { appendMakingRoom, updateSourceBuffer } from './source-buffer-ops.js';
 import { StallRecovery } from './stall-recovery.js';
 import { TypedEventTarget } from './typed-event-target.js';
-import { asOneCluster } from './webm-cluster.js';
 
 /** @typedef {import('./mse-player-types.js').LatencyMode} LatencyMode */
 /** @typedef {import('./mse-player-types.js').MsePlayerOptions} MsePlayerOptions */
@@ -30,7 +29,7 @@ export { LATENCY_MODES, MSE_PLAYER_DEFAULTS };
 /**
  * One SourceBuffer operation waiting in the queue.
  * @typedef {{ kind: 'init', bytes: Uint8Array<ArrayBuffer>, mimeType: string }
- *   | { kind: 'chunk', bytes: Uint8Array<ArrayBuffer>, captureMs: number | null }
+ *   | { kind: 'chunk', bytes: Uint8Array<ArrayBuffer>, captureMs: number | null, keyframe: boolean }
  *   | { kind: 'remove', start: number, end: number }
  *   | { kind: 'end' }} Operation
  */
@@ -86,7 +85,8 @@ export class MsePlayer extends TypedEventTarget {
     video.src = this.#objectUrl;
     this.#timer = setInterval(() => this.#monitor(), this.options.monitorMs);
     this.#recovery = new StallRecovery(video, this.options,
-      () => this.#started && !this.#closed && this.#state !== 'failed' && this.#state !== 'ended');
+      () => this.#started && !this.#closed && this.#state !== 'failed' && this.#state !== 'ended',
+      (position) => this.#steering.nudgeLanding(position));
     this.#meter = new PlaybackMeter(video, this.#timeline, () => {
       this.milestones.mark('first-frame');
       this.#recovery.frameShown();
@@ -154,13 +154,16 @@ export class MsePlayer extends TypedEventTarget {
    * captureMs: when the chunk's first frame was captured (the signed header's capture
    * time, on the shim's clock); it maps media time to capture time, for the latency
    * stats and the live-edge policy. Without it the player plays what it is given
-   * without steering towards the live edge. A chunk of several Clusters is appended
-   * as one (webm-cluster.js: Firefox keeps only the first Cluster's video otherwise).
+   * without steering towards the live edge. Each chunk is one Cluster of known size
+   * (the segmenter writes it so), appended as it comes. keyframe: its first video frame
+   * is a keyframe, so the player seeks to its start at no decoding cost (false for a
+   * chunk cut within a group of pictures).
    * @param {Uint8Array<ArrayBuffer>} bytes
    * @param {number | null} [captureMs]
+   * @param {boolean} [keyframe]
    */
-  appendChunk(bytes, captureMs = null) {
-    this.#enqueue({ kind: 'chunk', bytes: asOneCluster(bytes), captureMs });
+  appendChunk(bytes, captureMs = null, keyframe = true) {
+    this.#enqueue({ kind: 'chunk', bytes, captureMs, keyframe });
   }
 
   /**
@@ -265,6 +268,8 @@ export class MsePlayer extends TypedEventTarget {
       await this.#append(sb, op.bytes);
       if (op.captureMs !== null) this.#steering.noteArrival(op.captureMs);
       this.#timeline.anchor(op.captureMs, op.bytes);
+      const startS = op.keyframe && op.captureMs !== null ? this.#timeline.mediaTimeAt(op.captureMs) : null;
+      if (startS !== null) this.#steering.noteKeyframe(startS);
       this.milestones.mark('chunk-appended');
       this.#appended.chunks++;
       this.#appended.bytes += op.bytes.length;

@@ -44,6 +44,9 @@ import { TypedEventTarget } from './typed-event-target.js';
 
 // VP8 first: it costs the broadcaster the least CPU, and every MSE browser plays it.
 const VIDEO_TYPES = ['video/webm;codecs=vp8,opus', 'video/webm;codecs=vp9,opus'];
+// A stream without sound names no audio codec: Firefox's recorder, told to expect
+// opus, waited for audio that never came and handed over nothing (Firefox 153).
+const SILENT_VIDEO_TYPES = ['video/webm;codecs=vp8', 'video/webm;codecs=vp9'];
 const AUDIO_TYPES = ['audio/webm;codecs=opus'];
 
 /** @type {Readonly<Required<RecorderOptions>>} */
@@ -76,7 +79,9 @@ export function videoBitsPerSecondFor(track) {
  * @returns {string | null}
  */
 export function recorderMimeType(stream) {
-  const candidates = stream.getVideoTracks().length ? VIDEO_TYPES : AUDIO_TYPES;
+  const video = stream.getVideoTracks().length > 0;
+  const audio = stream.getAudioTracks().length > 0;
+  const candidates = !video ? AUDIO_TYPES : audio ? VIDEO_TYPES : SILENT_VIDEO_TYPES;
   return candidates.find((type) => MediaRecorder.isTypeSupported(type)) ?? null;
 }
 

@@ -24,16 +24,20 @@ export class StallRecovery {
   #lastFrameAt = null;  // performance.now() of the last frame composited or played out
   #framesPlayed = 0;    // decoded and not dropped, at the last check
   #lastNudgeAt = -Infinity;
+  #landing;
   nudges = 0;
 
   /**
    * @param {HTMLVideoElement} video
    * @param {{ nudgeAfterMs: number, frozenVideoMs: number }} options MsePlayer's options of those names.
    * @param {() => boolean} playing The player has started and is not closed, failed or ended.
+   * @param {(position: number) => number | null} [landing] Where a seek meant for `position` should land
+   *   instead (a keyframe: a seek into a long group of pictures decodes all of it), or null for no seek.
    */
-  constructor(video, options, playing) {
+  constructor(video, options, playing, landing = (position) => position) {
     this.#video = video;
     this.#options = options;
+    this.#landing = landing;
     // The pipeline says it has run dry: if it still has not moved on a little later
     // although media is there, it is stuck.
     video.addEventListener('waiting', () => setTimeout(() => {
@@ -74,9 +78,11 @@ export class StallRecovery {
     const now = performance.now();
     if (now - this.#lastNudgeAt < NUDGE_SPACING_MS) return;
     if (bufferedAhead(video.buffered, video.currentTime, AHEAD_EPSILON_S) < MIN_AHEAD_S) return;
+    const to = this.#landing(video.currentTime + NUDGE_S);
+    if (to === null) return;
     this.#lastNudgeAt = now;
     this.#lastFrameAt = now;
     this.nudges++;
-    video.currentTime += NUDGE_S;
+    video.currentTime = to;
   }
 }

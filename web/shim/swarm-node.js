@@ -13,7 +13,7 @@
 // options, events and stats are declared in swarm-node-types.js.
 // (The type imports stand before the imports: after them, tsc would copy them into the
 // emitted doc comment of SWARM_NODE_DEFAULTS, and docs/API.md with it.)
-/** @import { StreamSigner, HttpFetch } from '../core/index.js' */
+/** @import { StreamSigner, HttpFetch, DeviceConstraints } from '../core/index.js' */
 /** @import { ChatResult } from './chat.js' */
 /** @import { SignalingEvents } from './signaling.js' */
 /** @import { ClientMessage, ServerMessageOf } from '../../tools/server/schema.js' */
@@ -221,6 +221,14 @@ export class SwarmNode extends TypedEventTarget {
     return verdict;
   }
 
+  // The device or the upload setting changed: peers are told now, not at the next tick.
+  /** @param {DeviceConstraints} device */
+  setDevice(device) {
+    this.#device = device;
+    this.#engine?.setDevice(device, nowMs());
+    this.#flush();
+  }
+
   // Viewer: the player now aims at `ms` of glass-to-glass latency; the engine's
   // deadlines follow (SwarmEngine.setTargetLatency).
   /** @param {number} ms */
@@ -382,8 +390,10 @@ export class SwarmNode extends TypedEventTarget {
 
   #report() {
     if (!this.#engine || !this.#signaling.connected) return;
+    // The server's schema knows the device's state and budget, not the viewer's choice.
+    const { metered, batteryLow, hidden, uploadBudgetBytesPerS } = this.#device;
     const report = this.#statsReport.next(performance.now(), this.#engine.stats(nowMs()), this.#playback(),
-      [...this.#links.values()], this.#device);
+      [...this.#links.values()], { metered, batteryLow, hidden, uploadBudgetBytesPerS });
     if (report) this.#signaling.send(report);
   }
 

@@ -10,12 +10,13 @@ import { ChatVoice } from './chat.js';
 import { ClipBuffer } from './clip-buffer.js';
 import { MsePlayer } from './mse-player.js';
 import { SwarmNode } from './swarm-node.js';
-import { deviceConstraints } from './device.js';
+import { DeviceWatch, parseUploadSetting, uploadConstraints } from './device.js';
 import { nowMs } from './clock.js';
 import { TypedEventTarget } from './typed-event-target.js';
 /** @import { SwarmcastCore, PlayableItem } from '../core/index.js' */
 /** @import { ChatMessage } from './chat.js' */
 /** @import { ClipOptions } from './clip-buffer.js' */
+/** @import { UploadSetting } from './device.js' */
 /** @import { MsePlayerOptions, MsePlayerStats, LatencyMode } from './mse-player.js' */
 /** @import { NetworkConditions } from './network-conditions.js' */
 /** @import { PlaybackReport, StreamListingInfo, SwarmNodeStats } from './swarm-node-types.js' */
@@ -32,6 +33,8 @@ import { TypedEventTarget } from './typed-event-target.js';
  * @property {MsePlayerOptions} [player]
  * @property {ClipOptions} [clip] For clip(): how far back, and how many bytes at most.
  * @property {NetworkConditions | null} [network] Simulated conditions on its peer links (the debug page).
+ * @property {UploadSetting} [upload] How much this viewer gives the swarm: 'auto' (the default: nothing on
+ *   metered data or a low battery, a reduced rate from a background tab), 'off', or a cap in kbit/s.
  */
 
 /**
@@ -103,10 +106,15 @@ export class Viewer extends TypedEventTarget {
   #state = 'connecting';
   /** @type {number | null} */
   #joinAskedAt = null;
+  /** @type {UploadSetting} */
+  #upload = 'auto';
+  // The device as it changes, from start() to stop(): each change reaches the engine at once.
+  #device = new DeviceWatch(() => this.#node?.setDevice(uploadConstraints(this.#device.state, this.#upload)));
 
   /** @param {ViewerOptions} options */
-  constructor({ core, streamId, video, signalingUrl, player = {}, clip = {}, network = null }) {
+  constructor({ core, streamId, video, signalingUrl, player = {}, clip = {}, network = null, upload = 'auto' }) {
     super();
+    this.upload = upload;
     // Throws a TrustError for anything that is not a stream id, before any connection.
     new StreamVerifier(core, streamId).close();
     this.#core = core;
@@ -153,6 +161,21 @@ export class Viewer extends TypedEventTarget {
     this.#node?.setTargetLatency(this.#engineTargetMs());
   }
 
+  // The upload setting (UploadSetting); a change applies at once. TypeError for a value
+  // that is none.
+  /** @returns {UploadSetting} */
+  get upload() {
+    return this.#upload;
+  }
+
+  /** @param {UploadSetting} setting */
+  set upload(setting) {
+    const parsed = parseUploadSetting(setting);
+    if (parsed === null) throw new TypeError(`upload is 'auto', 'off' or a whole number of kbit/s, not ${String(setting)}`);
+    this.#upload = parsed;
+    this.#node?.setDevice(uploadConstraints(this.#device.state, parsed));
+  }
+
   // Where the engine's deadlines aim: the player's target at the start, in its mode.
   #engineTargetMs() {
     return this.#player.initialLatencyMs + PUBLISH_DELAY_ALLOWANCE_MS;
@@ -163,7 +186,7 @@ export class Viewer extends TypedEventTarget {
     this.#joinAskedAt = nowMs();
     const node = new SwarmNode({
       core: this.#core, role: 'viewer', streamId: this.streamId, signalingUrl: this.signalingUrl,
-      device: await deviceConstraints(), targetLatencyMs: this.#engineTargetMs(),
+      device: uploadConstraints(await this.#device.start(), this.#upload), targetLatencyMs: this.#engineTargetMs(),
       startLeadMs: START_LEAD_MS, playerLeadMs: PLAYER_LEAD_MS, playback: () => this.#playbackReport(),
       network: this.#network,
     });
@@ -185,6 +208,7 @@ export class Viewer extends TypedEventTarget {
   }
 
   stop() {
+    this.#device.stop();
     this.chat.detach();
     this.#node?.stop();
     this.#node = null;
@@ -275,7 +299,7 @@ export class Viewer extends TypedEventTarget {
         }
         this.#player.appendInit(init, mimeType);
       }
-      this.#player.appendChunk(item.bytes, item.capture);
+      this.#player.appendChunk(item.bytes, item.capture, item.keyframe);
     }
   }
 
