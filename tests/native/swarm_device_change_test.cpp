@@ -23,13 +23,7 @@ using swarm::UploadChoice;
 const trust::KeyPair& stream_keys() { return synthetic::keys(47); }
 
 swarm::EngineConfig config(PeerId self, bool broadcaster = false) {
-  swarm::EngineConfig c;
-  c.self = self;
-  c.broadcaster = broadcaster;
-  c.stream = stream_keys().public_key;
-  c.check_invariants = true;
-  if (broadcaster) c.upload = swarm::broadcaster_upload_config();
-  return c;
+  return synthetic::engine_config(stream_keys(), self, broadcaster);
 }
 
 wire::Message decoded(const ByteVector& bytes) { return wire::decode(bytes).value(); }

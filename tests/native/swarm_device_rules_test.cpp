@@ -107,13 +107,7 @@ class Mesh {
   Engine& source() { return *nodes_.at(kSource).engine; }
 
   void add(PeerId id, bool broadcaster, double uplink) {
-    swarm::EngineConfig config;
-    config.self = id;
-    config.broadcaster = broadcaster;
-    config.stream = stream_keys().public_key;
-    config.check_invariants = true;
-    if (broadcaster) config.upload = swarm::broadcaster_upload_config();
-    nodes_.emplace(id, Node{std::make_unique<Engine>(config), uplink});
+    nodes_.emplace(id, Node{std::make_unique<Engine>(synthetic::engine_config(stream_keys(), id, broadcaster)), uplink});
   }
 
   void publish(std::uint64_t seq) {

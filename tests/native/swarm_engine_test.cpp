@@ -73,13 +73,7 @@ class MiniSwarm {
   };
 
   void add(PeerId id, bool broadcaster, double upload, bool polluter = false) {
-    swarm::EngineConfig config;
-    config.self = id;
-    config.broadcaster = broadcaster;
-    config.stream = stream_keys().public_key;
-    config.check_invariants = true;
-    if (broadcaster) config.upload = swarm::broadcaster_upload_config();
-    nodes_.emplace(id, Node{std::make_unique<Engine>(config), upload, 0, polluter, {}});
+    nodes_.emplace(id, Node{std::make_unique<Engine>(synthetic::engine_config(stream_keys(), id, broadcaster)), upload, 0, polluter, {}});
   }
 
   void publish(std::uint64_t seq) {

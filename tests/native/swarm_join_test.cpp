@@ -29,13 +29,8 @@ constexpr std::size_t kChunkBytes = 50'000;
 const trust::KeyPair& stream_keys() { return synthetic::keys(31); }
 
 swarm::EngineConfig config(PeerId self, bool broadcaster, std::uint32_t player_lead_ms = 0) {
-  swarm::EngineConfig c;
+  swarm::EngineConfig c = synthetic::engine_config(stream_keys(), self, broadcaster);
   c.player_lead_ms = player_lead_ms;
-  c.self = self;
-  c.broadcaster = broadcaster;
-  c.stream = stream_keys().public_key;
-  c.check_invariants = true;
-  if (broadcaster) c.upload = swarm::broadcaster_upload_config();
   return c;
 }
 

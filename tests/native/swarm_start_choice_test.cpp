@@ -90,13 +90,7 @@ constexpr std::int64_t kOneWayMs = 5;
 constexpr std::int64_t kTarget = 2500;
 
 swarm::EngineConfig config(PeerId self, bool broadcaster) {
-  swarm::EngineConfig c;
-  c.self = self;
-  c.broadcaster = broadcaster;
-  c.stream = stream_keys().public_key;
-  c.check_invariants = true;
-  if (broadcaster) c.upload = swarm::broadcaster_upload_config();
-  return c;
+  return synthetic::engine_config(stream_keys(), self, broadcaster);
 }
 
 // A broadcaster and one viewer over a link with a 5 ms one-way delay, on one clock.

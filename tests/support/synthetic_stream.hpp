@@ -8,6 +8,8 @@
 #include <map>
 
 #include "core/bytes.hpp"
+#include "swarm/engine.hpp"
+#include "swarm/upload_policy.hpp"
 #include "trust/signed_header.hpp"
 
 namespace swarmcast::synthetic {
@@ -35,6 +37,19 @@ inline ByteVector signed_header(const trust::KeyPair& keys, trust::HeaderKind ki
                                 std::uint32_t duration_ms, ByteView payload, bool keyframe = true) {
   const auto h = trust::describe(kind, keys.public_key, Epoch{0}, ChunkSeq{seq}, capture, duration_ms, payload, keyframe);
   return trust::encode(trust::sign_header(h.value(), keys.secret_key));
+}
+
+// An engine of the stream `keys` signs, with its invariants checked after every call (the
+// tests want every slip caught where it happens); a broadcaster feeds its peers by score,
+// as the product's does.
+inline swarm::EngineConfig engine_config(const trust::KeyPair& keys, swarm::PeerId self, bool broadcaster) {
+  swarm::EngineConfig config;
+  config.self = self;
+  config.broadcaster = broadcaster;
+  config.stream = keys.public_key;
+  config.check_invariants = true;
+  if (broadcaster) config.upload = swarm::broadcaster_upload_config();
+  return config;
 }
 
 }  // namespace swarmcast::synthetic
