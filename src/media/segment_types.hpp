@@ -73,7 +73,7 @@ struct SegmenterConfig {
   // open with one. Audio-only streams: at any audio block, by the same rule.
   std::uint32_t target_duration_ms = 1000;
   // When no keyframe came (an encoder with sparse keyframes, e.g. Firefox's recorder,
-  // one every ~10 s), a chunk ends at the first video frame this long after its start;
+  // one every 6-8 s), a chunk ends at the first video frame this long after its start;
   // the next chunk's `keyframe` is false. A quarter above the target: a keyframe that
   // comes a few frames late still opens its chunk.
   std::uint32_t max_duration_ms = 1250;
