@@ -3,26 +3,15 @@
 // MediaRecorder ignores the keyframe interval it is asked for (a keyframe every 6-7 s,
 // a Cluster every ~1 s): every chunk it publishes says in its signed header whether it
 // starts at a keyframe, and the viewers start only on one that does.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, openPage } from './launch.mjs';
-import { launchFirefox, startFirefoxBroadcast } from './firefox.mjs';
+import { openPage } from './launch.mjs';
+import { mixedEngineSession, startFirefoxBroadcast } from './firefox.mjs';
 import { sleep, viewerStats, waitPlaying } from './pages.mjs';
-import { startServer } from '../../tools/server/server.js';
 
 const WATCH_MS = 8000;
 
-const session = { server: null, chromium: null, firefox: null };
-before(async () => {
-  session.server = await startServer({ port: 0 });
-  session.chromium = await launchChromium();
-  session.firefox = await launchFirefox();
-});
-after(async () => {
-  await session.firefox?.close();
-  await session.chromium?.close();
-  await session.server?.close();
-});
+const session = mixedEngineSession();
 
 // ms until the broadcaster has published its first chunk.
 async function firstChunkMs(page) {

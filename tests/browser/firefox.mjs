@@ -3,7 +3,10 @@
 // The prefs are the ones measured on this kind of machine: autoplay allowed, host
 // candidates as IP addresses on loopback (not obfuscated mDNS names), fake devices
 // without a permission prompt. Each launch gets a fresh temporary profile.
+import { before, after } from 'node:test';
 import puppeteer from 'puppeteer-core';
+import { launchChromium } from './launch.mjs';
+import { startServer } from '../../tools/server/server.js';
 
 export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/lib/firefox-esr/firefox-esr';
 
@@ -50,4 +53,21 @@ export async function startFirefoxBroadcast(browser, server, { source = 'test' }
   await page.waitForFunction(() => window.swarmcast.broadcaster.live, { timeout: 20_000 });
   const streamId = await page.evaluate(() => window.swarmcast.broadcaster.streamId);
   return { page, streamId };
+}
+
+// A signaling server, a Chromium and a Firefox for a test file's mixed-engine tests:
+// started before its first test and closed after its last.
+export function mixedEngineSession() {
+  const session = { server: null, chromium: null, firefox: null };
+  before(async () => {
+    session.server = await startServer({ port: 0 });
+    session.chromium = await launchChromium();
+    session.firefox = await launchFirefox();
+  });
+  after(async () => {
+    await session.firefox?.close();
+    await session.chromium?.close();
+    await session.server?.close();
+  });
+  return session;
 }

@@ -3,26 +3,15 @@
 // Firefox would. Each viewer must play on and relay: frames decoded, the playhead
 // moving with the clock, no stall once playing, pieces carried between the viewers
 // rather than all from the broadcaster, also between a Chromium and a Firefox viewer.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchChromium, openPage } from './launch.mjs';
-import { launchFirefox, openFirefoxPage } from './firefox.mjs';
+import { openPage } from './launch.mjs';
+import { mixedEngineSession, openFirefoxPage } from './firefox.mjs';
 import { broadcasterStats, sleep, startBroadcast, viewerStats, waitPlaying } from './pages.mjs';
-import { startServer } from '../../tools/server/server.js';
 
 const WATCH_MS = 8000;
 
-const session = { server: null, chromium: null, firefox: null };
-before(async () => {
-  session.server = await startServer({ port: 0 });
-  session.chromium = await launchChromium();
-  session.firefox = await launchFirefox();
-});
-after(async () => {
-  await session.firefox?.close();
-  await session.chromium?.close();
-  await session.server?.close();
-});
+const session = mixedEngineSession();
 
 const shareFromPeers = (page) => page.evaluate(() => window.swarmcast.stats().node?.engine?.share_from_peers ?? 0);
 // Media bytes a viewer took from each of its links, by the peer id at the other end.
