@@ -13,7 +13,7 @@ debian_packages=(
   googletest libgtest-dev libbenchmark-dev nlohmann-json3-dev libsodium-dev
   autoconf automake libtool ffmpeg dpkg-dev clang libclang-rt-14-dev
   libmimalloc-dev chromium firefox-esr
-  iproute2 nftables coturn
+  iproute2 nftables coturn redis-server
 )
 
 install_debian_packages() {
