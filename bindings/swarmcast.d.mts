@@ -289,6 +289,13 @@ export interface SwarmcastModule {
     hidden: boolean, uploadBudgetBytesPerS: number, uploadChoice: number): { score: number; role: PeerRole };
   /** A stream id's 32 key bytes; null when it is not a stream id. */
   streamKeyOf(streamId: string): WasmBytes | null;
+  /**
+   * Peer selection: `pointer` holds `count` swarm::Candidate records (32 bytes each),
+   * then `skips` peer ids as uint64s, as web/core/topology.js lays them out. The chosen
+   * peer ids, best first.
+   */
+  choosePeers(pointer: number, count: number, skips: number, seeker: number, seekerUpLinks: number,
+    peersPerAnswer: number, broadcasterLinks: number, viewerLinks: number): number[];
   /** Bytes of the wasm heap that malloc has handed out and not had back. */
   heapBytesInUse(): number;
 }

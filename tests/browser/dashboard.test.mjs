@@ -27,6 +27,7 @@ const dashboardOf = (page) => page.evaluate(() => {
     rebuffering: $('n-rebuffering').textContent,
     stalls: $('n-stalls').textContent,
     latency: $('n-latency').textContent,
+    relayed: $('n-relayed').textContent,
     swarm: window.swarmcast.stats().swarm,
   };
 });
@@ -70,6 +71,10 @@ test('the broadcast page shows how the swarm carries the stream, and who carries
   assert.equal(sumOf(shown.roles), VIEWERS, `roles ${shown.roles}`);
   assert.equal(sumOf(shown.layers), VIEWERS, `layers ${shown.layers}`);
   assert.equal(shown.limited, 'Every viewer can relay.');
+  // Direct links on loopback: none through TURN (each link counted at both ends).
+  assert.ok(shown.swarm.links.open >= 2 * VIEWERS, `links ${JSON.stringify(shown.swarm.links)}`);
+  assert.equal(shown.swarm.links.relayed, 0);
+  assert.equal(shown.relayed, '0 %');
   // The stream's health as the viewers report it.
   assert.equal(shown.swarm.health.reporting, VIEWERS);
   assert.ok(shown.swarm.health.watchedMs > VIEWERS * 5000, `watched ${shown.swarm.health.watchedMs} ms`);

@@ -4,9 +4,9 @@ import { openPage, waitFor } from './launch.mjs';
 
 // source: 'test' | 'camera' | 'screen' (Chromium's fake devices);
 // beforeLive(page): runs once the page is ready, before Go live is clicked.
-// initScript: as openPage's.
-export async function startBroadcast(browser, server, { source = 'test', beforeLive, initScript } = {}) {
-  const page = await openPage(browser, `${server.url}/broadcast`, { initScript });
+// initScript: as openPage's. query: the page URL's, e.g. '?relay-only'.
+export async function startBroadcast(browser, server, { source = 'test', beforeLive, initScript, query = '' } = {}) {
+  const page = await openPage(browser, `${server.url}/broadcast${query}`, { initScript });
   await page.waitForFunction(() => window.swarmcast && !window.swarmcast.element.shadowRoot.getElementById('go-live').disabled);
   await beforeLive?.(page);
   await page.selectOption('#source', source);
@@ -16,8 +16,9 @@ export async function startBroadcast(browser, server, { source = 'test', beforeL
   return { page, streamId };
 }
 
-export function openViewer(browser, server, streamId, options) {
-  return openPage(browser, `${server.url}/watch/${streamId}`, options);
+// options: openPage's, and query: the page URL's, e.g. '?relay-only'.
+export function openViewer(browser, server, streamId, { query = '', ...options } = {}) {
+  return openPage(browser, `${server.url}/watch/${streamId}${query}`, options);
 }
 
 export function viewerStats(page) {

@@ -49,3 +49,13 @@ export function startTimeS(path) {
     { encoding: 'utf8' });
   return Number(out.trim());
 }
+
+// Whether a process with this id exists (signal 0 only asks).
+export function processRunning(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

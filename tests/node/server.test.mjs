@@ -10,19 +10,17 @@ import WebSocket from 'ws';
 import { loadCoreForNode } from '../../tools/lib/load-core.mjs';
 import { startServer } from '../../tools/server/server.js';
 import { DEFAULT_LIMITS } from '../../tools/server/limits.js';
-import { parseMessage, serverMessages } from '../../tools/server/schema.js';
 import { choosePeers, scoreMember } from '../../tools/server/peer-selection.js';
 import { Member, Room, link } from '../../tools/server/rooms.js';
 import { SUMMARY_LAYERS, swarmSummary } from '../../tools/server/swarm-summary.js';
 import { HeaderKind, StreamSigner } from '../../web/core/index.js';
 import { SignalingClient } from '../../web/shim/signaling.js';
 import { root } from './helpers.mjs';
+import { Peer, schemaViolations, sockets } from './signaling-peer.mjs';
 
 let core;
 let keys;       // three broadcasters' signers
 const servers = [];
-const sockets = [];
-const schemaViolations = [];
 
 before(async () => {
   core = await loadCoreForNode();
@@ -41,59 +39,9 @@ async function serve(options = {}) {
   return server;
 }
 
-// A signaling client that queues what it receives and checks it against the schema.
-class Peer {
-  static async connect(server, options) {
-    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/signal`, options);
-    sockets.push(ws);
-    await once(ws, 'open');
-    return new Peer(ws);
-  }
-
-  constructor(ws) {
-    this.ws = ws;
-    this.inbox = [];
-    this.wake = () => {};
-    ws.on('message', (data) => {
-      const checked = parseMessage(data.toString(), DEFAULT_LIMITS, serverMessages);
-      if (!checked.ok) schemaViolations.push(`${checked.reason}: ${data}`);
-      this.inbox.push(JSON.parse(data));
-      this.wake();
-    });
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
-  }
-
-  send(message) {
-    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
-  }
-
-  // The first queued message of `type` (waiting for it if need be); others stay queued.
-  async next(type, timeoutMs = 3000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const at = this.inbox.findIndex((m) => m.type === type);
-      if (at >= 0) return this.inbox.splice(at, 1)[0];
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no '${type}' within ${timeoutMs} ms; got ${JSON.stringify(this.inbox)}`);
-      await Promise.race([new Promise((resolve) => { this.wake = resolve; }), sleep(left)]);
-    }
-  }
-
-  // Every queued message of `type`, removed from the queue.
-  drain(type) {
-    const taken = this.inbox.filter((m) => m.type === type);
-    this.inbox = this.inbox.filter((m) => m.type !== type);
-    return taken;
-  }
-
-  async alive() {
-    this.send({ type: 'ping' });
-    await this.next('pong');
-  }
-}
 
 async function broadcast(server, signer, streamId = signer.streamId, join = {}) {
-  const peer = await Peer.connect(server);
+  const peer = await Peer.connect(server.url);
   peer.send({ type: 'join', role: 'broadcaster', streamId, canUpload: true, uploadKbps: 5000, ...join });
   const { nonce } = await peer.next('challenge');
   const signature = signer.signChallenge(new Uint8Array(Buffer.from(nonce, 'base64url')));
@@ -102,7 +50,7 @@ async function broadcast(server, signer, streamId = signer.streamId, join = {}) 
 }
 
 async function watch(server, streamId, { canUpload = true, uploadKbps = 1000, resume } = {}) {
-  const peer = await Peer.connect(server);
+  const peer = await Peer.connect(server.url);
   peer.send({ type: 'join', role: 'viewer', streamId, canUpload, uploadKbps, ...(resume && { resume }) });
   peer.welcome = await peer.next('welcome');
   return peer;
@@ -157,7 +105,7 @@ describe('broadcaster ownership', () => {
     const server = await serve();
     const first = await broadcast(server, keys[0]);
     await first.next('welcome');
-    const second = await Peer.connect(server);
+    const second = await Peer.connect(server.url);
     second.send({ type: 'join', role: 'broadcaster', streamId: keys[0].streamId });
     assert.equal((await second.next('error')).code, 'stream_taken');
     assert.equal((await second.closed).code, 4409);
@@ -167,7 +115,7 @@ describe('broadcaster ownership', () => {
 
   test('a broadcaster that never answers its challenge is closed', async () => {
     const server = await serve({ limits: { proveTimeoutMs: 100 } });
-    const peer = await Peer.connect(server);
+    const peer = await Peer.connect(server.url);
     peer.send({ type: 'join', role: 'broadcaster', streamId: keys[0].streamId });
     await peer.next('challenge');
     assert.equal((await peer.next('error')).code, 'prove_timeout');
@@ -247,7 +195,7 @@ describe('rooms and peers', () => {
     assert.deepEqual(ids((await viewers[21].next('peers')).peers), [sourceId]);
   });
 
-  test('ranking prefers viewers that can upload, then by score', async () => {
+  test('ranking prefers viewers that can upload, then by role, newcomers handed and score', async () => {
     const server = await serve({ limits: { broadcasterLinks: 1, peersPerAnswer: 2 } });
     await (await broadcast(server, keys[0])).next('welcome');
     const stream = keys[0].streamId;
@@ -258,11 +206,12 @@ describe('rooms and peers', () => {
     assert.ok(weak && leech);
     const newcomer = await watch(server, stream);
     assert.deepEqual(ids(newcomer.welcome.peers), [fast.welcome.peerId, slow.welcome.peerId]);
-    // Measured delivery outranks a declared rate.
+    // Measured delivery outranks a declared rate (it made slow a relay); among leaves the
+    // one handed the fewest newcomers comes first (newcomer: none yet; fast: one).
     slow.send({ type: 'stats', deliveryBytesPerS: 5_000_000, rttMs: 20, requestsReceived: 100, requestsServed: 100 });
     await slow.alive();
     const next = await watch(server, stream);
-    assert.deepEqual(ids(next.welcome.peers), [slow.welcome.peerId, fast.welcome.peerId]);
+    assert.deepEqual(ids(next.welcome.peers), [slow.welcome.peerId, newcomer.welcome.peerId]);
   });
 
   test('waiting, then live with peers, then ended; the stream can come back', async () => {
@@ -316,15 +265,15 @@ describe('rooms and peers', () => {
     const empty = await source.next('swarm');
     assert.deepEqual({ ...empty, layers: empty.layers.slice(0, 2) }, {
       type: 'swarm', viewers: 0, carriedBytesPerS: 0, roles: { superSeed: 0, relay: 0, leaf: 0 }, layers: [0, 0], unplaced: 0,
-      limited: { cannotUpload: 0, metered: 0, batteryLow: 0, hidden: 0 },
+      limited: { cannotUpload: 0, metered: 0, batteryLow: 0, hidden: 0 }, links: { open: 0, relayed: 0 },
       health: { reporting: 0, watchedMs: 0, stalledMs: 0, stalls: 0 },
     });
     const a = await watch(server, keys[0].streamId);
     const b = await watch(server, keys[0].streamId, { canUpload: false });
     assert.deepEqual(ids(b.welcome.peers), [a.welcome.peerId], 'the broadcaster is full: b hangs off a');
-    a.send({ type: 'stats', deliveryBytesPerS: 180_000, device: { metered: true },
+    a.send({ type: 'stats', deliveryBytesPerS: 180_000, device: { metered: true }, links: 2, relayedLinks: 1,
       playback: { watchedMs: 60_000, stalledMs: 600, stalls: 2, latencyMs: 2100 } });
-    b.send({ type: 'stats', deliveryBytesPerS: 0, device: { batteryLow: true, hidden: true },
+    b.send({ type: 'stats', deliveryBytesPerS: 0, device: { batteryLow: true, hidden: true }, links: 1, relayedLinks: 1,
       playback: { watchedMs: 30_000, stalledMs: 0, stalls: 0, latencyMs: 6400 } });
     await a.alive();
     await b.alive();
@@ -335,6 +284,7 @@ describe('rooms and peers', () => {
     assert.deepEqual(summary.layers, [1, 1, 0, 0, 0, 0]);
     assert.equal(summary.unplaced, 0);
     assert.deepEqual(summary.limited, { cannotUpload: 1, metered: 1, batteryLow: 1, hidden: 1 });
+    assert.deepEqual(summary.links, { open: 3, relayed: 2 }, 'the open links reported, and those through TURN');
     assert.equal(summary.roles.superSeed + summary.roles.relay + summary.roles.leaf, 2);
     assert.deepEqual(summary.health,
       { reporting: 2, watchedMs: 90_000, stalledMs: 600, stalls: 2, latencyP50Ms: 2100, latencyMaxMs: 6400 });
@@ -360,11 +310,11 @@ describe('rooms and peers', () => {
     const server = await serve({ limits: { maxPeersPerRoom: 2, maxRooms: 1 } });
     await watch(server, keys[0].streamId);
     await watch(server, keys[0].streamId);
-    const third = await Peer.connect(server);
+    const third = await Peer.connect(server.url);
     third.send({ type: 'join', role: 'viewer', streamId: keys[0].streamId });
     assert.equal((await third.next('error')).code, 'room_full');
     assert.equal((await third.closed).code, 4503);
-    const elsewhere = await Peer.connect(server);
+    const elsewhere = await Peer.connect(server.url);
     elsewhere.send({ type: 'join', role: 'viewer', streamId: keys[1].streamId });
     assert.equal((await elsewhere.next('error')).code, 'server_full');
     // The broadcaster still gets into its full room.
@@ -505,7 +455,7 @@ describe('abuse', () => {
     const source = await broadcast(server, keys[0]);
     await source.next('welcome');
     const viewer = await watch(server, keys[0].streamId);
-    const rogue = await Peer.connect(server);
+    const rogue = await Peer.connect(server.url);
     const cases = [
       ['{not json', 'bad_json'],
       ['[1,2]', 'invalid_message'],
@@ -533,7 +483,7 @@ describe('abuse', () => {
 
   test('a stream of invalid messages closes the socket', async () => {
     const server = await serve();
-    const rogue = await Peer.connect(server);
+    const rogue = await Peer.connect(server.url);
     for (let i = 0; i < 20; i++) rogue.send('nonsense');
     assert.equal((await rogue.closed).code, 4400);
   });
@@ -541,7 +491,7 @@ describe('abuse', () => {
   test('an oversize frame closes only its own socket', async () => {
     const server = await serve();
     const bystander = await watch(server, keys[0].streamId);
-    const rogue = await Peer.connect(server);
+    const rogue = await Peer.connect(server.url);
     rogue.send({ type: 'ping', pad: 'x'.repeat(70 * 1024) });
     assert.equal((await rogue.closed).code, 1009);
     await bystander.alive();
@@ -550,7 +500,7 @@ describe('abuse', () => {
   test('a flooding client is told, then closed; others are unaffected', async () => {
     const server = await serve();
     const bystander = await watch(server, keys[0].streamId);
-    const flooder = await Peer.connect(server);
+    const flooder = await Peer.connect(server.url);
     for (let i = 0; i < 400; i++) flooder.send({ type: 'ping' });
     assert.equal((await flooder.next('error')).code, 'rate_limited');
     assert.equal((await flooder.closed).code, 4429);
@@ -564,7 +514,7 @@ describe('abuse', () => {
     await source.next('welcome');
     const healthy = await watch(server, keys[0].streamId);
     // autoPong off: this client's socket stays open but never answers a ping.
-    const silent = await Peer.connect(server, { autoPong: false });
+    const silent = await Peer.connect(server.url, { autoPong: false });
     silent.send({ type: 'join', role: 'viewer', streamId: keys[0].streamId });
     const { peerId } = await silent.next('welcome');
     assert.deepEqual(await source.next('peer-left', 2000), { type: 'peer-left', peerId });

@@ -33,7 +33,24 @@ function holds(result, { min = {}, max = {} }) {
   }
 }
 
-const safety = { corrupt_chunks_played: 0, honest_bans: 0, never_started: 0 };
+const safety = { corrupt_chunks_played: 0, honest_bans: 0, never_started: 0, unreached: 0 };
+
+// The product's topology (the server's peer selection, run natively by the sim): every
+// live viewer counted once in the hop histogram, the swarm about log(audience) layers
+// deep, and every link and uploaded byte owned by some role.
+function shapedLikeATreeMesh(result, maxHops) {
+  const { hops_histogram: histogram, roles } = result;
+  assert.equal(histogram[0], 0, 'only the broadcaster is 0 hops away');
+  assert.equal(histogram.reduce((sum, n) => sum + n, 0), result.viewers, 'each live viewer at one hop count');
+  assert.equal(result.hops_max, histogram.length - 1);
+  assert.ok(result.hops_p50 <= result.hops_p95 && result.hops_p95 <= result.hops_max);
+  assert.ok(result.hops_max <= maxHops, `${result.scenario}: deepest viewer ${result.hops_max} hops away`);
+  for (const share of ['link_share', 'upload_share']) {
+    const total = Object.values(roles).reduce((sum, role) => sum + role[share], 0);
+    assert.ok(Math.abs(total - 1) < 1e-9, `${share}s add up to ${total}`);
+  }
+  assert.equal(Object.values(roles).reduce((sum, role) => sum + role.members, 0), result.viewers + 1);
+}
 
 test('small-10: every viewer plays, mostly from each other, and the run is deterministic', () => {
   const first = run('small-10');
@@ -42,6 +59,8 @@ test('small-10: every viewer plays, mostly from each other, and the run is deter
     min: { offload: 0.8, continuity: 0.998 },
     max: { ...safety, source_upload_factor: 1.5, startup_p95_ms: 2000, latency_p95_ms: 3000 },
   });
+  // Ten viewers fit under the broadcaster's 20 links.
+  shapedLikeATreeMesh(first, 1);
   assert.deepEqual(swarmMetrics(run('small-10')), swarmMetrics(first), 'the same scenario and seed give the same metrics');
 });
 
@@ -52,5 +71,11 @@ test('mesh-100: every issue target met, and the same result on one thread as on 
     min: { offload: 0.97, continuity: 0.999 },
     max: { ...safety, source_upload_factor: 2.0, startup_p95_ms: 1500, latency_p95_ms: 3000 },
   });
+  // 20 under the source, then layers that can each be 20/8 times wider: 100 viewers fit
+  // in 4 (the rule may go 2 layers below the shallowest one with room for a better peer).
+  shapedLikeATreeMesh(result, 5);
+  // The relays (and super-seeds) carry most of the upload, not the leaves.
+  const { relay, 'super-seed': superSeed, leaf } = result.roles;
+  assert.ok(relay.upload_share + superSeed.upload_share > leaf.upload_share);
   assert.deepEqual(swarmMetrics(run('mesh-100', 1)), swarmMetrics(result));
 });

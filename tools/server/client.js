@@ -29,12 +29,14 @@ export class Client {
    * @param {WebSocket} socket
    * @param {Limits} limits
    * @param {() => number} now the clock, in ms
+   * @param {(code: string) => void} [rejected] told each error code sent (the metrics)
    */
-  constructor(socket, limits, now) {
+  constructor(socket, limits, now, rejected = () => {}) {
     const nowMs = now();
     this.socket = socket;
     this.limits = limits;
     this.now = now;
+    this.rejected = rejected;
     /** @type {'new' | 'proving' | 'joined'} new -> (proving ->) joined; leave returns to new */
     this.state = 'new';
     /** @type {Member | null} set while joined... */
@@ -90,6 +92,7 @@ export class Client {
    * @param {string} message
    */
   error(code, message) {
+    this.rejected(code);
     this.send({ type: 'error', code, message });
   }
 

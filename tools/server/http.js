@@ -1,7 +1,7 @@
-// HTTP routes: the stream registry, health, the optional chunk origin, and (when the
-// pages are on) the static site and its icons. Every answer that is not a file is JSON.
-// A request for none of these is left untouched, so a server this one is attached to
-// can answer it.
+// HTTP routes: the stream registry, health, /metrics, the optional chunk origin, and
+// (when the pages are on) the static site and its icons. Every answer that is not a
+// file is JSON (but /metrics, Prometheus' text). A request for none of these is left
+// untouched, so a server this one is attached to can answer it.
 import { ICON_SIZES, iconPng, iconSvg } from './icon.js';
 import { OriginError } from './origin.js';
 import { streamIdSpec } from './schema.js';
@@ -168,7 +168,19 @@ function serveThumbnail(ctx, req, res, streamId) {
 }
 
 /**
- * The registry, health and the origin. Returns false for any other path.
+ * Prometheus' text format; scraped every few seconds, so never cached.
+ * @param {import('./metrics.js').ServerMetrics} metrics
+ * @param {IncomingMessage} req
+ * @param {ServerResponse} res
+ */
+async function serveMetrics(metrics, req, res) {
+  const body = await metrics.text();
+  res.writeHead(200, { 'Content-Type': metrics.contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * The registry, health, the metrics and the origin. Returns false for any other path.
  * @param {HttpContext} ctx
  * @param {string} pathname
  * @param {IncomingMessage} req
@@ -177,7 +189,8 @@ function serveThumbnail(ctx, req, res, streamId) {
  */
 async function routeApi(ctx, pathname, req, res) {
   const isHealth = pathname === '/healthz';
-  if (!isHealth && !API_ROUTE.test(pathname)) return false;
+  const isMetrics = pathname === '/metrics';
+  if (!isHealth && !isMetrics && !API_ROUTE.test(pathname)) return false;
   const originMatch = pathname.match(ORIGIN_ROUTE);
   if (ctx.origin && originMatch) {
     await handleOrigin(ctx.origin, ctx.limits, req, res, originMatch);
@@ -189,6 +202,10 @@ async function routeApi(ctx, pathname, req, res) {
   }
   if (isHealth) {
     sendJson(res, 200, { ok: true, streams: ctx.signaling.liveStreams().length, connections: ctx.signaling.clients.size });
+    return true;
+  }
+  if (isMetrics) {
+    await serveMetrics(ctx.signaling.metrics, req, res);
     return true;
   }
   if (pathname === '/api/streams') {

@@ -3,9 +3,11 @@
 // and, when asked, the HTTP chunk origin) or attaches to an http.Server the host
 // application already runs (Express, Fastify, Koa: through their server), taking only
 // its own paths and passing every other request on untouched.
+import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
 import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,7 +16,10 @@ import { loadCore } from '../lib/node-core.mjs';
 import { answerUnrouted, createHttpHandler } from './http.js';
 import { resolveOptions } from './options.js';
 import { ChunkOrigin } from './origin.js';
+import { openRedisCluster } from './cluster/redis-cluster.js';
 import { Signaling } from './signaling.js';
+
+const LISTEN_BACKLOG = 4096;  // the kernel caps it at net.core.somaxconn
 
 /** @typedef {import('./options.js').ServerOptions} ServerOptions */
 /** @typedef {import('./options.js').IceServer} IceServer */
@@ -28,7 +33,7 @@ import { Signaling } from './signaling.js';
  *   `host` option, else every address); resolves with its URL.
  * @property {(server: import('node:http').Server) => SwarmcastServer} attach Serves on
  *   the given server: the signaling WebSocket's upgrade at `path`, /api/streams...,
- *   /healthz, and the pages when `pages` is on. Every other request goes to the
+ *   /healthz, /metrics, and the pages when `pages` is on. Every other request goes to the
  *   'request' listeners the server had when attach() was called (so attach after your
  *   application's handler is in place, as http.createServer(app) does), and every other
  *   upgrade to the server's other 'upgrade' listeners.
@@ -37,6 +42,9 @@ import { Signaling } from './signaling.js';
  *   gets its own listeners back and is left running.
  * @property {string | null} url http(s)://host:port once listening (attached: once the
  *   server listens), otherwise null.
+ * @property {() => import('./cluster/solo.js').ClusterStatus | null} clusterStatus With
+ *   `redis`: whether Redis answers ('up' or 'down') and how many instances share the
+ *   rooms; 'off' without it; null before the server started.
  */
 
 const packageFile = (/** @type {string} */ path) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
@@ -66,6 +74,20 @@ function urlOf(server) {
   const wildcard = ['0.0.0.0', '::', ''].includes(address.address);
   const host = wildcard ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return `${server instanceof HttpsServer ? 'https' : 'http'}://${host}:${address.port}`;
+}
+
+/**
+ * This instance's name in /metrics: the address it listens on, with the machine's name
+ * for a wildcard address (so two machines on one port stay apart).
+ * @param {import('node:http').Server | null} server
+ * @returns {string}
+ */
+function instanceName(server) {
+  const address = server?.address();
+  if (!address || typeof address === 'string') return address ?? 'not-listening';
+  const wildcard = ['0.0.0.0', '::', ''].includes(address.address);
+  const host = wildcard ? hostname() : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `${host}:${address.port}`;
 }
 
 /**
@@ -100,8 +122,14 @@ export function createServer(options = {}) {
   /** @param {boolean} pages */
   async function start(pages) {
     const core = settings.core ?? await loadCoreWithRetries();
+    const instanceId = settings.instanceId ?? (settings.redis ? `${hostname().replace(/[^A-Za-z0-9_.:-]/g, '').slice(0, 40)}-${randomBytes(4).toString('hex')}` : null);
+    const cluster = settings.redis ? await openRedisCluster({
+      url: settings.redis, instanceId: /** @type {string} */ (instanceId), limits: settings.limits,
+      publicUrl: () => settings.publicUrl ?? handle.url?.replace(/^http/, 'ws').concat(settings.path) ?? null,
+    }) : undefined;
     const signaling = new Signaling({
       core, limits: settings.limits, iceServers: settings.iceServers, turn: settings.turn, origin: settings.origin,
+      instance: () => instanceId ?? instanceName(httpServer), cluster,
     });
     const origin = settings.origin ? new ChunkOrigin({ core, limits: settings.limits, isLive: (/** @type {string} */ id) => signaling.isLive(id) }) : null;
     if (origin) signaling.on('stream-ended', (streamId) => origin.drop(streamId));
@@ -166,6 +194,7 @@ export function createServer(options = {}) {
 
   async function shutDown() {
     await starting?.catch(() => {});
+    await running?.signaling.cluster.close();
     running?.signaling.close();
     running?.origin?.close();
     running = null;
@@ -196,7 +225,9 @@ export function createServer(options = {}) {
         await starting;
         await new Promise((resolve, reject) => {
           server.once('error', reject);
-          server.listen(port, host, () => resolve(undefined));
+          // A join storm of thousands of sockets in a few seconds overflows Node's
+          // default backlog (511) while the event loop is busy: resets, not joins.
+          server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => resolve(undefined));
         });
       } catch (error) {
         await handle.close();
@@ -221,6 +252,10 @@ export function createServer(options = {}) {
 
     get url() {
       return httpServer ? urlOf(httpServer) : null;
+    },
+
+    clusterStatus() {
+      return running?.signaling.clusterStatus() ?? null;
     },
   };
   return handle;

@@ -14,7 +14,7 @@ export const DEFAULT_LIMITS = Object.freeze({
   broadcasterLinks: 20,            // the brief's streamer cap: viewers handed the broadcaster
   // Newcomers a viewer is handed to. With 8 peers per newcomer and a third of viewers
   // unable to upload, 12 made each layer no larger than the one above (10,000 viewers
-  // = 833 hops); 20 keeps 10,000 viewers within 12 hops of the source.
+  // = 833 hops); 20 keeps 10,000 viewers within 7 hops of the source (src/swarm/peer_selection).
   viewerLinks: 20,
   heartbeatMs: 5_000,              // ping frame interval
   deadPeerMs: 15_000,              // no frame (message or pong) for this long: gone
@@ -24,6 +24,15 @@ export const DEFAULT_LIMITS = Object.freeze({
   // resume its peer id with its resume token. 0: leave at once.
   reconnectGraceMs: 5_000,
   viewerCountIntervalMs: 1_000,    // 'viewers' messages at most this often per room
+  // With Redis (cluster/): an instance refreshes its liveness key this often; the key
+  // expires after instanceTtlMs, and then the others depart its members (after their
+  // reconnect grace). Members' stats reach the other instances batched, this often.
+  // The TTL is long enough that a busy instance whose event loop stalls a few seconds
+  // is not judged dead; a client whose instance died does not wait for it (its socket
+  // closes and it resumes on another instance at once).
+  instanceRefreshMs: 1_000,
+  instanceTtlMs: 10_000,
+  clusterStatsIntervalMs: 1_000,
   swarmSummaryIntervalMs: 2_000,   // 'swarm' messages to each broadcaster (its dashboard)
   thumbnailMaxBytes: 40 * 1024,    // a stream's JPEG on the live list...
   thumbnailIntervalMs: 5_000,      // ...replaced at most this often

@@ -37,7 +37,7 @@ export function listingOf(room) {
 
 /**
  * What the watch page shows of the stream: its title and tags, as last described.
- * @param {Client} client
+ * @param {Client | import('./rooms.js').Client} client
  * @param {Room} room
  */
 export function sendListing(client, room) {
@@ -45,41 +45,72 @@ export function sendListing(client, room) {
 }
 
 /**
- * A broadcaster's words for its stream; only a change reaches the viewers.
+ * A broadcaster's words for its stream; only a change reaches the viewers. True when
+ * they changed.
  * @param {Client} client
  * @param {MessageOf<'describe'>} message
+ * @returns {boolean}
  */
 export function describe(client, { title, tags }) {
-  if (!fromBroadcaster(client, 'describe')) return;
-  const { room } = client.joined;
+  if (!fromBroadcaster(client, 'describe')) return false;
+  return setListing(client.joined.room, title, tags);
+}
+
+/**
+ * Keeps a broadcaster's words (from its describe here, or on another instance) and
+ * tells this instance's viewers if they changed; true when they did.
+ * @param {Room} room
+ * @param {string} title
+ * @param {string[]} tags
+ */
+export function setListing(room, title, tags) {
   const listing = room.listing;
   const before = JSON.stringify([listing.title, listing.tags]);
   listing.title = title.trim();
   listing.tags = [...new Set(tags)];
   // Only a change reaches the viewers: a describe costs the server one message per viewer.
-  if (JSON.stringify([listing.title, listing.tags]) === before) return;
+  if (JSON.stringify([listing.title, listing.tags]) === before) return false;
   for (const viewer of room.viewers.values()) sendListing(viewer.client, room);
+  return true;
 }
 
 /**
  * A broadcaster's picture of its stream, kept when it is a JPEG within the limits.
+ * True when kept.
  * @param {Client} client
  * @param {MessageOf<'thumbnail'>} message
  * @param {Limits} limits
  * @param {number} nowMs
+ * @returns {boolean}
  */
 export function thumbnail(client, { jpeg }, limits, nowMs) {
-  if (!fromBroadcaster(client, 'thumbnail')) return;
+  if (!fromBroadcaster(client, 'thumbnail')) return false;
   const { listing } = client.joined.room;
   if (nowMs - listing.thumbnailAtMs < limits.thumbnailIntervalMs) {
-    return client.error(ErrorCode.rateLimited, `one thumbnail per ${limits.thumbnailIntervalMs} ms: dropped`);
+    client.error(ErrorCode.rateLimited, `one thumbnail per ${limits.thumbnailIntervalMs} ms: dropped`);
+    return false;
   }
+  if (!setThumbnail(client.joined.room, jpeg, limits, nowMs)) {
+    client.strike(ErrorCode.invalid, `thumbnail.jpeg must be a JPEG of at most ${limits.thumbnailMaxBytes} bytes in base64url`);
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Keeps the thumbnail (from this instance's broadcaster or another's) if it is a JPEG
+ * within the limits; false when it is not.
+ * @param {Room} room
+ * @param {string} jpeg base64url
+ * @param {Limits} limits
+ * @param {number} nowMs
+ */
+export function setThumbnail(room, jpeg, limits, nowMs) {
   const bytes = fromBase64url(jpeg);
-  if (!bytes || bytes.length > limits.thumbnailMaxBytes || !isJpeg(bytes)) {
-    return client.strike(ErrorCode.invalid, `thumbnail.jpeg must be a JPEG of at most ${limits.thumbnailMaxBytes} bytes in base64url`);
-  }
-  listing.thumbnail = Buffer.from(bytes);
-  listing.thumbnailAtMs = nowMs;
+  if (!bytes || bytes.length > limits.thumbnailMaxBytes || !isJpeg(bytes)) return false;
+  room.listing.thumbnail = Buffer.from(bytes);
+  room.listing.thumbnailAtMs = nowMs;
+  return true;
 }
 
 /**

@@ -5,6 +5,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { verifyChallenge } from '../../web/core/index.js';
 import { fromBase64url, toBase64url } from '../lib/encoding.mjs';
 import { sendListing } from './live-list.js';
+import { RemoteClient } from './cluster/remote-client.js';
 import { assignPeers } from './peer-relay.js';
 import { scoreMember } from './peer-selection.js';
 import { Member, Room } from './rooms.js';
@@ -13,6 +14,7 @@ import { mintTurnServer } from './turn-credentials.js';
 
 /** @typedef {import('../../web/core/index.js').SwarmcastCore} SwarmcastCore */
 /** @typedef {import('./client.js').Client} Client */
+/** @typedef {import('./cluster/solo.js').Cluster} Cluster */
 /** @typedef {import('./limits.js').Limits} Limits */
 /** @typedef {import('./rooms.js').Role} Role */
 /**
@@ -28,7 +30,7 @@ export class Membership {
   #origin;
   #now;
   #streamEnded;
-  #nextPeerId = 1;       // never reused: a late signal cannot reach a newcomer
+  #cluster;
   /** @type {Map<string, Room>} streamId -> Room */
   rooms = new Map();
 
@@ -42,8 +44,9 @@ export class Membership {
    * @param {boolean} options.origin the server runs the HTTP origin; every welcome says so
    * @param {() => number} options.now the clock, in ms
    * @param {(streamId: string) => void} options.streamEnded a broadcaster left for good
+   * @param {Cluster} options.cluster told of every change; hands out the peer ids
    */
-  constructor({ core, limits, iceServers, turn, origin, now, streamEnded }) {
+  constructor({ core, limits, iceServers, turn, origin, now, streamEnded, cluster }) {
     this.#core = core;
     this.#limits = limits;
     this.#iceServers = iceServers;
@@ -51,6 +54,7 @@ export class Membership {
     this.#origin = origin;
     this.#now = now;
     this.#streamEnded = streamEnded;
+    this.#cluster = cluster;
   }
 
   /**
@@ -65,7 +69,7 @@ export class Membership {
       if (room) this.#enter(client, room, { role, canUpload, uploadKbps });
       return;
     }
-    if (this.#hasConnectedBroadcaster(streamId)) {
+    if (this.#hasConnectedBroadcaster(streamId) && !this.#claimsRemote(streamId, resume)) {
       return client.refuse(ErrorCode.streamTaken, 'this stream already has a broadcaster', CloseCode.conflict);
     }
     const nonce = randomBytes(32);
@@ -90,12 +94,12 @@ export class Membership {
     if (!proof || !verifyChallenge(this.#core, streamId, nonce, proof)) {
       return client.refuse(ErrorCode.badProof, 'the signature does not prove this stream id', CloseCode.unauthorized);
     }
+    const away = this.#resumable(streamId, 'broadcaster', resume);
+    if (away) return this.#resume(client, away, { canUpload, uploadKbps });
     // Another broadcaster may have proved the same key while this one was signing.
     if (this.#hasConnectedBroadcaster(streamId)) {
       return client.refuse(ErrorCode.streamTaken, 'this stream already has a broadcaster', CloseCode.conflict);
     }
-    const away = this.#resumable(streamId, 'broadcaster', resume);
-    if (away) return this.#resume(client, away, { canUpload, uploadKbps });
     // Proven but not resuming (e.g. the tab reloaded): it takes the room over from its
     // away predecessor, whose links are gone with it; the viewers stay live.
     const room = this.rooms.get(streamId);
@@ -106,13 +110,18 @@ export class Membership {
 
   /**
    * `replaced`: a re-proven broadcaster takes over, so the viewers are not told 'ended'.
+   * `fromCluster`: another instance decided it (or every instance does, for a dead
+   * one's members): this one only tells its own sockets.
    * @param {Member} member
    * @param {Room} room
-   * @param {{ replaced?: boolean }} [how]
+   * @param {{ replaced?: boolean, fromCluster?: boolean }} [how]
    */
-  depart(member, room, { replaced = false } = {}) {
+  depart(member, room, { replaced = false, fromCluster = false } = {}) {
     clearTimeout(member.away);
     member.away = undefined;
+    // Already gone (taken over, or departed by another instance's word first).
+    if (room.member(member.peerId) !== member) return;
+    if (!fromCluster) this.#cluster.left(member, replaced);
     // Only the peers it was linked to (and the broadcaster's dashboard) hear of it:
     // telling a 10,000-viewer room about every departure would cost O(n^2) messages.
     const told = new Set(room.remove(member));
@@ -124,7 +133,7 @@ export class Membership {
         this.#streamEnded(room.streamId);
       }
     } else {
-      this.#viewerCountChanged(room);
+      this.viewerCountChanged(room);
     }
     if (room.size === 0) {
       clearTimeout(room.viewerCountTimer);
@@ -151,6 +160,17 @@ export class Membership {
   }
 
   /**
+   * A broadcaster's join that names the broadcaster another instance holds: it may
+   * prove and resume (its token is checked then).
+   * @param {string} streamId
+   * @param {MessageOf<'join'>['resume']} resume
+   */
+  #claimsRemote(streamId, resume) {
+    const broadcaster = this.rooms.get(streamId)?.broadcaster;
+    return Boolean(resume && broadcaster?.client instanceof RemoteClient && broadcaster.peerId === resume.peerId);
+  }
+
+  /**
    * The away member a join's `resume` names, if its token matches.
    * @param {string} streamId
    * @param {Role} role
@@ -160,7 +180,10 @@ export class Membership {
   #resumable(streamId, role, resume) {
     if (!resume) return null;
     const member = this.rooms.get(streamId)?.member(resume.peerId);
-    if (!member?.away || member.role !== role) return null;
+    // A member whose socket is on another instance may be resumed before that instance
+    // says it is away (or before the others notice it died): a peer reconnects only
+    // when it lost its socket, and the token proves it is that peer.
+    if (!member || !(member.away || member.client instanceof RemoteClient) || member.role !== role) return null;
     const given = fromBase64url(resume.token);
     return given && given.length === member.resumeToken.length && timingSafeEqual(given, member.resumeToken) ? member : null;
   }
@@ -180,6 +203,7 @@ export class Membership {
     client.state = 'joined';
     client.member = member;
     client.room = member.room;
+    this.#cluster.resumed(member);
     this.#welcome(client, member, [], true);
     if (member.role === 'viewer') client.send({ type: 'state', state: member.room.live ? 'live' : 'waiting' });
     if (member.role === 'viewer' && member.room.live) sendListing(client, member.room);
@@ -219,27 +243,37 @@ export class Membership {
   #enter(client, room, { role, canUpload, uploadKbps }) {
     const nowMs = this.#now();
     const member = new Member({
-      peerId: this.#nextPeerId++, role, client, canUpload, uploadKbps, joinedAtMs: nowMs, room, resumeToken: randomBytes(16),
+      peerId: this.#cluster.nextPeerId(), role, client, canUpload, uploadKbps, joinedAtMs: nowMs, room, resumeToken: randomBytes(16),
     });
     scoreMember(this.#core, member, nowMs);
     room.add(member);
     client.state = 'joined';
     client.member = member;
     client.room = room;
+    this.#cluster.joined(member);
     if (role === 'broadcaster') {
-      // Viewers get the broadcaster as a peer and make the offers: the newcomer side of
-      // a link always offers, so there is never glare.
       this.#welcome(client, member, [], false);
-      for (const viewer of room.viewers.values()) {
-        viewer.client.send({ type: 'state', state: 'live' });
-        viewer.client.send({ type: 'peers', peers: assignPeers(viewer, room, this.#limits) });
-      }
+      this.broadcasterArrived(room);
       return;
     }
-    this.#welcome(client, member, room.live ? assignPeers(member, room, this.#limits) : [], false);
+    this.#welcome(client, member, room.live ? assignPeers(member, room, this.#limits, this.#cluster) : [], false);
     client.send({ type: 'state', state: room.live ? 'live' : 'waiting' });
     if (room.live) sendListing(client, room);
-    this.#viewerCountChanged(room);
+    this.viewerCountChanged(room);
+  }
+
+  /**
+   * The room's viewers on this instance are told it is live and handed peers (another
+   * instance's viewers hear it from theirs). Viewers get the broadcaster as a peer and
+   * make the offers: the newcomer side of a link always offers, so there is never glare.
+   * @param {Room} room
+   */
+  broadcasterArrived(room) {
+    for (const viewer of room.viewers.values()) {
+      if (viewer.client instanceof RemoteClient) continue;
+      viewer.client.send({ type: 'state', state: 'live' });
+      viewer.client.send({ type: 'peers', peers: assignPeers(viewer, room, this.#limits, this.#cluster) });
+    }
   }
 
   /**
@@ -252,9 +286,10 @@ export class Membership {
     const iceServers = this.#turn
       ? [...this.#iceServers, mintTurnServer(this.#turn, `peer${member.peerId}`, this.#now())]
       : this.#iceServers;
+    const signalingUrls = this.#cluster.signalingUrls();
     client.send({
       type: 'welcome', peerId: member.peerId, role: member.role, peers, iceServers,
-      resumeToken: toBase64url(member.resumeToken), resumed, origin: this.#origin,
+      resumeToken: toBase64url(member.resumeToken), resumed, origin: this.#origin, ...(signalingUrls && { signalingUrls }),
     });
     if (member.role === 'broadcaster') client.send({ type: 'viewers', count: member.room.viewers.size });
   }
@@ -264,7 +299,7 @@ export class Membership {
    * is sent when it ends, with the count as it is then.
    * @param {Room} room
    */
-  #viewerCountChanged(room) {
+  viewerCountChanged(room) {
     if (room.viewerCountTimer) return;
     const waitMs = room.sentViewerCountAtMs + this.#limits.viewerCountIntervalMs - this.#now();
     if (waitMs <= 0) return this.#sendViewerCount(room);

@@ -1,6 +1,7 @@
 // createServer's options, checked before anything starts: a wrong name or a value of
 // the wrong kind throws a TypeError that names the option, rather than surfacing later
 // as a client that cannot connect.
+import { instanceIdSpec } from './cluster/events.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import { checkTurn } from './turn-credentials.js';
 
@@ -38,6 +39,14 @@ import { checkTurn } from './turn-credentials.js';
  * @property {string} [host] the address listen() binds when not given one (default: all)
  * @property {WasmCore} [core] a core already loaded with swarmcast/core's loadCore(), to
  *   share one between servers; loaded on first use otherwise
+ * @property {string} [redis] a redis:// (or rediss://) URL: the rooms are shared with every
+ *   other server given the same Redis (default none: this process alone)
+ * @property {string} [instanceId] this server's name among the instances and in /metrics
+ *   (letters, digits and `_.:-`, at most 64; default: with `redis`, the host name and a
+ *   random suffix; without, the listening host:port)
+ * @property {string} [publicUrl] with `redis`, the ws:// or wss:// URL clients reach this
+ *   instance's signaling at, handed to the others' clients for failover (default: the
+ *   listening address and `path`)
  */
 
 /**
@@ -50,9 +59,12 @@ import { checkTurn } from './turn-credentials.js';
  * @property {string} path
  * @property {string | undefined} host
  * @property {WasmCore | undefined} core
+ * @property {string | null} redis
+ * @property {string | undefined} instanceId
+ * @property {string | undefined} publicUrl
  */
 
-const OPTION_NAMES = ['origin', 'iceServers', 'turn', 'limits', 'pages', 'path', 'host', 'core'];
+const OPTION_NAMES = ['origin', 'iceServers', 'turn', 'limits', 'pages', 'path', 'host', 'core', 'redis', 'instanceId', 'publicUrl'];
 
 /** @param {unknown} value */
 const isRecord = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -102,7 +114,7 @@ export function resolveOptions(options = {}) {
   for (const key of Object.keys(given)) {
     if (!OPTION_NAMES.includes(key)) throw new TypeError(`${key} is not a createServer option (known: ${OPTION_NAMES.join(', ')})`);
   }
-  const { origin = false, iceServers = [], turn, limits = {}, pages, path = '/signal', host, core } = given;
+  const { origin = false, iceServers = [], turn, limits = {}, pages, path = '/signal', host, core, redis, instanceId, publicUrl } = given;
   if (typeof origin !== 'boolean') throw new TypeError('origin must be a boolean');
   if (!Array.isArray(iceServers)) throw new TypeError('iceServers must be an array of RTCIceServer');
   if (pages !== undefined && typeof pages !== 'boolean') throw new TypeError('pages must be a boolean');
@@ -110,6 +122,15 @@ export function resolveOptions(options = {}) {
   if (host !== undefined && (typeof host !== 'string' || host === '')) throw new TypeError('host must be a non-empty string');
   if (core !== undefined && !(isRecord(core) && typeof /** @type {Record<string, unknown>} */ (core).scorePeer === 'function')) {
     throw new TypeError('core must be what swarmcast/core\'s loadCore() resolves to');
+  }
+  if (redis !== undefined && !(typeof redis === 'string' && /^rediss?:\/\/[^\s]+$/.test(redis))) {
+    throw new TypeError('redis must be a redis:// or rediss:// URL');
+  }
+  if (instanceId !== undefined && !(typeof instanceId === 'string' && instanceIdSpec.pattern.test(instanceId) && instanceId.length <= 64)) {
+    throw new TypeError('instanceId must be 1-64 letters, digits or _.:-');
+  }
+  if (publicUrl !== undefined && !(typeof publicUrl === 'string' && /^wss?:\/\/[^\s]+$/.test(publicUrl) && publicUrl.length <= 500)) {
+    throw new TypeError('publicUrl must be a ws:// or wss:// URL');
   }
   return {
     origin,
@@ -120,5 +141,8 @@ export function resolveOptions(options = {}) {
     path,
     host,
     core: /** @type {WasmCore | undefined} */ (core),
+    redis: redis ?? null,
+    instanceId,
+    publicUrl,
   };
 }

@@ -1,12 +1,14 @@
 // A joined member's messages about its peers: the peers it is handed (peer
 // assignment), its SDP/ICE relayed to them, its stats (what it is ranked by), and the
 // pairs it gives up on (unlink).
+import { RemoteClient } from './cluster/remote-client.js';
 import { choosePeers, scoreMember } from './peer-selection.js';
 import { link, unlink } from './rooms.js';
 import { ErrorCode } from './schema.js';
 
 /** @typedef {import('../../web/core/index.js').SwarmcastCore} SwarmcastCore */
 /** @typedef {import('./client.js').Client} Client */
+/** @typedef {import('./cluster/solo.js').Cluster} Cluster */
 /** @typedef {import('./limits.js').Limits} Limits */
 /** @typedef {import('./rooms.js').Member} Member */
 /** @typedef {import('./rooms.js').Room} Room */
@@ -21,23 +23,37 @@ import { ErrorCode } from './schema.js';
  * @param {Member} seeker
  * @param {Room} room
  * @param {Limits} limits
+ * @param {Cluster} cluster told of the links
  */
-export function assignPeers(seeker, room, limits) {
-  const chosen = choosePeers(seeker, room, limits);
+export function assignPeers(seeker, room, limits, cluster) {
+  const chosen = choosePeers(seeker, room, limits).filter((peer) => cluster.reaches(peer));
   for (const peer of chosen) link(seeker, peer);
+  if (chosen.length > 0) cluster.linked(seeker, chosen);
   return chosen.map((peer) => peer.ref);
 }
 
 /**
+ * Returns true when relayed to a socket of this instance (false when refused, or
+ * forwarded to the target's instance).
  * @param {Client} client
  * @param {MessageOf<'signal'>} message
+ * @returns {boolean}
  */
 export function relaySignal(client, { to, data }) {
   const { member, room } = client.joined;
   const target = room.member(to);
-  // Not a strike: the target may have left while this message was in flight.
-  if (!target || target.away || target === member) return client.error(ErrorCode.unknownPeer, `no peer ${to} in this stream`);
+  if (!target || target.away || target === member) {
+    // Not a strike: the target may have left while this message was in flight.
+    client.error(ErrorCode.unknownPeer, `no peer ${to} in this stream`);
+    return false;
+  }
+  if (target.client instanceof RemoteClient) {
+    // Its relay time is measured where it arrives (cluster/replica.js).
+    target.client.forwardSignal({ streamId: room.streamId, sender: member.peerId, to, data });
+    return false;
+  }
   target.client.send({ type: 'signal', from: member.peerId, data });
+  return true;
 }
 
 /**
@@ -45,29 +61,33 @@ export function relaySignal(client, { to, data }) {
  * @param {MessageOf<'stats'>} message
  * @param {SwarmcastCore} core
  * @param {number} nowMs
+ * @param {Cluster} cluster
  */
-export function takeStats(client, { type, uploadKbps, ...stats }, core, nowMs) {
+export function takeStats(client, { type, uploadKbps, ...stats }, core, nowMs, cluster) {
   const { member } = client.joined;
   if (uploadKbps !== undefined) member.uploadKbps = uploadKbps;
   Object.assign(member.stats, stats);
   scoreMember(core, member, nowMs);
+  cluster.statsChanged(member);
 }
 
 /**
  * @param {Client} client
  * @param {Limits} limits
+ * @param {Cluster} cluster
  */
-export function answerPeersRequest(client, limits) {
+export function answerPeersRequest(client, limits, cluster) {
   const { member, room } = client.joined;
-  const peers = member.role === 'viewer' && room.live ? assignPeers(member, room, limits) : [];
+  const peers = member.role === 'viewer' && room.live ? assignPeers(member, room, limits, cluster) : [];
   client.send({ type: 'peers', peers });
 }
 
 /**
  * @param {Client} client
  * @param {MessageOf<'unlink'>} message
+ * @param {Cluster} cluster
  */
-export function unlinkPeers(client, { peerIds }) {
+export function unlinkPeers(client, { peerIds }, cluster) {
   const { member, room } = client.joined;
   for (const peerId of peerIds) {
     const other = room.member(peerId);
@@ -75,4 +95,5 @@ export function unlinkPeers(client, { peerIds }) {
     unlink(member, other);
     member.forget(peerId);
   }
+  cluster.unlinked(member, peerIds);
 }

@@ -1,16 +1,14 @@
-// Who a viewer should connect to. Pure functions over plain member records
-// ({ peerId, role, canUpload, up, down, score, tier, hops }; see rooms.js), so they
-// can be tested and reasoned about without sockets.
+// Who a viewer should connect to: the server's side of peer selection. The rule itself
+// (the broadcaster while it has room, then the best viewers nearest the source; see
+// src/swarm/peer_selection.hpp) is C++ in the wasm core, the one the simulator runs
+// natively, so the topology the product builds is the one that is simulated. Here the
+// room's Member records are laid out for it and its answer mapped back to them.
 //
-// The broadcaster feeds the first viewers directly until it has been handed to
-// `broadcasterLinks` of them; after that newcomers hang off the best viewers closest
-// to the source (the hybrid tree-and-mesh of the brief). A viewer asks for up to
-// `peersPerAnswer` peers and is handed to at most `viewerLinks` newcomers. The two
-// caps are separate, and viewerLinks well above peersPerAnswer, on purpose: each
-// layer of the swarm can only be (uploaders' viewerLinks / peersPerAnswer) times the
-// one above; at or below 1 the swarm becomes a chain thousands of hops deep instead
-// of ~log(n) layers (see limits.js).
-import { scorePeer } from '../../web/core/index.js';
+// The two link caps are separate, and viewerLinks well above peersPerAnswer, on
+// purpose: each layer of the swarm can only be (uploaders' viewerLinks /
+// peersPerAnswer) times the one above; at or below 1 the swarm becomes a chain
+// thousands of hops deep instead of ~log(n) layers (see limits.js).
+import { CandidateFlag, CandidateTable, choosePeers as chooseInCore, scorePeer } from '../../web/core/index.js';
 
 /** @typedef {import('../../web/core/index.js').SwarmcastCore} SwarmcastCore */
 /** @typedef {import('./limits.js').Limits} Limits */
@@ -19,6 +17,13 @@ import { scorePeer } from '../../web/core/index.js';
 
 /** @type {Readonly<Record<import('../../web/core/index.js').PeerRole, number>>} */
 export const TIERS = Object.freeze({ 'super-seed': 2, relay: 1, leaf: 0 });
+
+// The core choosePeers runs in: the one that scored the members. Every member is
+// scored as it joins (membership.js), before it can seek peers or be chosen, so the
+// callers of choosePeers need not carry the core, and any loaded core will do: the rule
+// is a pure function.
+/** @type {SwarmcastCore | null} */
+let selectionCore = null;
 
 /**
  * The one place the wasm peer scorer plugs in: sets member.score (0-100) and
@@ -31,6 +36,7 @@ export const TIERS = Object.freeze({ 'super-seed': 2, relay: 1, leaf: 0 });
  * @param {number} nowMs
  */
 export function scoreMember(core, member, nowMs) {
+  selectionCore = core;
   const stats = member.stats;
   const { score, role } = scorePeer(core, {
     connectedAt: member.joinedAtMs,
@@ -46,66 +52,39 @@ export function scoreMember(core, member, nowMs) {
   member.tier = TIERS[role] ?? 0;
 }
 
-/**
- * Best first: peers that can upload; then the fewer hops from the broadcaster, so the
- * swarm fills breadth-first and stays shallow; then the higher role (super-seeds
- * before relays before leaves);
- * then the higher score; then the fewer newcomers already handed it; then the older
- * peer (lower id), so the order is total and deterministic.
- * @param {Member} a
- * @param {Member} b
- * @returns {boolean}
- */
-function better(a, b) {
-  if (a.canUpload !== b.canUpload) return a.canUpload;
-  if (a.hops !== b.hops) return a.hops < b.hops;
-  if (a.tier !== b.tier) return a.tier > b.tier;
-  if (a.score !== b.score) return a.score > b.score;
-  if (a.down.size !== b.down.size) return a.down.size < b.down.size;
-  return a.peerId < b.peerId;
-}
+/** @type {readonly import('../../web/core/index.js').CandidateRole[]} the role of each tier */
+const ROLE_OF_TIER = ['leaf', 'relay', 'super-seed'];
+
+// One table for every call: a call lays out one room and is done with it before the
+// next begins, and a 10,000-viewer room then costs no allocation per join.
+const candidates = new CandidateTable();
 
 /**
  * Up to `want` members for `seeker` to connect to: the broadcaster while it has link
  * room, then the best viewers with link room, skipping peers it has or unlinked and
- * peers whose socket is gone (away: they could not answer an offer). One pass
- * with a small insertion-sorted top list: O(viewers x want), not a full sort per join.
+ * peers whose socket is gone (away: they could not answer an offer).
  * @param {Member} seeker
  * @param {Room} room
  * @param {Limits} limits
  * @returns {Member[]}
  */
 export function choosePeers(seeker, room, limits) {
-  const want = limits.peersPerAnswer - seeker.up.size;
-  if (want <= 0) return [];
-  const chosen = [];
+  if (seeker.up.size >= limits.peersPerAnswer) return [];
+  if (!selectionCore) throw new Error('choosePeers before scoreMember: no wasm core to choose with');
+  candidates.clear();
   const broadcaster = room.broadcaster;
-  if (broadcaster && !broadcaster.away && !seeker.linkedTo(broadcaster.peerId) && !seeker.avoids(broadcaster.peerId)
-    && broadcaster.down.size < limits.broadcasterLinks) {
-    chosen.push(broadcaster);
+  if (broadcaster && broadcaster !== seeker) {
+    const { peerId, away, hops, score, down } = broadcaster;
+    candidates.add(peerId, 'broadcaster', away ? CandidateFlag.away : 0, hops, score, down.size);
   }
-  const slots = want - chosen.length;
-  return slots > 0 ? chosen.concat(bestViewers(seeker, room, slots, limits.viewerLinks)) : chosen;
-}
-
-/**
- * @param {Member} seeker
- * @param {Room} room
- * @param {number} slots
- * @param {number} viewerLinks
- * @returns {Member[]}
- */
-function bestViewers(seeker, room, slots, viewerLinks) {
-  /** @type {Member[]} */
-  const top = [];
+  // Straight over the Map, not room.members(): a generator's step per member was most
+  // of a join's time in a 10,000-viewer room.
   for (const viewer of room.viewers.values()) {
-    if (viewer === seeker || viewer.away || seeker.linkedTo(viewer.peerId) || seeker.avoids(viewer.peerId)) continue;
-    if (viewer.down.size >= viewerLinks) continue;
-    if (top.length === slots && !better(viewer, top[slots - 1])) continue;
-    let at = top.length;
-    while (at > 0 && better(viewer, top[at - 1])) at--;
-    top.splice(at, 0, viewer);
-    if (top.length > slots) top.pop();
+    if (viewer === seeker) continue;
+    const flags = (viewer.canUpload ? CandidateFlag.canUpload : 0) | (viewer.away ? CandidateFlag.away : 0);
+    candidates.add(viewer.peerId, ROLE_OF_TIER[viewer.tier] ?? 'leaf', flags, viewer.hops, viewer.score, viewer.down.size);
   }
-  return top;
+  for (const peers of [seeker.up, seeker.down, seeker.unlinked]) for (const peerId of peers) candidates.skip(peerId);
+  const chosen = chooseInCore(selectionCore, candidates, { seeker: seeker.peerId, upLinks: seeker.up.size, limits });
+  return chosen.map((peerId) => room.member(peerId)).filter((member) => member !== null);
 }

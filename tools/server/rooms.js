@@ -4,7 +4,10 @@
 // handed (it offered to them), its `down` links the newcomers it was handed to. They
 // count against the caps until either side leaves or unlinks.
 
-/** @typedef {import('./client.js').Client} Client */
+/**
+ * A member's socket: here, or on another instance (cluster/remote-client.js).
+ * @typedef {import('./client.js').Client | import('./cluster/remote-client.js').RemoteClient} Client
+ */
 /** @typedef {'broadcaster' | 'viewer'} Role */
 /**
  * What a member reported about itself in its last stats messages (schema.js 'stats').

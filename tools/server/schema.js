@@ -83,9 +83,12 @@ const json = (maxBytesLimit) => ({ kind: 'json', maxBytesLimit });
 /** @type {<S extends Spec>(spec: S) => S & { optional: true }} */
 const optional = (spec) => ({ ...spec, optional: true });
 
+// The builders, for the other tables declared with them (cluster/events.js).
+export const specs = Object.freeze({ base64urlOf, str, int, num, bool, oneOf, array, object, json, optional });
+
 export const streamIdSpec = base64urlOf(32);   // Ed25519 public key
-const resumeTokenSpec = base64urlOf(16);
-const peerId = int(1, Number.MAX_SAFE_INTEGER);
+export const resumeTokenSpec = base64urlOf(16);
+export const peerId = int(1, Number.MAX_SAFE_INTEGER);
 const peerRef = object({ peerId, role: oneOf('broadcaster', 'viewer') });
 const count = int(0, 1_000_000);
 const bytesPerS = num(0, 1e11);
@@ -116,7 +119,9 @@ export const clientMessages = {
     uploadKbps: optional(int(0, 10_000_000)),
     deliveryBytesPerS: optional(bytesPerS),   // verified bytes/s it delivers to its peers
     sharePeers: optional(count),              // peers it is uploading to
-    links: optional(count),                   // peer links it has open
+    links: optional(count),                   // peer links it has open...
+    relayedLinks: optional(count),            // ...of which through a TURN relay
+    bans: optional(uint32),                   // peers it banned for bad data, since it started
     rttMs: optional(num(0, 600_000)),         // mean RTT to its peers
     requestsReceived: optional(uint32),       // pieces its peers asked of it...
     requestsServed: optional(uint32),         // ...sent...
@@ -158,6 +163,9 @@ export const serverMessages = {
     resumeToken: resumeTokenSpec,   // secret: proves this peer id on a re-join
     resumed: bool(),                // true: the same peer id as before, links kept
     origin: bool(),                 // the server runs the HTTP origin (docs/SIGNALING.md)
+    // With Redis: the live instances' signaling URLs, this one first (a client's
+    // failover list). Absent on a single instance.
+    signalingUrls: optional(array(str(500, 1), 32)),
   }),
   state: object({ state: oneOf('waiting', 'live', 'ended') }),
   peers: object({ peers: array(peerRef, 64) }),
@@ -174,6 +182,8 @@ export const serverMessages = {
     layers: array(count, 16),        // viewers by hops from the broadcaster; the last: that deep or deeper
     unplaced: count,                 // viewers not yet handed any peer
     limited: object({ cannotUpload: count, metered: count, batteryLow: count, hidden: count }),
+    // The open links the members report, and how many of them go through a TURN relay.
+    links: object({ open: count, relayed: count }),
     // Over the viewers that reported their playback: totals since each one's first
     // frame, and their latency now (absent when none reported one).
     health: object({
@@ -287,6 +297,19 @@ function checkObject(value, spec, path, limits, skip = null) {
     return `${path} needs one of ${spec.requireOneOf.join(', ')}`;
   }
   return null;
+}
+
+/**
+ * Checks a value against one declared spec (a table other than the client and server
+ * messages: cluster/events.js); null or a short reason naming the path.
+ * @param {unknown} value
+ * @param {Spec} spec
+ * @param {string} path
+ * @param {Limits} limits
+ * @returns {string | null}
+ */
+export function validate(value, spec, path, limits) {
+  return check(value, spec, path, limits);
 }
 
 /** @typedef {MessageOf<typeof clientMessages>} ClientMessage */

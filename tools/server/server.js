@@ -12,6 +12,7 @@ import { createServer } from './index.js';
  * @property {string} url
  * @property {number} port
  * @property {() => Promise<void>} close
+ * @property {() => import('./cluster/solo.js').ClusterStatus | null} clusterStatus
  */
 
 /**
@@ -22,5 +23,5 @@ import { createServer } from './index.js';
 export async function startServer({ port = 0, ...options } = {}) {
   const server = createServer(options);
   const url = await server.listen(port);
-  return { url, port: Number(new URL(url).port), close: () => server.close() };
+  return { url, port: Number(new URL(url).port), close: () => server.close(), clusterStatus: () => server.clusterStatus() };
 }

@@ -5,8 +5,11 @@
 // list's live-list.js's. It never carries media.
 import { EventEmitter } from 'node:events';
 import { Client } from './client.js';
+import { RemoteClient } from './cluster/remote-client.js';
+import { SoloCluster } from './cluster/solo.js';
 import { describe, listingOf, thumbnail } from './live-list.js';
 import { Membership } from './membership.js';
+import { ServerMetrics } from './metrics.js';
 import { answerPeersRequest, relaySignal, takeStats, unlinkPeers } from './peer-relay.js';
 import { swarmSummary } from './swarm-summary.js';
 import { CloseCode, ErrorCode } from './schema.js';
@@ -42,15 +45,26 @@ export class Signaling extends EventEmitter {
    *   peer in its welcome with a credential of its own
    * @param {boolean} [options.origin] the server runs the HTTP origin; every welcome says so
    * @param {() => number} [options.now] the clock, in ms
+   * @param {() => string} [options.instance] this instance's name in /metrics
+   * @param {import('./cluster/solo.js').Cluster} [options.cluster] the other instances
+   *   sharing the rooms (cluster/redis-cluster.js); default: none
    */
-  constructor({ core, limits, iceServers = [], turn = null, origin = false, now = Date.now }) {
+  constructor({
+    core, limits, iceServers = [], turn = null, origin = false, now = Date.now, instance = () => 'swarmcast',
+    cluster = new SoloCluster(instance),
+  }) {
     super();
     this.core = core;
     this.limits = limits;
     this.now = now;
-    this.membership = new Membership({
-      core, limits, iceServers, turn, origin, now, streamEnded: (streamId) => this.emit('stream-ended', streamId),
+    this.cluster = cluster;
+    this.metrics = new ServerMetrics({
+      instance, clients: () => this.clients, rooms: () => this.membership.rooms.size, cluster: () => cluster.status(),
     });
+    this.membership = new Membership({
+      core, limits, iceServers, turn, origin, now, cluster, streamEnded: (streamId) => this.emit('stream-ended', streamId),
+    });
+    cluster.attach(this.membership, core, (ms) => this.metrics.relayed(ms));
     /** @type {Set<Client>} */
     this.clients = new Set();
     this.heartbeat = setInterval(() => this.#heartbeat(), limits.heartbeatMs);
@@ -59,13 +73,19 @@ export class Signaling extends EventEmitter {
 
   /** @param {WebSocket} socket */
   accept(socket) {
-    const client = new Client(socket, this.limits, this.now);
+    const client = new Client(socket, this.limits, this.now, (code) => this.metrics.rejected(code));
     this.clients.add(client);
     socket.on('message', (data, isBinary) => this.#receive(client, data, isBinary));
     socket.on('pong', () => { client.lastSeenMs = this.now(); });
     socket.on('close', (code) => this.#disconnect(client, code));
-    // 'close' always follows; a client's broken socket is not the server's error.
-    socket.on('error', () => {});
+    // 'close' always follows; a client's broken socket is not the server's error. A
+    // frame ws refused (too big, malformed) is a rejection the metrics count.
+    socket.on('error', (error) => {
+      const code = /** @type {{ code?: unknown }} */ (error).code;
+      if (typeof code === 'string' && code.startsWith('WS_ERR_')) {
+        this.metrics.rejected(code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'message_too_big' : 'bad_frame');
+      }
+    });
   }
 
   /** @returns {LiveStream[]} */
@@ -94,6 +114,14 @@ export class Signaling extends EventEmitter {
   }
 
   /**
+   * Whether this server shares its rooms through Redis, and with how many instances.
+   * @returns {import('./cluster/solo.js').ClusterStatus}
+   */
+  clusterStatus() {
+    return this.cluster.status();
+  }
+
+  /**
    * @param {string} streamId
    * @returns {boolean}
    */
@@ -115,9 +143,10 @@ export class Signaling extends EventEmitter {
    */
   #receive(client, data, isBinary) {
     if (!client.open) return;
+    const receivedAt = performance.now();
     try {
       const message = client.admit(data, isBinary);
-      if (message) this.#dispatch(client, message);
+      if (message) this.#dispatch(client, message, receivedAt);
     } catch (error) {
       // A bug costs one connection, never the process or the other clients.
       console.error('signaling: internal error', error);
@@ -128,23 +157,43 @@ export class Signaling extends EventEmitter {
   /**
    * @param {Client} client
    * @param {ClientMessage} message
+   * @param {number} receivedAt performance.now() when its frame arrived
    */
-  #dispatch(client, message) {
+  #dispatch(client, message, receivedAt) {
+    this.metrics.received(message.type);
     if (message.type === 'ping') return client.send({ type: 'pong' });
     if (message.type === 'leave') return this.#leave(client);
     const { type } = message;
     if (client.state !== VALID_IN[type]) return client.strike(ErrorCode.badState, `${type} is not valid in state ${client.state}`);
     switch (message.type) {
-      case 'join': return this.membership.join(client, message);
-      case 'prove': return this.membership.prove(client, message);
-      case 'signal': return relaySignal(client, message);
-      case 'stats': return takeStats(client, message, this.core, this.now());
-      case 'describe': return describe(client, message);
-      case 'thumbnail': return thumbnail(client, message, this.limits, this.now());
-      case 'peers-request': return answerPeersRequest(client, this.limits);
-      case 'unlink': return unlinkPeers(client, message);
+      case 'join': return this.#counted(client, () => this.membership.join(client, message));
+      case 'prove': return this.#counted(client, () => this.membership.prove(client, message));
+      case 'signal':
+        if (relaySignal(client, message)) this.metrics.relayed(performance.now() - receivedAt);
+        return;
+      case 'stats':
+        this.metrics.reported(message, client.joined.member.stats);
+        return takeStats(client, message, this.core, this.now(), this.cluster);
+      case 'describe':
+        if (describe(client, message)) this.cluster.described(client.joined.room);
+        return;
+      case 'thumbnail':
+        if (thumbnail(client, message, this.limits, this.now())) this.cluster.thumbnailed(client.joined.room);
+        return;
+      case 'peers-request': return answerPeersRequest(client, this.limits, this.cluster);
+      case 'unlink': return unlinkPeers(client, message, this.cluster);
       default: throw new Error(`no handler for ${type}`);
     }
+  }
+
+  /**
+   * Runs a join or a proof; counts the member if it is in a room afterwards.
+   * @param {Client} client
+   * @param {() => void} attempt
+   */
+  #counted(client, attempt) {
+    attempt();
+    if (client.member) this.metrics.joined(client.member.role);
   }
 
   /**
@@ -168,11 +217,14 @@ export class Signaling extends EventEmitter {
     const member = this.#detach(client);
     if (!member) return;
     const graceMs = this.limits.reconnectGraceMs;
+    // Taken over meanwhile (by a resume on another instance): no longer this socket's.
+    if (member.client !== client) return;
     if (code !== ABNORMAL_CLOSURE || client.silent || graceMs <= 0) return this.membership.depart(member, member.room);
     member.away = setTimeout(() => {
       member.away = undefined;
       this.membership.depart(member, member.room);
     }, graceMs);
+    this.cluster.away(member);
   }
 
   /**
@@ -190,11 +242,12 @@ export class Signaling extends EventEmitter {
     return member;
   }
 
-  // Each connected broadcaster's view of its swarm, for its dashboard.
+  // Each connected broadcaster's view of its swarm, for its dashboard (another
+  // instance's broadcaster gets it from its own).
   #sendSwarmSummaries() {
     for (const room of this.membership.rooms.values()) {
       const broadcaster = room.broadcaster;
-      if (broadcaster && !broadcaster.away) broadcaster.client.send(swarmSummary(room));
+      if (broadcaster && !broadcaster.away && !(broadcaster.client instanceof RemoteClient)) broadcaster.client.send(swarmSummary(room));
     }
   }
 

@@ -1,8 +1,9 @@
 // What the broadcaster's dashboard shows of its swarm, from what the server knows of
 // each viewer: its role from the peer scorer, its layer (hops from the broadcaster
 // along the links the server assigned, a ranking hint that is not kept exact when
-// links go away), and what it reports of its own upload, device and playback. The
-// reported figures are the viewers' own words: the server vouches for none of them.
+// links go away), and what it reports of its own upload, device, playback and links
+// (how many go through a TURN relay). The reported figures are the viewers' own
+// words: the server vouches for none of them.
 import { TIERS } from './peer-selection.js';
 
 /** @typedef {import('./rooms.js').Room} Room */
@@ -40,8 +41,24 @@ export function swarmSummary(room) {
   }
   return {
     type: 'swarm', viewers: room.viewers.size, carriedBytesPerS: Math.round(carriedBytesPerS),
-    roles, layers, unplaced, limited, health: health(reports),
+    roles, layers, unplaced, limited, links: links(room), health: health(reports),
   };
+}
+
+/**
+ * The open links every member (the broadcaster too) reports, and how many of them go
+ * through a TURN relay. Each link is counted at both of its ends, so the relayed share
+ * is the same as over links counted once.
+ * @param {Room} room
+ * @returns {SwarmSummary['links']}
+ */
+function links(room) {
+  const counted = { open: 0, relayed: 0 };
+  for (const member of room.members()) {
+    counted.open += member.stats.links ?? 0;
+    counted.relayed += Math.min(member.stats.relayedLinks ?? 0, member.stats.links ?? 0);
+  }
+  return counted;
 }
 
 /**

@@ -7,6 +7,7 @@
 
 #include "core/flat_map.hpp"
 #include "synthetic_stream.hpp"
+#include "topology_report.hpp"
 #include "trust/signed_header.hpp"
 #include "wire/codec.hpp"
 
@@ -19,7 +20,6 @@ constexpr std::int64_t kTickMs = 50;
 // to the last second) had no fair chance to start: it is counted apart, not as a
 // viewer that never started.
 constexpr std::int64_t kStartGraceMs = 5000;
-constexpr std::size_t kBroadcasterLinks = 20;
 
 std::int64_t percentile(std::vector<std::int64_t> v, double q) {
   if (v.empty()) return 0;
@@ -54,6 +54,8 @@ struct SwarmSim::Node {
   bool polluter = false;
   bool left = false;
   std::int64_t joined_at = 0;
+  swarm::DeviceConstraints device;           // as it declares it in its stats reports
+  std::int64_t asked_for_peers_at = INT64_MIN / 2;  // its last peers-request
   std::int64_t uplink_free_at = 0;
   // Neighbours, each with the latency of the link to it (both ends' latencies): kept
   // here, the hot loops need not look at the neighbour's node.
@@ -81,7 +83,11 @@ struct SwarmSim::StepOutput {
 };
 
 SwarmSim::SwarmSim(Scenario scenario, unsigned threads)
-    : scenario_(std::move(scenario)), rng_(scenario_.seed), workers_(threads), ticks_(kStepMs, kTickMs) {}
+    : scenario_(std::move(scenario)),
+      rng_(scenario_.seed),
+      workers_(threads),
+      tracker_(scenario_.selection),
+      ticks_(kStepMs, kTickMs) {}
 SwarmSim::~SwarmSim() = default;
 
 const trust::KeyPair& sim_keys() { return synthetic::keys(42); }
@@ -106,17 +112,34 @@ void SwarmSim::join_viewer(std::int64_t now) {
   config.verifier = verifier_;
   config.check_invariants = true;
   config.device.upload_budget_bytes_per_s = static_cast<std::uint32_t>(kbps * 1000 / 8);
+  node->device = config.device;
   node->engine = std::make_unique<swarm::Engine>(config);
   nodes_.push_back(std::move(node));
-  const std::size_t me = nodes_.size() - 1;
+  // It declares its uplink on joining (the join message's uploadKbps).
+  tracker_.add_viewer(kbps * 1000 / 8, TimeMs{now});
+  connect_assigned(nodes_.size() - 1, now);
+}
 
-  // The tracker: the broadcaster while it has room, then random live viewers.
-  if (nodes_[0]->links.size() < kBroadcasterLinks) link(0, me, now);
-  std::vector<std::size_t> live;
-  for (std::size_t i = 1; i < me; ++i)
-    if (!nodes_[i]->left) live.push_back(i);
-  std::shuffle(live.begin(), live.end(), rng_);
-  for (std::size_t i = 0; i < live.size() && nodes_[me]->links.size() < scenario_.neighbors; ++i) link(me, live[i], now);
+void SwarmSim::connect_assigned(std::size_t seeker, std::int64_t now) {
+  for (std::size_t peer : tracker_.assign(seeker)) link(seeker, peer, now);
+}
+
+// All at once, in node order, so the run stays deterministic: the clients' timers are
+// not in phase in the product, but the server only reads the latest report.
+void SwarmSim::report_stats(std::int64_t now) {
+  for (std::size_t i = 1; i < nodes_.size(); ++i)
+    if (!nodes_[i]->left) tracker_.report(i, nodes_[i]->engine->stats(), nodes_[i]->device, TimeMs{now});
+}
+
+void SwarmSim::ask_for_peers(std::int64_t now) {
+  for (std::size_t i = 1; i < nodes_.size(); ++i) {
+    Node& node = *nodes_[i];
+    if (node.left || node.links.size() >= scenario_.min_peers ||
+        now - node.asked_for_peers_at < std::int64_t{scenario_.peers_request_interval_ms})
+      continue;
+    node.asked_for_peers_at = now;
+    connect_assigned(i, now);
+  }
 }
 
 void SwarmSim::link(std::size_t a, std::size_t b, std::int64_t now) {
@@ -131,6 +154,7 @@ void SwarmSim::link(std::size_t a, std::size_t b, std::int64_t now) {
 void SwarmSim::leave_viewer(std::size_t index, std::int64_t now) {
   Node& node = *nodes_[index];
   node.left = true;
+  tracker_.remove(index);
   for (const auto& [other, latency] : node.links) {
     nodes_[other]->links.erase(index);
     nodes_[other]->engine->disconnect(id_of(index), TimeMs{now});
@@ -183,6 +207,7 @@ void SwarmSim::apply_step(const std::vector<std::size_t>& stepped, std::int64_t 
     for (std::size_t other : step_outputs_[k].dropped) {
       if (nodes_[index]->links.erase(other) == 0) continue;
       nodes_[other]->links.erase(index);
+      tracker_.unlink(index, other);
       nodes_[other]->engine->disconnect(id_of(index), TimeMs{now});
     }
   }
@@ -243,6 +268,7 @@ nlohmann::json SwarmSim::run() {
   broadcaster->up_bytes_per_ms = scenario_.broadcaster_up_kbps / 8.0;
   broadcaster->latency_ms = scenario_.latency_min_ms;
   nodes_.push_back(std::move(broadcaster));
+  tracker_.add_broadcaster();
   // The sim's media are synthetic bytes; an init segment is signed and carried like a
   // real one, since players cannot start without it.
   const ByteVector init(300, 0x1A);
@@ -267,6 +293,8 @@ nlohmann::json SwarmSim::run() {
           join_viewer(now);
         }
     }
+    if (now % scenario_.stats_interval_ms == 0) report_stats(now);
+    if (now % 1000 == 0) ask_for_peers(now);
     deliver_until(now);
     // Nodes tick every 50 ms, staggered so they do not all act in the same instant, and
     // at the end of any step in which messages reached them (as the browser shim ticks
@@ -324,7 +352,7 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
   const double source_sent = static_cast<double>(nodes_[0]->engine->stats().media_bytes_sent);
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  return {
+  nlohmann::json result = {
       {"scenario", scenario_.name},
       {"viewers", scenario_.viewers},
       {"offload", received > 0 ? 1.0 - source_sent / static_cast<double>(received) : 0.0},
@@ -357,6 +385,18 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
       {"wall_seconds", wall_seconds},
       {"peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0},
   };
+  result.update(topology_metrics());
+  return result;
+}
+
+nlohmann::json SwarmSim::topology_metrics() const {
+  std::vector<NodeView> views(nodes_.size());
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    const Node& node = *nodes_[i];
+    views[i] = {node.left, tracker_.role(i), tracker_.down_links(i), node.engine->stats().media_bytes_sent, {}};
+    for (const auto& [peer, latency] : node.links) views[i].links.push_back(peer);
+  }
+  return topology_report(views);
 }
 
 }  // namespace swarmcast::sim

@@ -1,7 +1,7 @@
 // A deterministic simulation of one stream: a broadcaster and N viewers, each a real
 // swarm::Engine, over a modelled network (per-peer upload capacity with serialisation
-// delay, per-link latency), a tracker handing out neighbours, joins, churn and
-// polluters. Virtual clock, seeded RNG: the same scenario gives the same result, on
+// delay, per-link latency), a tracker handing out neighbours by the product's own peer
+// selection (tracker.hpp), joins, churn and polluters. Virtual clock, seeded RNG: the same scenario gives the same result, on
 // any number of threads. Time moves in 10 ms steps; within a step each node's messages
 // and tick touch that node alone, so the nodes run in parallel, and what they send and
 // the links they drop are filed in node order at the end of the step.
@@ -19,6 +19,7 @@
 #include "event_loop.hpp"
 #include "locked_verifier.hpp"
 #include "scenario.hpp"
+#include "tracker.hpp"
 #include "swarm/engine.hpp"
 #include "worker_pool.hpp"
 
@@ -38,6 +39,11 @@ class SwarmSim {
   struct StepOutput;
 
   void join_viewer(std::int64_t now);
+  // What every viewer's client does on its timers: report its stats, and ask for more
+  // peers while it has fewer than min_peers links.
+  void report_stats(std::int64_t now);
+  void ask_for_peers(std::int64_t now);
+  void connect_assigned(std::size_t seeker, std::int64_t now);
   void leave_viewer(std::size_t index, std::int64_t now);
   void link(std::size_t a, std::size_t b, std::int64_t now);
   void publish(std::uint64_t seq, std::int64_t now);
@@ -52,6 +58,8 @@ class SwarmSim {
   void deliver_until(std::int64_t now);
   void group_by_receiver();
   nlohmann::json metrics(double wall_seconds) const;
+  // Hops from the broadcaster over the links at the end, and what each role carried.
+  nlohmann::json topology_metrics() const;
 
   Scenario scenario_;
   std::mt19937_64 rng_;
@@ -60,6 +68,7 @@ class SwarmSim {
   std::shared_ptr<LockedVerifier> verifier_ = std::make_shared<LockedVerifier>();
   WorkerPool workers_;
   std::vector<std::unique_ptr<Node>> nodes_;  // [0] is the broadcaster
+  Tracker tracker_;
   Calendar<Delivery> in_flight_;              // by arrival time
   TickSchedule ticks_;
   std::vector<Delivery> arrived_;  // this step's, in delivery order

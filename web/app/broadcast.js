@@ -10,6 +10,8 @@ import { SwarmDashboard } from './swarm-dashboard.js';
 
 const $ = (id) => document.getElementById(id);
 const element = $('broadcaster');
+// ?relay-only: every peer link through the server's TURN relay (trying out a TURN setup).
+element.relayOnly = new URLSearchParams(location.search).has('relay-only');
 // The element shows these itself, on its error line.
 const SHOWN_BY_ELEMENT = new Set(['capture', 'live']);
 

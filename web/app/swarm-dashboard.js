@@ -2,7 +2,8 @@
 // (a uPlot chart of what this tab uploads, what the viewers relay among themselves and
 // the stream's own rate), the stream's health as the viewers see it (rebuffering,
 // stalls, latency), who carries it (the viewers by role and by layer, from the
-// server's 'swarm' summary) and what holds viewers back from relaying.
+// server's 'swarm' summary), what holds viewers back from relaying, and the share of
+// the swarm's links that go through a TURN relay.
 const HISTORY_S = 120;
 const kbps = (bytesPerS) => Math.round((bytesPerS * 8) / 1000);
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -21,8 +22,9 @@ export class SwarmDashboard {
   #history = [[], [], [], []];  // seconds since the epoch; upload, relayed, stream kbit/s
 
   // `root`: the dashboard's element, holding #carry-chart, #roles, #layers, #limited,
-  // #n-carried, #n-stream, #n-rebuffering, #n-stalls and #n-latency. Without uPlot
-  // (its script failed to load) the numbers still show and the chart is left out.
+  // #n-carried, #n-stream, #n-relayed, #n-rebuffering, #n-stalls and #n-latency.
+  // Without uPlot (its script failed to load) the numbers still show and the chart is
+  // left out.
   constructor(root, uPlot = globalThis.uPlot) {
     this.#root = root;
     const chart = this.#find('carry-chart');
@@ -77,8 +79,10 @@ export class SwarmDashboard {
     this.#find('n-latency').textContent = latencyP50Ms === undefined ? '–' : `${seconds(latencyP50Ms)} / ${seconds(latencyMaxMs)}`;
   }
 
-  #showSwarm({ viewers, roles, layers, unplaced, limited, health }) {
+  #showSwarm({ viewers, roles, layers, unplaced, limited, links, health }) {
     this.#showHealth(health);
+    // Each link is reported by both of its ends: the share is the same counted once.
+    this.#find('n-relayed').textContent = links.open ? `${Math.round((100 * links.relayed) / links.open)} %` : '–';
     const rolesBar = this.#find('roles');
     rolesBar.replaceChildren(...Object.entries(ROLE_NAMES).map(([role, name]) => {
       const part = document.createElement('span');

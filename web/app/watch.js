@@ -41,4 +41,6 @@ window.swarmcast = {
   get video() { return player.video; },
   stats: () => player.viewer?.stats() ?? null,
 };
+// ?relay-only: every peer link through the server's TURN relay (trying out a TURN setup).
+player.relayOnly = new URLSearchParams(location.search).has('relay-only');
 player.stream = decodeURIComponent(location.pathname.split('/').pop());

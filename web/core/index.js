@@ -5,6 +5,7 @@ import createSwarmcastCore from '../../build/wasm/swarmcast.mjs';
 export * from './segmenter.js';
 export * from './trust.js';
 export * from './engine.js';
+export * from './topology.js';
 
 /**
  * The loaded wasm module: pass it to the classes and functions of this module.

@@ -3,6 +3,7 @@
 // core per page, the define-once rule, and the typed error they dispatch.
 import { loadCore } from '../core/index.js';
 import { missingFeatures, unsupportedMessage } from '../shim/features.js';
+import { signalingUrlList, signalingUrlProblem } from '../shim/signaling.js';
 
 /**
  * HTMLElement in a browser; an empty class elsewhere, only ever extended, never run.
@@ -43,31 +44,17 @@ export function defineOnce(name, constructor) {
 
 /**
  * What keeps an element from starting, or null: a browser that lacks what it needs, or
- * a signaling URL that is not ws: or wss:.
- * @param {string} signaling
+ * signaling URLs of which one is not ws: or wss: (or none at all).
+ * @param {string | readonly string[]} signaling one URL, several separated by spaces, or a list
  * @param {{ broadcast?: boolean }} [needs] as missingFeatures()'s
  * @returns {SwarmcastErrorDetail | null}
  */
 export function startProblem(signaling, needs = {}) {
   const missing = missingFeatures(needs);
   if (missing.length) return { type: 'unsupported', detail: unsupportedMessage(missing), fatal: true };
-  const problem = signalingUrlProblem(signaling);
+  const urls = signalingUrlList(signaling);
+  const problem = urls.length ? urls.map(signalingUrlProblem).find((reason) => reason !== null) : 'no signaling URL';
   return problem ? { type: 'input', detail: problem, fatal: true } : null;
-}
-
-/**
- * The reason a signaling URL cannot be used, or null when it is a ws: or wss: URL.
- * @param {string} url
- * @returns {string | null}
- */
-function signalingUrlProblem(url) {
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `signaling "${url}" is not a URL`;
-  }
-  return parsed.protocol === 'ws:' || parsed.protocol === 'wss:' ? null : `signaling "${url}" is not a ws: or wss: URL`;
 }
 
 /**

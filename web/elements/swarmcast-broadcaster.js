@@ -6,9 +6,13 @@
 // so do the title and tags.
 //
 // Attributes (reflected as properties): signaling (default: the page's own origin's
-// /signal), watch-url (where viewers watch: the stream id is appended, and a relative
-// URL is resolved against the page, since the link is shared beyond it; default
-// `${origin}/watch/`). Changing signaling starts over (a live stream stops).
+// /signal; several URLs separated by spaces are instances of one swarm, tried in
+// order, the next one taken when the connection is lost), watch-url (where viewers
+// watch: the stream id is appended, and a relative URL is resolved against the page,
+// since the link is shared beyond it; default `${origin}/watch/`), relay-only (its peer
+// links go through the TURN server the signaling server hands out, never directly;
+// read as it starts: connected, or given another signaling). Changing signaling
+// starts over (a live stream stops).
 // Events: 'ready' (detail: the Broadcaster), 'statechange' (detail: 'idle' |
 // 'previewing' | 'going-live' | 'live'), 'live' (detail: {streamId}), 'ended',
 // 'error' (detail: {type, detail, fatal}; the element shows the fatal ones, and those of
@@ -20,7 +24,7 @@ import { keep, readKept } from '../shim/kept.js';
 import { loadOrCreateSeed } from '../shim/stream-key.js';
 import { openCamera, openScreen, openTestPattern } from '../shim/capture.js';
 import { openScreenWithCamera } from '../shim/compose.js';
-import { signalingUrl as pageSignalingUrl } from '../shim/signaling.js';
+import { signalingUrl as pageSignalingUrl, signalingUrlList } from '../shim/signaling.js';
 import { ElementBase, attachShadowMarkup, defineOnce, messageOf, pageCore, part, startProblem } from './element-base.js';
 import { BROADCASTER_MARKUP } from './broadcaster-markup.js';
 import { StatusVeil } from './status-veil.js';
@@ -103,12 +107,14 @@ export class SwarmcastBroadcaster extends ElementBase {
     return this.streamId === null ? null : new URL(`${this.watchUrl}${this.streamId}`, location.href).href;
   }
 
+  /** @returns {string} One URL, or several separated by spaces. */
   get signaling() {
     return this.getAttribute('signaling') ?? pageSignalingUrl();
   }
 
-  set signaling(url) {
-    this.setAttribute('signaling', url);
+  /** @param {string | readonly string[]} urls One URL, several separated by spaces, or a list of them. */
+  set signaling(urls) {
+    this.setAttribute('signaling', signalingUrlList(urls).join(' '));
   }
 
   get watchUrl() {
@@ -117,6 +123,14 @@ export class SwarmcastBroadcaster extends ElementBase {
 
   set watchUrl(url) {
     this.setAttribute('watch-url', url);
+  }
+
+  get relayOnly() {
+    return this.hasAttribute('relay-only');
+  }
+
+  set relayOnly(relayOnly) {
+    this.toggleAttribute('relay-only', Boolean(relayOnly));
   }
 
   // The 32-byte stream key; by default this browser's own (kept in localStorage).
@@ -209,7 +223,8 @@ export class SwarmcastBroadcaster extends ElementBase {
     const listing = keptListing();
     this.#ui.title.value = listing.title;
     this.#ui.tags.value = listing.tags.join(', ');
-    const broadcaster = new Broadcaster({ core, seed: this.#seed ?? loadOrCreateSeed(), signalingUrl: signaling, listing });
+    const broadcaster = new Broadcaster({ core, seed: this.#seed ?? loadOrCreateSeed(), signalingUrl: signaling, listing,
+      iceTransportPolicy: this.relayOnly ? 'relay' : 'all' });
     this.#broadcaster = broadcaster;
     this.#follow(broadcaster);
     this.#ui.shareLink.value = this.shareLink ?? '';

@@ -6,9 +6,13 @@
 // shows of the running Viewer, and the Viewer's events it passes on, are viewer-display.js's.
 //
 // Attributes (each reflected as a property): stream, signaling (default: the page's
-// own origin's /signal), latency-mode ('low' | 'smooth'; without it, the viewer's
-// last choice on this site), upload ('auto' | 'off' | a cap in kbit/s; without it,
-// the viewer's last choice on this site, else 'auto'), muted, stats (the overlay shows).
+// own origin's /signal; several URLs separated by spaces are instances of one swarm,
+// tried in order, the next one taken when the connection is lost), latency-mode
+// ('low' | 'smooth'; without it, the viewer's last choice on this site), upload
+// ('auto' | 'off' | a cap in kbit/s; without it, the viewer's last choice on this
+// site, else 'auto'), muted, stats (the overlay shows), relay-only (its peer links go
+// through the TURN server the signaling server hands out, never directly; read when
+// it starts watching).
 // Keys while it has focus: space or k play/pause, m mute, f fullscreen,
 // p picture-in-picture, l latency mode. "Back to live" is the badge's click; l is the
 // latency mode because that is the choice a viewer comes back to, and the badge
@@ -20,7 +24,7 @@ import { LATENCY_MODES } from '../shim/mse-player.js';
 import { Viewer } from '../shim/viewer.js';
 import { keep, readKept } from '../shim/kept.js';
 import { parseUploadSetting } from '../shim/device.js';
-import { signalingUrl as pageSignalingUrl } from '../shim/signaling.js';
+import { signalingUrl as pageSignalingUrl, signalingUrlList } from '../shim/signaling.js';
 import { ElementBase, attachShadowMarkup, defineOnce, messageOf, pageCore, part, startProblem } from './element-base.js';
 import { PLAYER_MARKUP } from './player-markup.js';
 import { QualityLevels } from './quality-levels.js';
@@ -100,12 +104,14 @@ export class SwarmcastPlayer extends ElementBase {
     this.setAttribute('stream', id);
   }
 
+  /** @returns {string} One URL, or several separated by spaces. */
   get signaling() {
     return this.getAttribute('signaling') ?? pageSignalingUrl();
   }
 
-  set signaling(url) {
-    this.setAttribute('signaling', url);
+  /** @param {string | readonly string[]} urls One URL, several separated by spaces, or a list of them. */
+  set signaling(urls) {
+    this.setAttribute('signaling', signalingUrlList(urls).join(' '));
   }
 
   /** @returns {LatencyMode} */
@@ -146,6 +152,14 @@ export class SwarmcastPlayer extends ElementBase {
 
   set stats(shown) {
     this.toggleAttribute('stats', Boolean(shown));
+  }
+
+  get relayOnly() {
+    return this.hasAttribute('relay-only');
+  }
+
+  set relayOnly(relayOnly) {
+    this.toggleAttribute('relay-only', Boolean(relayOnly));
   }
 
   get state() {
@@ -268,14 +282,15 @@ export class SwarmcastPlayer extends ElementBase {
     let viewer;
     try {
       viewer = new Viewer({ core, streamId: this.stream, video: this.#ui.video, signalingUrl: signaling,
-        player: { latencyMode: this.#wantedLatencyMode() }, upload: this.#wantedUpload() });
+        player: { latencyMode: this.#wantedLatencyMode() }, upload: this.#wantedUpload(),
+        iceTransportPolicy: this.relayOnly ? 'relay' : 'all' });
     } catch (error) {
       this.#fail({ type: 'input', detail: `stream "${this.stream}" is not a stream id (${messageOf(error)})`, fatal: true },
         `Not a stream link: ${messageOf(error)}`);
       return;
     }
     this.#viewer = viewer;
-    this.#display.follow(viewer, signaling);
+    this.#display.follow(viewer, signalingUrlList(signaling).join(', '));
     this.#ui.latencyMode.value = viewer.latencyMode;
     showUploadSetting(this.#ui.upload, viewer.upload);
     this.#emit('ready', viewer);

@@ -31,11 +31,13 @@ import { TypedEventTarget } from './typed-event-target.js';
  * @typedef {object} BroadcasterOptions
  * @property {SwarmcastCore} core
  * @property {Uint8Array} seed The 32-byte stream key (loadOrCreateSeed); the stream id follows from it.
- * @property {string} signalingUrl ws(s)://host/signal
+ * @property {string | string[]} signalingUrl ws(s)://host/signal, or several (instances of one swarm, tried in order).
  * @property {RecorderOptions} [recorder]
  * @property {StreamDescription} [listing] The title and tags for the live list (see describe()).
  * @property {ClipOptions} [clip] How much clip() keeps.
  * @property {NetworkConditions | null} [network] Simulated conditions on its peer links (the debug page).
+ * @property {RTCIceTransportPolicy} [iceTransportPolicy] 'relay': its peer links go through the TURN server the
+ *   signaling server hands out, never directly; default 'all'.
  */
 
 /**
@@ -87,14 +89,17 @@ export class Broadcaster extends TypedEventTarget {
   #produced = { bytes: 0, chunks: 0 };
   #clips;
   #network;
+  #iceTransportPolicy;
   // Over the last RATE_WINDOW_MS or more: what this tab uploaded, and what the stream produced.
   #rate = { at: 0, sent: 0, produced: 0, bytesPerS: 0, streamBytesPerS: 0 };
   #listing = new StreamListing((message) => this.#node?.tellServer(message) ?? false);
 
   /** @param {BroadcasterOptions} options */
-  constructor({ core, seed, signalingUrl, recorder = {}, listing = {}, clip = {}, network = null }) {
+  constructor({ core, seed, signalingUrl, recorder = {}, listing = {}, clip = {}, network = null,
+    iceTransportPolicy = 'all' }) {
     super();
     this.#network = network;
+    this.#iceTransportPolicy = iceTransportPolicy;
     this.#clips = new ClipBuffer(core, clip);
     this.#listing.describe(listing);
     this.#core = core;
@@ -103,7 +108,8 @@ export class Broadcaster extends TypedEventTarget {
     this.chat = new ChatVoice(this.#signer);
     this.#signalingUrl = signalingUrl;
     this.#recorderOptions = recorder;
-    this.#origin = new OriginClient(core, signalingUrl, this.#signer.streamId);
+    // Uploads go to the instance the signaling is connected to (uploads happen only while live).
+    this.#origin = new OriginClient(core, () => this.#node?.signalingUrl ?? '', this.#signer.streamId);
   }
 
   /** @returns {string} */
@@ -128,6 +134,7 @@ export class Broadcaster extends TypedEventTarget {
     const node = new SwarmNode({
       core: this.#core, role: 'broadcaster', streamId: this.streamId, signer: this.#signer,
       signalingUrl: this.#signalingUrl, device: await deviceConstraints(), network: this.#network,
+      iceTransportPolicy: this.#iceTransportPolicy,
     });
     this.#node = node;
     node.addEventListener('viewers', ({ detail }) => this.#emit('viewers', detail));

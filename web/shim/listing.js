@@ -127,9 +127,13 @@ export class StreamListing {
   }
 
   async #sendThumbnail() {
-    if (performance.now() - this.#lastThumbnailAt < this.#options.minThumbnailGapMs) return;
+    const previous = this.#lastThumbnailAt;
+    if (performance.now() - previous < this.#options.minThumbnailGapMs) return;
+    // Taken before the picture is made: a second call meanwhile (a welcome while the
+    // periodic one encodes) would send a second thumbnail, refused as too soon.
+    this.#lastThumbnailAt = performance.now();
     const jpeg = await this.#snapshot();
-    if (jpeg && this.#send({ type: 'thumbnail', jpeg: toBase64url(jpeg) })) this.#lastThumbnailAt = performance.now();
+    if (!jpeg || !this.#send({ type: 'thumbnail', jpeg: toBase64url(jpeg) })) this.#lastThumbnailAt = previous;
   }
 
   /**

@@ -20,23 +20,32 @@ const ORIGIN_DEFAULTS = Object.freeze({
 const routeOf = (kind) => (kind === 'init' ? 'init' : 'chunks');
 
 export class OriginClient {
-  #base;
+  #signalingUrl;
+  #streamPath;
   #headerSize;
   #options;
   #putsInFlight = 0;
 
   /**
    * @param {SwarmcastCore} core
-   * @param {string} signalingUrl ws(s)://host/signal; the origin is http(s)://host/api/streams/<id>.
+   * @param {string | (() => string)} signalingUrl ws(s)://host/signal, or what gives the one in use now (the
+   *   signaling connection may move between instances): the origin is http(s)://host/api/streams/<id> of it.
    * @param {string} streamId
    * @param {Partial<typeof ORIGIN_DEFAULTS>} [options]
    */
   constructor(core, signalingUrl, streamId, options = {}) {
-    const url = new URL(signalingUrl);
-    url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
-    this.#base = `${url.origin}/api/streams/${encodeURIComponent(streamId)}`;
+    this.#signalingUrl = typeof signalingUrl === 'function' ? signalingUrl : () => signalingUrl;
+    this.#streamPath = `/api/streams/${encodeURIComponent(streamId)}`;
     this.#headerSize = core.SIGNED_HEADER_SIZE;
     this.#options = { ...ORIGIN_DEFAULTS, ...options };
+  }
+
+  // The instance the signaling is connected to serves the origin too. Throws a
+  // TypeError when the URL is none (the callers catch it with the fetch's errors).
+  #base() {
+    const url = new URL(this.#signalingUrl());
+    url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+    return `${url.origin}${this.#streamPath}`;
   }
 
   /**
@@ -57,7 +66,7 @@ export class OriginClient {
       const body = new Uint8Array(signedHeader.length + payload.length);
       body.set(signedHeader);
       body.set(payload, signedHeader.length);
-      const res = await fetch(`${this.#base}/${routeOf(kind)}/${number}`, {
+      const res = await fetch(`${this.#base()}/${routeOf(kind)}/${number}`, {
         method: 'PUT', body, signal: AbortSignal.timeout(this.#options.timeoutMs),
       });
       return res.ok ? null : `${what} refused: HTTP ${res.status}`;
@@ -78,7 +87,7 @@ export class OriginClient {
   async get({ kind, number }) {
     const path = kind === 'index' ? 'chunks' : `${routeOf(kind)}/${number}`;
     try {
-      const res = await fetch(`${this.#base}/${path}`, { cache: 'no-store', signal: AbortSignal.timeout(this.#options.timeoutMs) });
+      const res = await fetch(`${this.#base()}/${path}`, { cache: 'no-store', signal: AbortSignal.timeout(this.#options.timeoutMs) });
       if (!res.ok) return null;
       if (kind === 'index') {
         const { chunks } = /** @type {{ chunks?: unknown }} */ (await res.json());

@@ -3,6 +3,8 @@
 // through the `signal` callback and arrive through handleSignal(). Sends never fail
 // silently: a message the channel cannot take yet waits in a queue that drains on
 // `bufferedamountlow`, and bufferedAmount (channel + queue) is what the engine is told.
+// Whether the link goes through a TURN relay is read from the connection's stats when it
+// opens and on each readPath().
 //   events: 'open', 'message' (detail: Uint8Array), 'drain' (the backlog fell below
 //           lowWaterBytes), 'close' (detail: reason)
 import { TypedEventTarget } from './typed-event-target.js';
@@ -11,6 +13,8 @@ import { TypedEventTarget } from './typed-event-target.js';
 /**
  * @typedef {object} PeerLinkOptions
  * @property {RTCIceServer[]} [iceServers]
+ * @property {RTCIceTransportPolicy} [iceTransportPolicy] 'relay': only through a TURN relay (the iceServers' turn:
+ *   ones), never directly; 'all' (the default): directly where possible.
  * @property {number} [highWaterBytes] Above this backlog the channel is left to drain.
  * @property {number} [lowWaterBytes] The channel's bufferedAmountLowThreshold: below it, 'drain'.
  * @property {number} [openTimeoutMs] ICE or DTLS that never completes closes the link.
@@ -41,6 +45,7 @@ import { TypedEventTarget } from './typed-event-target.js';
 /** @type {Readonly<Required<PeerLinkOptions>>} */
 export const PEER_LINK_DEFAULTS = Object.freeze({
   iceServers: [],
+  iceTransportPolicy: 'all',     // 'relay': through TURN only
   highWaterBytes: 1024 * 1024,   // above this the channel is left to drain
   lowWaterBytes: 256 * 1024,     // bufferedAmountLowThreshold
   openTimeoutMs: 15_000,         // ICE or DTLS that never completes
@@ -84,7 +89,14 @@ export class PeerLink extends TypedEventTarget {
     this.#signal = signal;
     this.bytesSent = 0;
     this.bytesReceived = 0;
-    this.#pc = new RTCPeerConnection({ iceServers: this.options.iceServers });
+    /**
+     * Its selected candidate pair goes through a TURN relay (at either end), as last read;
+     * null until read once open.
+     * @type {boolean | null}
+     */
+    this.relayed = null;
+    const { iceServers, iceTransportPolicy } = this.options;
+    this.#pc = new RTCPeerConnection({ iceServers, iceTransportPolicy });
     this.#pc.addEventListener('icecandidate', ({ candidate }) => {
       if (candidate) this.#signal({ candidate: candidate.toJSON() });
     });
@@ -151,6 +163,27 @@ export class PeerLink extends TypedEventTarget {
     this.#transmit(channel, bytes);
   }
 
+  /**
+   * Reads whether the selected candidate pair is relayed into `relayed`; resolves with it.
+   * @returns {Promise<boolean | null>}
+   */
+  async readPath() {
+    if (this.#closed) return this.relayed;
+    try {
+      /** @type {Map<string, Record<string, unknown>>} */
+      const report = new Map();
+      (await this.#pc.getStats()).forEach((stat) => report.set(stat.id, stat));
+      const pair = selectedPair(report);
+      if (pair) {
+        const type = (/** @type {unknown} */ id) => report.get(String(id))?.candidateType;
+        this.relayed = type(pair.localCandidateId) === 'relay' || type(pair.remoteCandidateId) === 'relay';
+      }
+    } catch {
+      // Closed while reading: what it was stays the answer.
+    }
+    return this.relayed;
+  }
+
   /** @param {string} [reason] */
   close(reason = 'closed') {
     if (this.#closed) return;
@@ -188,6 +221,7 @@ export class PeerLink extends TypedEventTarget {
     channel.addEventListener('open', () => {
       clearTimeout(this.#openTimer);
       this.#drain();
+      this.readPath();
       this.dispatchEvent(new Event('open'));
     });
     channel.addEventListener('message', ({ data }) => {
@@ -256,6 +290,19 @@ export class PeerLink extends TypedEventTarget {
       this.close(`send failed: ${messageOf(error)}`);
     }
   }
+}
+
+/**
+ * The candidate pair in use: the transport's selected one (Chromium, Safari), or the
+ * one marked selected (Firefox).
+ * @param {Map<string, Record<string, unknown>>} report
+ * @returns {Record<string, unknown> | undefined}
+ */
+function selectedPair(report) {
+  for (const stat of report.values()) {
+    if (stat.type === 'transport' && stat.selectedCandidatePairId) return report.get(String(stat.selectedCandidatePairId));
+  }
+  return [...report.values()].find((stat) => stat.type === 'candidate-pair' && stat.selected === true);
 }
 
 /** @param {unknown} error */

@@ -22,6 +22,7 @@ export class PeerLinks {
   #signaling;
   #conditions;
   #on;
+  #iceTransportPolicy;
   /** @type {RTCIceServer[]} */
   iceServers = [];             // from the latest welcome: each new link uses them
 
@@ -29,11 +30,13 @@ export class PeerLinks {
    * @param {SignalingClient} signaling carries the links' signals
    * @param {NetworkConditions | null} conditions simulated on every link (the debug page)
    * @param {PeerLinkHandlers} on
+   * @param {RTCIceTransportPolicy} [iceTransportPolicy] 'relay': every link through TURN only
    */
-  constructor(signaling, conditions, on) {
+  constructor(signaling, conditions, on, iceTransportPolicy = 'all') {
     this.#signaling = signaling;
     this.#conditions = conditions;
     this.#on = on;
+    this.#iceTransportPolicy = iceTransportPolicy;
   }
 
   get size() {
@@ -56,8 +59,13 @@ export class PeerLinks {
   stats() {
     return [...this.#links.values()].map((link) => ({
       peerId: link.peerId, open: link.open, bytesSent: link.bytesSent, bytesReceived: link.bytesReceived,
-      bufferedAmount: link.bufferedAmount,
+      bufferedAmount: link.bufferedAmount, relayed: link.relayed,
     }));
+  }
+
+  // Each open link reads again whether it goes through a TURN relay (for the next stats).
+  readPaths() {
+    for (const link of this.#links.values()) if (link.open) link.readPath();
   }
 
   /** @param {{ peerId: number }[]} peers the server's choice: we offer to each */
@@ -94,7 +102,8 @@ export class PeerLinks {
    */
   #add(peerId, initiator) {
     const link = new PeerLink({
-      peerId, initiator, iceServers: this.iceServers, conditions: this.#conditions,
+      peerId, initiator, iceServers: this.iceServers, iceTransportPolicy: this.#iceTransportPolicy,
+      conditions: this.#conditions,
       signal: (data) => this.#signaling.send({ type: 'signal', to: peerId, data }),
     });
     this.#links.set(peerId, link);

@@ -36,11 +36,13 @@ export class StatsReport {
       deliveryBytesPerS: (mediaSent - last.mediaSent) / seconds,
       sharePeers: links.filter((link) => link.bytesSent > (last.linkBytes.get(link.peerId) ?? 0)).length,
       links: links.filter((link) => link.open).length,
+      relayedLinks: links.filter((link) => link.open && link.relayed).length,
       // Since the engine started: how reliably we answer (the scorer's reliability term;
       // without it every viewer stayed at the prior's half and scored a leaf).
       requestsReceived: Math.min(engine.piece_requests_received, UINT32_MAX),
       requestsServed: Math.min(engine.piece_requests_served, UINT32_MAX),
       requestsFailed: Math.min(engine.piece_requests_refused, UINT32_MAX),
+      bans: Math.min(engine.bans, UINT32_MAX),
       device,
       ...(playback && { playback }),
     };

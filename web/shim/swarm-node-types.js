@@ -27,7 +27,8 @@
  * @property {NodeRole} role
  * @property {string} streamId
  * @property {StreamSigner | null} [signer] Broadcaster: proves the stream key to the server.
- * @property {string} signalingUrl
+ * @property {string | string[]} signalingUrl ws(s)://host/signal, or several (instances of one swarm): on a loss
+ *   it moves to the next (SignalingClient).
  * @property {DeviceConstraints} [device]
  * @property {boolean} [canUpload]
  * @property {number} [uploadKbps]
@@ -38,6 +39,8 @@
  * @property {() => PlaybackReport | null} [playback] A viewer's playback since its first frame (null before it),
  *   reported with its stats for the broadcaster's view of the stream's health.
  * @property {NetworkConditions | null} [network] Simulated conditions on every peer link (the debug page).
+ * @property {RTCIceTransportPolicy} [iceTransportPolicy] 'relay': every peer link through the TURN server the
+ *   signaling server hands out, never directly (hides this node's addresses from its peers); default 'all'.
  * @property {number} [tickMs] The periodic tick: timeouts, pings, re-requests.
  * @property {number} [statsIntervalMs]
  * @property {number} [minPeers] Fewer links than this: ask the server for more.
@@ -62,7 +65,7 @@
  * @property {ChatLine & { fromBroadcaster: boolean }} chat
  * @property {StreamListingInfo} listing
  * @property {PlayableItem[]} playable
- * @property {{ connected: boolean }} signaling
+ * @property {{ connected: boolean, url: string }} signaling The signaling socket opened or closed, and its URL.
  * @property {SwarmcastErrorDetail} error type 'signaling' (fatal when the server refused this node for good) or
  *   'origin'.
  */
@@ -74,6 +77,7 @@
  * @property {number} bytesSent
  * @property {number} bytesReceived
  * @property {number} bufferedAmount
+ * @property {boolean | null} relayed Its selected candidate pair goes through a TURN relay (null: not read yet).
  */
 
 /**
@@ -84,6 +88,7 @@
  * @property {number} viewers
  * @property {boolean} origin The server runs the HTTP origin (from the welcome).
  * @property {boolean} signaling
+ * @property {string | null} signalingUrl The signaling server that welcomed this node on the socket open now.
  * @property {LinkStats[]} links
  * @property {EngineStats | null} engine
  */

@@ -81,7 +81,8 @@ export class SwarmNode extends TypedEventTarget {
 
   /** @param {SwarmNodeOptions} options */
   constructor({ core, role, streamId, signer = null, signalingUrl, device = {}, canUpload = true, uploadKbps = 0,
-    targetLatencyMs = 0, startLeadMs = 0, playerLeadMs = 0, playback = () => null, network = null, ...options }) {
+    targetLatencyMs = 0, startLeadMs = 0, playerLeadMs = 0, playback = () => null, network = null,
+    iceTransportPolicy = 'all', ...options }) {
     super();
     this.options = { ...SWARM_NODE_DEFAULTS, ...options };
     this.#core = core;
@@ -107,7 +108,8 @@ export class SwarmNode extends TypedEventTarget {
     this.origin = false;         // the server runs the HTTP origin (from the welcome)
     // First signaling open, welcome, link open, message and hand-over to the player.
     this.milestones = new Milestones();
-    this.#origin = new OriginClient(core, signalingUrl, streamId);
+    // The instance the signaling is connected to now (it moves on failover) serves the origin.
+    this.#origin = new OriginClient(core, () => this.#signaling.url, streamId);
     this.#welcomed = new Promise((resolve, reject) => {
       this.#resolveWelcomed = resolve;
       this.#rejectWelcomed = reject;
@@ -136,7 +138,7 @@ export class SwarmNode extends TypedEventTarget {
       // Room in the channel again: the engine holds pieces back while it is full.
       drain: () => this.#scheduleTick(),
       closed: (peerId) => this.#engine?.disconnect(peerId, nowMs()),
-    });
+    }, iceTransportPolicy);
     this.#listen();
   }
 
@@ -168,6 +170,14 @@ export class SwarmNode extends TypedEventTarget {
     this.#signaling.close();
     this.#engine?.delete();
     this.#engine = null;
+  }
+
+  /**
+   * The signaling URL in use: connected to, or being tried.
+   * @returns {string}
+   */
+  get signalingUrl() {
+    return this.#signaling.url;
   }
 
   /**
@@ -241,7 +251,8 @@ export class SwarmNode extends TypedEventTarget {
   stats() {
     return {
       peerId: this.peerId, role: this.#role, streamState: this.streamState, viewers: this.viewers, origin: this.origin,
-      signaling: this.#signaling.connected, links: this.#links.stats(), engine: this.#engine?.stats(nowMs()) ?? null,
+      signaling: this.#signaling.connected, signalingUrl: this.#signaling.joinedUrl,
+      links: this.#links.stats(), engine: this.#engine?.stats(nowMs()) ?? null,
     };
   }
 
@@ -281,10 +292,10 @@ export class SwarmNode extends TypedEventTarget {
     });
     this.#signaling.addEventListener('open', () => {
       this.milestones.mark('signaling-open');
-      this.#emit('signaling', { connected: true });
+      this.#emit('signaling', { connected: true, url: this.#signaling.url });
     });
-    on('close', ({ code, reason, final }) => {
-      this.#emit('signaling', { connected: false });
+    on('close', ({ code, reason, final, url }) => {
+      this.#emit('signaling', { connected: false, url });
       if (!final) return;
       const detail = `the server refused this ${this.#role}: ${this.#lastServerError ?? reason ?? code}`;
       this.#rejectWelcomed(new Error(detail));
@@ -395,6 +406,7 @@ export class SwarmNode extends TypedEventTarget {
     const report = this.#statsReport.next(performance.now(), this.#engine.stats(nowMs()), this.#playback(),
       [...this.#links.values()], { metered, batteryLow, hidden, uploadBudgetBytesPerS });
     if (report) this.#signaling.send(report);
+    this.#links.readPaths();
   }
 
   /**

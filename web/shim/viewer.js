@@ -29,10 +29,12 @@ import { TypedEventTarget } from './typed-event-target.js';
  * @property {SwarmcastCore} core
  * @property {string} streamId
  * @property {HTMLVideoElement} video
- * @property {string} signalingUrl
+ * @property {string | string[]} signalingUrl ws(s)://host/signal, or several (instances of one swarm, tried in order).
  * @property {MsePlayerOptions} [player]
  * @property {ClipOptions} [clip] For clip(): how far back, and how many bytes at most.
  * @property {NetworkConditions | null} [network] Simulated conditions on its peer links (the debug page).
+ * @property {RTCIceTransportPolicy} [iceTransportPolicy] 'relay': its peer links go through the TURN server the
+ *   signaling server hands out, never directly; default 'all'.
  * @property {UploadSetting} [upload] How much this viewer gives the swarm: 'auto' (the default: nothing on
  *   metered data or a low battery, a reduced rate from a background tab), 'off', or a cap in kbit/s.
  */
@@ -102,6 +104,7 @@ export class Viewer extends TypedEventTarget {
   /** @type {StreamSigner | null} */
   #chatAuthor;
   #network;
+  #iceTransportPolicy;
   /** @type {ViewerState} */
   #state = 'connecting';
   /** @type {number | null} */
@@ -112,7 +115,8 @@ export class Viewer extends TypedEventTarget {
   #device = new DeviceWatch(() => this.#node?.setDevice(uploadConstraints(this.#device.state, this.#upload)));
 
   /** @param {ViewerOptions} options */
-  constructor({ core, streamId, video, signalingUrl, player = {}, clip = {}, network = null, upload = 'auto' }) {
+  constructor({ core, streamId, video, signalingUrl, player = {}, clip = {}, network = null, upload = 'auto',
+    iceTransportPolicy = 'all' }) {
     super();
     this.upload = upload;
     // Throws a TrustError for anything that is not a stream id, before any connection.
@@ -121,6 +125,7 @@ export class Viewer extends TypedEventTarget {
     this.streamId = streamId;
     this.signalingUrl = signalingUrl;
     this.#network = network;
+    this.#iceTransportPolicy = iceTransportPolicy;
     this.#clips = new ClipBuffer(core, clip);
     // A key of its own for this visit: its chat lines are its, and nobody else's.
     this.#chatAuthor = new StreamSigner(core);
@@ -188,7 +193,7 @@ export class Viewer extends TypedEventTarget {
       core: this.#core, role: 'viewer', streamId: this.streamId, signalingUrl: this.signalingUrl,
       device: uploadConstraints(await this.#device.start(), this.#upload), targetLatencyMs: this.#engineTargetMs(),
       startLeadMs: START_LEAD_MS, playerLeadMs: PLAYER_LEAD_MS, playback: () => this.#playbackReport(),
-      network: this.#network,
+      network: this.#network, iceTransportPolicy: this.#iceTransportPolicy,
     });
     this.#node = node;
     node.addEventListener('state', ({ detail }) => {

@@ -1,0 +1,218 @@
+// One simulated peer of the signaling bench: a `ws` client that speaks the protocol of
+// docs/SIGNALING.md as the product's SwarmNode does, with small fake SDP. It joins
+// (a broadcaster proves its key), offers to every peer it is handed (an offer and a
+// host candidate, as a data-channel link on loopback sends), answers every offer it
+// gets the same way, and on the worker's tick pings and reports stats. A probe is an
+// offer whose SDP carries its send time: the receiving client records how long the
+// server took to relay it. The frequent messages are serialized once: the load
+// generators must cost far less than the server they measure.
+import WebSocket from 'ws';
+
+export const now = () => performance.timeOrigin + performance.now();
+export const PING_INTERVAL_MS = 10_000;  // web/shim/signaling.js pingIntervalMs
+export const STATS_INTERVAL_MS = 2_000;  // web/shim/swarm-node.js statsIntervalMs
+
+const PROBE = 'v=0 probe ';
+// The shape of a data-channel-only session description, shortened.
+const FAKE_SDP = ['v=0', 'o=- 4611731400430051336 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=group:BUNDLE 0',
+  'm=application 9 UDP/DTLS/SCTP webrtc-datachannel', 'c=IN IP4 0.0.0.0', 'a=ice-ufrag:bnch', 'a=ice-pwd:benchbenchbenchbenchbench',
+  'a=fingerprint:sha-256 ' + '00:'.repeat(31) + '00', 'a=setup:actpass', 'a=mid:0', 'a=sctp-port:5000', ''].join('\r\n');
+const CANDIDATE = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host generation 0', sdpMid: '0', sdpMLineIndex: 0 };
+const PING = JSON.stringify({ type: 'ping' });
+const PONG = JSON.stringify({ type: 'pong' });
+/** The data of the signals a side of a link sends, as JSON. */
+const NEGOTIATION = {
+  offer: [JSON.stringify({ sdp: { type: 'offer', sdp: FAKE_SDP } }), JSON.stringify({ candidate: CANDIDATE })],
+  answer: [JSON.stringify({ sdp: { type: 'answer', sdp: FAKE_SDP } }), JSON.stringify({ candidate: CANDIDATE })],
+};
+
+/**
+ * What every client of a worker adds to.
+ * @typedef {object} Tally
+ * @property {Record<string, number>} errors server 'error' codes and socket errors, by code
+ * @property {Record<string, number>} closes close codes of sockets the bench did not close
+ * @property {number} signalsSent offers, answers and candidates (not probes)
+ * @property {number} signalsReceived
+ * @property {Record<number, number[]>} relayMs probe latencies as they arrive, by the
+ *   receiver's server instance
+ * @property {number} probesReceived
+ */
+
+/**
+ * @typedef {object} ClientSpec
+ * @property {string} url
+ * @property {string} localAddress source address, spreading the ephemeral ports
+ * @property {'broadcaster' | 'viewer'} role
+ * @property {string} streamId
+ * @property {number} room
+ * @property {number} instance the index of the server `url` is
+ * @property {boolean} offers whether it offers to the peers it is handed (off: the join
+ *   path alone, without the links' signals)
+ */
+
+/** @param {Record<string, number>} counts @param {string | number} key */
+const count = (counts, key) => { counts[key] = (counts[key] ?? 0) + 1; };
+
+export class BenchClient {
+  /** @type {WebSocket | null} */
+  ws = null;
+  peerId = 0;
+  joined = false;
+  closed = false;
+  connectStartedAt = 0;
+  joinSentAt = 0;
+  welcomeAt = 0;
+  /** send time of the oldest ping not yet answered; 0 when none */
+  pingOutstandingSince = 0;
+  lastPongAt = 0;
+  /** @type {(joined: boolean) => void} ends join()'s wait; later calls do nothing */
+  #settleJoin = () => {};
+  /** @type {string | undefined} its stats report, serialized once */
+  #statsText;
+
+  /**
+   * @param {ClientSpec} spec
+   * @param {Tally} tally
+   * @param {{ signChallenge(nonce: Uint8Array): Uint8Array } | null} signer a broadcaster's key
+   */
+  constructor(spec, tally, signer = null) {
+    this.spec = spec;
+    this.tally = tally;
+    this.signer = signer;
+    // A third of the audience cannot upload, as in the server's peer-selection notes.
+    this.canUpload = spec.role === 'broadcaster' || Math.random() > 1 / 3;
+    this.uploadKbps = this.canUpload ? 500 + Math.floor(Math.random() * 4500) : 0;
+  }
+
+  /**
+   * Connects and joins; resolves true on 'welcome', false if the socket failed or closed first.
+   * @returns {Promise<boolean>}
+   */
+  join() {
+    return new Promise((resolve) => {
+      this.connectStartedAt = now();
+      const ws = new WebSocket(this.spec.url, { localAddress: this.spec.localAddress, perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: 15_000 });
+      this.ws = ws;
+      this.#settleJoin = resolve;
+      ws.on('open', () => {
+        this.joinSentAt = now();
+        this.send({ type: 'join', role: this.spec.role, streamId: this.spec.streamId, canUpload: this.canUpload, uploadKbps: this.uploadKbps });
+      });
+      ws.on('message', (data) => {
+        const text = data.toString();
+        if (text === PONG) this.#pong();
+        else this.#receive(JSON.parse(text));
+      });
+      ws.on('error', (error) => count(this.tally.errors, /** @type {NodeJS.ErrnoException} */ (error).code ?? error.message));
+      ws.on('close', (code) => {
+        if (!this.closed) count(this.tally.closes, code);
+        this.closed = true;
+        this.joined = false;
+        this.#settleJoin(false);
+      });
+    });
+  }
+
+  get open() {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** @param {object} message */
+  send(message) {
+    this.sendText(JSON.stringify(message));
+  }
+
+  /** @param {string} text a message as JSON */
+  sendText(text) {
+    if (this.open) this.ws?.send(text);
+  }
+
+  ping() {
+    if (!this.joined) return;
+    if (!this.pingOutstandingSince) this.pingOutstandingSince = now();
+    this.sendText(PING);
+  }
+
+  // The same report every time: the server scores it all the same.
+  stats() {
+    if (this.joined) this.sendText(this.#statsText ??= this.#report());
+  }
+
+  // A report in the shape and ranges web/shim/stats-report.js sends.
+  #report() {
+    const served = 100 + Math.floor(Math.random() * 900);
+    return JSON.stringify({
+      type: 'stats', uploadKbps: this.uploadKbps, deliveryBytesPerS: this.uploadKbps * 100, sharePeers: 3, links: 6,
+      rttMs: 20 + Math.random() * 30, requestsReceived: served + 5, requestsServed: served, requestsFailed: 5,
+      device: { metered: false, batteryLow: false, hidden: false, uploadBudgetBytesPerS: 0 },
+      ...(this.spec.role === 'viewer' && { playback: { watchedMs: 60_000, stalledMs: 120, stalls: 1, latencyMs: 2500 } }),
+    });
+  }
+
+  /** @param {number} to a peer id of the same room */
+  probe(to) {
+    this.send({ type: 'signal', to, data: { sdp: { type: 'offer', sdp: PROBE + now() } } });
+  }
+
+  // Goodbye without a close frame to wait for: the bench is over.
+  end() {
+    this.closed = true;
+    this.ws?.terminate();
+  }
+
+  /**
+   * @param {number} to
+   * @param {'offer' | 'answer'} type
+   */
+  #negotiate(to, type) {
+    for (const data of NEGOTIATION[type]) this.sendText(`{"type":"signal","to":${to},"data":${data}}`);
+    this.tally.signalsSent += NEGOTIATION[type].length;
+  }
+
+  /** @param {{ peerId: number }[]} peers */
+  #offerTo(peers) {
+    if (this.spec.offers) for (const peer of peers) this.#negotiate(peer.peerId, 'offer');
+  }
+
+  #pong() {
+    this.lastPongAt = now();
+    this.pingOutstandingSince = 0;
+  }
+
+  /** @param {any} message */
+  #receive(message) {
+    switch (message.type) {
+      case 'challenge': {
+        if (!this.signer) return;
+        const signature = this.signer.signChallenge(new Uint8Array(Buffer.from(message.nonce, 'base64url')));
+        return this.send({ type: 'prove', signature: Buffer.from(signature).toString('base64url') });
+      }
+      case 'welcome':
+        this.peerId = message.peerId;
+        this.joined = true;
+        this.welcomeAt = now();
+        this.#settleJoin(true);
+        return this.#offerTo(message.peers);
+      case 'peers': return this.#offerTo(message.peers);
+      case 'signal': return this.#signal(message.from, message.data);
+      case 'pong': return this.#pong();
+      case 'error': return count(this.tally.errors, message.code);
+      default:
+    }
+  }
+
+  /**
+   * @param {number} from
+   * @param {{ sdp?: { type: string, sdp: string } }} data
+   */
+  #signal(from, data) {
+    const sdp = data.sdp?.sdp;
+    if (typeof sdp === 'string' && sdp.startsWith(PROBE)) {
+      this.tally.probesReceived++;
+      (this.tally.relayMs[this.spec.instance] ??= []).push(now() - Number(sdp.slice(PROBE.length)));
+      return;
+    }
+    this.tally.signalsReceived++;
+    if (data.sdp?.type === 'offer') this.#negotiate(from, 'answer');
+  }
+}
