@@ -24,16 +24,6 @@ swarm::DeviceConstraints device(bool metered, bool battery_low, bool hidden, std
                                   choice <= 2 ? static_cast<swarm::UploadChoice>(choice) : swarm::UploadChoice::kAuto};
 }
 
-const char* role_name(swarm::Role role) {
-  switch (role) {
-    case swarm::Role::kBroadcaster: return "broadcaster";
-    case swarm::Role::kSuperSeed: return "super-seed";
-    case swarm::Role::kRelay: return "relay";
-    case swarm::Role::kLeaf: return "leaf";
-  }
-  return "leaf";
-}
-
 const char* fetch_kind_name(swarm::HttpFetchKind kind) {
   switch (kind) {
     case swarm::HttpFetchKind::kChunk: return "chunk";
@@ -212,7 +202,7 @@ val score_peer(double connected_at, double now, double delivery_bytes_per_s, dou
   const double points = swarm::score(stats, time_ms(now));
   val out = val::object();
   out.set("score", points);
-  out.set("role", std::string(role_name(swarm::role_for(points, stats.device))));
+  out.set("role", std::string(swarm::role_name(swarm::role_for(points, stats.device))));
   return out;
 }
 

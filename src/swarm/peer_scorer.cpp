@@ -75,6 +75,16 @@ double score(const PeerStats& stats, TimeMs now, const ScoreWeights& weights) {
   return std::isfinite(result) ? std::clamp(result, 0.0, 100.0) : 0;
 }
 
+const char* role_name(Role role) {
+  switch (role) {
+    case Role::kBroadcaster: return "broadcaster";
+    case Role::kSuperSeed: return "super-seed";
+    case Role::kRelay: return "relay";
+    case Role::kLeaf: return "leaf";
+  }
+  return "leaf";
+}
+
 Role role_for(double peer_score, const DeviceConstraints& device) {
   if (!device.can_upload()) return Role::kLeaf;
   if (peer_score >= kSuperSeedThreshold) return Role::kSuperSeed;

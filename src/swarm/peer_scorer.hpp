@@ -65,6 +65,8 @@ double score(const PeerStats& stats, TimeMs now, const ScoreWeights& weights = {
 // Super-seed at 75+, relay at 50+, leaf below; always leaf for a device that cannot
 // upload. The broadcaster role is never earned by score.
 Role role_for(double score, const DeviceConstraints& device);
+// The role as the server, the pages and the simulator name it ("super-seed", ...).
+const char* role_name(Role role);
 
 // Per-piece Merkle proofs attribute a bad piece exactly, so one is enough.
 bool should_ban(const PeerStats& stats);

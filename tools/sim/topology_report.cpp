@@ -5,20 +5,12 @@
 #include <deque>
 #include <limits>
 
+#include "swarm/peer_scorer.hpp"
+
 namespace swarmcast::sim {
 namespace {
 
 constexpr std::size_t kUnreached = std::numeric_limits<std::size_t>::max();
-
-const char* role_name(swarm::Role role) {
-  switch (role) {
-    case swarm::Role::kBroadcaster: return "broadcaster";
-    case swarm::Role::kSuperSeed: return "super-seed";
-    case swarm::Role::kRelay: return "relay";
-    case swarm::Role::kLeaf: return "leaf";
-  }
-  return "leaf";
-}
 
 // Breadth-first from the source over the live nodes' links.
 std::vector<std::size_t> hops_from_source(std::span<const NodeView> nodes) {
@@ -79,7 +71,7 @@ nlohmann::json topology_report(std::span<const NodeView> nodes) {
   }
   nlohmann::json roles = nlohmann::json::object();
   for (std::size_t role = 0; role < members.size(); ++role) {
-    roles[role_name(static_cast<swarm::Role>(role))] = {
+    roles[swarm::role_name(static_cast<swarm::Role>(role))] = {
         {"members", members[role]},
         {"link_share", share(static_cast<double>(links[role]), all_links)},
         {"upload_share", share(uploaded[role], all_uploaded)},
