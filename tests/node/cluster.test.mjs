@@ -162,11 +162,17 @@ describe('resume on another instance', () => {
     const source = await broadcast(a.url, keys[0]);
     await eventually(async () => (await getJson(b.url, '/api/streams')).length === 1);
     const viewer = await watch(b.url, keys[0].streamId);
+    // c must have heard of it: a resume c knows nothing of is a fresh join.
+    await eventually(async () => (await getJson(c.url, '/api/streams'))[0].viewers === 1);
     await viewer.drop();
     const back = await watch(c.url, keys[0].streamId, { resume: resumeOf(viewer.welcome) });
     assert.deepEqual([back.welcome.peerId, back.welcome.resumed, back.welcome.peers], [viewer.welcome.peerId, true, []]);
-    // Still linked with the broadcaster, whose signals now reach it on its new instance.
-    source.send({ type: 'signal', to: viewer.welcome.peerId, data: { candidate: null } });
+    // Still linked with the broadcaster, whose signals now reach it on its new instance
+    // (once a has heard of the resume: until then it holds the viewer away and refuses).
+    const signal = { type: 'signal', to: viewer.welcome.peerId, data: { candidate: null } };
+    const refused = () => source.next('error', 300, (error) => error.code === 'unknown_peer').then(() => true, () => false);
+    let tries = 0;
+    do source.send(signal); while (await refused() && ++tries < 10);
     assert.deepEqual(await back.next('signal'), { type: 'signal', from: source.welcome.peerId, data: { candidate: null } });
     // After the grace, nobody departs it: its new instance holds it.
     await new Promise((resolve) => setTimeout(resolve, LIMITS.reconnectGraceMs + LIMITS.instanceTtlMs + 300));

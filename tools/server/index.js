@@ -185,6 +185,11 @@ export function createServer(options = {}) {
     server.on('upgrade', onUpgrade);
     server.on('close', onServerClose);
     starting = start(pages);
+    starting.then(() => {
+      const listening = () => running?.signaling.cluster.listening();
+      if (server.listening) listening();
+      else server.once('listening', listening);
+    }, () => {});
   }
 
   // The application closed its server: the signaling timers must not keep the process up.

@@ -129,6 +129,9 @@ export class RedisCluster {
     if (this.#redis === 'down') {
       console.warn(`cluster: Redis at ${redactedUrl(this.#options.url)} does not answer; serving this instance's peers alone until it does`);
     }
+    // The live instances are known before this one takes a peer, so its first
+    // welcomes already list where to go if it fails.
+    await this.#tick();
     const { limits } = this.#options;
     this.#refresh = setInterval(() => this.#tick(), limits.instanceRefreshMs);
     this.#statsFlush = setInterval(() => this.#flushStats(), limits.clusterStatsIntervalMs);
@@ -207,6 +210,12 @@ export class RedisCluster {
   thumbnailed(room) {
     const jpeg = room.listing.thumbnail;
     if (jpeg) this.#publish(ALL, { kind: 'thumbnail', streamId: room.streamId, jpeg: jpeg.toString('base64url') });
+  }
+
+  // Its liveness key carries its URL from now on, not at the next refresh, so the
+  // others' welcomes list it as soon as it can take peers.
+  listening() {
+    void this.#tick();
   }
 
   /** @returns {string[] | undefined} */

@@ -37,6 +37,7 @@
  *   this one first; undefined on one instance
  * @property {(member: Member) => boolean} reaches whether a signal can get to it now (not
  *   to another instance's member while Redis is away)
+ * @property {() => void} listening the server listens: its public URL is known now
  * @property {() => ClusterStatus} status
  * @property {() => Promise<void>} close
  */
@@ -69,6 +70,7 @@ export class SoloCluster {
   statsChanged() {}
   described() {}
   thumbnailed() {}
+  listening() {}
 
   signalingUrls() {
     return undefined;
