@@ -95,6 +95,8 @@ export type TrustCheck = { ok: true } | TrustFailure;
 export interface VerifiedHeaderFields {
   ok: true;
   kind: 'init' | 'chunk';
+  /** Which of the stream's renditions (qualities): 0 for a stream of one. */
+  rendition: number;
   streamId: string;
   epoch: number;
   seq: number;
@@ -114,7 +116,7 @@ export interface NativeSigner extends NativeObject {
   streamId(): string;
   publicKey(): WasmBytes;
   sign(kind: number, epoch: number, seq: number, captureMs: number, durationMs: number, keyframe: boolean,
-    payload: number, length: number): { ok: true; header: WasmBytes } | TrustFailure;
+    rendition: number, payload: number, length: number): { ok: true; header: WasmBytes } | TrustFailure;
   signChallenge(nonce: number, length: number): WasmBytes;
   /** null when a field is outside the wire's limits or the stream id is malformed. */
   signChat(streamId: string, number: number, sentAtMs: number, kind: number, name: string, text: string): WasmBytes | null;
@@ -123,9 +125,9 @@ export interface NativeSigner extends NativeObject {
 export interface NativeVerifier extends NativeObject {
   valid(): boolean;
   verifyHeader(pointer: number, length: number): VerifiedHeader;
-  verifyPiece(kind: number, seqOrEpoch: number, index: number, piece: number, pieceLength: number, proof: number,
-    proofLength: number): TrustCheck;
-  verifyPayload(kind: number, seqOrEpoch: number, payload: number, length: number): TrustCheck;
+  verifyPiece(kind: number, rendition: number, seqOrEpoch: number, index: number, piece: number, pieceLength: number,
+    proof: number, proofLength: number): TrustCheck;
+  verifyPayload(kind: number, rendition: number, seqOrEpoch: number, payload: number, length: number): TrustCheck;
 }
 
 // ------------------------------------------------------------------------------ swarm
@@ -264,7 +266,7 @@ export interface SwarmcastModule {
 
   /** Bytes per piece of a chunk (16 KiB). */
   readonly PIECE_SIZE: number;
-  /** Bytes of a signed header (162). */
+  /** Bytes of a signed header (164). */
   readonly SIGNED_HEADER_SIZE: number;
   /** `seed`: 32 bytes in the heap. */
   Signer: new (seed: number) => NativeSigner;

@@ -4,6 +4,7 @@
 #include <emscripten/bind.h>
 
 #include <map>
+#include <tuple>
 
 #include "heap_bytes.hpp"
 #include "swarm/chat.hpp"
@@ -42,6 +43,7 @@ std::array<Byte, N> array_at(std::uintptr_t pointer) {
 val header_to_js(const trust::ChunkHeader& h) {
   val out = success();
   out.set("kind", h.kind == trust::HeaderKind::kInit ? "init" : "chunk");
+  out.set("rendition", h.rendition.value);
   out.set("streamId", trust::stream_id_of(h.stream));
   out.set("epoch", h.epoch.value);
   out.set("seq", static_cast<double>(h.seq.value));
@@ -62,12 +64,15 @@ class SignerBinding {
   std::string stream_id() const { return trust::stream_id_of(keys_.public_key); }
   val public_key() const { return to_js(keys_.public_key.bytes); }
 
+  // A rendition id beyond a byte is refused as one beyond kMaxRenditions, not wrapped.
   val sign(int kind, std::uint32_t epoch, double seq, double capture_ms, std::uint32_t duration_ms, bool keyframe,
-           std::uintptr_t payload, std::size_t length) const {
+           std::uint32_t rendition, std::uintptr_t payload, std::size_t length) const {
+    if (rendition >= trust::kMaxRenditions) return failure(trust::TrustError::kBadRendition);
     const auto header = trust::describe(kind == 1 ? trust::HeaderKind::kInit : trust::HeaderKind::kChunk,
                                         keys_.public_key, Epoch{epoch}, ChunkSeq{static_cast<std::uint64_t>(seq)},
                                         TimeMs{static_cast<std::int64_t>(capture_ms)}, duration_ms,
-                                        bytes_at(payload, length), keyframe);
+                                        bytes_at(payload, length), keyframe,
+                                        RenditionId{static_cast<std::uint8_t>(rendition)});
     if (!header) return failure(header.error());
     val out = success();
     out.set("header", to_js(trust::encode(trust::sign_header(header.value(), keys_.secret_key))));
@@ -110,7 +115,8 @@ class VerifierBinding {
 
   bool valid() const { return stream_.has_value(); }
 
-  // Verifies a signed header and remembers it (by kind and seq) for piece checks.
+  // Verifies a signed header and remembers it (by kind, rendition and seq or epoch) for
+  // piece checks.
   val verify_header(std::uintptr_t bytes, std::size_t length) {
     if (!stream_) return failure(trust::TrustError::kBadStreamId);
     auto header = trust::verify_signed_header(bytes_at(bytes, length), *stream_);
@@ -119,9 +125,9 @@ class VerifierBinding {
     return header_to_js(header.value());
   }
 
-  val verify_piece(int kind, double seq, std::uint32_t index, std::uintptr_t piece, std::size_t piece_length,
-                   std::uintptr_t proof, std::size_t proof_length) const {
-    const trust::ChunkHeader* header = find(kind, seq);
+  val verify_piece(int kind, std::uint32_t rendition, double seq, std::uint32_t index, std::uintptr_t piece,
+                   std::size_t piece_length, std::uintptr_t proof, std::size_t proof_length) const {
+    const trust::ChunkHeader* header = find(kind, rendition, seq);
     if (!header) return failure(trust::TrustError::kMalformedHeader);
     if (proof_length % sizeof(trust::Digest) != 0) return failure(trust::TrustError::kBadProof);
     const auto* digests = reinterpret_cast<const trust::Digest*>(proof);
@@ -130,29 +136,31 @@ class VerifierBinding {
     return checked ? success() : failure(checked.error());
   }
 
-  val verify_payload(int kind, double seq, std::uintptr_t payload, std::size_t length) const {
-    const trust::ChunkHeader* header = find(kind, seq);
+  val verify_payload(int kind, std::uint32_t rendition, double seq, std::uintptr_t payload, std::size_t length) const {
+    const trust::ChunkHeader* header = find(kind, rendition, seq);
     if (!header) return failure(trust::TrustError::kMalformedHeader);
     auto checked = trust::verify_payload(*header, bytes_at(payload, length));
     return checked ? success() : failure(checked.error());
   }
 
  private:
-  // Init headers are keyed by epoch, chunk headers by sequence number.
-  using Key = std::pair<int, std::uint64_t>;
+  // Init headers are keyed by epoch, chunk headers by sequence number; each rendition
+  // has its own. Sorted by sequence number first, so the oldest chunk of any rendition
+  // is found first.
+  using Key = std::tuple<int, std::uint64_t, std::uint32_t>;
 
   void remember(const trust::ChunkHeader& h) {
     const int kind = static_cast<int>(h.kind);
-    headers_[{kind, h.kind == trust::HeaderKind::kInit ? h.epoch.value : h.seq.value}] = h;
+    headers_[{kind, h.kind == trust::HeaderKind::kInit ? h.epoch.value : h.seq.value, h.rendition.value}] = h;
     // Bounded: a live window is seconds long. Past 1024 headers the oldest chunk
     // header goes (init headers sort first and are kept while chunks remain).
     while (headers_.size() > 1024) {
-      auto oldest_chunk = headers_.lower_bound({static_cast<int>(trust::HeaderKind::kChunk), 0});
+      auto oldest_chunk = headers_.lower_bound({static_cast<int>(trust::HeaderKind::kChunk), 0, 0});
       headers_.erase(oldest_chunk != headers_.end() ? oldest_chunk : headers_.begin());
     }
   }
-  const trust::ChunkHeader* find(int kind, double key) const {
-    auto it = headers_.find({kind, static_cast<std::uint64_t>(key)});
+  const trust::ChunkHeader* find(int kind, std::uint32_t rendition, double key) const {
+    auto it = headers_.find({kind, static_cast<std::uint64_t>(key), rendition});
     return it == headers_.end() ? nullptr : &it->second;
   }
 

@@ -121,7 +121,8 @@ seed() {  # seed TARGET NAME HEX
   [ -f "$out/seeds/$1/$2" ] || unhex "$3" >"$out/seeds/$1/$2"
 }
 # One valid message of each simple type (docs/PROTOCOL.md, "Peer wire protocol").
-seed wire_decode_fuzz handshake "0101$(printf '%064x' 7)0000000000000029030100001000"
+seed wire_decode_fuzz handshake "0101$(printf '%064x' 7)0000000000000029030100001000"  # version 1: refused
+seed wire_decode_fuzz handshake-v2 "0102$(printf '%064x' 7)0000000000000029030100001000"
 seed wire_decode_fuzz have "020000000000000005000affc0"
 seed wire_decode_fuzz have-range "03000000000000000700100008"
 seed wire_decode_fuzz request "04000000000000000500030004"

@@ -208,6 +208,9 @@ class Engine {
   // Bytes per second of the stream over the chunks held; none before the first header.
   std::optional<double> stream_bytes_per_s() const;
 
+  // The engine names chunks by seq alone, so it keeps one rendition: the top one (0).
+  // Headers of other renditions are left alone, neither kept nor held against the peer.
+  static bool follows(const trust::ChunkHeader& header) { return header.rendition == RenditionId{0}; }
   bool accept_header(ByteView signed_header, std::vector<trust::Digest> hashes, TimeMs now);
   void ban(Remote& peer);
   void refuse_malformed(Remote& peer, TimeMs now);

@@ -1,4 +1,4 @@
-// Why a signature, header, piece or key was refused.
+// Why a signature, header, rendition list, piece or key was refused.
 #pragma once
 
 namespace swarmcast::trust {
@@ -16,6 +16,8 @@ enum class TrustError {
   kBadEncoding,         // not canonical base64url / hex
   kEmptyChunk,          // nothing to sign
   kChunkTooLarge,       // beyond kMaxChunkBytes
+  kUnknownFlags,        // a reserved header flag set, or a chunk's flag on an init header
+  kBadRendition,        // a rendition id at or beyond kMaxRenditions
 };
 
 // Stable snake_case names: they reach JS as error codes and appear in docs/PROTOCOL.md.
@@ -33,6 +35,8 @@ constexpr const char* to_string(TrustError error) {
     case TrustError::kBadEncoding: return "bad_encoding";
     case TrustError::kEmptyChunk: return "empty_chunk";
     case TrustError::kChunkTooLarge: return "chunk_too_large";
+    case TrustError::kUnknownFlags: return "unknown_flags";
+    case TrustError::kBadRendition: return "bad_rendition";
   }
   return "unknown";
 }

@@ -1,4 +1,5 @@
-// The peer wire protocol, version 1: every message two peers exchange, declared once.
+// The peer wire protocol, version 2: every message two peers exchange, declared once.
+// (Version 2 carries the 164-byte signed headers of version 2, which name a rendition.)
 // One WebRTC data-channel message carries exactly one wire message (the channel is
 // ordered and reliable and keeps message boundaries), so there is no length framing:
 // a message is `u8 type` followed by its fields, integers big-endian.
@@ -20,7 +21,7 @@
 
 namespace swarmcast::wire {
 
-inline constexpr std::uint8_t kProtocolVersion = 1;
+inline constexpr std::uint8_t kProtocolVersion = 2;
 // A whole message, type byte included.
 inline constexpr std::size_t kMaxMessageBytes = 65536;
 // Chunks a Have may describe at once.

@@ -187,7 +187,7 @@ TEST(WireCodec, EveryMessageRoundTrips) {
 TEST(WireCodec, HandshakeLayoutIsBigEndian) {
   const ByteVector expected = hex(
       "01"                                                                // type: handshake
-      "01"                                                                // protocol version
+      "02"                                                                // protocol version
       "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"  // stream key
       "0102030405060708"                                                  // peer id
       "02"                                                                // role: relay
@@ -268,20 +268,22 @@ const std::string kKey(64, 'a');
 
 TEST(WireCodec, HandshakeOfAnotherVersionIsBadVersionWhateverFollows) {
   EXPECT_EQ(error_of(hex("01 00")), WireError::kBadVersion);
-  EXPECT_EQ(error_of(hex("01 02")), WireError::kBadVersion);
-  EXPECT_EQ(error_of(hex("01 02" + kKey + "0000000000000001 03 00 00000000 ffff")), WireError::kBadVersion);
-  EXPECT_EQ(error_of(hex("01 01" + kKey + "0000000000000001 03 00 00000000")), std::nullopt);
+  EXPECT_EQ(error_of(hex("01 03")), WireError::kBadVersion);
+  // Version 1 peers carry 162-byte headers: refused at the handshake, not misread later.
+  EXPECT_EQ(error_of(hex("01 01" + kKey + "0000000000000001 03 00 00000000")), WireError::kBadVersion);
+  EXPECT_EQ(error_of(hex("01 03" + kKey + "0000000000000001 03 00 00000000 ffff")), WireError::kBadVersion);
+  EXPECT_EQ(error_of(hex("01 02" + kKey + "0000000000000001 03 00 00000000")), std::nullopt);
 }
 
 TEST(WireCodec, HandshakeRoleAndReservedFlagBits) {
-  EXPECT_EQ(error_of(hex("01 01" + kKey + "0000000000000001 04 00 00000000")), WireError::kBadValue);
-  EXPECT_EQ(error_of(hex("01 01" + kKey + "0000000000000001 ff 00 00000000")), WireError::kBadValue);
+  EXPECT_EQ(error_of(hex("01 02" + kKey + "0000000000000001 04 00 00000000")), WireError::kBadValue);
+  EXPECT_EQ(error_of(hex("01 02" + kKey + "0000000000000001 ff 00 00000000")), WireError::kBadValue);
   // Bits 4-5 are the upload choice, 3 of which is undefined; bits 6-7 are reserved.
   for (const char* flags : {"30", "40", "80", "3f", "c0"})
-    EXPECT_EQ(error_of(hex("01 01" + kKey + "0000000000000001 03 " + flags + " 00000000")), WireError::kBadValue)
+    EXPECT_EQ(error_of(hex("01 02" + kKey + "0000000000000001 03 " + flags + " 00000000")), WireError::kBadValue)
         << "flags " << flags;
   for (const char* flags : {"10", "20", "2f"})
-    EXPECT_EQ(error_of(hex("01 01" + kKey + "0000000000000001 03 " + flags + " 00000000")), std::nullopt)
+    EXPECT_EQ(error_of(hex("01 02" + kKey + "0000000000000001 03 " + flags + " 00000000")), std::nullopt)
         << "flags " << flags;
 }
 

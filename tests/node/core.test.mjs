@@ -94,8 +94,30 @@ describe('trust (wasm)', () => {
     assert.equal(verifier.verifyHeader(keyframe).keyframe, true);
     const read = verifier.verifyHeader(within);
     assert.deepEqual([read.ok, read.kind, read.keyframe], [true, 'chunk', false]);
-    within[1] = keyframe[1];
+    within[2] = keyframe[2]; // the flags byte
     assert.equal(verifier.verifyHeader(within).error, 'bad_signature');
+    [signer, verifier].forEach((x) => x.close());
+  });
+
+  test('each rendition of a stream signs its own chunks, verified by (rendition, seq)', () => {
+    const signer = new StreamSigner(core, seed);
+    const verifier = new StreamVerifier(core, signer.streamId);
+    const fields = { epoch: 0, seq: 7, captureMs: 7000, durationMs: 1000 };
+    const top = new Uint8Array(20000).fill(1);
+    const low = new Uint8Array(5000).fill(2);
+    const topHeader = signer.sign(HeaderKind.chunk, fields, top);
+    const lowHeader = signer.sign(HeaderKind.chunk, { ...fields, rendition: 2 }, low);
+    assert.equal(verifier.verifyHeader(topHeader).rendition, 0);
+    assert.equal(verifier.verifyHeader(lowHeader).rendition, 2);
+    // Both headers of seq 7 are kept: each piece is checked against its own rendition's.
+    assert.equal(verifier.verifyPayload(HeaderKind.chunk, 7, top).ok, true);
+    assert.equal(verifier.verifyPayload(HeaderKind.chunk, 7, low, 2).ok, true);
+    assert.equal(verifier.verifyPayload(HeaderKind.chunk, 7, low).error, 'bad_piece_length');
+    assert.equal(verifier.verifyPiece(HeaderKind.chunk, 7, 0, low, pieceProof(core, low, 0), 2).ok, true);
+    assert.equal(verifier.verifyPiece(HeaderKind.chunk, 7, 0, low, pieceProof(core, low, 0), 1).ok, false);
+    for (const rendition of [8, 255, 256, -1, 1.5]) {
+      assert.throws(() => signer.sign(HeaderKind.chunk, { ...fields, rendition }, low), { name: 'TrustError', code: 'bad_rendition' });
+    }
     [signer, verifier].forEach((x) => x.close());
   });
 

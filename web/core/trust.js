@@ -1,7 +1,7 @@
 // Stream trust (C++ on libsodium, in wasm). A stream's id is its broadcaster's
 // Ed25519 public key (base64url). The broadcaster signs a small header per chunk and
-// per init segment; anyone verifies the header once, then each 16 KiB piece alone
-// against the header's Merkle root.
+// per init segment of each rendition (quality); anyone verifies the header once, then
+// each 16 KiB piece alone against the header's Merkle root.
 import { withHeapBytes } from './heap.js';
 /** @import { SwarmcastCore } from './index.js' */
 
@@ -23,6 +23,8 @@ export const HeaderKind = Object.freeze({ init: 1, chunk: 2 });
  * @property {number} [durationMs]
  * @property {boolean} [keyframe] A chunk's first video frame is a keyframe (default true): viewers start only
  *   at such a chunk. Signed, so no relay can change it.
+ * @property {number} [rendition] Which of the stream's renditions (qualities) it belongs to, 0-7 (default 0,
+ *   the only one of a single-quality stream).
  */
 
 /**
@@ -76,15 +78,17 @@ export class StreamSigner {
   }
 
   /**
-   * The 162-byte signed header for `payload`. Throws a TrustError when the core refuses it.
+   * The 164-byte signed header for `payload`. Throws a TrustError when the core refuses it
+   * (`bad_rendition` for a rendition outside 0-7).
    * @param {HeaderKindValue} kind
    * @param {HeaderFields} fields
    * @param {Uint8Array} payload
    * @returns {Uint8Array<ArrayBuffer>}
    */
-  sign(kind, { epoch, seq = 0, captureMs, durationMs = 0, keyframe = true }, payload) {
+  sign(kind, { epoch, seq = 0, captureMs, durationMs = 0, keyframe = true, rendition = 0 }, payload) {
+    if (!Number.isInteger(rendition) || rendition < 0) throw new TrustError('bad_rendition', 'cannot sign');
     const result = withHeapBytes(this.core, payload, (p, n) =>
-      this.native.sign(kind, epoch, seq, captureMs, durationMs, keyframe !== false, p, n));
+      this.native.sign(kind, epoch, seq, captureMs, durationMs, keyframe !== false, rendition, p, n));
     if (!result.ok) throw new TrustError(result.error, 'cannot sign');
     return result.header;
   }
@@ -154,11 +158,12 @@ export class StreamVerifier {
    * @param {number} index
    * @param {Uint8Array} piece
    * @param {Uint8Array} proof
+   * @param {number} [rendition] the header's rendition (default 0)
    * @returns {TrustCheck}
    */
-  verifyPiece(kind, seqOrEpoch, index, piece, proof) {
-    return withHeapBytes(this.core, piece, (pp, pn) =>
-      withHeapBytes(this.core, proof, (qp, qn) => this.native.verifyPiece(kind, seqOrEpoch, index, pp, pn, qp, qn)));
+  verifyPiece(kind, seqOrEpoch, index, piece, proof, rendition = 0) {
+    return withHeapBytes(this.core, piece, (pp, pn) => withHeapBytes(this.core, proof, (qp, qn) =>
+      this.native.verifyPiece(kind, rendition, seqOrEpoch, index, pp, pn, qp, qn)));
   }
 
   /**
@@ -166,10 +171,11 @@ export class StreamVerifier {
    * @param {HeaderKindValue} kind
    * @param {number} seqOrEpoch
    * @param {Uint8Array} payload
+   * @param {number} [rendition] the header's rendition (default 0)
    * @returns {TrustCheck}
    */
-  verifyPayload(kind, seqOrEpoch, payload) {
-    return withHeapBytes(this.core, payload, (p, n) => this.native.verifyPayload(kind, seqOrEpoch, p, n));
+  verifyPayload(kind, seqOrEpoch, payload, rendition = 0) {
+    return withHeapBytes(this.core, payload, (p, n) => this.native.verifyPayload(kind, rendition, seqOrEpoch, p, n));
   }
 
   close() {
