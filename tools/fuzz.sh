@@ -135,6 +135,7 @@ seed wire_decode_fuzz ping "0c0000002a"
 seed wire_decode_fuzz pong "0d0000002a"
 seed wire_decode_fuzz goodbye "0e04"
 seed wire_decode_fuzz device-status "10230000f424"
+seed wire_decode_fuzz rendition-list "11$(printf '%0220d' 0)"
 seed wire_decode_fuzz chat "0f00$(printf '%064d' 0)0000000100000190000000000003416e6100026869$(printf '%0128d' 0)"
 
 # The segmenter's input starts with 4 setup bytes (tests/fuzz/segmenter_fuzz.cpp): each

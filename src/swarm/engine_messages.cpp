@@ -82,6 +82,7 @@ void Engine::handle(Remote& peer, wire::Message message, TimeMs now) {
   }
   if (auto* m = std::get_if<wire::Chat>(&message)) return on_chat(peer, std::move(*m), now);
   if (auto* m = std::get_if<wire::DeviceStatus>(&message)) return on_device_status(peer, *m);
+  if (auto* m = std::get_if<wire::RenditionList>(&message)) return on_rendition_list(peer, *m);
   if (std::holds_alternative<wire::Goodbye>(message)) {
     const PeerId id = peer.id;
     disconnects_.push_back(id);
@@ -171,6 +172,9 @@ bool Engine::accept_header(ByteView signed_header, std::vector<trust::Digest> ha
 void Engine::on_chunk_header(Remote& peer, const wire::ChunkHeader& m, TimeMs now) {
   const auto decoded = trust::decode_signed_header(m.signed_header);
   if (!decoded) return ban(peer);  // a malformed header
+  // Unlisted: forged, or signed against the broadcaster's own list; either way the
+  // same blame, before any signature check.
+  if (standing(decoded.value().header) == trust::RenditionStanding::kUnlisted) return ban(peer);
   if (!follows(decoded.value().header)) return;
   // Already verified these exact bytes: no second signature check.
   const auto known = signed_headers_.find(decoded.value().header.seq);

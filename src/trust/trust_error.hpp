@@ -18,6 +18,7 @@ enum class TrustError {
   kChunkTooLarge,       // beyond kMaxChunkBytes
   kUnknownFlags,        // a reserved header flag set, or a chunk's flag on an init header
   kBadRendition,        // a rendition id at or beyond kMaxRenditions
+  kMalformedLadder,     // a rendition list of the wrong size or breaking its rules
 };
 
 // Stable snake_case names: they reach JS as error codes and appear in docs/PROTOCOL.md.
@@ -37,6 +38,7 @@ constexpr const char* to_string(TrustError error) {
     case TrustError::kChunkTooLarge: return "chunk_too_large";
     case TrustError::kUnknownFlags: return "unknown_flags";
     case TrustError::kBadRendition: return "bad_rendition";
+    case TrustError::kMalformedLadder: return "malformed_ladder";
   }
   return "unknown";
 }

@@ -17,6 +17,7 @@
 #include "core/bytes.hpp"
 #include "core/strong_types.hpp"
 #include "swarm/swarm_types.hpp"
+#include "trust/rendition_ladder.hpp"
 #include "trust/signed_header.hpp"
 
 namespace swarmcast::wire {
@@ -59,6 +60,7 @@ enum class MessageType : std::uint8_t {
   kGoodbye = 14,
   kChat = 15,
   kDeviceStatus = 16,
+  kRenditionList = 17,
 };
 
 // The first message on every connection, both ways. The version is not a field: the
@@ -235,7 +237,16 @@ struct Chat {
   bool operator==(const Chat&) const = default;
 };
 
+// The stream's signed rendition list (trust/rendition_ladder.hpp), opaque here as the
+// chunk headers are: sent after the handshake by any peer that holds one, and passed on
+// to every peer when a newer revision arrives.
+struct RenditionList {
+  static constexpr MessageType kType = MessageType::kRenditionList;
+  ByteVector signed_ladder;  // 1..trust::kMaxSignedLadderBytes
+  bool operator==(const RenditionList&) const = default;
+};
+
 using Message = std::variant<Handshake, Have, HaveRange, Request, Piece, Cancel, Choke, Unchoke, ChunkHeader,
-                             InitSegment, PeerExchange, Ping, Pong, Goodbye, Chat, DeviceStatus>;
+                             InitSegment, PeerExchange, Ping, Pong, Goodbye, Chat, DeviceStatus, RenditionList>;
 
 }  // namespace swarmcast::wire
