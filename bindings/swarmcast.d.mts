@@ -112,12 +112,39 @@ export interface VerifiedHeaderFields {
 
 export type VerifiedHeader = VerifiedHeaderFields | TrustFailure;
 
+/** One rendition of a stream's signed list (trust/rendition_ladder.hpp). */
+export interface RenditionFields {
+  /** 0-7, each once in a list. */
+  id: number;
+  /** 0 x 0: audio only. */
+  width: number;
+  height: number;
+  /** Bits per second, audio included. */
+  bitrate: number;
+  /** Frames per second x 1000 (29.97 fps: 29970); 0 for audio only. */
+  frameRateMilli: number;
+  /** RFC 6381 codecs, e.g. 'vp8,opus'. */
+  codecs: string;
+}
+
+/** A signed rendition list's fields, once its signature checks against the stream. */
+export interface VerifiedLadderFields {
+  ok: true;
+  revision: number;
+  firstSeq: number;
+  /** Highest bitrate first. */
+  renditions: RenditionFields[];
+}
+
+export type VerifiedLadder = VerifiedLadderFields | TrustFailure;
+
 export interface NativeSigner extends NativeObject {
   streamId(): string;
   publicKey(): WasmBytes;
   sign(kind: number, epoch: number, seq: number, captureMs: number, durationMs: number, keyframe: boolean,
     rendition: number, payload: number, length: number): { ok: true; header: WasmBytes } | TrustFailure;
   signChallenge(nonce: number, length: number): WasmBytes;
+  signLadder(revision: number, firstSeq: number, renditions: RenditionFields[]): { ok: true; ladder: WasmBytes } | TrustFailure;
   /** null when a field is outside the wire's limits or the stream id is malformed. */
   signChat(streamId: string, number: number, sentAtMs: number, kind: number, name: string, text: string): WasmBytes | null;
 }
@@ -125,6 +152,7 @@ export interface NativeSigner extends NativeObject {
 export interface NativeVerifier extends NativeObject {
   valid(): boolean;
   verifyHeader(pointer: number, length: number): VerifiedHeader;
+  verifyLadder(pointer: number, length: number): VerifiedLadder;
   verifyPiece(kind: number, rendition: number, seqOrEpoch: number, index: number, piece: number, pieceLength: number,
     proof: number, proofLength: number): TrustCheck;
   verifyPayload(kind: number, rendition: number, seqOrEpoch: number, payload: number, length: number): TrustCheck;

@@ -12,6 +12,7 @@
 #include "trust/challenge.hpp"
 #include "trust/keys.hpp"
 #include "trust/merkle.hpp"
+#include "trust/rendition_ladder.hpp"
 #include "trust/signed_header.hpp"
 
 namespace swarmcast::bindings {
@@ -56,6 +57,40 @@ val header_to_js(const trust::ChunkHeader& h) {
   return out;
 }
 
+// web/core/trust.js checks every field's type and range before it gets here, so the
+// conversions below see numbers and strings only; valid_ladder's rules are the core's.
+trust::RenditionLadder ladder_from_js(const trust::PublicKey& stream, std::uint32_t revision, double first_seq,
+                                      const val& renditions) {
+  trust::RenditionLadder ladder{stream, revision, ChunkSeq{static_cast<std::uint64_t>(first_seq)}, {}};
+  const auto count = renditions["length"].as<std::uint32_t>();
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const val r = renditions[i];
+    ladder.renditions.push_back(trust::Rendition{RenditionId{r["id"].as<std::uint8_t>()}, r["width"].as<std::uint16_t>(),
+                                                 r["height"].as<std::uint16_t>(), r["bitrate"].as<std::uint32_t>(),
+                                                 r["frameRateMilli"].as<std::uint32_t>(), r["codecs"].as<std::string>()});
+  }
+  return ladder;
+}
+
+val ladder_to_js(const trust::RenditionLadder& ladder) {
+  val out = success();
+  out.set("revision", ladder.revision);
+  out.set("firstSeq", static_cast<double>(ladder.first_seq.value));
+  val renditions = val::array();
+  for (const trust::Rendition& r : ladder.renditions) {
+    val entry = val::object();
+    entry.set("id", r.id.value);
+    entry.set("width", r.width);
+    entry.set("height", r.height);
+    entry.set("bitrate", r.bitrate_bps);
+    entry.set("frameRateMilli", r.frame_rate_milli);
+    entry.set("codecs", r.codecs);
+    renditions.call<void>("push", entry);
+  }
+  out.set("renditions", renditions);
+  return out;
+}
+
 class SignerBinding {
  public:
   // seed: 32 random bytes from the caller (the core draws no randomness itself).
@@ -97,6 +132,16 @@ class SignerBinding {
     return wire::decode(bytes).ok() ? to_js(bytes) : val::null();
   }
 
+  // The stream's rendition list, signed: {ok, ladder} or the core's refusal.
+  val sign_ladder(std::uint32_t revision, double first_seq, const val& renditions) const {
+    const auto signed_ladder =
+        trust::sign_ladder(ladder_from_js(keys_.public_key, revision, first_seq, renditions), keys_.secret_key);
+    if (!signed_ladder) return failure(signed_ladder.error());
+    val out = success();
+    out.set("ladder", to_js(signed_ladder.value()));
+    return out;
+  }
+
   // Answers a signaling server's ownership challenge (domain-separated from headers).
   val sign_challenge(std::uintptr_t nonce, std::size_t length) const {
     return to_js(trust::sign_challenge(keys_.secret_key, bytes_at(nonce, length)));
@@ -123,6 +168,13 @@ class VerifierBinding {
     if (!header) return failure(header.error());
     remember(header.value());
     return header_to_js(header.value());
+  }
+
+  // A signed rendition list's fields, or why it does not verify.
+  val verify_ladder(std::uintptr_t bytes, std::size_t length) const {
+    if (!stream_) return failure(trust::TrustError::kBadStreamId);
+    const auto ladder = trust::verify_signed_ladder(bytes_at(bytes, length), *stream_);
+    return ladder ? ladder_to_js(ladder.value()) : failure(ladder.error());
   }
 
   val verify_piece(int kind, std::uint32_t rendition, double seq, std::uint32_t index, std::uintptr_t piece,
@@ -215,11 +267,13 @@ EMSCRIPTEN_BINDINGS(swarmcast_trust) {
       .function("publicKey", &SignerBinding::public_key)
       .function("sign", &SignerBinding::sign)
       .function("signChallenge", &SignerBinding::sign_challenge)
+      .function("signLadder", &SignerBinding::sign_ladder)
       .function("signChat", &SignerBinding::sign_chat);
   emscripten::class_<VerifierBinding>("Verifier")
       .constructor<std::string>()
       .function("valid", &VerifierBinding::valid)
       .function("verifyHeader", &VerifierBinding::verify_header)
+      .function("verifyLadder", &VerifierBinding::verify_ladder)
       .function("verifyPiece", &VerifierBinding::verify_piece)
       .function("verifyPayload", &VerifierBinding::verify_payload);
   emscripten::function("pieceProof", &piece_proof);

@@ -121,6 +121,36 @@ describe('trust (wasm)', () => {
     [signer, verifier].forEach((x) => x.close());
   });
 
+  test('the rendition list is signed, verified, and refused when malformed or forged', () => {
+    const signer = new StreamSigner(core, seed);
+    const verifier = new StreamVerifier(core, signer.streamId);
+    const renditions = [
+      { id: 0, width: 640, height: 360, bitrate: 800_000, frameRateMilli: 30_000, codecs: 'vp8,opus' },
+      { id: 1, width: 320, height: 180, bitrate: 300_000, frameRateMilli: 30_000, codecs: 'vp8,opus' },
+    ];
+    const ladder = signer.signLadder({ revision: 1, firstSeq: 40, renditions });
+    const read = verifier.verifyLadder(ladder);
+    assert.equal(read.ok, true);
+    assert.deepEqual(read.ok && [read.revision, read.firstSeq, read.renditions], [1, 40, renditions]);
+    const bent = ladder.slice();
+    bent[40] ^= 1;
+    assert.equal(verifier.verifyLadder(bent).ok, false);
+    const stranger = new StreamSigner(core, new Uint8Array(32).fill(9));
+    assert.equal(verifier.verifyLadder(stranger.signLadder({ revision: 1, renditions })).error, 'wrong_stream');
+    const refused = [
+      { revision: 1, renditions: [] },
+      { revision: 1, renditions: [...renditions].reverse() },
+      { revision: -1, renditions },
+      { revision: 1, renditions: [{ ...renditions[0], id: 8 }] },
+      { revision: 1, renditions: [{ ...renditions[0], bitrate: '800000' }] },
+      { revision: 1, renditions: [{ ...renditions[0], codecs: 'vp8, opus' }] },
+    ];
+    for (const fields of refused) {
+      assert.throws(() => signer.signLadder(/** @type {any} */ (fields)), { name: 'TrustError', code: 'malformed_ladder' });
+    }
+    [signer, stranger, verifier].forEach((x) => x.close());
+  });
+
   test('a header from another stream or with a flipped bit is refused', () => {
     const signer = new StreamSigner(core, seed);
     const stranger = new StreamSigner(core, new Uint8Array(32).fill(9));

@@ -8,6 +8,8 @@ import { withHeapBytes } from './heap.js';
 /** @typedef {import('../../build/wasm/swarmcast.mjs').VerifiedHeader} VerifiedHeader */
 /** @typedef {import('../../build/wasm/swarmcast.mjs').VerifiedHeaderFields} VerifiedHeaderFields */
 /** @typedef {import('../../build/wasm/swarmcast.mjs').TrustCheck} TrustCheck */
+/** @typedef {import('../../build/wasm/swarmcast.mjs').RenditionFields} RenditionFields */
+/** @typedef {import('../../build/wasm/swarmcast.mjs').VerifiedLadder} VerifiedLadder */
 /** @typedef {import('../../build/wasm/swarmcast.mjs').ChatKind} ChatKind */
 
 /** The two kinds of signed header, by their wire code. */
@@ -36,6 +38,27 @@ export const HeaderKind = Object.freeze({ init: 1, chunk: 2 });
  * @property {string} [name] At most 32 bytes of UTF-8.
  * @property {string} text 1-500 bytes of UTF-8 (a reaction: 1-16).
  */
+
+/**
+ * A stream's rendition list to sign (StreamSigner.signLadder).
+ * @typedef {object} LadderFields
+ * @property {number} revision A uint32, above the previous list's.
+ * @property {number} [firstSeq] The first chunk the list speaks for (default 0).
+ * @property {RenditionFields[]} renditions 1-8, highest bitrate first.
+ */
+
+// The integer fields of a rendition and their ranges (the core checks the rest).
+/** @type {ReadonlyArray<[keyof RenditionFields, number]>} */
+const RENDITION_INTEGERS = [['id', 0xff], ['width', 0xffff], ['height', 0xffff], ['bitrate', 0xffffffff],
+  ['frameRateMilli', 0xffffffff]];
+
+/**
+ * @param {unknown} value
+ * @param {number} max
+ */
+function isUint(value, max) {
+  return Number.isInteger(value) && /** @type {number} */ (value) >= 0 && /** @type {number} */ (value) <= max;
+}
 
 // wire::ChatKind, by code.
 /** @type {readonly ChatKind[]} */
@@ -112,6 +135,25 @@ export class StreamSigner {
   }
 
   /**
+   * The stream's signed rendition list (docs/PROTOCOL.md, "Signed rendition list"), to
+   * publish before the first chunk of any rendition but 0. Throws a TrustError
+   * (`malformed_ladder`) when a field is missing, out of range or breaks the list's rules.
+   * @param {LadderFields} ladder
+   * @returns {Uint8Array<ArrayBuffer>}
+   */
+  signLadder({ revision, firstSeq = 0, renditions }) {
+    const wellTyped = isUint(revision, 0xffffffff) && Number.isSafeInteger(firstSeq) && firstSeq >= 0 &&
+      Array.isArray(renditions) && renditions.length <= 8 && renditions.every((r) => typeof r === 'object' && r !== null &&
+        RENDITION_INTEGERS.every(([field, max]) => isUint(r[field], max)) && typeof r.codecs === 'string');
+    if (!wellTyped) throw new TrustError('malformed_ladder', 'cannot sign');
+    const plain = renditions.map(({ id, width, height, bitrate, frameRateMilli, codecs }) =>
+      ({ id, width, height, bitrate, frameRateMilli, codecs }));
+    const result = this.native.signLadder(revision, firstSeq, plain);
+    if (!result.ok) throw new TrustError(result.error, 'cannot sign');
+    return result.ladder;
+  }
+
+  /**
    * Proves ownership of the stream to a signaling server (never a header signature).
    * @param {Uint8Array} nonce
    * @returns {Uint8Array<ArrayBuffer>} the 64-byte signature
@@ -149,6 +191,15 @@ export class StreamVerifier {
    */
   verifyHeader(headerBytes) {
     return withHeapBytes(this.core, headerBytes, (p, n) => this.native.verifyHeader(p, n));
+  }
+
+  /**
+   * A signed rendition list's fields, or { ok: false, error } when it does not verify.
+   * @param {Uint8Array} ladderBytes
+   * @returns {VerifiedLadder}
+   */
+  verifyLadder(ladderBytes) {
+    return withHeapBytes(this.core, ladderBytes, (p, n) => this.native.verifyLadder(p, n));
   }
 
   /**
