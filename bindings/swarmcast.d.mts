@@ -262,6 +262,7 @@ export interface NativeEngine extends NativeObject {
   setBufferedAmount(peer: number, amount: number): void;
   publishInit(header: number, headerLength: number, init: number, initLength: number, nowMs: number): boolean;
   publishChunk(header: number, headerLength: number, payload: number, payloadLength: number, nowMs: number): boolean;
+  publishLadder(ladder: number, length: number, nowMs: number): boolean;
   onHttpChunk(header: number, headerLength: number, payload: number, payloadLength: number, nowMs: number): boolean;
   onHttpIndex(chunks: number[], nowMs: number): void;
   takeHttpFetches(): HttpFetch[];
