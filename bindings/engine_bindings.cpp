@@ -83,6 +83,10 @@ class EngineBinding {
     return engine_.publish_chunk(bytes_at(header, header_length), bytes_at(payload, payload_length), time_ms(now));
   }
 
+  bool publish_ladder(std::uintptr_t ladder, std::size_t length, double now) {
+    return engine_.publish_ladder(bytes_at(ladder, length), time_ms(now));
+  }
+
   bool on_http_chunk(std::uintptr_t header, std::size_t header_length, std::uintptr_t payload,
                      std::size_t payload_length, double now) {
     return engine_.on_http_chunk(bytes_at(header, header_length), bytes_at(payload, payload_length), time_ms(now));
@@ -227,6 +231,7 @@ EMSCRIPTEN_BINDINGS(swarmcast_engine) {
       .function("setBufferedAmount", &EngineBinding::set_buffered_amount)
       .function("publishInit", &EngineBinding::publish_init)
       .function("publishChunk", &EngineBinding::publish_chunk)
+      .function("publishLadder", &EngineBinding::publish_ladder)
       .function("onHttpChunk", &EngineBinding::on_http_chunk)
       .function("onHttpIndex", &EngineBinding::on_http_index)
       .function("takeHttpFetches", &EngineBinding::take_http_fetches)

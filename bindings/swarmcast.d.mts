@@ -95,6 +95,8 @@ export type TrustCheck = { ok: true } | TrustFailure;
 export interface VerifiedHeaderFields {
   ok: true;
   kind: 'init' | 'chunk';
+  /** Which of the stream's renditions (qualities): 0 for a stream of one. */
+  rendition: number;
   streamId: string;
   epoch: number;
   seq: number;
@@ -110,12 +112,39 @@ export interface VerifiedHeaderFields {
 
 export type VerifiedHeader = VerifiedHeaderFields | TrustFailure;
 
+/** One rendition of a stream's signed list (trust/rendition_ladder.hpp). */
+export interface RenditionFields {
+  /** 0-7, each once in a list. */
+  id: number;
+  /** 0 x 0: audio only. */
+  width: number;
+  height: number;
+  /** Bits per second, audio included. */
+  bitrate: number;
+  /** Frames per second x 1000 (29.97 fps: 29970); 0 for audio only. */
+  frameRateMilli: number;
+  /** RFC 6381 codecs, e.g. 'vp8,opus'. */
+  codecs: string;
+}
+
+/** A signed rendition list's fields, once its signature checks against the stream. */
+export interface VerifiedLadderFields {
+  ok: true;
+  revision: number;
+  firstSeq: number;
+  /** Highest bitrate first. */
+  renditions: RenditionFields[];
+}
+
+export type VerifiedLadder = VerifiedLadderFields | TrustFailure;
+
 export interface NativeSigner extends NativeObject {
   streamId(): string;
   publicKey(): WasmBytes;
   sign(kind: number, epoch: number, seq: number, captureMs: number, durationMs: number, keyframe: boolean,
-    payload: number, length: number): { ok: true; header: WasmBytes } | TrustFailure;
+    rendition: number, payload: number, length: number): { ok: true; header: WasmBytes } | TrustFailure;
   signChallenge(nonce: number, length: number): WasmBytes;
+  signLadder(revision: number, firstSeq: number, renditions: RenditionFields[]): { ok: true; ladder: WasmBytes } | TrustFailure;
   /** null when a field is outside the wire's limits or the stream id is malformed. */
   signChat(streamId: string, number: number, sentAtMs: number, kind: number, name: string, text: string): WasmBytes | null;
 }
@@ -123,9 +152,10 @@ export interface NativeSigner extends NativeObject {
 export interface NativeVerifier extends NativeObject {
   valid(): boolean;
   verifyHeader(pointer: number, length: number): VerifiedHeader;
-  verifyPiece(kind: number, seqOrEpoch: number, index: number, piece: number, pieceLength: number, proof: number,
-    proofLength: number): TrustCheck;
-  verifyPayload(kind: number, seqOrEpoch: number, payload: number, length: number): TrustCheck;
+  verifyLadder(pointer: number, length: number): VerifiedLadder;
+  verifyPiece(kind: number, rendition: number, seqOrEpoch: number, index: number, piece: number, pieceLength: number,
+    proof: number, proofLength: number): TrustCheck;
+  verifyPayload(kind: number, rendition: number, seqOrEpoch: number, payload: number, length: number): TrustCheck;
 }
 
 // ------------------------------------------------------------------------------ swarm
@@ -232,6 +262,7 @@ export interface NativeEngine extends NativeObject {
   setBufferedAmount(peer: number, amount: number): void;
   publishInit(header: number, headerLength: number, init: number, initLength: number, nowMs: number): boolean;
   publishChunk(header: number, headerLength: number, payload: number, payloadLength: number, nowMs: number): boolean;
+  publishLadder(ladder: number, length: number, nowMs: number): boolean;
   onHttpChunk(header: number, headerLength: number, payload: number, payloadLength: number, nowMs: number): boolean;
   onHttpIndex(chunks: number[], nowMs: number): void;
   takeHttpFetches(): HttpFetch[];
@@ -264,7 +295,7 @@ export interface SwarmcastModule {
 
   /** Bytes per piece of a chunk (16 KiB). */
   readonly PIECE_SIZE: number;
-  /** Bytes of a signed header (162). */
+  /** Bytes of a signed header (164). */
   readonly SIGNED_HEADER_SIZE: number;
   /** `seed`: 32 bytes in the heap. */
   Signer: new (seed: number) => NativeSigner;

@@ -4,6 +4,7 @@
 #include <emscripten/bind.h>
 
 #include <map>
+#include <tuple>
 
 #include "heap_bytes.hpp"
 #include "swarm/chat.hpp"
@@ -11,6 +12,7 @@
 #include "trust/challenge.hpp"
 #include "trust/keys.hpp"
 #include "trust/merkle.hpp"
+#include "trust/rendition_ladder.hpp"
 #include "trust/signed_header.hpp"
 
 namespace swarmcast::bindings {
@@ -42,6 +44,7 @@ std::array<Byte, N> array_at(std::uintptr_t pointer) {
 val header_to_js(const trust::ChunkHeader& h) {
   val out = success();
   out.set("kind", h.kind == trust::HeaderKind::kInit ? "init" : "chunk");
+  out.set("rendition", h.rendition.value);
   out.set("streamId", trust::stream_id_of(h.stream));
   out.set("epoch", h.epoch.value);
   out.set("seq", static_cast<double>(h.seq.value));
@@ -54,6 +57,40 @@ val header_to_js(const trust::ChunkHeader& h) {
   return out;
 }
 
+// web/core/trust.js checks every field's type and range before it gets here, so the
+// conversions below see numbers and strings only; valid_ladder's rules are the core's.
+trust::RenditionLadder ladder_from_js(const trust::PublicKey& stream, std::uint32_t revision, double first_seq,
+                                      const val& renditions) {
+  trust::RenditionLadder ladder{stream, revision, ChunkSeq{static_cast<std::uint64_t>(first_seq)}, {}};
+  const auto count = renditions["length"].as<std::uint32_t>();
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const val r = renditions[i];
+    ladder.renditions.push_back(trust::Rendition{RenditionId{r["id"].as<std::uint8_t>()}, r["width"].as<std::uint16_t>(),
+                                                 r["height"].as<std::uint16_t>(), r["bitrate"].as<std::uint32_t>(),
+                                                 r["frameRateMilli"].as<std::uint32_t>(), r["codecs"].as<std::string>()});
+  }
+  return ladder;
+}
+
+val ladder_to_js(const trust::RenditionLadder& ladder) {
+  val out = success();
+  out.set("revision", ladder.revision);
+  out.set("firstSeq", static_cast<double>(ladder.first_seq.value));
+  val renditions = val::array();
+  for (const trust::Rendition& r : ladder.renditions) {
+    val entry = val::object();
+    entry.set("id", r.id.value);
+    entry.set("width", r.width);
+    entry.set("height", r.height);
+    entry.set("bitrate", r.bitrate_bps);
+    entry.set("frameRateMilli", r.frame_rate_milli);
+    entry.set("codecs", r.codecs);
+    renditions.call<void>("push", entry);
+  }
+  out.set("renditions", renditions);
+  return out;
+}
+
 class SignerBinding {
  public:
   // seed: 32 random bytes from the caller (the core draws no randomness itself).
@@ -62,12 +99,15 @@ class SignerBinding {
   std::string stream_id() const { return trust::stream_id_of(keys_.public_key); }
   val public_key() const { return to_js(keys_.public_key.bytes); }
 
+  // A rendition id beyond a byte is refused as one beyond kMaxRenditions, not wrapped.
   val sign(int kind, std::uint32_t epoch, double seq, double capture_ms, std::uint32_t duration_ms, bool keyframe,
-           std::uintptr_t payload, std::size_t length) const {
+           std::uint32_t rendition, std::uintptr_t payload, std::size_t length) const {
+    if (rendition >= trust::kMaxRenditions) return failure(trust::TrustError::kBadRendition);
     const auto header = trust::describe(kind == 1 ? trust::HeaderKind::kInit : trust::HeaderKind::kChunk,
                                         keys_.public_key, Epoch{epoch}, ChunkSeq{static_cast<std::uint64_t>(seq)},
                                         TimeMs{static_cast<std::int64_t>(capture_ms)}, duration_ms,
-                                        bytes_at(payload, length), keyframe);
+                                        bytes_at(payload, length), keyframe,
+                                        RenditionId{static_cast<std::uint8_t>(rendition)});
     if (!header) return failure(header.error());
     val out = success();
     out.set("header", to_js(trust::encode(trust::sign_header(header.value(), keys_.secret_key))));
@@ -92,6 +132,16 @@ class SignerBinding {
     return wire::decode(bytes).ok() ? to_js(bytes) : val::null();
   }
 
+  // The stream's rendition list, signed: {ok, ladder} or the core's refusal.
+  val sign_ladder(std::uint32_t revision, double first_seq, const val& renditions) const {
+    const auto signed_ladder =
+        trust::sign_ladder(ladder_from_js(keys_.public_key, revision, first_seq, renditions), keys_.secret_key);
+    if (!signed_ladder) return failure(signed_ladder.error());
+    val out = success();
+    out.set("ladder", to_js(signed_ladder.value()));
+    return out;
+  }
+
   // Answers a signaling server's ownership challenge (domain-separated from headers).
   val sign_challenge(std::uintptr_t nonce, std::size_t length) const {
     return to_js(trust::sign_challenge(keys_.secret_key, bytes_at(nonce, length)));
@@ -110,7 +160,8 @@ class VerifierBinding {
 
   bool valid() const { return stream_.has_value(); }
 
-  // Verifies a signed header and remembers it (by kind and seq) for piece checks.
+  // Verifies a signed header and remembers it (by kind, rendition and seq or epoch) for
+  // piece checks.
   val verify_header(std::uintptr_t bytes, std::size_t length) {
     if (!stream_) return failure(trust::TrustError::kBadStreamId);
     auto header = trust::verify_signed_header(bytes_at(bytes, length), *stream_);
@@ -119,9 +170,16 @@ class VerifierBinding {
     return header_to_js(header.value());
   }
 
-  val verify_piece(int kind, double seq, std::uint32_t index, std::uintptr_t piece, std::size_t piece_length,
-                   std::uintptr_t proof, std::size_t proof_length) const {
-    const trust::ChunkHeader* header = find(kind, seq);
+  // A signed rendition list's fields, or why it does not verify.
+  val verify_ladder(std::uintptr_t bytes, std::size_t length) const {
+    if (!stream_) return failure(trust::TrustError::kBadStreamId);
+    const auto ladder = trust::verify_signed_ladder(bytes_at(bytes, length), *stream_);
+    return ladder ? ladder_to_js(ladder.value()) : failure(ladder.error());
+  }
+
+  val verify_piece(int kind, std::uint32_t rendition, double seq, std::uint32_t index, std::uintptr_t piece,
+                   std::size_t piece_length, std::uintptr_t proof, std::size_t proof_length) const {
+    const trust::ChunkHeader* header = find(kind, rendition, seq);
     if (!header) return failure(trust::TrustError::kMalformedHeader);
     if (proof_length % sizeof(trust::Digest) != 0) return failure(trust::TrustError::kBadProof);
     const auto* digests = reinterpret_cast<const trust::Digest*>(proof);
@@ -130,29 +188,31 @@ class VerifierBinding {
     return checked ? success() : failure(checked.error());
   }
 
-  val verify_payload(int kind, double seq, std::uintptr_t payload, std::size_t length) const {
-    const trust::ChunkHeader* header = find(kind, seq);
+  val verify_payload(int kind, std::uint32_t rendition, double seq, std::uintptr_t payload, std::size_t length) const {
+    const trust::ChunkHeader* header = find(kind, rendition, seq);
     if (!header) return failure(trust::TrustError::kMalformedHeader);
     auto checked = trust::verify_payload(*header, bytes_at(payload, length));
     return checked ? success() : failure(checked.error());
   }
 
  private:
-  // Init headers are keyed by epoch, chunk headers by sequence number.
-  using Key = std::pair<int, std::uint64_t>;
+  // Init headers are keyed by epoch, chunk headers by sequence number; each rendition
+  // has its own. Sorted by sequence number first, so the oldest chunk of any rendition
+  // is found first.
+  using Key = std::tuple<int, std::uint64_t, std::uint32_t>;
 
   void remember(const trust::ChunkHeader& h) {
     const int kind = static_cast<int>(h.kind);
-    headers_[{kind, h.kind == trust::HeaderKind::kInit ? h.epoch.value : h.seq.value}] = h;
+    headers_[{kind, h.kind == trust::HeaderKind::kInit ? h.epoch.value : h.seq.value, h.rendition.value}] = h;
     // Bounded: a live window is seconds long. Past 1024 headers the oldest chunk
     // header goes (init headers sort first and are kept while chunks remain).
     while (headers_.size() > 1024) {
-      auto oldest_chunk = headers_.lower_bound({static_cast<int>(trust::HeaderKind::kChunk), 0});
+      auto oldest_chunk = headers_.lower_bound({static_cast<int>(trust::HeaderKind::kChunk), 0, 0});
       headers_.erase(oldest_chunk != headers_.end() ? oldest_chunk : headers_.begin());
     }
   }
-  const trust::ChunkHeader* find(int kind, double key) const {
-    auto it = headers_.find({kind, static_cast<std::uint64_t>(key)});
+  const trust::ChunkHeader* find(int kind, std::uint32_t rendition, double key) const {
+    auto it = headers_.find({kind, static_cast<std::uint64_t>(key), rendition});
     return it == headers_.end() ? nullptr : &it->second;
   }
 
@@ -207,11 +267,13 @@ EMSCRIPTEN_BINDINGS(swarmcast_trust) {
       .function("publicKey", &SignerBinding::public_key)
       .function("sign", &SignerBinding::sign)
       .function("signChallenge", &SignerBinding::sign_challenge)
+      .function("signLadder", &SignerBinding::sign_ladder)
       .function("signChat", &SignerBinding::sign_chat);
   emscripten::class_<VerifierBinding>("Verifier")
       .constructor<std::string>()
       .function("valid", &VerifierBinding::valid)
       .function("verifyHeader", &VerifierBinding::verify_header)
+      .function("verifyLadder", &VerifierBinding::verify_ladder)
       .function("verifyPiece", &VerifierBinding::verify_piece)
       .function("verifyPayload", &VerifierBinding::verify_payload);
   emscripten::function("pieceProof", &piece_proof);

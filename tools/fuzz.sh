@@ -121,7 +121,8 @@ seed() {  # seed TARGET NAME HEX
   [ -f "$out/seeds/$1/$2" ] || unhex "$3" >"$out/seeds/$1/$2"
 }
 # One valid message of each simple type (docs/PROTOCOL.md, "Peer wire protocol").
-seed wire_decode_fuzz handshake "0101$(printf '%064x' 7)0000000000000029030100001000"
+seed wire_decode_fuzz handshake "0101$(printf '%064x' 7)0000000000000029030100001000"  # version 1: refused
+seed wire_decode_fuzz handshake-v2 "0102$(printf '%064x' 7)0000000000000029030100001000"
 seed wire_decode_fuzz have "020000000000000005000affc0"
 seed wire_decode_fuzz have-range "03000000000000000700100008"
 seed wire_decode_fuzz request "04000000000000000500030004"
@@ -134,6 +135,7 @@ seed wire_decode_fuzz ping "0c0000002a"
 seed wire_decode_fuzz pong "0d0000002a"
 seed wire_decode_fuzz goodbye "0e04"
 seed wire_decode_fuzz device-status "10230000f424"
+seed wire_decode_fuzz rendition-list "11$(printf '%0220d' 0)"
 seed wire_decode_fuzz chat "0f00$(printf '%064d' 0)0000000100000190000000000003416e6100026869$(printf '%0128d' 0)"
 
 # The segmenter's input starts with 4 setup bytes (tests/fuzz/segmenter_fuzz.cpp): each

@@ -19,6 +19,8 @@ struct Strong {
 using ChunkSeq = Strong<struct ChunkSeqTag, std::uint64_t>;
 using Epoch = Strong<struct EpochTag, std::uint32_t>;
 using PieceIndex = Strong<struct PieceIndexTag, std::uint32_t>;
+// One quality of a stream (a rung of its signed rendition list).
+using RenditionId = Strong<struct RenditionIdTag, std::uint8_t>;
 // Milliseconds; media timestamps and wall-clock capture times alike.
 using TimeMs = Strong<struct TimeMsTag, std::int64_t>;
 

@@ -24,6 +24,7 @@
 #include "swarm/playback_clock.hpp"
 #include "swarm/request_tracker.hpp"
 #include "swarm/upload_policy.hpp"
+#include "trust/rendition_ladder.hpp"
 #include "wire/messages.hpp"
 
 namespace swarmcast::swarm {
@@ -129,6 +130,12 @@ class Engine {
   // Broadcaster: a signed init segment or chunk from the segmenter and signer.
   bool publish_init(ByteView signed_header, ByteView init, TimeMs now);
   bool publish_chunk(ByteView signed_header, ByteView payload, TimeMs now);
+  // Broadcaster: the stream's signed rendition list (trust/rendition_ladder.hpp), sent to
+  // every peer now and to each new one after its handshake. False, and nothing sent,
+  // when it does not verify or is not newer than the list held.
+  bool publish_ladder(ByteView signed_ladder, TimeMs now);
+  // The newest verified rendition list, from publish_ladder or a peer; null before one.
+  const trust::RenditionLadder* ladder() const { return ladder_ ? &*ladder_ : nullptr; }
 
   // Viewer, HTTP fallback: a signed chunk or init segment from the origin, checked like
   // a published one; false, and nothing kept, when it does not verify. Its pieces are
@@ -208,6 +215,21 @@ class Engine {
   // Bytes per second of the stream over the chunks held; none before the first header.
   std::optional<double> stream_bytes_per_s() const;
 
+  // Whether a verified header's rendition is one the stream's list has (or 0 before any
+  // list); one that names a rendition the list rules out is forged.
+  trust::RenditionStanding standing(const trust::ChunkHeader& header) const {
+    return trust::rendition_standing(ladder(), header);
+  }
+  // The engine names chunks by seq alone, so it keeps one rendition: the list's top one
+  // (0 before any list). Listed headers of other renditions are left alone, neither kept
+  // nor held against the peer.
+  bool follows(const trust::ChunkHeader& header) const {
+    return standing(header) == trust::RenditionStanding::kListed &&
+           header.rendition == (ladder_ ? ladder_->renditions.front().id : RenditionId{0});
+  }
+  void on_rendition_list(Remote& peer, const wire::RenditionList& m);
+  // Keeps a verified list newer than the one held and sends it to every peer but `from`.
+  void adopt_ladder(trust::RenditionLadder ladder, ByteView signed_ladder, const Remote* from);
   bool accept_header(ByteView signed_header, std::vector<trust::Digest> hashes, TimeMs now);
   void ban(Remote& peer);
   void refuse_malformed(Remote& peer, TimeMs now);
@@ -247,6 +269,8 @@ class Engine {
   // By value, side by side: every tick walks them all several times.
   FlatMap<PeerId, Remote> peers_;
   FlatMap<ChunkSeq, ByteVector> signed_headers_;  // the bytes as signed, for forwarding
+  std::optional<trust::RenditionLadder> ladder_;
+  ByteVector signed_ladder_;  // ladder_'s bytes as signed, for forwarding
   std::map<Epoch, InitEntry> inits_;
   FlatMap<ChunkSeq, std::vector<std::uint32_t>> fresh_pieces_;  // verified since the last advert
   std::set<PeerId> banned_;

@@ -61,7 +61,7 @@ void Engine::on_http_index(std::span<const ChunkSeq> chunks, TimeMs now) {
 
 bool Engine::on_http_chunk(ByteView signed_header, ByteView payload, TimeMs now) {
   auto checked = buffer_.verifier().signed_header(signed_header, config_.stream);
-  if (!checked || !trust::verify_payload(checked.value(), payload)) return false;
+  if (!checked || !follows(checked.value()) || !trust::verify_payload(checked.value(), payload)) return false;
   const trust::ChunkHeader& header = checked.value();
   if (header.kind == trust::HeaderKind::kInit) {
     inits_.try_emplace(header.epoch, InitEntry{ByteVector(signed_header.begin(), signed_header.end()),

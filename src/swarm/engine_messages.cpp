@@ -82,6 +82,7 @@ void Engine::handle(Remote& peer, wire::Message message, TimeMs now) {
   }
   if (auto* m = std::get_if<wire::Chat>(&message)) return on_chat(peer, std::move(*m), now);
   if (auto* m = std::get_if<wire::DeviceStatus>(&message)) return on_device_status(peer, *m);
+  if (auto* m = std::get_if<wire::RenditionList>(&message)) return on_rendition_list(peer, *m);
   if (std::holds_alternative<wire::Goodbye>(message)) {
     const PeerId id = peer.id;
     disconnects_.push_back(id);
@@ -158,7 +159,7 @@ void Engine::measure_delivery(Remote& peer, std::size_t bytes, TimeMs took, Time
 
 bool Engine::accept_header(ByteView signed_header, std::vector<trust::Digest> hashes, TimeMs now) {
   auto header = buffer_.verifier().signed_header(signed_header, config_.stream);
-  if (!header || header.value().kind != trust::HeaderKind::kChunk) return false;
+  if (!header || header.value().kind != trust::HeaderKind::kChunk || !follows(header.value())) return false;
   const HeaderOutcome outcome = buffer_.add_header(header.value(), std::move(hashes), now);
   if (outcome == HeaderOutcome::kBadHashes) return false;
   if (outcome == HeaderOutcome::kAccepted) signed_headers_[header.value().seq] = ByteVector(signed_header.begin(), signed_header.end());
@@ -171,6 +172,10 @@ bool Engine::accept_header(ByteView signed_header, std::vector<trust::Digest> ha
 void Engine::on_chunk_header(Remote& peer, const wire::ChunkHeader& m, TimeMs now) {
   const auto decoded = trust::decode_signed_header(m.signed_header);
   if (!decoded) return ban(peer);  // a malformed header
+  // Unlisted: forged, or signed against the broadcaster's own list; either way the
+  // same blame, before any signature check.
+  if (standing(decoded.value().header) == trust::RenditionStanding::kUnlisted) return ban(peer);
+  if (!follows(decoded.value().header)) return;
   // Already verified these exact bytes: no second signature check.
   const auto known = signed_headers_.find(decoded.value().header.seq);
   if (known != signed_headers_.end() && known->second == m.signed_header) return;
@@ -182,12 +187,14 @@ void Engine::on_init_segment(Remote& peer, const wire::InitSegment& m) {
   auto header = buffer_.verifier().signed_header(m.signed_header, config_.stream);
   if (!header || header.value().kind != trust::HeaderKind::kInit || !trust::verify_payload(header.value(), m.bytes))
     return ban(peer);  // a forged init segment
+  if (!follows(header.value())) return;
   inits_.try_emplace(header.value().epoch, InitEntry{m.signed_header, m.bytes, header.value().capture_time});
 }
 
 bool Engine::publish_init(ByteView signed_header, ByteView init, TimeMs) {
   auto header = buffer_.verifier().signed_header(signed_header, config_.stream);
-  if (!header || header.value().kind != trust::HeaderKind::kInit || !trust::verify_payload(header.value(), init))
+  if (!header || header.value().kind != trust::HeaderKind::kInit || !follows(header.value()) ||
+      !trust::verify_payload(header.value(), init))
     return false;
   inits_[header.value().epoch] = InitEntry{ByteVector(signed_header.begin(), signed_header.end()),
                                           ByteVector(init.begin(), init.end()), header.value().capture_time};

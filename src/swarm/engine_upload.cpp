@@ -29,6 +29,8 @@ void Engine::send_header(Remote& peer, ChunkSeq seq) {
 }
 
 void Engine::introduce_holdings(Remote& peer) {
+  // The list first: the peer judges every header's rendition against it.
+  if (ladder_) send(peer, wire::RenditionList{signed_ladder_});
   for (const auto& [seq, entry] : buffer_.chunks()) {
     if (entry.pieces_have == 0) continue;
     send_header(peer, seq);

@@ -9,7 +9,7 @@
 namespace swarmcast::trust {
 namespace {
 
-constexpr std::string_view kDomain = "swarmcast/header/v1";
+constexpr std::string_view kDomain = "swarmcast/header/v2";
 
 template <typename T>
 void put(ByteVector& out, T value) {
@@ -28,16 +28,17 @@ void get_array(ByteView bytes, std::size_t offset, std::array<Byte, N>& out) {
   std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(offset), N, out.begin());
 }
 
-Byte kind_byte(const ChunkHeader& h) {
-  if (h.kind == HeaderKind::kChunk && !h.keyframe) return kDeltaChunkKindByte;
-  return static_cast<Byte>(h.kind);
+Byte flags_byte(const ChunkHeader& h) {
+  return h.kind == HeaderKind::kChunk && !h.keyframe ? kDeltaStartFlag : Byte{0};
 }
 
 ByteVector signed_part(const ChunkHeader& h) {
   ByteVector out;
   out.reserve(kSignedHeaderSize);
   out.push_back(kHeaderVersion);
-  out.push_back(kind_byte(h));
+  out.push_back(static_cast<Byte>(h.kind));
+  out.push_back(flags_byte(h));
+  out.push_back(h.rendition.value);
   out.insert(out.end(), h.stream.bytes.begin(), h.stream.bytes.end());
   put<std::uint32_t>(out, h.epoch.value);
   put<std::uint64_t>(out, h.seq.value);
@@ -64,11 +65,13 @@ SigningInput signing_input(ByteView signed_bytes) {
 
 Result<ChunkHeader, TrustError> describe(HeaderKind kind, const PublicKey& stream, Epoch epoch, ChunkSeq seq,
                                          TimeMs capture_time, std::uint32_t duration_ms, ByteView payload,
-                                         bool keyframe) {
+                                         bool keyframe, RenditionId rendition) {
   if (payload.empty()) return Failure{TrustError::kEmptyChunk};
   if (payload.size() > kMaxChunkBytes) return Failure{TrustError::kChunkTooLarge};
-  return ChunkHeader{kind, stream, epoch, seq, capture_time, duration_ms, static_cast<std::uint32_t>(payload.size()),
-                     merkle_root(piece_hashes(payload)), kind == HeaderKind::kInit || keyframe};
+  if (rendition.value >= kMaxRenditions) return Failure{TrustError::kBadRendition};
+  return ChunkHeader{kind, rendition, stream, epoch, seq, capture_time, duration_ms,
+                     static_cast<std::uint32_t>(payload.size()), merkle_root(piece_hashes(payload)),
+                     kind == HeaderKind::kInit || keyframe};
 }
 
 SignedHeader sign_header(const ChunkHeader& header, const SecretKey& key) {
@@ -84,22 +87,27 @@ ByteVector encode(const SignedHeader& signed_header) {
 Result<SignedHeader, TrustError> decode_signed_header(ByteView bytes) {
   if (bytes.size() != kSignedHeaderSize) return Failure{TrustError::kMalformedHeader};
   if (bytes[0] != kHeaderVersion) return Failure{TrustError::kUnsupportedVersion};
-  if (bytes[1] != static_cast<Byte>(HeaderKind::kInit) && bytes[1] != static_cast<Byte>(HeaderKind::kChunk) &&
-      bytes[1] != kDeltaChunkKindByte)
+  const Byte kind = bytes[1];
+  if (kind != static_cast<Byte>(HeaderKind::kInit) && kind != static_cast<Byte>(HeaderKind::kChunk))
     return Failure{TrustError::kUnknownKind};
+  const Byte flags = bytes[2];
+  const Byte allowed_flags = kind == static_cast<Byte>(HeaderKind::kChunk) ? kDeltaStartFlag : Byte{0};
+  if ((flags & ~allowed_flags) != 0) return Failure{TrustError::kUnknownFlags};
+  if (bytes[3] >= kMaxRenditions) return Failure{TrustError::kBadRendition};
   SignedHeader out;
   ChunkHeader& h = out.header;
-  h.kind = bytes[1] == static_cast<Byte>(HeaderKind::kInit) ? HeaderKind::kInit : HeaderKind::kChunk;
-  h.keyframe = bytes[1] != kDeltaChunkKindByte;
-  get_array(bytes, 2, h.stream.bytes);
-  h.epoch = Epoch{get<std::uint32_t>(bytes, 34)};
-  h.seq = ChunkSeq{get<std::uint64_t>(bytes, 38)};
-  h.capture_time = TimeMs{static_cast<std::int64_t>(get<std::uint64_t>(bytes, 46))};
-  h.duration_ms = get<std::uint32_t>(bytes, 54);
-  h.byte_length = get<std::uint32_t>(bytes, 58);
-  if (get<std::uint32_t>(bytes, 62) != kPieceSize || h.byte_length == 0 || h.byte_length > kMaxChunkBytes)
+  h.kind = static_cast<HeaderKind>(kind);
+  h.keyframe = (flags & kDeltaStartFlag) == 0;
+  h.rendition = RenditionId{bytes[3]};
+  get_array(bytes, 4, h.stream.bytes);
+  h.epoch = Epoch{get<std::uint32_t>(bytes, 36)};
+  h.seq = ChunkSeq{get<std::uint64_t>(bytes, 40)};
+  h.capture_time = TimeMs{static_cast<std::int64_t>(get<std::uint64_t>(bytes, 48))};
+  h.duration_ms = get<std::uint32_t>(bytes, 56);
+  h.byte_length = get<std::uint32_t>(bytes, 60);
+  if (get<std::uint32_t>(bytes, 64) != kPieceSize || h.byte_length == 0 || h.byte_length > kMaxChunkBytes)
     return Failure{TrustError::kMalformedHeader};
-  get_array(bytes, 66, h.merkle_root);
+  get_array(bytes, 68, h.merkle_root);
   get_array(bytes, kSignedPartSize, out.signature);
   return out;
 }

@@ -1,4 +1,4 @@
-// Why a signature, header, piece or key was refused.
+// Why a signature, header, rendition list, piece or key was refused.
 #pragma once
 
 namespace swarmcast::trust {
@@ -16,6 +16,9 @@ enum class TrustError {
   kBadEncoding,         // not canonical base64url / hex
   kEmptyChunk,          // nothing to sign
   kChunkTooLarge,       // beyond kMaxChunkBytes
+  kUnknownFlags,        // a reserved header flag set, or a chunk's flag on an init header
+  kBadRendition,        // a rendition id at or beyond kMaxRenditions
+  kMalformedLadder,     // a rendition list of the wrong size or breaking its rules
 };
 
 // Stable snake_case names: they reach JS as error codes and appear in docs/PROTOCOL.md.
@@ -33,6 +36,9 @@ constexpr const char* to_string(TrustError error) {
     case TrustError::kBadEncoding: return "bad_encoding";
     case TrustError::kEmptyChunk: return "empty_chunk";
     case TrustError::kChunkTooLarge: return "chunk_too_large";
+    case TrustError::kUnknownFlags: return "unknown_flags";
+    case TrustError::kBadRendition: return "bad_rendition";
+    case TrustError::kMalformedLadder: return "malformed_ladder";
   }
   return "unknown";
 }

@@ -45,7 +45,7 @@ class Reader {
     return true;
   }
 
-  // Piece and InitSegment end in their payload: the message boundary is its length.
+  // Piece, InitSegment and RenditionList end in their payload: the message boundary is its length.
   ByteView rest() {
     const ByteView out = bytes_.subspan(pos_);
     pos_ = bytes_.size();
@@ -230,6 +230,13 @@ Decoded decode_init_segment(Reader& r) {
   return ok(InitSegment{ByteVector(header.begin(), header.end()), ByteVector(segment.begin(), segment.end())});
 }
 
+Decoded decode_rendition_list(Reader& r) {
+  const ByteView ladder = r.rest();
+  if (ladder.empty()) return fail(WireError::kBadValue);
+  if (ladder.size() > trust::kMaxSignedLadderBytes) return fail(WireError::kTooLarge);
+  return ok(RenditionList{ByteVector(ladder.begin(), ladder.end())});
+}
+
 Decoded decode_peer_exchange(Reader& r) {
   std::uint8_t count = 0;
   if (!r.u8(count)) return fail(WireError::kTruncated);
@@ -306,6 +313,7 @@ Decoded decode_fields(MessageType type, Reader& r) {
     case MessageType::kGoodbye: return decode_goodbye(r);
     case MessageType::kChat: return decode_chat(r);
     case MessageType::kDeviceStatus: return decode_device_status(r);
+    case MessageType::kRenditionList: return decode_rendition_list(r);
   }
   return fail(WireError::kUnknownType);
 }
@@ -375,6 +383,9 @@ void encode_fields(Out& w, const InitSegment& m) {
   w.bytes(m.signed_header);
   w.bytes(m.bytes);
 }
+
+template <typename Out>
+void encode_fields(Out& w, const RenditionList& m) { w.bytes(m.signed_ladder); }
 
 template <typename Out>
 void encode_fields(Out& w, const PeerExchange& m) {

@@ -1,4 +1,5 @@
-// The peer wire protocol, version 1: every message two peers exchange, declared once.
+// The peer wire protocol, version 2: every message two peers exchange, declared once.
+// (Version 2 carries the 164-byte signed headers of version 2, which name a rendition.)
 // One WebRTC data-channel message carries exactly one wire message (the channel is
 // ordered and reliable and keeps message boundaries), so there is no length framing:
 // a message is `u8 type` followed by its fields, integers big-endian.
@@ -16,11 +17,12 @@
 #include "core/bytes.hpp"
 #include "core/strong_types.hpp"
 #include "swarm/swarm_types.hpp"
+#include "trust/rendition_ladder.hpp"
 #include "trust/signed_header.hpp"
 
 namespace swarmcast::wire {
 
-inline constexpr std::uint8_t kProtocolVersion = 1;
+inline constexpr std::uint8_t kProtocolVersion = 2;
 // A whole message, type byte included.
 inline constexpr std::size_t kMaxMessageBytes = 65536;
 // Chunks a Have may describe at once.
@@ -58,6 +60,7 @@ enum class MessageType : std::uint8_t {
   kGoodbye = 14,
   kChat = 15,
   kDeviceStatus = 16,
+  kRenditionList = 17,
 };
 
 // The first message on every connection, both ways. The version is not a field: the
@@ -234,7 +237,16 @@ struct Chat {
   bool operator==(const Chat&) const = default;
 };
 
+// The stream's signed rendition list (trust/rendition_ladder.hpp), opaque here as the
+// chunk headers are: sent after the handshake by any peer that holds one, and passed on
+// to every peer when a newer revision arrives.
+struct RenditionList {
+  static constexpr MessageType kType = MessageType::kRenditionList;
+  ByteVector signed_ladder;  // 1..trust::kMaxSignedLadderBytes
+  bool operator==(const RenditionList&) const = default;
+};
+
 using Message = std::variant<Handshake, Have, HaveRange, Request, Piece, Cancel, Choke, Unchoke, ChunkHeader,
-                             InitSegment, PeerExchange, Ping, Pong, Goodbye, Chat, DeviceStatus>;
+                             InitSegment, PeerExchange, Ping, Pong, Goodbye, Chat, DeviceStatus, RenditionList>;
 
 }  // namespace swarmcast::wire

@@ -26,7 +26,7 @@ TEST(Challenge, AServerChosenNonceNeverYieldsAHeaderSignature) {
   const ByteVector payload = chunk_of(1000);
   const trust::ChunkHeader header = header_for(keys, payload);
   ByteVector wire = trust::encode(trust::sign_header(header, keys.secret_key));
-  constexpr std::string_view kHeaderDomain = "swarmcast/header/v1";
+  constexpr std::string_view kHeaderDomain = "swarmcast/header/v2";
   ByteVector nonce(kHeaderDomain.begin(), kHeaderDomain.end());
   nonce.insert(nonce.end(), wire.begin(), wire.begin() + trust::kSignedPartSize);
   const trust::Signature stolen = trust::sign_challenge(keys.secret_key, nonce);

@@ -15,8 +15,8 @@ using trust::TrustError;
 // correctly signed but carry values describe() never produces.
 ByteVector resigned(ByteVector wire, const trust::KeyPair& keys) {
   const trust::Signature signature =
-      trust::sign_detached(keys.secret_key, concat({text("swarmcast/header/v1"), ByteView(wire).first(98)}));
-  std::copy(signature.begin(), signature.end(), wire.begin() + 98);
+      trust::sign_detached(keys.secret_key, concat({text("swarmcast/header/v2"), ByteView(wire).first(100)}));
+  std::copy(signature.begin(), signature.end(), wire.begin() + 100);
   return wire;
 }
 
@@ -41,13 +41,14 @@ class SignedChunk : public ::testing::Test {
   }
 };
 
-TEST_F(SignedChunk, EncodesTo162BytesAndVerifiesBack) {
+TEST_F(SignedChunk, EncodesTo164BytesAndVerifiesBack) {
   ASSERT_EQ(wire.size(), trust::kSignedHeaderSize);
-  EXPECT_EQ(wire.size(), 162u);
+  EXPECT_EQ(wire.size(), 164u);
   const auto verified = trust::verify_signed_header(wire, keys.public_key);
   ASSERT_TRUE(verified.ok()) << trust::to_string(verified.error());
   const trust::ChunkHeader& h = verified.value();
   EXPECT_EQ(h.kind, trust::HeaderKind::kChunk);
+  EXPECT_EQ(h.rendition, RenditionId{0});
   EXPECT_EQ(h.stream, keys.public_key);
   EXPECT_EQ(h.epoch, Epoch{3});
   EXPECT_EQ(h.seq, ChunkSeq{42});
@@ -66,22 +67,24 @@ TEST_F(SignedChunk, DecodesAndReencodesToTheSameBytes) {
 
 TEST_F(SignedChunk, LayoutIsBigEndianAtTheDocumentedOffsets) {
   const auto field = [&](std::size_t offset, std::size_t size) { return trust::to_hex(ByteView(wire).subspan(offset, size)); };
-  EXPECT_EQ(field(0, 1), "01");                                     // version
+  EXPECT_EQ(field(0, 1), "02");                                     // version
   EXPECT_EQ(field(1, 1), "02");                                     // kind: chunk
-  EXPECT_EQ(field(2, 32), trust::to_hex(keys.public_key.bytes));    // stream
-  EXPECT_EQ(field(34, 4), "00000003");                              // epoch
-  EXPECT_EQ(field(38, 8), "000000000000002a");                      // seq 42
-  EXPECT_EQ(field(46, 8), "0000018bcfe5687b");                      // 1700000000123 ms
-  EXPECT_EQ(field(54, 4), "000003e8");                              // 1000 ms
-  EXPECT_EQ(field(58, 4), "000186a0");                              // 100000 bytes
-  EXPECT_EQ(field(62, 4), "00004000");                              // piece size
-  EXPECT_EQ(field(66, 32), trust::to_hex(header.merkle_root));      // root
-  // The signature covers the domain string, then bytes 0..97.
+  EXPECT_EQ(field(2, 1), "00");                                     // flags: starts at a keyframe
+  EXPECT_EQ(field(3, 1), "00");                                     // rendition 0
+  EXPECT_EQ(field(4, 32), trust::to_hex(keys.public_key.bytes));    // stream
+  EXPECT_EQ(field(36, 4), "00000003");                              // epoch
+  EXPECT_EQ(field(40, 8), "000000000000002a");                      // seq 42
+  EXPECT_EQ(field(48, 8), "0000018bcfe5687b");                      // 1700000000123 ms
+  EXPECT_EQ(field(56, 4), "000003e8");                              // 1000 ms
+  EXPECT_EQ(field(60, 4), "000186a0");                              // 100000 bytes
+  EXPECT_EQ(field(64, 4), "00004000");                              // piece size
+  EXPECT_EQ(field(68, 32), trust::to_hex(header.merkle_root));      // root
+  // The signature covers the domain string, then bytes 0..99.
   trust::Signature signature;
-  std::copy(wire.begin() + 98, wire.end(), signature.begin());
-  EXPECT_TRUE(trust::verify_detached(keys.public_key, concat({text("swarmcast/header/v1"), ByteView(wire).first(98)}),
+  std::copy(wire.begin() + 100, wire.end(), signature.begin());
+  EXPECT_TRUE(trust::verify_detached(keys.public_key, concat({text("swarmcast/header/v2"), ByteView(wire).first(100)}),
                                      signature));
-  EXPECT_FALSE(trust::verify_detached(keys.public_key, ByteView(wire).first(98), signature));
+  EXPECT_FALSE(trust::verify_detached(keys.public_key, ByteView(wire).first(100), signature));
 }
 
 TEST_F(SignedChunk, ExtremeFieldValuesRoundTrip) {
@@ -92,8 +95,9 @@ TEST_F(SignedChunk, ExtremeFieldValuesRoundTrip) {
   h.capture_time = TimeMs{-1};
   h.duration_ms = std::numeric_limits<std::uint32_t>::max();
   h.byte_length = trust::kMaxChunkBytes;
+  h.rendition = RenditionId{trust::kMaxRenditions - 1};
   const ByteVector bytes = trust::encode(trust::sign_header(h, keys.secret_key));
-  EXPECT_EQ(trust::to_hex(ByteView(bytes).subspan(46, 8)), "ffffffffffffffff");
+  EXPECT_EQ(trust::to_hex(ByteView(bytes).subspan(48, 8)), "ffffffffffffffff");
   const auto verified = trust::verify_signed_header(bytes, keys.public_key);
   ASSERT_TRUE(verified.ok()) << trust::to_string(verified.error());
   EXPECT_EQ(verified.value().kind, trust::HeaderKind::kInit);
@@ -102,6 +106,7 @@ TEST_F(SignedChunk, ExtremeFieldValuesRoundTrip) {
   EXPECT_EQ(verified.value().capture_time, TimeMs{-1});
   EXPECT_EQ(verified.value().duration_ms, h.duration_ms);
   EXPECT_EQ(verified.value().byte_length, trust::kMaxChunkBytes);
+  EXPECT_EQ(verified.value().rendition, RenditionId{7});
 }
 
 TEST_F(SignedChunk, EverySingleByteChangeIsRejected) {
@@ -117,7 +122,7 @@ TEST_F(SignedChunk, EverySingleByteChangeIsRejected) {
 TEST_F(SignedChunk, TruncatedAndExtendedHeadersAreMalformed) {
   for (std::size_t n = 0; n < wire.size(); ++n)
     EXPECT_EQ(header_error(ByteView(wire).first(n)), TrustError::kMalformedHeader) << n;
-  for (std::size_t extra : {1u, 64u, 162u}) {
+  for (std::size_t extra : {1u, 64u, 164u}) {
     ByteVector longer = wire;
     longer.resize(wire.size() + extra);
     EXPECT_EQ(header_error(longer), TrustError::kMalformedHeader) << extra;
@@ -125,26 +130,69 @@ TEST_F(SignedChunk, TruncatedAndExtendedHeadersAreMalformed) {
 }
 
 TEST_F(SignedChunk, UnknownVersionsAndKindsAreNamedEvenWhenSigned) {
-  for (Byte version : {Byte{0}, Byte{2}, Byte{0xFF}}) {
+  // Version 1 (162 bytes, no rendition) included: a size that happens to match is no excuse.
+  for (Byte version : {Byte{0}, Byte{1}, Byte{3}, Byte{0xFF}}) {
     ByteVector bytes = wire;
     bytes[0] = version;
     EXPECT_EQ(header_error(resigned(bytes, keys)), TrustError::kUnsupportedVersion);
   }
-  for (Byte kind : {Byte{0}, Byte{4}, Byte{0x82}, Byte{0xFF}}) {
+  // Version 1's kind 3 (a chunk starting within a group of pictures) is a flag now.
+  for (Byte kind : {Byte{0}, Byte{3}, Byte{4}, Byte{0x82}, Byte{0xFF}}) {
     ByteVector bytes = wire;
     bytes[1] = kind;
     EXPECT_EQ(header_error(resigned(bytes, keys)), TrustError::kUnknownKind);
   }
 }
 
-// Whether a chunk starts at a keyframe rides in the signed kind byte: 2 yes, 3 no.
+// Reserved flag bits (bit 1 is kept for progressive chunks) are refused until a
+// version of this code knows them, even when correctly signed; so is a chunk's flag
+// on an init header.
+TEST_F(SignedChunk, ReservedFlagsAreRefusedEvenWhenSigned) {
+  for (Byte flags : {Byte{0x02}, Byte{0x03}, Byte{0x80}, Byte{0xFF}}) {
+    ByteVector bytes = wire;
+    bytes[2] = flags;
+    EXPECT_EQ(header_error(resigned(bytes, keys)), TrustError::kUnknownFlags) << int{flags};
+  }
+  ByteVector init = wire;
+  init[1] = 1;
+  EXPECT_TRUE(trust::verify_signed_header(resigned(init, keys), keys.public_key).ok());
+  init[2] = 1;
+  EXPECT_EQ(header_error(resigned(init, keys)), TrustError::kUnknownFlags);
+}
+
+TEST_F(SignedChunk, TheRenditionIsSignedAndBounded) {
+  const trust::ChunkHeader low = trust::describe(trust::HeaderKind::kChunk, keys.public_key, Epoch{3}, ChunkSeq{42},
+                                                 TimeMs{1'700'000'000'123}, 1000, payload, true, RenditionId{2})
+                                     .value();
+  const ByteVector low_wire = trust::encode(trust::sign_header(low, keys.secret_key));
+  EXPECT_EQ(low_wire[3], 2);
+  const auto verified = trust::verify_signed_header(low_wire, keys.public_key);
+  ASSERT_TRUE(verified.ok()) << trust::to_string(verified.error());
+  EXPECT_EQ(verified.value().rendition, RenditionId{2});
+  // A relay cannot pass one rendition's chunk off as another's.
+  ByteVector relabelled = low_wire;
+  relabelled[3] = 0;
+  EXPECT_EQ(header_error(relabelled), TrustError::kBadSignature);
+  for (Byte rendition : {Byte{trust::kMaxRenditions}, Byte{0x80}, Byte{0xFF}}) {
+    ByteVector bytes = wire;
+    bytes[3] = rendition;
+    EXPECT_EQ(header_error(resigned(bytes, keys)), TrustError::kBadRendition) << int{rendition};
+  }
+  EXPECT_EQ(trust::describe(trust::HeaderKind::kChunk, keys.public_key, Epoch{3}, ChunkSeq{42}, TimeMs{0}, 1000,
+                            payload, true, RenditionId{trust::kMaxRenditions})
+                .error(),
+            TrustError::kBadRendition);
+}
+
+// Whether a chunk starts at a keyframe rides in the signed flags byte: bit 0 clear yes, set no.
 TEST_F(SignedChunk, AChunkThatStartsWithinAGroupOfPicturesSaysSoSigned) {
-  EXPECT_EQ(wire[1], 2);
+  EXPECT_EQ(wire[2], 0);
   EXPECT_TRUE(trust::verify_signed_header(wire, keys.public_key).value().keyframe);
   const trust::ChunkHeader delta = trust::describe(trust::HeaderKind::kChunk, keys.public_key, Epoch{3}, ChunkSeq{43},
                                                    TimeMs{1'700'000'001'123}, 1000, payload, false).value();
   const ByteVector delta_wire = trust::encode(trust::sign_header(delta, keys.secret_key));
-  EXPECT_EQ(delta_wire[1], 3);
+  EXPECT_EQ(delta_wire[1], 2);
+  EXPECT_EQ(delta_wire[2], 1);
   const auto verified = trust::verify_signed_header(delta_wire, keys.public_key);
   ASSERT_TRUE(verified.ok()) << trust::to_string(verified.error());
   EXPECT_EQ(verified.value().kind, trust::HeaderKind::kChunk);
@@ -156,12 +204,12 @@ TEST_F(SignedChunk, AChunkThatStartsWithinAGroupOfPicturesSaysSoSigned) {
 // decode or to hide a start point, breaks the signature.
 TEST_F(SignedChunk, ARelayCannotForgeTheKeyframeFlag) {
   ByteVector flipped = wire;
-  flipped[1] = 3;
+  flipped[2] = 1;
   EXPECT_EQ(header_error(flipped), TrustError::kBadSignature);
   const trust::ChunkHeader delta = trust::describe(trust::HeaderKind::kChunk, keys.public_key, Epoch{3}, ChunkSeq{42},
                                                    TimeMs{1'700'000'000'123}, 1000, payload, false).value();
   ByteVector unflipped = trust::encode(trust::sign_header(delta, keys.secret_key));
-  unflipped[1] = 2;
+  unflipped[2] = 0;
   EXPECT_EQ(header_error(unflipped), TrustError::kBadSignature);
 }
 
@@ -172,11 +220,11 @@ TEST_F(SignedChunk, ImpossibleLengthsAndPieceSizesAreMalformedEvenWhenSigned) {
     std::copy(value.begin(), value.end(), bytes.begin() + static_cast<std::ptrdiff_t>(offset));
     return resigned(bytes, keys);
   };
-  EXPECT_EQ(header_error(with(58, "00000000")), TrustError::kMalformedHeader);  // empty
-  EXPECT_EQ(header_error(with(58, "01000001")), TrustError::kMalformedHeader);  // 16 MiB + 1
-  EXPECT_EQ(header_error(with(62, "00002000")), TrustError::kMalformedHeader);  // 8 KiB pieces
-  EXPECT_EQ(header_error(with(62, "00004001")), TrustError::kMalformedHeader);
-  EXPECT_TRUE(trust::verify_signed_header(with(58, "01000000"), keys.public_key).ok());  // 16 MiB exactly
+  EXPECT_EQ(header_error(with(60, "00000000")), TrustError::kMalformedHeader);  // empty
+  EXPECT_EQ(header_error(with(60, "01000001")), TrustError::kMalformedHeader);  // 16 MiB + 1
+  EXPECT_EQ(header_error(with(64, "00002000")), TrustError::kMalformedHeader);  // 8 KiB pieces
+  EXPECT_EQ(header_error(with(64, "00004001")), TrustError::kMalformedHeader);
+  EXPECT_TRUE(trust::verify_signed_header(with(60, "01000000"), keys.public_key).ok());  // 16 MiB exactly
 }
 
 TEST_F(SignedChunk, AnotherStreamOrAForgedSignatureIsNamed) {
@@ -186,10 +234,10 @@ TEST_F(SignedChunk, AnotherStreamOrAForgedSignatureIsNamed) {
   impostor = resigned(impostor, stream_key(8));
   EXPECT_EQ(header_error(impostor), TrustError::kBadSignature);
   ByteVector bent = wire;
-  bent[100] ^= 1;
+  bent[110] ^= 1;
   EXPECT_EQ(header_error(bent), TrustError::kBadSignature);
   bent = wire;
-  bent[50] ^= 1;  // seq: signed content changed
+  bent[44] ^= 1;  // seq: signed content changed
   EXPECT_EQ(header_error(bent), TrustError::kBadSignature);
 }
 
@@ -280,10 +328,11 @@ TEST(SignedInit, InitSegmentsAreSignedWithTheirOwnKind) {
   const auto h = trust::describe(trust::HeaderKind::kInit, keys.public_key, Epoch{1}, ChunkSeq{0}, TimeMs{5}, 0, init);
   const ByteVector wire = trust::encode(trust::sign_header(h.value(), keys.secret_key));
   EXPECT_EQ(wire[1], 1);
+  EXPECT_EQ(wire[2], 0);
   const auto verified = trust::verify_signed_header(wire, keys.public_key);
   ASSERT_TRUE(verified.ok());
   EXPECT_EQ(verified.value().kind, trust::HeaderKind::kInit);
-  // The keyframe flag is a chunk's: an init header asked to carry false still says kind 1.
+  // The keyframe flag is a chunk's: an init header asked to carry false still has no flag.
   const auto no_flag = trust::describe(trust::HeaderKind::kInit, keys.public_key, Epoch{1}, ChunkSeq{0}, TimeMs{5}, 0,
                                        init, false);
   EXPECT_EQ(trust::encode(trust::sign_header(no_flag.value(), keys.secret_key)), wire);
@@ -313,6 +362,8 @@ TEST(TrustErrors, HaveStableSnakeCaseNames) {
   EXPECT_STREQ(trust::to_string(TrustError::kBadEncoding), "bad_encoding");
   EXPECT_STREQ(trust::to_string(TrustError::kEmptyChunk), "empty_chunk");
   EXPECT_STREQ(trust::to_string(TrustError::kChunkTooLarge), "chunk_too_large");
+  EXPECT_STREQ(trust::to_string(TrustError::kUnknownFlags), "unknown_flags");
+  EXPECT_STREQ(trust::to_string(TrustError::kBadRendition), "bad_rendition");
 }
 
 }  // namespace

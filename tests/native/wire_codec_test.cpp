@@ -116,6 +116,7 @@ std::vector<Message> one_of_each() {
       Goodbye{GoodbyeReason::kStreamEnded},
       sample_chat(ChatKind::kText, "Ana", "hello, swarm \xC3\xA9\xE2\x82\xAC"),
       DeviceStatus{.can_upload = true, .hidden = true, .upload_budget_bytes_per_s = 97'656},
+      RenditionList{filled(200, 0x33)},
   };
 }
 
@@ -151,6 +152,8 @@ std::vector<Message> at_the_limits() {
   out.push_back(ChunkHeader{kHeader, std::vector<PieceHash>(kMaxPiecesPerChunk, array_of<32>(5))});
   out.push_back(InitSegment{kHeader, filled(1)});
   out.push_back(InitSegment{kHeader, filled(kMaxInitBytes)});
+  out.push_back(RenditionList{filled(1)});
+  out.push_back(RenditionList{filled(trust::kMaxSignedLadderBytes)});
   out.push_back(PeerExchange{});
   out.push_back(PeerExchange{std::vector<PeerEntry>(kMaxPeerExchange, {PeerId{3}, Role::kBroadcaster, 100})});
   for (std::uint8_t reason = 0; reason <= 4; ++reason) out.push_back(Goodbye{static_cast<GoodbyeReason>(reason)});
@@ -162,7 +165,8 @@ std::vector<Message> at_the_limits() {
 }
 
 bool ends_in_payload(const Message& m) {
-  return std::holds_alternative<Piece>(m) || std::holds_alternative<InitSegment>(m);
+  return std::holds_alternative<Piece>(m) || std::holds_alternative<InitSegment>(m) ||
+         std::holds_alternative<RenditionList>(m);
 }
 
 TEST(WireCodec, OneOfEachCoversEveryType) {
@@ -187,7 +191,7 @@ TEST(WireCodec, EveryMessageRoundTrips) {
 TEST(WireCodec, HandshakeLayoutIsBigEndian) {
   const ByteVector expected = hex(
       "01"                                                                // type: handshake
-      "01"                                                                // protocol version
+      "02"                                                                // protocol version
       "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"  // stream key
       "0102030405060708"                                                  // peer id
       "02"                                                                // role: relay
@@ -218,9 +222,10 @@ TEST(WireCodec, HaveBitmapIsMostSignificantBitFirst) {
 TEST(WireCodec, EveryProperPrefixIsTruncated) {
   for (const Message& m : one_of_each()) {
     const ByteVector bytes = encode(m);
-    // Piece and InitSegment carry no length: their payload ends with the message.
+    // Piece, InitSegment and RenditionList carry no length: their payload ends with the message.
     const std::size_t fixed = std::holds_alternative<Piece>(m) ? 1 + 8 + 2
                               : std::holds_alternative<InitSegment>(m) ? 1 + trust::kSignedHeaderSize
+                              : std::holds_alternative<RenditionList>(m) ? 1
                                                                         : bytes.size();
     for (std::size_t n = 0; n < bytes.size(); ++n) {
       const ByteView prefix = ByteView(bytes).first(n);
@@ -251,7 +256,7 @@ TEST(WireCodec, BytesAfterTheLastFieldAreTrailing) {
 TEST(WireCodec, EmptyAndUnknownTypes) {
   EXPECT_EQ(error_of({}), WireError::kEmpty);
   EXPECT_EQ(error_of(hex("00")), WireError::kUnknownType);
-  EXPECT_EQ(error_of(hex("11 00000000")), WireError::kUnknownType);
+  EXPECT_EQ(error_of(hex("12 00000000")), WireError::kUnknownType);
   EXPECT_EQ(error_of(hex("ff")), WireError::kUnknownType);
 }
 
@@ -262,26 +267,29 @@ TEST(WireCodec, OversizeMessagesAndPayloadsAreTooLarge) {
   // Within it, but a piece or init segment over its own cap.
   EXPECT_EQ(error_of(concat({hex("05 0000000000000001 0000"), filled(kMaxPieceBytes + 1)})), WireError::kTooLarge);
   EXPECT_EQ(error_of(concat({hex("0a"), kHeader, filled(kMaxInitBytes + 1)})), WireError::kTooLarge);
+  EXPECT_EQ(error_of(concat({hex("11"), filled(trust::kMaxSignedLadderBytes + 1)})), WireError::kTooLarge);
 }
 
 const std::string kKey(64, 'a');
 
 TEST(WireCodec, HandshakeOfAnotherVersionIsBadVersionWhateverFollows) {
   EXPECT_EQ(error_of(hex("01 00")), WireError::kBadVersion);
-  EXPECT_EQ(error_of(hex("01 02")), WireError::kBadVersion);
-  EXPECT_EQ(error_of(hex("01 02" + kKey + "0000000000000001 03 00 00000000 ffff")), WireError::kBadVersion);
-  EXPECT_EQ(error_of(hex("01 01" + kKey + "0000000000000001 03 00 00000000")), std::nullopt);
+  EXPECT_EQ(error_of(hex("01 03")), WireError::kBadVersion);
+  // Version 1 peers carry 162-byte headers: refused at the handshake, not misread later.
+  EXPECT_EQ(error_of(hex("01 01" + kKey + "0000000000000001 03 00 00000000")), WireError::kBadVersion);
+  EXPECT_EQ(error_of(hex("01 03" + kKey + "0000000000000001 03 00 00000000 ffff")), WireError::kBadVersion);
+  EXPECT_EQ(error_of(hex("01 02" + kKey + "0000000000000001 03 00 00000000")), std::nullopt);
 }
 
 TEST(WireCodec, HandshakeRoleAndReservedFlagBits) {
-  EXPECT_EQ(error_of(hex("01 01" + kKey + "0000000000000001 04 00 00000000")), WireError::kBadValue);
-  EXPECT_EQ(error_of(hex("01 01" + kKey + "0000000000000001 ff 00 00000000")), WireError::kBadValue);
+  EXPECT_EQ(error_of(hex("01 02" + kKey + "0000000000000001 04 00 00000000")), WireError::kBadValue);
+  EXPECT_EQ(error_of(hex("01 02" + kKey + "0000000000000001 ff 00 00000000")), WireError::kBadValue);
   // Bits 4-5 are the upload choice, 3 of which is undefined; bits 6-7 are reserved.
   for (const char* flags : {"30", "40", "80", "3f", "c0"})
-    EXPECT_EQ(error_of(hex("01 01" + kKey + "0000000000000001 03 " + flags + " 00000000")), WireError::kBadValue)
+    EXPECT_EQ(error_of(hex("01 02" + kKey + "0000000000000001 03 " + flags + " 00000000")), WireError::kBadValue)
         << "flags " << flags;
   for (const char* flags : {"10", "20", "2f"})
-    EXPECT_EQ(error_of(hex("01 01" + kKey + "0000000000000001 03 " + flags + " 00000000")), std::nullopt)
+    EXPECT_EQ(error_of(hex("01 02" + kKey + "0000000000000001 03 " + flags + " 00000000")), std::nullopt)
         << "flags " << flags;
 }
 

@@ -94,9 +94,61 @@ describe('trust (wasm)', () => {
     assert.equal(verifier.verifyHeader(keyframe).keyframe, true);
     const read = verifier.verifyHeader(within);
     assert.deepEqual([read.ok, read.kind, read.keyframe], [true, 'chunk', false]);
-    within[1] = keyframe[1];
+    within[2] = keyframe[2]; // the flags byte
     assert.equal(verifier.verifyHeader(within).error, 'bad_signature');
     [signer, verifier].forEach((x) => x.close());
+  });
+
+  test('each rendition of a stream signs its own chunks, verified by (rendition, seq)', () => {
+    const signer = new StreamSigner(core, seed);
+    const verifier = new StreamVerifier(core, signer.streamId);
+    const fields = { epoch: 0, seq: 7, captureMs: 7000, durationMs: 1000 };
+    const top = new Uint8Array(20000).fill(1);
+    const low = new Uint8Array(5000).fill(2);
+    const topHeader = signer.sign(HeaderKind.chunk, fields, top);
+    const lowHeader = signer.sign(HeaderKind.chunk, { ...fields, rendition: 2 }, low);
+    assert.equal(verifier.verifyHeader(topHeader).rendition, 0);
+    assert.equal(verifier.verifyHeader(lowHeader).rendition, 2);
+    // Both headers of seq 7 are kept: each piece is checked against its own rendition's.
+    assert.equal(verifier.verifyPayload(HeaderKind.chunk, 7, top).ok, true);
+    assert.equal(verifier.verifyPayload(HeaderKind.chunk, 7, low, 2).ok, true);
+    assert.equal(verifier.verifyPayload(HeaderKind.chunk, 7, low).error, 'bad_piece_length');
+    assert.equal(verifier.verifyPiece(HeaderKind.chunk, 7, 0, low, pieceProof(core, low, 0), 2).ok, true);
+    assert.equal(verifier.verifyPiece(HeaderKind.chunk, 7, 0, low, pieceProof(core, low, 0), 1).ok, false);
+    for (const rendition of [8, 255, 256, -1, 1.5]) {
+      assert.throws(() => signer.sign(HeaderKind.chunk, { ...fields, rendition }, low), { name: 'TrustError', code: 'bad_rendition' });
+    }
+    [signer, verifier].forEach((x) => x.close());
+  });
+
+  test('the rendition list is signed, verified, and refused when malformed or forged', () => {
+    const signer = new StreamSigner(core, seed);
+    const verifier = new StreamVerifier(core, signer.streamId);
+    const renditions = [
+      { id: 0, width: 640, height: 360, bitrate: 800_000, frameRateMilli: 30_000, codecs: 'vp8,opus' },
+      { id: 1, width: 320, height: 180, bitrate: 300_000, frameRateMilli: 30_000, codecs: 'vp8,opus' },
+    ];
+    const ladder = signer.signLadder({ revision: 1, firstSeq: 40, renditions });
+    const read = verifier.verifyLadder(ladder);
+    assert.equal(read.ok, true);
+    assert.deepEqual(read.ok && [read.revision, read.firstSeq, read.renditions], [1, 40, renditions]);
+    const bent = ladder.slice();
+    bent[40] ^= 1;
+    assert.equal(verifier.verifyLadder(bent).ok, false);
+    const stranger = new StreamSigner(core, new Uint8Array(32).fill(9));
+    assert.equal(verifier.verifyLadder(stranger.signLadder({ revision: 1, renditions })).error, 'wrong_stream');
+    const refused = [
+      { revision: 1, renditions: [] },
+      { revision: 1, renditions: [...renditions].reverse() },
+      { revision: -1, renditions },
+      { revision: 1, renditions: [{ ...renditions[0], id: 8 }] },
+      { revision: 1, renditions: [{ ...renditions[0], bitrate: '800000' }] },
+      { revision: 1, renditions: [{ ...renditions[0], codecs: 'vp8, opus' }] },
+    ];
+    for (const fields of refused) {
+      assert.throws(() => signer.signLadder(/** @type {any} */ (fields)), { name: 'TrustError', code: 'malformed_ladder' });
+    }
+    [signer, stranger, verifier].forEach((x) => x.close());
   });
 
   test('a header from another stream or with a flipped bit is refused', () => {

@@ -15,6 +15,7 @@ const TICK_MS = 20;
 const T0 = 1_700_000_000_000;  // wall-clock-sized times, as a browser passes them
 const BROADCASTER = 1;
 const PIECE_MESSAGE = 5;       // docs/PROTOCOL.md: type byte of a Piece; its bytes start at 11
+const RENDITION_LIST_MESSAGE = 17;
 
 const hex = (bytes) => Buffer.from(bytes).toString('hex');
 // A stream id is the base64url of the 32-byte public key (decoded here independently of the core).
@@ -285,6 +286,25 @@ describe('SwarmEngine (wasm) API', () => {
     engine.delete();
     assert.throws(() => engine.tick(T0), EngineError);
     engine.delete();  // twice is harmless
+    [signer, stranger].forEach((s) => s.close());
+  });
+
+  test('the broadcaster publishes its signed rendition list to every viewer, newest revision only', () => {
+    const signer = new StreamSigner(core, seed);
+    const stranger = new StreamSigner(core, new Uint8Array(32).fill(24));
+    const engines = new Map([[BROADCASTER, new SwarmEngine(core, { self: BROADCASTER, broadcaster: true, streamKey: signer.streamId })],
+      [2, new SwarmEngine(core, { self: 2, streamKey: signer.streamId })]]);
+    const mesh = new Mesh(engines);
+    for (let t = T0; t < T0 + 200; t += TICK_MS) mesh.step(t);
+    const renditions = [{ id: 0, width: 640, height: 360, bitrate: 800_000, frameRateMilli: 30_000, codecs: 'vp8,opus' }];
+    const broadcaster = engines.get(BROADCASTER);
+    assert.equal(broadcaster.publishLadder(stranger.signLadder({ revision: 1, renditions }), T0), false);
+    const ladder = signer.signLadder({ revision: 1, renditions });
+    assert.equal(broadcaster.publishLadder(ladder, T0 + 200), true);
+    assert.equal(broadcaster.publishLadder(ladder, T0 + 200), false, 'not newer');
+    const sent = broadcaster.takeOutbox().filter((m) => m.bytes[0] === RENDITION_LIST_MESSAGE);
+    assert.deepEqual(sent.map((m) => [m.to, hex(m.bytes.subarray(1))]), [[2, hex(ladder)]]);
+    [...engines.values()].forEach((e) => e.delete());
     [signer, stranger].forEach((s) => s.close());
   });
 });

@@ -34,8 +34,10 @@ inline ByteVector media(std::uint64_t seq, std::size_t bytes) {
 
 // keyframe: whether the chunk's first video frame is one (a player can start with it).
 inline ByteVector signed_header(const trust::KeyPair& keys, trust::HeaderKind kind, std::uint64_t seq, TimeMs capture,
-                                std::uint32_t duration_ms, ByteView payload, bool keyframe = true) {
-  const auto h = trust::describe(kind, keys.public_key, Epoch{0}, ChunkSeq{seq}, capture, duration_ms, payload, keyframe);
+                                std::uint32_t duration_ms, ByteView payload, bool keyframe = true,
+                                RenditionId rendition = RenditionId{0}) {
+  const auto h =
+      trust::describe(kind, keys.public_key, Epoch{0}, ChunkSeq{seq}, capture, duration_ms, payload, keyframe, rendition);
   return trust::encode(trust::sign_header(h.value(), keys.secret_key));
 }
 

@@ -67,7 +67,7 @@ export function runWasmBench(core, mediaPath) {
   const streamId = signer.streamId();
   results.ed25519_verify_per_s = rate(() => core.verifyChallenge(streamId, messagePtr, message.length, signaturePtr));
 
-  const signed = signer.sign(2, 0, 1, 0, 1000, mibPtr, mib.length);
+  const signed = signer.sign(2, 0, 1, 0, 1000, true, 0, mibPtr, mib.length);
   const verifier = new core.Verifier(streamId);
   const headerPtr = inHeap(core, signed.header);
   verifier.verifyHeader(headerPtr, signed.header.length);
@@ -79,7 +79,7 @@ export function runWasmBench(core, mediaPath) {
   let index = 0;
   results.piece_verify_per_s = rate(() => {
     const proof = proofs[index];
-    verifier.verifyPiece(2, 1, index, mibPtr + index * core.PIECE_SIZE, core.PIECE_SIZE, proof.pointer, proof.length);
+    verifier.verifyPiece(2, 0, 1, index, mibPtr + index * core.PIECE_SIZE, core.PIECE_SIZE, proof.pointer, proof.length);
     index = (index + 1) % pieces;
   });
 

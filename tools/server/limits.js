@@ -39,7 +39,7 @@ export const DEFAULT_LIMITS = Object.freeze({
   originChunks: 30,                // HTTP origin window per stream...
   originBytes: 64 * 1024 * 1024,   // ...and its byte cap
   originInits: 4,                  // init segments kept per stream (one per epoch)
-  originMaxBodyBytes: 16 * 1024 * 1024 + 162, // the largest payload the trust layer signs
+  originMaxBodyBytes: 16 * 1024 * 1024 + 164, // the largest payload the trust layer signs, and its header
 });
 
 /**

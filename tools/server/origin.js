@@ -75,8 +75,10 @@ export class ChunkOrigin {
     const fields = window.verifier.verifyHeader(header);
     if (!fields.ok) throw new OriginError(403, fields.error, `header refused: ${fields.error}`);
     const signedNumber = kind === 'init' ? fields.epoch : fields.seq;
-    if (fields.kind !== kind || signedNumber !== number || fields.byteLength !== payload.length) {
-      throw new OriginError(400, 'mismatch', `the signed header is for ${fields.kind} ${signedNumber} of ${fields.byteLength} bytes`);
+    // The paths name no rendition yet: the origin holds a stream's rendition 0 only.
+    if (fields.kind !== kind || signedNumber !== number || fields.byteLength !== payload.length || fields.rendition !== 0) {
+      throw new OriginError(400, 'mismatch',
+        `the signed header is for ${fields.kind} ${signedNumber} of rendition ${fields.rendition}, ${fields.byteLength} bytes`);
     }
     const checked = window.verifier.verifyPayload(HeaderKind[kind], number, payload);
     if (!checked.ok) throw new OriginError(403, checked.error, `payload refused: ${checked.error}`);

@@ -169,6 +169,21 @@ export class SwarmEngine {
   }
 
   /**
+   * Broadcaster: the stream's signed rendition list (StreamSigner.signLadder), sent to
+   * every peer now and to each new one. False when it does not verify against the
+   * stream or its revision is not above the list already published.
+   * @param {Uint8Array} signedLadder
+   * @param {number} nowMs
+   * @returns {boolean}
+   */
+  publishLadder(signedLadder, nowMs) {
+    const native = this.#live();
+    bytes(signedLadder, 'a signed rendition list');
+    time(nowMs);
+    return native.publishLadder(this.dataHeap.write(signedLadder), signedLadder.length, nowMs);
+  }
+
+  /**
    * HTTP fallback: a signed chunk or init segment from the origin (a stored body is the
    * signed header, `core.SIGNED_HEADER_SIZE` bytes, then the payload). False, and
    * nothing kept, when it does not verify against the stream.

@@ -1,13 +1,15 @@
 // Stream trust (C++ on libsodium, in wasm). A stream's id is its broadcaster's
 // Ed25519 public key (base64url). The broadcaster signs a small header per chunk and
-// per init segment; anyone verifies the header once, then each 16 KiB piece alone
-// against the header's Merkle root.
+// per init segment of each rendition (quality); anyone verifies the header once, then
+// each 16 KiB piece alone against the header's Merkle root.
 import { withHeapBytes } from './heap.js';
 /** @import { SwarmcastCore } from './index.js' */
 
 /** @typedef {import('../../build/wasm/swarmcast.mjs').VerifiedHeader} VerifiedHeader */
 /** @typedef {import('../../build/wasm/swarmcast.mjs').VerifiedHeaderFields} VerifiedHeaderFields */
 /** @typedef {import('../../build/wasm/swarmcast.mjs').TrustCheck} TrustCheck */
+/** @typedef {import('../../build/wasm/swarmcast.mjs').RenditionFields} RenditionFields */
+/** @typedef {import('../../build/wasm/swarmcast.mjs').VerifiedLadder} VerifiedLadder */
 /** @typedef {import('../../build/wasm/swarmcast.mjs').ChatKind} ChatKind */
 
 /** The two kinds of signed header, by their wire code. */
@@ -23,6 +25,8 @@ export const HeaderKind = Object.freeze({ init: 1, chunk: 2 });
  * @property {number} [durationMs]
  * @property {boolean} [keyframe] A chunk's first video frame is a keyframe (default true): viewers start only
  *   at such a chunk. Signed, so no relay can change it.
+ * @property {number} [rendition] Which of the stream's renditions (qualities) it belongs to, 0-7 (default 0,
+ *   the only one of a single-quality stream).
  */
 
 /**
@@ -34,6 +38,27 @@ export const HeaderKind = Object.freeze({ init: 1, chunk: 2 });
  * @property {string} [name] At most 32 bytes of UTF-8.
  * @property {string} text 1-500 bytes of UTF-8 (a reaction: 1-16).
  */
+
+/**
+ * A stream's rendition list to sign (StreamSigner.signLadder).
+ * @typedef {object} LadderFields
+ * @property {number} revision A uint32, above the previous list's.
+ * @property {number} [firstSeq] The first chunk the list speaks for (default 0).
+ * @property {RenditionFields[]} renditions 1-8, highest bitrate first.
+ */
+
+// The integer fields of a rendition and their ranges (the core checks the rest).
+/** @type {ReadonlyArray<[keyof RenditionFields, number]>} */
+const RENDITION_INTEGERS = [['id', 0xff], ['width', 0xffff], ['height', 0xffff], ['bitrate', 0xffffffff],
+  ['frameRateMilli', 0xffffffff]];
+
+/**
+ * @param {unknown} value
+ * @param {number} max
+ */
+function isUint(value, max) {
+  return Number.isInteger(value) && /** @type {number} */ (value) >= 0 && /** @type {number} */ (value) <= max;
+}
 
 // wire::ChatKind, by code.
 /** @type {readonly ChatKind[]} */
@@ -76,15 +101,17 @@ export class StreamSigner {
   }
 
   /**
-   * The 162-byte signed header for `payload`. Throws a TrustError when the core refuses it.
+   * The 164-byte signed header for `payload`. Throws a TrustError when the core refuses it
+   * (`bad_rendition` for a rendition outside 0-7).
    * @param {HeaderKindValue} kind
    * @param {HeaderFields} fields
    * @param {Uint8Array} payload
    * @returns {Uint8Array<ArrayBuffer>}
    */
-  sign(kind, { epoch, seq = 0, captureMs, durationMs = 0, keyframe = true }, payload) {
+  sign(kind, { epoch, seq = 0, captureMs, durationMs = 0, keyframe = true, rendition = 0 }, payload) {
+    if (!Number.isInteger(rendition) || rendition < 0) throw new TrustError('bad_rendition', 'cannot sign');
     const result = withHeapBytes(this.core, payload, (p, n) =>
-      this.native.sign(kind, epoch, seq, captureMs, durationMs, keyframe !== false, p, n));
+      this.native.sign(kind, epoch, seq, captureMs, durationMs, keyframe !== false, rendition, p, n));
     if (!result.ok) throw new TrustError(result.error, 'cannot sign');
     return result.header;
   }
@@ -105,6 +132,25 @@ export class StreamSigner {
       : this.native.signChat(String(streamId), number, sentAtMs, kindCode, String(name), String(text));
     if (!message) throw new RangeError('a chat line needs a stream id, a name of at most 32 bytes and a text of 1-500 bytes (a reaction 1-16)');
     return message;
+  }
+
+  /**
+   * The stream's signed rendition list (docs/PROTOCOL.md, "Signed rendition list"), to
+   * publish before the first chunk of any rendition but 0. Throws a TrustError
+   * (`malformed_ladder`) when a field is missing, out of range or breaks the list's rules.
+   * @param {LadderFields} ladder
+   * @returns {Uint8Array<ArrayBuffer>}
+   */
+  signLadder({ revision, firstSeq = 0, renditions }) {
+    const wellTyped = isUint(revision, 0xffffffff) && Number.isSafeInteger(firstSeq) && firstSeq >= 0 &&
+      Array.isArray(renditions) && renditions.length <= 8 && renditions.every((r) => typeof r === 'object' && r !== null &&
+        RENDITION_INTEGERS.every(([field, max]) => isUint(r[field], max)) && typeof r.codecs === 'string');
+    if (!wellTyped) throw new TrustError('malformed_ladder', 'cannot sign');
+    const plain = renditions.map(({ id, width, height, bitrate, frameRateMilli, codecs }) =>
+      ({ id, width, height, bitrate, frameRateMilli, codecs }));
+    const result = this.native.signLadder(revision, firstSeq, plain);
+    if (!result.ok) throw new TrustError(result.error, 'cannot sign');
+    return result.ladder;
   }
 
   /**
@@ -148,17 +194,27 @@ export class StreamVerifier {
   }
 
   /**
+   * A signed rendition list's fields, or { ok: false, error } when it does not verify.
+   * @param {Uint8Array} ladderBytes
+   * @returns {VerifiedLadder}
+   */
+  verifyLadder(ladderBytes) {
+    return withHeapBytes(this.core, ladderBytes, (p, n) => this.native.verifyLadder(p, n));
+  }
+
+  /**
    * Needs the chunk's header verified first; `proof` is pieceProof()'s output.
    * @param {HeaderKindValue} kind
    * @param {number} seqOrEpoch
    * @param {number} index
    * @param {Uint8Array} piece
    * @param {Uint8Array} proof
+   * @param {number} [rendition] the header's rendition (default 0)
    * @returns {TrustCheck}
    */
-  verifyPiece(kind, seqOrEpoch, index, piece, proof) {
-    return withHeapBytes(this.core, piece, (pp, pn) =>
-      withHeapBytes(this.core, proof, (qp, qn) => this.native.verifyPiece(kind, seqOrEpoch, index, pp, pn, qp, qn)));
+  verifyPiece(kind, seqOrEpoch, index, piece, proof, rendition = 0) {
+    return withHeapBytes(this.core, piece, (pp, pn) => withHeapBytes(this.core, proof, (qp, qn) =>
+      this.native.verifyPiece(kind, rendition, seqOrEpoch, index, pp, pn, qp, qn)));
   }
 
   /**
@@ -166,10 +222,11 @@ export class StreamVerifier {
    * @param {HeaderKindValue} kind
    * @param {number} seqOrEpoch
    * @param {Uint8Array} payload
+   * @param {number} [rendition] the header's rendition (default 0)
    * @returns {TrustCheck}
    */
-  verifyPayload(kind, seqOrEpoch, payload) {
-    return withHeapBytes(this.core, payload, (p, n) => this.native.verifyPayload(kind, seqOrEpoch, p, n));
+  verifyPayload(kind, seqOrEpoch, payload, rendition = 0) {
+    return withHeapBytes(this.core, payload, (p, n) => this.native.verifyPayload(kind, rendition, seqOrEpoch, p, n));
   }
 
   close() {

@@ -1,0 +1,102 @@
+// The bitrate rule: which rendition a viewer should fetch and play next. A throughput
+// rule with a buffer guard, as one pure function over what the caller observed, so the
+// engine, the simulator and the tests run the same decision:
+// - up only with headroom: every delivery-rate sample over the last up_sustain_ms
+//   carries the higher level up_headroom times over, the buffer is above a floor, and
+//   the last switch is up_hold_ms behind (doubled for every switch down in the last
+//   flap_window_ms, so a link that keeps failing a level is trusted with it less);
+// - down before the buffer runs out: the recent rate (the median over down_window_ms)
+//   is below the current level's
+//   bitrate while the buffer falls, or the buffer is under a panic floor; either way
+//   to the level the recent rate carries, at once (no hold: a stall costs more than a
+//   switch);
+// - no oscillation: up and down use different thresholds (headroom above, the bitrate
+//   itself below) and different windows, and ups wait out the hold;
+// - a manual choice overrides it, and renditions the device cannot decode are skipped.
+//
+// The rate is the delivery rate while fetching (bytes over the time requests were
+// outstanding, as Engine::measure_delivery measures it), not bytes per wall-clock
+// second: a viewer that fetches only its stream would otherwise never measure more than
+// the stream's own rate and never find headroom. It is the link's rate, one figure for
+// all renditions: in one swarm across levels, the viewer's download is the bottleneck
+// whichever rendition it fetches.
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "core/strong_types.hpp"
+#include "trust/rendition_ladder.hpp"
+
+namespace swarmcast::swarm {
+
+// One sample, taken by the caller at its own pace (each tick, or each chunk).
+struct AbrObservation {
+  TimeMs at;
+  double delivery_bytes_per_s = 0;  // see above; 0 when nothing was fetched
+  std::uint32_t buffer_ms = 0;      // media ahead of the playhead when it was taken
+};
+
+struct AbrSwitch {
+  TimeMs at;
+  RenditionId from;
+  RenditionId to;
+  bool up = false;  // to a higher bitrate
+};
+
+struct AbrConfig {
+  double up_headroom = 1.4;
+  std::uint32_t up_sustain_ms = 4000;
+  // Samples further apart than this do not make a sustained period (a gap is unknown).
+  std::uint32_t max_sample_gap_ms = 1000;
+  std::uint32_t up_buffer_floor_ms = 1000;
+  std::uint32_t up_hold_ms = 4000;
+  std::uint32_t flap_window_ms = 60'000;
+  std::uint32_t max_up_hold_ms = 32'000;
+  std::uint32_t down_window_ms = 2000;
+  // The level the rate carries: the highest whose bitrate is at most this share of it.
+  double carry_fraction = 0.85;
+  std::uint32_t panic_buffer_ms = 400;
+  // A newest sample older than this is no measure of the link: no switch up on it,
+  // and a panic goes to the lowest level.
+  std::uint32_t stale_rate_ms = 3000;
+};
+
+struct AbrInput {
+  TimeMs now;
+  std::span<const trust::Rendition> ladder;  // the signed list's order: highest bitrate first
+  RenditionId current;
+  std::uint32_t buffer_ms = 0;                      // now
+  std::span<const AbrObservation> observations;     // oldest first
+  // The switches the rule made, oldest first; a manual choice's are no sign of the link.
+  std::span<const AbrSwitch> switches;
+  std::optional<RenditionId> manual;                // the viewer's fixed choice; none: auto
+  std::bitset<trust::kMaxRenditions> undecodable;   // by rendition id
+};
+
+enum class AbrReason : std::uint8_t {
+  kSteady,            // no reason to move
+  kUp,                // sustained headroom
+  kHeld,              // headroom, but within the hold after a switch
+  kDown,              // the rate is below the current level and the buffer falls
+  kPanic,             // the buffer is under the panic floor
+  kManual,            // the viewer's choice
+  kUnavailable,       // the current rendition is not listed or cannot be decoded
+  kOnlyChoice,        // one decodable rendition
+  kNothingDecodable,  // an empty list, or none the device decodes: stay
+};
+
+struct AbrDecision {
+  RenditionId target;
+  AbrReason reason = AbrReason::kSteady;
+  bool operator==(const AbrDecision&) const = default;
+};
+
+AbrDecision choose_rendition(const AbrInput& input, const AbrConfig& config = {});
+
+// Stable snake_case names, for stats.
+const char* to_string(AbrReason reason);
+
+}  // namespace swarmcast::swarm
