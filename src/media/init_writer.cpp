@@ -1,6 +1,7 @@
 #include "media/init_writer.hpp"
 
-#include <memory>
+#include <optional>
+#include <string>
 
 #include "common/webmids.h"
 #include "media/byte_vector_writer.hpp"
@@ -13,8 +14,39 @@ namespace {
 constexpr char kApp[] = "swarmcast";
 // Opus decoders need this much audio before a seek point to converge (WebM's Opus
 // mapping: 80 ms).
-constexpr std::uint64_t kOpusSeekPreRollNs = 80'000'000;
+constexpr mkvmuxer::uint64 kOpusSeekPreRollNs = 80'000'000;
 constexpr std::size_t kOpusHeadBytes = 19;  // version 1, channel mapping family 0
+constexpr mkvmuxer::uint64 kTimecodeScaleNs = 1'000'000;  // block times in ms
+
+struct OpusPrivate {
+  const ByteVector& head;
+  mkvmuxer::uint64 codec_delay_ns = 0;
+};
+
+// A TrackEntry: number, UID (the number), type, codec, the Video or Audio settings and,
+// for Opus, its CodecPrivate, CodecDelay and SeekPreRoll.
+ByteVector track_entry(mkvmuxer::uint64 number, mkvmuxer::uint64 type, const std::string& codec_id, mkvmuxer::uint64 settings_id,
+                       const ByteVector& settings, std::optional<OpusPrivate> opus = std::nullopt) {
+  ByteVector body;
+  ByteVectorWriter writer(body);
+  mkvmuxer::WriteEbmlElement(&writer, libwebm::kMkvTrackNumber, number);
+  mkvmuxer::WriteEbmlElement(&writer, libwebm::kMkvTrackUID, number);
+  mkvmuxer::WriteEbmlElement(&writer, libwebm::kMkvTrackType, type);
+  mkvmuxer::WriteEbmlElement(&writer, libwebm::kMkvCodecID, codec_id.c_str());
+  if (opus) {
+    mkvmuxer::WriteEbmlElement(&writer, libwebm::kMkvCodecPrivate, opus->head.data(), opus->head.size());
+    mkvmuxer::WriteEbmlElement(&writer, libwebm::kMkvCodecDelay, opus->codec_delay_ns);
+    mkvmuxer::WriteEbmlElement(&writer, libwebm::kMkvSeekPreRoll, kOpusSeekPreRollNs);
+  }
+  mkvmuxer::WriteEbmlMasterElement(&writer, settings_id, settings.size());
+  writer.write(settings);
+
+  ByteVector entry;
+  ByteVectorWriter entry_writer(entry);
+  mkvmuxer::WriteEbmlMasterElement(&entry_writer, libwebm::kMkvTrackEntry, body.size());
+  entry_writer.write(body);
+  return entry;
+}
 
 Failure<MuxError> bad_spec(std::string detail) { return Failure{MuxError{MuxErrorCode::kBadSpec, std::move(detail), true}}; }
 
@@ -51,47 +83,44 @@ Result<InitSegment, MuxError> write_init_segment(const RenditionSpec& spec, Epoc
     if (!codec_delay_ns) return bad_spec("audio codec private is not an OpusHead for " + std::to_string(audio.channels) + " channel(s)");
   }
 
-  // Tracks owns the tracks added to it; the seed only feeds the random UIDs replaced below.
-  unsigned int seed = 0;
-  mkvmuxer::Tracks tracks;
-  auto video = std::make_unique<mkvmuxer::VideoTrack>(&seed);
-  video->set_type(mkvmuxer::Tracks::kVideo);
-  video->set_codec_id(vp9 ? mkvmuxer::Tracks::kVp9CodecId : mkvmuxer::Tracks::kVp8CodecId);
-  video->set_width(spec.width);
-  video->set_height(spec.height);
-  video->set_uid(kVideoTrackNumber);
-  bool ok = tracks.AddTrack(video.get(), kVideoTrackNumber);
-  if (ok) video.release();
-  if (ok && spec.audio) {
-    auto audio = std::make_unique<mkvmuxer::AudioTrack>(&seed);
-    audio->set_type(mkvmuxer::Tracks::kAudio);
-    audio->set_codec_id(mkvmuxer::Tracks::kOpusCodecId);
-    audio->set_sample_rate(spec.audio->sample_rate);
-    audio->set_channels(spec.audio->channels);
-    audio->set_uid(kAudioTrackNumber);
-    audio->set_codec_delay(*codec_delay_ns);
-    audio->set_seek_pre_roll(kOpusSeekPreRollNs);
-    ok = audio->SetCodecPrivate(spec.audio->codec_private.data(), spec.audio->codec_private.size()) &&
-         tracks.AddTrack(audio.get(), kAudioTrackNumber);
-    if (ok) audio.release();
-  }
-
   InitSegment init;
   init.epoch = epoch;
   init.video = TrackInfo{spec.video_codec, spec.width, spec.height, 0, 0};
   if (spec.audio) init.audio = TrackInfo{mkvmuxer::Tracks::kOpusCodecId, 0, 0, spec.audio->sample_rate, spec.audio->channels};
   init.mime_type = mime_type_for(init.video, init.audio);
 
+  // Writing to memory cannot fail, and the spec was checked above: the element writers'
+  // statuses carry nothing to act on.
+  ByteVector video_settings;
+  ByteVectorWriter settings(video_settings);
+  mkvmuxer::WriteEbmlElement(&settings, libwebm::kMkvPixelWidth, mkvmuxer::uint64{spec.width});
+  mkvmuxer::WriteEbmlElement(&settings, libwebm::kMkvPixelHeight, mkvmuxer::uint64{spec.height});
+  ByteVector entries = track_entry(kVideoTrackNumber, mkvmuxer::Tracks::kVideo, init.video.codec_id, libwebm::kMkvVideo,
+                                   video_settings);
+  if (spec.audio) {
+    ByteVector audio_settings;
+    ByteVectorWriter audio_writer(audio_settings);
+    mkvmuxer::WriteEbmlElement(&audio_writer, libwebm::kMkvSamplingFrequency, static_cast<float>(spec.audio->sample_rate));
+    mkvmuxer::WriteEbmlElement(&audio_writer, libwebm::kMkvChannels, mkvmuxer::uint64{spec.audio->channels});
+    const ByteVector audio = track_entry(kAudioTrackNumber, mkvmuxer::Tracks::kAudio, init.audio.codec_id,
+                                         libwebm::kMkvAudio, audio_settings, OpusPrivate{spec.audio->codec_private, *codec_delay_ns});
+    entries.insert(entries.end(), audio.begin(), audio.end());
+  }
+
   ByteVectorWriter writer(init.bytes);
-  mkvmuxer::SegmentInfo info;
-  ok = ok && info.Init();
-  info.set_timecode_scale(1'000'000);
-  info.set_muxing_app(kApp);
-  info.set_writing_app(kApp);
-  ok = ok && mkvmuxer::WriteEbmlHeader(&writer, 4, "webm") && mkvmuxer::WriteID(&writer, libwebm::kMkvSegment) == 0 &&
-       mkvmuxer::SerializeInt(&writer, mkvmuxer::kEbmlUnknownValue, 8) == 0 && info.Write(&writer) && tracks.Write(&writer);
-  // Memory writes do not fail and the spec was checked above: only an allocation can.
-  if (!ok) return Failure{MuxError{MuxErrorCode::kBadSpec, "the muxer could not write the init segment", true}};
+  mkvmuxer::WriteEbmlHeader(&writer, 4, "webm");
+  // A live Segment: its size is unknown, so it never needs rewriting.
+  mkvmuxer::WriteID(&writer, libwebm::kMkvSegment);
+  mkvmuxer::SerializeInt(&writer, static_cast<mkvmuxer::int64>(mkvmuxer::kEbmlUnknownValue), 8);
+  const mkvmuxer::uint64 info_size = mkvmuxer::EbmlElementSize(libwebm::kMkvTimecodeScale, kTimecodeScaleNs) +
+                                     mkvmuxer::EbmlElementSize(libwebm::kMkvMuxingApp, kApp) +
+                                     mkvmuxer::EbmlElementSize(libwebm::kMkvWritingApp, kApp);
+  mkvmuxer::WriteEbmlMasterElement(&writer, libwebm::kMkvInfo, info_size);
+  mkvmuxer::WriteEbmlElement(&writer, libwebm::kMkvTimecodeScale, kTimecodeScaleNs);
+  mkvmuxer::WriteEbmlElement(&writer, libwebm::kMkvMuxingApp, kApp);
+  mkvmuxer::WriteEbmlElement(&writer, libwebm::kMkvWritingApp, kApp);
+  mkvmuxer::WriteEbmlMasterElement(&writer, libwebm::kMkvTracks, entries.size());
+  writer.write(entries);
   return init;
 }
 

@@ -1,7 +1,9 @@
 // The init segment of a rendition encoded by WebCodecs, written from its spec: EBML
 // header, Segment of unknown size (the stream is live), Info (TimecodeScale 1 ms) and
-// Tracks (video track 1, Opus track 2), through libwebm's muxer. The same spec always
-// gives the same bytes: track UIDs are the track numbers, not libwebm's random ones.
+// Tracks (video track 1, Opus track 2), by libwebm's muxer: its EBML header and element
+// writers. Not its Track classes, which would bring their Colour, Projection and
+// ContentEncoding code into the wasm for nothing, and pick random track UIDs: here the
+// UID is the track number, so the same spec always gives the same bytes.
 #pragma once
 
 #include "core/result.hpp"

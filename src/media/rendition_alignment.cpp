@@ -20,7 +20,7 @@ Result<void, MuxError> RenditionAlignment::check(std::uint32_t rendition, ChunkS
   }
   if (starts_.size() >= window_ && at == starts_.begin()) return {};  // older than anything remembered
   starts_.insert(at, FirstStart{seq.value, rendition, start.value});
-  if (starts_.size() > window_) starts_.pop_front();
+  if (starts_.size() > window_) starts_.erase(starts_.begin());
   return {};
 }
 

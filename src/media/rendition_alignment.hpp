@@ -6,7 +6,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <vector>
 
 #include "core/result.hpp"
 #include "core/strong_types.hpp"
@@ -35,7 +35,7 @@ class RenditionAlignment {
 
   std::int64_t tolerance_ms_;
   std::size_t window_;
-  std::deque<FirstStart> starts_;  // by seq, ascending
+  std::vector<FirstStart> starts_;  // by seq, ascending; a few dozen at most
 };
 
 }  // namespace swarmcast::media
