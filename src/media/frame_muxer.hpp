@@ -25,6 +25,7 @@ struct MuxerConfig {
   // takes the number its siblings are at, so chunk k means the same moment in each.
   ChunkSeq first_seq{0};
   std::uint32_t max_frame_bytes = 4u << 20;
+  // As much as a signed chunk header may declare (trust::kMaxChunkBytes).
   std::uint32_t max_chunk_bytes = 16u << 20;
 };
 

@@ -25,8 +25,8 @@ struct OpusPrivate {
 
 // A TrackEntry: number, UID (the number), type, codec, the Video or Audio settings and,
 // for Opus, its CodecPrivate, CodecDelay and SeekPreRoll.
-ByteVector track_entry(mkvmuxer::uint64 number, mkvmuxer::uint64 type, const std::string& codec_id, mkvmuxer::uint64 settings_id,
-                       const ByteVector& settings, std::optional<OpusPrivate> opus = std::nullopt) {
+ByteVector track_entry(mkvmuxer::uint64 number, mkvmuxer::uint64 type, const std::string& codec_id,
+                       mkvmuxer::uint64 settings_id, const ByteVector& settings, std::optional<OpusPrivate> opus = std::nullopt) {
   ByteVector body;
   ByteVectorWriter writer(body);
   mkvmuxer::WriteEbmlElement(&writer, libwebm::kMkvTrackNumber, number);
@@ -48,7 +48,9 @@ ByteVector track_entry(mkvmuxer::uint64 number, mkvmuxer::uint64 type, const std
   return entry;
 }
 
-Failure<MuxError> bad_spec(std::string detail) { return Failure{MuxError{MuxErrorCode::kBadSpec, std::move(detail), true}}; }
+Failure<MuxError> bad_spec(std::string detail) {
+  return Failure{MuxError{MuxErrorCode::kBadSpec, std::move(detail), true}};
+}
 
 bool valid_dimension(std::uint32_t size) { return size > 0 && size <= kMaxVideoDimension; }
 
@@ -77,16 +79,20 @@ Result<InitSegment, MuxError> write_init_segment(const RenditionSpec& spec, Epoc
   std::optional<std::uint64_t> codec_delay_ns;
   if (spec.audio) {
     const AudioSpec& audio = *spec.audio;
-    if (audio.sample_rate == 0 || audio.sample_rate > 192'000) return bad_spec("audio sample rate " + std::to_string(audio.sample_rate));
-    if (audio.channels == 0 || audio.channels > kMaxAudioChannels) return bad_spec("audio channels " + std::to_string(audio.channels));
+    if (audio.sample_rate == 0 || audio.sample_rate > 192'000)
+      return bad_spec("audio sample rate " + std::to_string(audio.sample_rate));
+    if (audio.channels == 0 || audio.channels > kMaxAudioChannels)
+      return bad_spec("audio channels " + std::to_string(audio.channels));
     codec_delay_ns = opus_pre_skip_ns(audio.codec_private, audio.channels);
-    if (!codec_delay_ns) return bad_spec("audio codec private is not an OpusHead for " + std::to_string(audio.channels) + " channel(s)");
+    if (!codec_delay_ns)
+      return bad_spec("audio codec private is not an OpusHead for " + std::to_string(audio.channels) + " channel(s)");
   }
 
   InitSegment init;
   init.epoch = epoch;
   init.video = TrackInfo{spec.video_codec, spec.width, spec.height, 0, 0};
-  if (spec.audio) init.audio = TrackInfo{mkvmuxer::Tracks::kOpusCodecId, 0, 0, spec.audio->sample_rate, spec.audio->channels};
+  if (spec.audio)
+    init.audio = TrackInfo{mkvmuxer::Tracks::kOpusCodecId, 0, 0, spec.audio->sample_rate, spec.audio->channels};
   init.mime_type = mime_type_for(init.video, init.audio);
 
   // Writing to memory cannot fail, and the spec was checked above: the element writers'
@@ -103,7 +109,8 @@ Result<InitSegment, MuxError> write_init_segment(const RenditionSpec& spec, Epoc
     mkvmuxer::WriteEbmlElement(&audio_writer, libwebm::kMkvSamplingFrequency, static_cast<float>(spec.audio->sample_rate));
     mkvmuxer::WriteEbmlElement(&audio_writer, libwebm::kMkvChannels, mkvmuxer::uint64{spec.audio->channels});
     const ByteVector audio = track_entry(kAudioTrackNumber, mkvmuxer::Tracks::kAudio, init.audio.codec_id,
-                                         libwebm::kMkvAudio, audio_settings, OpusPrivate{spec.audio->codec_private, *codec_delay_ns});
+                                         libwebm::kMkvAudio, audio_settings,
+                                         OpusPrivate{spec.audio->codec_private, *codec_delay_ns});
     entries.insert(entries.end(), audio.begin(), audio.end());
   }
 

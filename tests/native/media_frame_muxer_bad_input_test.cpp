@@ -34,7 +34,9 @@ media::MuxError refused(media::FrameMuxer& muxer, const ScriptFrame& frame) {
 ScriptFrame video(std::int64_t us, bool key = false, std::size_t size = 50) {
   return {FrameTrack::kVideo, us, key, key, frame_bytes(0, static_cast<std::uint64_t>(us), size)};
 }
-ScriptFrame audio(std::int64_t us) { return {FrameTrack::kAudio, us, true, false, frame_bytes(99, static_cast<std::uint64_t>(us), 40)}; }
+ScriptFrame audio(std::int64_t us) {
+  return {FrameTrack::kAudio, us, true, false, frame_bytes(99, static_cast<std::uint64_t>(us), 40)};
+}
 
 TEST(FrameMuxerBadInput, AVideoFrameBackInTimeIsRefusedAndVideoWaitsForAKeyframe) {
   media::FrameMuxer muxer = make_muxer(vp8_rendition(640, 360));

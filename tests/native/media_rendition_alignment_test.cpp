@@ -82,7 +82,8 @@ TEST(RenditionAlignment, ARenditionWhoseBoundaryCameAFewFramesLateIsCaught) {
 
 TEST(RenditionAlignment, OnlyTheNewestChunkNumbersAreRemembered) {
   media::RenditionAlignment alignment(34, 4);
-  for (std::uint64_t seq = 0; seq < 10; ++seq) EXPECT_TRUE(alignment.check(0, ChunkSeq{seq}, TimeMs{1000 * static_cast<std::int64_t>(seq)}).ok());
+  for (std::uint64_t seq = 0; seq < 10; ++seq)
+    EXPECT_TRUE(alignment.check(0, ChunkSeq{seq}, TimeMs{1000 * static_cast<std::int64_t>(seq)}).ok());
   EXPECT_FALSE(alignment.check(1, ChunkSeq{9}, TimeMs{0}).ok());
   EXPECT_FALSE(alignment.check(1, ChunkSeq{6}, TimeMs{0}).ok());
   EXPECT_TRUE(alignment.check(1, ChunkSeq{2}, TimeMs{0}).ok());  // forgotten: cannot be checked
