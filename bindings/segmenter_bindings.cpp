@@ -7,45 +7,16 @@
 #include "heap_bytes.hpp"
 #include "media/clip.hpp"
 #include "media/webm_segmenter.hpp"
+#include "media_events.hpp"
 
 namespace swarmcast::bindings {
 namespace {
 
 using emscripten::val;
 
-val track_to_js(const media::TrackInfo& track) {
-  if (track.codec_id.empty()) return val::null();
-  val out = val::object();
-  out.set("codecId", track.codec_id);
-  out.set("width", track.width);
-  out.set("height", track.height);
-  out.set("sampleRate", track.sample_rate);
-  out.set("channels", track.channels);
-  return out;
-}
-
 struct EventToJs {
-  val operator()(const media::InitSegment& init) const {
-    val out = val::object();
-    out.set("type", "init");
-    out.set("epoch", init.epoch.value);
-    out.set("mimeType", init.mime_type);
-    out.set("video", track_to_js(init.video));
-    out.set("audio", track_to_js(init.audio));
-    out.set("bytes", to_js(init.bytes));
-    return out;
-  }
-  val operator()(const media::MediaChunk& chunk) const {
-    val out = val::object();
-    out.set("type", "chunk");
-    out.set("seq", static_cast<double>(chunk.seq.value));
-    out.set("epoch", chunk.epoch.value);
-    out.set("startMs", static_cast<double>(chunk.start.value));
-    out.set("durationMs", chunk.duration_ms);
-    out.set("keyframe", chunk.keyframe);
-    out.set("bytes", to_js(chunk.bytes));
-    return out;
-  }
+  val operator()(const media::InitSegment& init) const { return init_to_js(init); }
+  val operator()(const media::MediaChunk& chunk) const { return chunk_to_js(chunk); }
   val operator()(const media::SegmenterError& error) const {
     val out = val::object();
     out.set("type", "error");

@@ -1,7 +1,8 @@
 // The module build/wasm/swarmcast.mjs exports: the Embind classes and functions that
-// engine_bindings.cpp, segmenter_bindings.cpp and trust_bindings.cpp register, as
-// web/core calls them. Emscripten 3.1.6 cannot emit this, so it is declared here, once,
-// beside the bindings that define it; the wasm build copies it next to its output.
+// engine_bindings.cpp, segmenter_bindings.cpp, frame_muxer_bindings.cpp and
+// trust_bindings.cpp register, as web/core calls them. Emscripten 3.1.6 cannot emit
+// this, so it is declared here, once, beside the bindings that define it; the wasm
+// build copies it next to its output.
 // Bytes go in as (pointer, length) into the wasm heap (web/core/heap.js) and come out
 // as fresh Uint8Arrays; ids, times and 64-bit counts cross as numbers (doubles).
 
@@ -80,6 +81,38 @@ export interface NativeSegmenter extends NativeObject {
 }
 
 export type ClipResult = { bytes: WasmBytes; error?: undefined } | { error: string; position: number };
+
+/** A frame the WebCodecs muxer refused, a spec it cannot write, or renditions out of step. */
+export interface MuxErrorEvent {
+  type: 'error';
+  /** bad_spec, no_such_track, timestamp_out_of_range, out_of_order, boundary_not_keyframe, empty_frame,
+   * frame_too_large, chunk_too_large, late_frame, misaligned */
+  code: string;
+  detail: string;
+  /** Only a bad spec is fatal; after a refused video frame, video waits for the next keyframe. */
+  fatal: boolean;
+}
+
+/** What one push (or finish) of the WebCodecs muxer gives: the chunk it closed, or why it refused the frame. */
+export type MuxEvent = ChunkEvent | MuxErrorEvent;
+
+export interface NativeFrameMuxer extends NativeObject {
+  /** null, or the bad_spec error that made the muxer inert. */
+  error(): MuxErrorEvent | null;
+  /** null when error() is not. */
+  init(): InitEvent | null;
+  push(audio: boolean, timestampUs: number, keyframe: boolean, chunkBoundary: boolean, pointer: number,
+    length: number): MuxEvent[];
+  finish(): MuxEvent[];
+  /** The bytes the last push added to the open chunk. */
+  appended(): WasmBytes;
+  droppedFrames(): number;
+}
+
+export interface NativeRenditionAlignment extends NativeObject {
+  /** null when chunk `seq` of `rendition` starts where the other renditions' does. */
+  check(rendition: number, seq: number, startMs: number): MuxErrorEvent | null;
+}
 
 // ------------------------------------------------------------------------------ trust
 
@@ -292,6 +325,11 @@ export interface SwarmcastModule {
   Segmenter: new (targetDurationMs: number, maxDurationMs: number, maxChunkBytes: number, maxElementBytes: number) => NativeSegmenter;
   /** The init segment then the clusters, back to back at `pointer`. */
   makeClip(pointer: number, initLength: number, clustersLength: number): ClipResult;
+  /** No audio track when `channels` is 0; the OpusHead lies at (opusHead, opusHeadLength). */
+  FrameMuxer: new (videoCodec: string, width: number, height: number, sampleRate: number, channels: number,
+    opusHead: number, opusHeadLength: number, epoch: number, firstSeq: number, maxFrameBytes: number,
+    maxChunkBytes: number) => NativeFrameMuxer;
+  RenditionAlignment: new (toleranceMs: number, window: number) => NativeRenditionAlignment;
 
   /** Bytes per piece of a chunk (16 KiB). */
   readonly PIECE_SIZE: number;

@@ -9,7 +9,7 @@
 //  - Everything else passes through untouched: the stream registry and the HTTP chunk
 //    origin (/api/...), health, the signaling WebSocket (/signal), other origins, and
 //    anything but GET.
-const SHELL_VERSION = 16;
+const SHELL_VERSION = 17;
 const CACHE = `swarmcast-shell-v${SHELL_VERSION}`;
 const NETWORK_TIMEOUT_MS = 4000;
 
@@ -33,7 +33,7 @@ const SHELL = [
   '/web/elements/broadcaster-markup.js', '/web/elements/element-base.js', '/web/elements/icons.js', '/web/elements/player-markup.js',
   '/web/elements/player-view.js', '/web/elements/quality-levels.js', '/web/elements/shared-style.js', '/web/elements/status-veil.js',
   '/web/elements/swarmcast-broadcaster.js', '/web/elements/swarmcast-player.js', '/web/elements/viewer-display.js',
-  '/web/core/engine.js', '/web/core/engine-arguments.js', '/web/core/heap.js', '/web/core/index.js', '/web/core/segmenter.js', '/web/core/topology.js', '/web/core/trust.js',
+  '/web/core/engine.js', '/web/core/engine-arguments.js', '/web/core/frame-muxer.js', '/web/core/heap.js', '/web/core/index.js', '/web/core/segmenter.js', '/web/core/topology.js', '/web/core/trust.js',
   '/build/wasm/swarmcast.mjs', '/build/wasm/swarmcast.wasm',
 ];
 

@@ -1,8 +1,10 @@
 // The wasm core for the browser: loads build/wasm/swarmcast.{mjs,wasm} and re-exports
-// the JS faces of the segmenter, the trust module and the swarm engine.
+// the JS faces of the segmenter, the WebCodecs muxer, the trust module and the swarm
+// engine.
 import createSwarmcastCore from '../../build/wasm/swarmcast.mjs';
 
 export * from './segmenter.js';
+export * from './frame-muxer.js';
 export * from './trust.js';
 export * from './engine.js';
 export * from './topology.js';

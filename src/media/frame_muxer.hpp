@@ -1,0 +1,87 @@
+// One rendition's WebCodecs output as chunks: encoded frames in, one Cluster per chunk
+// out. A chunk opens at the video frame the caller marks as a chunk boundary (its chunk
+// clock asks every rendition's encoder for a keyframe on that same frame), so chunk k
+// of every rendition fed the same frames starts at the same time.
+//
+// Each chunk is a Cluster of unknown size (8-byte size 0x01FFFFFFFFFFFFFF): its Timecode
+// (the chunk's start, ms), then a SimpleBlock per frame in the order pushed (track,
+// 16-bit relative timecode, flags 0x80 on a keyframe, the frame). Its bytes grow by
+// appending only, so what appended() hands out frame by frame is exactly the chunk's
+// final bytes: published progressively or whole, they hash the same.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/result.hpp"
+#include "media/mux_types.hpp"
+
+namespace swarmcast::media {
+
+struct MuxerConfig {
+  Epoch epoch{0};
+  // The first chunk's sequence number: a rendition started (or restarted) mid-stream
+  // takes the number its siblings are at, so chunk k means the same moment in each.
+  ChunkSeq first_seq{0};
+  std::uint32_t max_frame_bytes = 4u << 20;
+  // As much as a signed chunk header may declare (trust::kMaxChunkBytes).
+  std::uint32_t max_chunk_bytes = 16u << 20;
+};
+
+// A Cluster Timecode beyond this is refused, as the segmenter refuses one (2^48 ms).
+inline constexpr std::int64_t kMaxTimestampMs = std::int64_t{1} << 48;
+
+class FrameMuxer {
+ public:
+  // kBadSpec (fatal) when the spec cannot be written as an init segment.
+  static Result<FrameMuxer, MuxError> create(const RenditionSpec& spec, MuxerConfig config = {});
+
+  const InitSegment& init_segment() const { return init_; }
+
+  // Takes frames in capture order, each track's timestamps never going back. Returns the
+  // chunk this frame closed (a boundary, or a frame a relative timecode cannot reach from
+  // the chunk's start), or the typed error that refused it. Frames before the first
+  // boundary have no chunk to go into and are dropped. After a refused video frame the
+  // video is held back (dropped, without further errors) until the next keyframe, since
+  // the frames between reference what is missing; audio goes on.
+  std::vector<MuxEvent> push(const EncodedFrame& frame);
+  // The stream ended: the open chunk, lasting until its last video frame ends.
+  std::vector<MuxEvent> finish();
+
+  // The bytes the last push added to the open chunk: a new Cluster's header and the
+  // frame's block when it opened a chunk, the frame's block otherwise, none when it was
+  // refused or dropped. Valid until the next call.
+  ByteView appended() const;
+  // Frames dropped without an error: before the first boundary, or held back video.
+  std::uint64_t dropped_frames() const { return dropped_frames_; }
+
+ private:
+  struct OpenChunk {
+    ChunkSeq seq;
+    std::int64_t start_ms = 0;
+    bool keyframe = false;
+    ByteVector bytes;
+  };
+
+  explicit FrameMuxer(InitSegment init, MuxerConfig config);
+
+  std::optional<MuxError> check(const EncodedFrame& frame, std::int64_t ms) const;
+  void open_chunk(std::int64_t start_ms, bool keyframe, std::vector<MuxEvent>& events);
+  MediaChunk close_chunk(std::int64_t end_ms);
+  void append_block(const EncodedFrame& frame, std::int64_t ms);
+  std::vector<MuxEvent> refuse(const EncodedFrame& frame, MuxError error);
+
+  InitSegment init_;
+  MuxerConfig config_;
+  std::uint64_t next_seq_;
+  std::optional<OpenChunk> chunk_;
+  std::optional<std::int64_t> last_video_us_, last_audio_us_;
+  std::optional<std::int64_t> last_video_ms_;  // the last video frame kept, and its distance to the one before
+  std::int64_t last_video_gap_ms_ = 0;
+  bool video_held_ = false;  // a refused video frame: dropped until the next keyframe
+  std::size_t appended_from_ = 0;
+  std::uint64_t dropped_frames_ = 0;
+};
+
+}  // namespace swarmcast::media
