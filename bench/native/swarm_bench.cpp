@@ -54,7 +54,7 @@ SchedulerState scheduler_state() {
   Lcg rng(42);
   for (std::uint32_t c = 0; c < kChunks; ++c) {
     WantedChunk w;
-    w.seq = ChunkSeq{500 + c};
+    w.id = ChunkId{ChunkSeq{500 + c}};
     w.deadline = TimeMs{s.now.value + 400 + 1000 * std::int64_t{c}};
     w.last_piece_bytes = 9000;
     const std::uint32_t held_percent = c == 3 ? 100 : c < 12 ? 90 - 7 * c : 0;
@@ -77,10 +77,10 @@ SchedulerState scheduler_state() {
     PieceAvailability& a = s.availability[i];
     const std::uint32_t lag = i == 0 ? 0 : rng.below(7);
     const std::uint32_t edge = kChunks - lag;  // whole chunks below this index
-    for (std::uint32_t c = 0; c < edge; ++c) a.set_complete(ChunkSeq{500 + c});
+    for (std::uint32_t c = 0; c < edge; ++c) a.set_complete(ChunkId{ChunkSeq{500 + c}});
     if (edge < kChunks) {
       const std::uint32_t first = rng.below(kPieces), count = 1 + rng.below(kPieces - first);
-      for (std::uint32_t p = first; p < first + count; ++p) a.set_piece(ChunkSeq{500 + edge}, PieceIndex{p});
+      for (std::uint32_t p = first; p < first + count; ++p) a.set_piece(ChunkId{ChunkSeq{500 + edge}}, PieceIndex{p});
     }
   }
   for (std::uint32_t i = 0; i < kPeers; ++i) {
@@ -163,7 +163,7 @@ class LiveViewer {
     for (std::uint64_t s = 0; s < kChunks; ++s) {
       const std::uint32_t pieces = s <= kLastAnswered ? kPieces : static_cast<std::uint32_t>(12 - 4 * (s - 27));
       for (std::uint32_t p = 0; p < pieces; ++p)
-        if (!engine_->buffer().has_piece(ChunkSeq{s}, PieceIndex{p})) deliver_piece(1, s, p, TimeMs{30'450});
+        if (!engine_->buffer().has_piece(ChunkId{ChunkSeq{s}}, PieceIndex{p})) deliver_piece(1, s, p, TimeMs{30'450});
     }
     engine_->tick(now_);
     drain();

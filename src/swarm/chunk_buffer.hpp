@@ -53,17 +53,18 @@ class ChunkBuffer {
   explicit ChunkBuffer(BufferConfig config = {}, std::shared_ptr<Verifier> verifier = nullptr);
 
   HeaderOutcome add_header(const trust::ChunkHeader& header, std::vector<trust::Digest> piece_hashes, TimeMs now);
-  PieceOutcome add_piece(ChunkSeq seq, PieceIndex index, ByteView piece);
+  PieceOutcome add_piece(ChunkId id, PieceIndex index, ByteView piece);
 
-  const ChunkEntry* find(ChunkSeq seq) const;
-  bool has_piece(ChunkSeq seq, PieceIndex index) const;
-  bool complete(ChunkSeq seq) const;
+  const ChunkEntry* find(ChunkId id) const;
+  bool has_piece(ChunkId id, PieceIndex index) const;
+  bool complete(ChunkId id) const;
   // Empty when the piece is not held.
-  ByteView piece(ChunkSeq seq, PieceIndex index) const;
+  ByteView piece(ChunkId id, PieceIndex index) const;
 
-  std::optional<ChunkSeq> live_edge() const;   // newest chunk with a header
+  // Moments, whatever the rendition: the seq of the newest and the oldest chunk held.
+  std::optional<ChunkSeq> live_edge() const;
   std::optional<ChunkSeq> oldest() const;
-  const FlatMap<ChunkSeq, ChunkEntry>& chunks() const { return chunks_; }
+  const FlatMap<ChunkId, ChunkEntry>& chunks() const { return chunks_; }
   std::uint64_t memory_bytes() const { return memory_bytes_; }
 
   // Drops chunks older than the window behind the live edge, and the oldest ones while
@@ -86,7 +87,7 @@ class ChunkBuffer {
 
   BufferConfig config_;
   std::shared_ptr<Verifier> verifier_;
-  FlatMap<ChunkSeq, ChunkEntry> chunks_;
+  FlatMap<ChunkId, ChunkEntry> chunks_;
   std::uint64_t memory_bytes_ = 0;
   bool changed_ = false;  // since the last check_invariants
   bool header_since_evict_ = false;

@@ -18,7 +18,7 @@ struct PeerRoom {
 
 struct Assignment {
   std::size_t peer;  // index into rooms
-  ChunkSeq seq;
+  ChunkId id;
   std::uint32_t piece;
 };
 
@@ -56,7 +56,7 @@ class Planner {
       holders.partial_begin = partial_.size();
       if (anything_to_ask(wanted[c])) {  // else never asked about
         for (std::size_t i : fastest_first) {
-          const PieceAvailability::Chunk* held = rooms_[i].peer->availability->chunk(wanted[c].seq);
+          const PieceAvailability::Chunk* held = rooms_[i].peer->availability->chunk(wanted[c].id);
           if (!held) continue;
           holdings_.push_back({i, held});
           if (held->complete) ++holders.whole;
@@ -95,11 +95,11 @@ class Planner {
     return n;
   }
 
-  void assign(std::size_t room, ChunkSeq seq, std::uint32_t piece, double bytes) {
+  void assign(std::size_t room, ChunkId id, std::uint32_t piece, double bytes) {
     const bool had_most = rooms_[room].spare_bytes == max_spare_;
     rooms_[room].spare_bytes -= bytes;
     if (had_most) update_max_spare();
-    assignments_.push_back({room, seq, piece});
+    assignments_.push_back({room, id, piece});
   }
 
   bool any_room() const { return max_spare_ > 0; }
@@ -107,20 +107,20 @@ class Planner {
   // Consecutive pieces of one chunk to one peer become one request.
   std::vector<RequestAction> requests() {
     std::sort(assignments_.begin(), assignments_.end(), [](const Assignment& a, const Assignment& b) {
-      return std::tie(a.peer, a.seq, a.piece) < std::tie(b.peer, b.seq, b.piece);
+      return std::tie(a.peer, a.id, a.piece) < std::tie(b.peer, b.id, b.piece);
     });
     std::vector<RequestAction> out;
     for (const Assignment& a : assignments_) {
       const PeerId id = rooms_[a.peer].peer->id;
       if (!out.empty()) {
         RequestAction& last = out.back();
-        if (last.peer == id && last.seq == a.seq && last.first.value + last.count == a.piece &&
+        if (last.peer == id && last.id == a.id && last.first.value + last.count == a.piece &&
             last.count < config_.max_pieces_per_request) {
           ++last.count;
           continue;
         }
       }
-      out.push_back({id, a.seq, PieceIndex{a.piece}, 1});
+      out.push_back({id, a.id, PieceIndex{a.piece}, 1});
     }
     return out;
   }
@@ -222,12 +222,12 @@ SchedulerDecision pick_requests(std::span<const WantedChunk> wanted, std::span<c
       const PeerId asked = state == PieceState::kInflightAtRisk ? chunk.asked[p] : PeerId{};
       const bool source_allowed = time_left < std::int64_t{config.source_margin_ms};
       if (auto room = planner.best_holder(c, p, piece_bytes(chunk, p), asked, source_allowed))
-        planner.assign(*room, chunk.seq, p, piece_bytes(chunk, p));
+        planner.assign(*room, chunk.id, p, piece_bytes(chunk, p));
       else if (state == PieceState::kMissing && planner.holders(c, p) == 0)
         unreachable = true;
     }
     if (unreachable && config.http_origin && time_left < std::int64_t{config.http_fallback_margin_ms})
-      decision.http_fetches.push_back(chunk.seq);
+      decision.http_fetches.push_back(chunk.id);
   }
 
   // Beyond the urgent window: rarest first, then playback order.
@@ -235,7 +235,7 @@ SchedulerDecision pick_requests(std::span<const WantedChunk> wanted, std::span<c
     if (!planner.any_room()) break;
     const WantedChunk& chunk = wanted[r.chunk];
     if (auto room = planner.best_holder(r.chunk, r.piece, piece_bytes(chunk, r.piece), PeerId{}, false))
-      planner.assign(*room, chunk.seq, r.piece, piece_bytes(chunk, r.piece));
+      planner.assign(*room, chunk.id, r.piece, piece_bytes(chunk, r.piece));
   }
   decision.requests = planner.requests();
   return decision;

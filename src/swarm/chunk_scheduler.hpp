@@ -37,7 +37,7 @@ struct SchedulerConfig {
 enum class PieceState : std::uint8_t { kHave, kMissing, kInflight, kInflightAtRisk };
 
 struct WantedChunk {
-  ChunkSeq seq;
+  ChunkId id;
   TimeMs deadline;                 // when the player needs it
   std::uint32_t last_piece_bytes;  // pieces are 16 KiB except the last
   std::vector<PieceState> pieces;
@@ -59,14 +59,14 @@ struct PeerCandidate {
 
 struct RequestAction {
   PeerId peer;
-  ChunkSeq seq;
+  ChunkId id;
   PieceIndex first;
   std::uint16_t count;
 };
 
 struct SchedulerDecision {
   std::vector<RequestAction> requests;
-  std::vector<ChunkSeq> http_fetches;
+  std::vector<ChunkId> http_fetches;
 };
 
 // `wanted` in playback order.

@@ -93,9 +93,9 @@ void Engine::set_target_latency(std::uint32_t ms, TimeMs now) {
   playback_.shift(change);
   if (change >= 0 || !playhead_ || !live_edge_offset_) return;
   const std::int64_t moment = start_capture_time(now);
-  for (const ChunkEntry* entry = buffer_.find(*playhead_);
+  for (const ChunkEntry* entry = buffer_.find({*playhead_, playing()});
        entry && entry->header.capture_time.value + std::int64_t{entry->header.duration_ms} <= moment;
-       entry = buffer_.find(*playhead_)) {
+       entry = buffer_.find({*playhead_, playing()})) {
     playhead_ = ChunkSeq{playhead_->value + 1};
     late_since_.reset();
   }
@@ -148,13 +148,14 @@ void Engine::evict() {
   // only hold something to drop once the window has moved.
   if (!oldest || oldest == swept_before_) return;
   swept_before_ = oldest;
-  signed_headers_.erase(signed_headers_.begin(), signed_headers_.lower_bound(*oldest));
-  fresh_pieces_.erase(fresh_pieces_.begin(), fresh_pieces_.lower_bound(*oldest));
+  const ChunkId first_kept{*oldest, RenditionId{0}};
+  signed_headers_.erase(signed_headers_.begin(), signed_headers_.lower_bound(first_kept));
+  fresh_pieces_.erase(fresh_pieces_.begin(), fresh_pieces_.lower_bound(first_kept));
   requests_.forget_before(*oldest);
   advertised_.forget_before(*oldest);
   for (auto& [id, peer] : peers_) {
     peer.availability.forget_before(*oldest);
-    peer.headers_sent.erase(peer.headers_sent.begin(), peer.headers_sent.lower_bound(*oldest));
+    peer.headers_sent.erase(peer.headers_sent.begin(), peer.headers_sent.lower_bound(first_kept));
   }
 }
 
@@ -180,7 +181,7 @@ std::int64_t Engine::start_capture_time(TimeMs now) const {
 void Engine::choose_start(TimeMs now) {
   if (!live_edge_offset_) return;
   const std::int64_t wanted = start_capture_time(now) + std::int64_t{config_.start_lead_ms};
-  const std::optional<ChunkSeq> chosen = start_chunk(buffer_.chunks(), wanted);
+  const std::optional<ChunkSeq> chosen = start_chunk(buffer_.chunks(), playing(), wanted);
   if (!chosen) return;
   playhead_ = *chosen;
   start_chosen_at_offset_ = live_edge_offset_;
@@ -211,7 +212,8 @@ void Engine::advance_playback(TimeMs now) {
     choose_start(now);
   if (!playhead_) return;
   while (true) {
-    const ChunkEntry* entry = buffer_.find(*playhead_);
+    const ChunkId id{*playhead_, playing()};
+    const ChunkEntry* entry = buffer_.find(id);
     if (entry && entry->complete()) {
       if (!playback_.started()) {
         const std::int64_t player_moment = start_capture_time(now) + std::int64_t{config_.player_lead_ms};
@@ -219,14 +221,14 @@ void Engine::advance_playback(TimeMs now) {
         if (player_moment < entry->header.capture_time.value) return;
         // The first chunk took so long to arrive that the moment is past it: start
         // with a later keyframe chunk instead if one is here already.
-        if (const ChunkSeq later = later_start(buffer_.chunks(), *playhead_, player_moment); later != *playhead_) {
+        if (const ChunkSeq later = later_start(buffer_.chunks(), id, player_moment); later != *playhead_) {
           playhead_ = later;
           continue;
         }
       }
       const Epoch epoch = entry->header.epoch;
       if (player_epoch_ != epoch) {
-        auto init = inits_.find(epoch);
+        auto init = inits_.find({epoch, id.rendition});
         if (init == inits_.end()) return;  // cannot play without its init segment yet
         playable_.push_back({true, epoch, ChunkSeq{0}, init->second.capture, init->second.bytes});
         player_epoch_ = epoch;
@@ -263,8 +265,9 @@ void Engine::advance_playback(TimeMs now) {
     playback_.waiting(expected, now);
     if (now.value <= playback_.deadline(expected).value) return;
     if (!late_since_) late_since_ = now;
-    const bool later_ready = std::any_of(buffer_.chunks().upper_bound(*playhead_), buffer_.chunks().end(),
-                                         [](const auto& kv) { return kv.second.complete(); });
+    const bool later_ready = std::any_of(buffer_.chunks().upper_bound(id), buffer_.chunks().end(), [&](const auto& kv) {
+      return kv.first.rendition == id.rendition && kv.second.complete();
+    });
     const bool gone = buffer_.oldest() && *playhead_ < *buffer_.oldest();
     if (!gone && !(later_ready && now.value - late_since_->value >= std::int64_t{config_.skip_after_stall_ms})) return;
     playback_.skip(entry ? entry->header.duration_ms : last_played_->duration_ms);

@@ -108,7 +108,15 @@ enum class HttpFetchKind : std::uint8_t { kChunk, kInit, kIndex };
 struct HttpFetch {
   HttpFetchKind kind = HttpFetchKind::kChunk;
   std::uint64_t number = 0;  // the chunk's seq or the init segment's epoch
+  RenditionId rendition;     // of the chunk or init segment
   auto operator<=>(const HttpFetch&) const = default;
+};
+
+// An init segment's name: the epoch it opens, in one rendition.
+struct InitId {
+  Epoch epoch;
+  RenditionId rendition;
+  auto operator<=>(const InitId&) const = default;
 };
 
 class Engine {
@@ -220,13 +228,15 @@ class Engine {
   trust::RenditionStanding standing(const trust::ChunkHeader& header) const {
     return trust::rendition_standing(ladder(), header);
   }
-  // The engine names chunks by seq alone, so it keeps one rendition: the list's top one
-  // (0 before any list). Listed headers of other renditions are left alone, neither kept
-  // nor held against the peer.
+  // The rendition handed to the player: the list's top one (0 before any list).
+  RenditionId playing() const { return ladder_ ? ladder_->renditions.front().id : RenditionId{0}; }
+  // The wire names chunks by seq alone, so the engine keeps one rendition, the one
+  // played. Listed headers of other renditions are left alone, neither kept nor held
+  // against the peer.
   bool follows(const trust::ChunkHeader& header) const {
-    return standing(header) == trust::RenditionStanding::kListed &&
-           header.rendition == (ladder_ ? ladder_->renditions.front().id : RenditionId{0});
+    return standing(header) == trust::RenditionStanding::kListed && header.rendition == playing();
   }
+  ChunkId wire_id(ChunkSeq seq) const { return {seq, playing()}; }
   void on_rendition_list(Remote& peer, const wire::RenditionList& m);
   // Keeps a verified list newer than the one held and sends it to every peer but `from`.
   void adopt_ladder(trust::RenditionLadder ladder, ByteView signed_ladder, const Remote* from);
@@ -237,7 +247,7 @@ class Engine {
   void send(Remote& peer, const wire::Message& message);
   void send_piece(Remote& peer, const wire::PieceView& piece);
   void queue(Remote& peer, ByteVector bytes);
-  void send_header(Remote& peer, ChunkSeq seq);
+  void send_header(Remote& peer, ChunkId id);
   void introduce_holdings(Remote& peer);
 
   void expire_requests(TimeMs now);
@@ -268,11 +278,11 @@ class Engine {
   UploadBudget budget_;
   // By value, side by side: every tick walks them all several times.
   FlatMap<PeerId, Remote> peers_;
-  FlatMap<ChunkSeq, ByteVector> signed_headers_;  // the bytes as signed, for forwarding
+  FlatMap<ChunkId, ByteVector> signed_headers_;  // the bytes as signed, for forwarding
   std::optional<trust::RenditionLadder> ladder_;
   ByteVector signed_ladder_;  // ladder_'s bytes as signed, for forwarding
-  std::map<Epoch, InitEntry> inits_;
-  FlatMap<ChunkSeq, std::vector<std::uint32_t>> fresh_pieces_;  // verified since the last advert
+  std::map<InitId, InitEntry> inits_;
+  FlatMap<ChunkId, std::vector<std::uint32_t>> fresh_pieces_;  // verified since the last advert
   std::set<PeerId> banned_;
   std::optional<ChunkSeq> playhead_;
   std::optional<ChunkSeq> swept_before_;  // the oldest chunk when evict() last swept

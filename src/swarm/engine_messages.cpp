@@ -43,20 +43,21 @@ void Engine::handle(Remote& peer, wire::Message message, TimeMs now) {
   if (auto* m = std::get_if<wire::Have>(&message)) {
     for (std::size_t i = 0; i < m->have.size(); ++i) {
       if (!m->have[i]) continue;
-      peer.availability.set_complete(ChunkSeq{m->base.value + i});
-      if (!peer.is_source) advertised_.set_complete(ChunkSeq{m->base.value + i});
+      const ChunkId id = wire_id(ChunkSeq{m->base.value + i});
+      peer.availability.set_complete(id);
+      if (!peer.is_source) advertised_.set_complete(id);
     }
     return;
   }
   if (auto* m = std::get_if<wire::HaveRange>(&message)) {
-    peer.availability.set_pieces(m->seq, m->first_piece, m->piece_count);
-    if (!peer.is_source) advertised_.set_pieces(m->seq, m->first_piece, m->piece_count);
+    peer.availability.set_pieces(wire_id(m->seq), m->first_piece, m->piece_count);
+    if (!peer.is_source) advertised_.set_pieces(wire_id(m->seq), m->first_piece, m->piece_count);
     return;
   }
   if (auto* m = std::get_if<wire::Request>(&message)) return on_request(peer, *m);
   if (auto* m = std::get_if<wire::Cancel>(&message)) {
     std::erase_if(peer.to_send, [&](const auto& p) {
-      return p.first == m->seq && p.second.value >= m->first_piece.value &&
+      return p.first == wire_id(m->seq) && p.second.value >= m->first_piece.value &&
              p.second.value < m->first_piece.value + m->piece_count;
     });
     return;
@@ -110,12 +111,13 @@ void Engine::on_request(Remote& peer, const wire::Request& m) {
       stats_.piece_requests_refused += m.piece_count - i;
       return;
     }
-    peer.to_send.emplace_back(m.seq, PieceIndex{m.first_piece.value + i});
+    peer.to_send.emplace_back(wire_id(m.seq), PieceIndex{m.first_piece.value + i});
   }
 }
 
 void Engine::on_piece(Remote& peer, const wire::PieceView& m, TimeMs now) {
-  switch (buffer_.add_piece(m.seq, m.index, m.bytes)) {
+  const ChunkId id = wire_id(m.seq);
+  switch (buffer_.add_piece(id, m.index, m.bytes)) {
     case PieceOutcome::kBadPiece:
       // Per-piece hashes make the blame exact: this peer sent bytes that do not verify.
       ++stats_.bad_pieces;
@@ -125,18 +127,18 @@ void Engine::on_piece(Remote& peer, const wire::PieceView& m, TimeMs now) {
       return;
     case PieceOutcome::kDuplicate:
       stats_.duplicate_bytes_received += m.bytes.size();
-      requests_.complete(m.seq, m.index, peer.id, now);
+      requests_.complete(id, m.index, peer.id, now);
       return;
     case PieceOutcome::kAccepted:
       break;
   }
   stats_.media_bytes_received += m.bytes.size();
   if (peer.is_source) stats_.media_bytes_from_source += m.bytes.size();
-  if (auto took = requests_.complete(m.seq, m.index, peer.id, now)) {
+  if (auto took = requests_.complete(id, m.index, peer.id, now)) {
     ++peer.stats.requests_served;
     measure_delivery(peer, m.bytes.size(), *took, now);
   }
-  fresh_pieces_[m.seq].push_back(m.index.value);
+  fresh_pieces_[id].push_back(m.index.value);
 }
 
 // Delivery rate over a busy period (from the first request of a run of pipelined ones
@@ -162,8 +164,9 @@ bool Engine::accept_header(ByteView signed_header, std::vector<trust::Digest> ha
   if (!header || header.value().kind != trust::HeaderKind::kChunk || !follows(header.value())) return false;
   const HeaderOutcome outcome = buffer_.add_header(header.value(), std::move(hashes), now);
   if (outcome == HeaderOutcome::kBadHashes) return false;
-  if (outcome == HeaderOutcome::kAccepted) signed_headers_[header.value().seq] = ByteVector(signed_header.begin(), signed_header.end());
   const trust::ChunkHeader& h = header.value();
+  if (outcome == HeaderOutcome::kAccepted)
+    signed_headers_[{h.seq, h.rendition}] = ByteVector(signed_header.begin(), signed_header.end());
   const std::int64_t offset = now.value - (h.capture_time.value + std::int64_t{h.duration_ms});
   if (!live_edge_offset_ || offset < *live_edge_offset_) live_edge_offset_ = offset;
   return true;
@@ -177,7 +180,7 @@ void Engine::on_chunk_header(Remote& peer, const wire::ChunkHeader& m, TimeMs no
   if (standing(decoded.value().header) == trust::RenditionStanding::kUnlisted) return ban(peer);
   if (!follows(decoded.value().header)) return;
   // Already verified these exact bytes: no second signature check.
-  const auto known = signed_headers_.find(decoded.value().header.seq);
+  const auto known = signed_headers_.find({decoded.value().header.seq, decoded.value().header.rendition});
   if (known != signed_headers_.end() && known->second == m.signed_header) return;
   std::vector<trust::Digest> hashes(m.piece_hashes.begin(), m.piece_hashes.end());
   if (!accept_header(m.signed_header, std::move(hashes), now)) return ban(peer);  // forged or inconsistent
@@ -188,7 +191,8 @@ void Engine::on_init_segment(Remote& peer, const wire::InitSegment& m) {
   if (!header || header.value().kind != trust::HeaderKind::kInit || !trust::verify_payload(header.value(), m.bytes))
     return ban(peer);  // a forged init segment
   if (!follows(header.value())) return;
-  inits_.try_emplace(header.value().epoch, InitEntry{m.signed_header, m.bytes, header.value().capture_time});
+  inits_.try_emplace({header.value().epoch, header.value().rendition},
+                     InitEntry{m.signed_header, m.bytes, header.value().capture_time});
 }
 
 bool Engine::publish_init(ByteView signed_header, ByteView init, TimeMs) {
@@ -196,16 +200,17 @@ bool Engine::publish_init(ByteView signed_header, ByteView init, TimeMs) {
   if (!header || header.value().kind != trust::HeaderKind::kInit || !follows(header.value()) ||
       !trust::verify_payload(header.value(), init))
     return false;
-  inits_[header.value().epoch] = InitEntry{ByteVector(signed_header.begin(), signed_header.end()),
+  inits_[{header.value().epoch, header.value().rendition}] = InitEntry{ByteVector(signed_header.begin(), signed_header.end()),
                                           ByteVector(init.begin(), init.end()), header.value().capture_time};
   return true;
 }
 
 bool Engine::publish_chunk(ByteView signed_header, ByteView payload, TimeMs now) {
   if (!accept_header(signed_header, trust::piece_hashes(payload), now)) return false;
-  const ChunkSeq seq = trust::decode_signed_header(signed_header).value().header.seq;
+  const trust::ChunkHeader header = trust::decode_signed_header(signed_header).value().header;
+  const ChunkId chunk{header.seq, header.rendition};
   const std::uint32_t count = trust::piece_count(payload.size());
-  for (std::uint32_t p = 0; p < count; ++p) buffer_.add_piece(seq, PieceIndex{p}, trust::piece_of(payload, PieceIndex{p}));
+  for (std::uint32_t p = 0; p < count; ++p) buffer_.add_piece(chunk, PieceIndex{p}, trust::piece_of(payload, PieceIndex{p}));
   ++stats_.chunks_published;
 
   // Super-seeding: stripe the new chunk across the best few peers, each getting a
@@ -222,11 +227,11 @@ bool Engine::publish_chunk(ByteView signed_header, ByteView payload, TimeMs now)
   const std::size_t fanout = std::min<std::size_t>(config_.super_seed_fanout, ranked.size());
   for (std::size_t j = 0; j < fanout; ++j) {
     Remote& relay = peers_.at(ranked[j]);
-    send_header(relay, seq);
+    send_header(relay, chunk);
     for (std::uint32_t p = static_cast<std::uint32_t>(j * count / fanout); p < (j + 1) * count / fanout; ++p)
-      relay.to_send.emplace_back(seq, PieceIndex{p});
+      relay.to_send.emplace_back(chunk, PieceIndex{p});
   }
-  std::vector<std::uint32_t>& fresh = fresh_pieces_[seq];
+  std::vector<std::uint32_t>& fresh = fresh_pieces_[chunk];
   for (std::uint32_t p = 0; p < count; ++p) fresh.push_back(p);
   return true;
 }

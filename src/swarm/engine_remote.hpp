@@ -21,9 +21,9 @@ struct Engine::Remote {
   TimeMs last_ping{0};
   PieceAvailability availability;
   PeerStats stats;
-  std::deque<std::pair<ChunkSeq, PieceIndex>> to_send;  // their requests, and pushed stripes
-  FlatSet<ChunkSeq> headers_sent;
-  FlatSet<Epoch> inits_sent;
+  std::deque<std::pair<ChunkId, PieceIndex>> to_send;  // their requests, and pushed stripes
+  FlatSet<ChunkId> headers_sent;
+  FlatSet<InitId> inits_sent;
   std::uint32_t ping_nonce = 0;
   std::optional<TimeMs> ping_sent_at;
   std::optional<TimeMs> busy_since;  // start of the current delivery-rate sample

@@ -28,16 +28,17 @@ std::size_t Engine::gather_wanted(TimeMs now) {
   // One of those that a peer other than the source has told us it holds, or one close
   // enough to its deadline that the source may be asked for it.
   bool askable = false;
-  const ChunkSeq from = playhead_.value_or(buffer_.chunks().begin()->first);
-  const ChunkEntry* start = playhead_ ? buffer_.find(*playhead_) : nullptr;
-  for (auto it = buffer_.chunks().lower_bound(from); it != buffer_.chunks().end(); ++it) {
+  const RenditionId rendition = playing();
+  const ChunkSeq from = playhead_.value_or(buffer_.chunks().begin()->first.seq);
+  const ChunkEntry* start = playhead_ ? buffer_.find({*playhead_, rendition}) : nullptr;
+  for (auto it = buffer_.chunks().lower_bound({from, RenditionId{0}}); it != buffer_.chunks().end(); ++it) {
     const ChunkEntry& entry = it->second;
-    if (entry.complete()) continue;
+    if (it->first.rendition != rendition || entry.complete()) continue;
     if (wanted_.size() == wanted) wanted_.emplace_back();
     WantedChunk& w = wanted_[wanted++];
     w.pieces.clear();
     w.asked.clear();
-    w.seq = it->first;
+    w.id = it->first;
     // Before playback starts, the chunk chosen to start with is wanted at once and the
     // ones after it as if playback had started now: starting late into the first
     // chunk leaves little time for the second.
@@ -96,10 +97,10 @@ void Engine::schedule_requests(TimeMs now) {
   }
   const SchedulerDecision decision =
       pick_requests(std::span(wanted_).first(wanted), candidates_, now, config_.scheduler);
-  for (ChunkSeq seq : decision.http_fetches) ask_http({HttpFetchKind::kChunk, seq.value}, now);
+  for (ChunkId id : decision.http_fetches) ask_http({HttpFetchKind::kChunk, id.seq.value, id.rendition}, now);
   for (const RequestAction& r : decision.requests) {
     Remote& peer = peers_.at(r.peer);
-    const ChunkEntry& entry = *buffer_.find(r.seq);
+    const ChunkEntry& entry = *buffer_.find(r.id);
     const double expected = expected_delivery(peer.stats, config_.scheduler);
     const double rate = expected > 0 ? expected : config_.scheduler.unknown_throughput_bytes_per_s;
     for (std::uint16_t i = 0; i < r.count; ++i) {
@@ -108,11 +109,11 @@ void Engine::schedule_requests(TimeMs now) {
       // Wait for three round trips plus twice the transfer time at the measured rate.
       const double wait_ms = 3 * peer.stats.rtt_ms + 2000.0 * (i + 1) * trust::kPieceSize / rate;
       const TimeMs expires{now.value + std::max<std::int64_t>(config_.min_request_timeout_ms, static_cast<std::int64_t>(wait_ms))};
-      requests_.add(r.seq, PieceIndex{index}, {r.peer, now, expires, bytes});
+      requests_.add(r.id, PieceIndex{index}, {r.peer, now, expires, bytes});
     }
     ++peer.stats.requests_sent;
     ++stats_.requests_sent;
-    send(peer, wire::Request{r.seq, r.first, r.count});
+    send(peer, wire::Request{r.id.seq, r.first, r.count});
   }
 }
 

@@ -9,36 +9,37 @@
 
 namespace swarmcast::swarm {
 
-void Engine::send_header(Remote& peer, ChunkSeq seq) {
-  if (peer.headers_sent.count(seq) != 0) return;
-  const ChunkEntry* entry = buffer_.find(seq);
-  auto signed_header = signed_headers_.find(seq);
+void Engine::send_header(Remote& peer, ChunkId id) {
+  if (peer.headers_sent.count(id) != 0) return;
+  const ChunkEntry* entry = buffer_.find(id);
+  auto signed_header = signed_headers_.find(id);
   if (!entry || signed_header == signed_headers_.end()) return;
-  if (peer.inits_sent.count(entry->header.epoch) == 0) {
-    auto init = inits_.find(entry->header.epoch);
+  const InitId init_id{entry->header.epoch, id.rendition};
+  if (peer.inits_sent.count(init_id) == 0) {
+    auto init = inits_.find(init_id);
     if (init != inits_.end()) {
       send(peer, wire::InitSegment{init->second.signed_header, init->second.bytes});
-      peer.inits_sent.insert(entry->header.epoch);
+      peer.inits_sent.insert(init_id);
     }
   }
   wire::ChunkHeader message;
   message.signed_header = signed_header->second;
   message.piece_hashes.assign(entry->piece_hashes.begin(), entry->piece_hashes.end());
   send(peer, message);
-  peer.headers_sent.insert(seq);
+  peer.headers_sent.insert(id);
 }
 
 void Engine::introduce_holdings(Remote& peer) {
   // The list first: the peer judges every header's rendition against it.
   if (ladder_) send(peer, wire::RenditionList{signed_ladder_});
-  for (const auto& [seq, entry] : buffer_.chunks()) {
+  for (const auto& [id, entry] : buffer_.chunks()) {
     if (entry.pieces_have == 0) continue;
-    send_header(peer, seq);
+    send_header(peer, id);
     for (std::uint32_t p = 0; p < entry.piece_count();) {
       if (!entry.have[p]) { ++p; continue; }
       std::uint32_t end = p;
       while (end < entry.piece_count() && entry.have[end]) ++end;
-      send(peer, wire::HaveRange{seq, PieceIndex{p}, static_cast<std::uint16_t>(end - p)});
+      send(peer, wire::HaveRange{id.seq, PieceIndex{p}, static_cast<std::uint16_t>(end - p)});
       p = end;
     }
   }
@@ -46,22 +47,22 @@ void Engine::introduce_holdings(Remote& peer) {
 
 void Engine::advertise() {
   std::vector<std::uint32_t> news;
-  for (auto& [seq, pieces] : fresh_pieces_) {
+  for (auto& [chunk, pieces] : fresh_pieces_) {
     std::sort(pieces.begin(), pieces.end());
     for (auto& [id, peer] : peers_) {
       if (!peer.handshaken) continue;
       // A peer that told us it holds a piece will not ask for it: no advert (HaveRange
       // was 80 % of all messages in mesh-100).
       news.clear();
-      const PieceAvailability::Chunk* told = peer.availability.chunk(seq);
+      const PieceAvailability::Chunk* told = peer.availability.chunk(chunk);
       for (std::uint32_t p : pieces)
         if (!told || !told->has(p)) news.push_back(p);
       if (news.empty()) continue;
-      send_header(peer, seq);
+      send_header(peer, chunk);
       for (std::size_t i = 0; i < news.size();) {
         std::size_t end = i + 1;
         while (end < news.size() && news[end] == news[end - 1] + 1) ++end;
-        send(peer, wire::HaveRange{seq, PieceIndex{news[i]}, static_cast<std::uint16_t>(end - i)});
+        send(peer, wire::HaveRange{chunk.seq, PieceIndex{news[i]}, static_cast<std::uint16_t>(end - i)});
         i = end;
       }
     }
@@ -110,8 +111,8 @@ void Engine::serve(TimeMs now) {
     sent = false;
     for (auto& [id, peer] : peers_) {
       if (peer.to_send.empty() || peer.buffered >= backlog_limit_) continue;
-      const auto [seq, index] = peer.to_send.front();
-      const ByteView piece = buffer_.piece(seq, index);
+      const auto [chunk, index] = peer.to_send.front();
+      const ByteView piece = buffer_.piece(chunk, index);
       if (piece.empty()) {
         ++stats_.piece_requests_refused;
         peer.to_send.pop_front();
@@ -120,7 +121,7 @@ void Engine::serve(TimeMs now) {
       if (!budget_.admit(id, static_cast<std::uint32_t>(piece.size()), now)) continue;
       ++stats_.piece_requests_served;
       peer.to_send.pop_front();
-      send_piece(peer, {seq, index, piece});
+      send_piece(peer, {chunk.seq, index, piece});
       sent = true;
     }
   }

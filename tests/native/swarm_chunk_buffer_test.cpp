@@ -14,15 +14,15 @@ TEST(ChunkBuffer, PiecesVerifyAloneAndCompleteTheChunkInAnyOrder) {
   ChunkBuffer buffer;
   const TestChunk c = test_chunk(5);
   ASSERT_EQ(buffer.add_header(c.header, c.hashes, TimeMs{0}), HeaderOutcome::kAccepted);
-  EXPECT_FALSE(buffer.complete(ChunkSeq{5}));
+  EXPECT_FALSE(buffer.complete(ChunkId{ChunkSeq{5}}));
   for (std::uint32_t i : {3u, 0u, 2u, 1u}) {
-    EXPECT_EQ(buffer.add_piece(ChunkSeq{5}, PieceIndex{i}, c.piece(i)), PieceOutcome::kAccepted);
-    EXPECT_TRUE(buffer.has_piece(ChunkSeq{5}, PieceIndex{i}));
+    EXPECT_EQ(buffer.add_piece(ChunkId{ChunkSeq{5}}, PieceIndex{i}, c.piece(i)), PieceOutcome::kAccepted);
+    EXPECT_TRUE(buffer.has_piece(ChunkId{ChunkSeq{5}}, PieceIndex{i}));
     // Cut-through: a verified piece can be served at once.
-    EXPECT_TRUE(std::equal(c.piece(i).begin(), c.piece(i).end(), buffer.piece(ChunkSeq{5}, PieceIndex{i}).begin()));
+    EXPECT_TRUE(std::equal(c.piece(i).begin(), c.piece(i).end(), buffer.piece(ChunkId{ChunkSeq{5}}, PieceIndex{i}).begin()));
   }
-  EXPECT_TRUE(buffer.complete(ChunkSeq{5}));
-  EXPECT_EQ(buffer.find(ChunkSeq{5})->data(), c.payload);
+  EXPECT_TRUE(buffer.complete(ChunkId{ChunkSeq{5}}));
+  EXPECT_EQ(buffer.find(ChunkId{ChunkSeq{5}})->data(), c.payload);
   buffer.check_invariants();
 }
 
@@ -32,16 +32,16 @@ TEST(ChunkBuffer, BadPiecesAreRefusedAndNothingOfThemIsKept) {
   buffer.add_header(c.header, c.hashes, TimeMs{0});
   ByteVector bent(c.piece(0).begin(), c.piece(0).end());
   bent[100] ^= 1;
-  EXPECT_EQ(buffer.add_piece(ChunkSeq{1}, PieceIndex{0}, bent), PieceOutcome::kBadPiece);
-  EXPECT_FALSE(buffer.has_piece(ChunkSeq{1}, PieceIndex{0}));
-  EXPECT_TRUE(buffer.piece(ChunkSeq{1}, PieceIndex{0}).empty());
-  EXPECT_EQ(buffer.add_piece(ChunkSeq{1}, PieceIndex{1}, c.piece(2)), PieceOutcome::kBadPiece);  // right bytes, wrong slot
-  EXPECT_EQ(buffer.add_piece(ChunkSeq{1}, PieceIndex{3}, c.piece(3).first(10)), PieceOutcome::kBadPiece);
-  EXPECT_EQ(buffer.add_piece(ChunkSeq{1}, PieceIndex{9}, c.piece(0)), PieceOutcome::kBadPiece);
-  EXPECT_EQ(buffer.add_piece(ChunkSeq{2}, PieceIndex{0}, c.piece(0)), PieceOutcome::kUnknownChunk);
-  EXPECT_EQ(buffer.add_piece(ChunkSeq{1}, PieceIndex{0}, c.piece(0)), PieceOutcome::kAccepted);
-  EXPECT_EQ(buffer.add_piece(ChunkSeq{1}, PieceIndex{0}, c.piece(0)), PieceOutcome::kDuplicate);
-  EXPECT_EQ(buffer.add_piece(ChunkSeq{1}, PieceIndex{0}, bent), PieceOutcome::kBadPiece);  // a corrupt copy of a held piece
+  EXPECT_EQ(buffer.add_piece(ChunkId{ChunkSeq{1}}, PieceIndex{0}, bent), PieceOutcome::kBadPiece);
+  EXPECT_FALSE(buffer.has_piece(ChunkId{ChunkSeq{1}}, PieceIndex{0}));
+  EXPECT_TRUE(buffer.piece(ChunkId{ChunkSeq{1}}, PieceIndex{0}).empty());
+  EXPECT_EQ(buffer.add_piece(ChunkId{ChunkSeq{1}}, PieceIndex{1}, c.piece(2)), PieceOutcome::kBadPiece);  // right bytes, wrong slot
+  EXPECT_EQ(buffer.add_piece(ChunkId{ChunkSeq{1}}, PieceIndex{3}, c.piece(3).first(10)), PieceOutcome::kBadPiece);
+  EXPECT_EQ(buffer.add_piece(ChunkId{ChunkSeq{1}}, PieceIndex{9}, c.piece(0)), PieceOutcome::kBadPiece);
+  EXPECT_EQ(buffer.add_piece(ChunkId{ChunkSeq{2}}, PieceIndex{0}, c.piece(0)), PieceOutcome::kUnknownChunk);
+  EXPECT_EQ(buffer.add_piece(ChunkId{ChunkSeq{1}}, PieceIndex{0}, c.piece(0)), PieceOutcome::kAccepted);
+  EXPECT_EQ(buffer.add_piece(ChunkId{ChunkSeq{1}}, PieceIndex{0}, c.piece(0)), PieceOutcome::kDuplicate);
+  EXPECT_EQ(buffer.add_piece(ChunkId{ChunkSeq{1}}, PieceIndex{0}, bent), PieceOutcome::kBadPiece);  // a corrupt copy of a held piece
   buffer.check_invariants();
 }
 

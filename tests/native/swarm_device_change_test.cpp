@@ -177,7 +177,7 @@ TEST(DeviceChange, WhatWasAskedOfAPeerThatStopsServingIsAskedElsewhereAndNothing
   link.serve(ViewerAndTwoPeers::kA, already_sent);
 
   std::set<std::uint32_t> reasked;
-  for (int round = 0; round < 50 && !link.viewer().buffer().find(ChunkSeq{0})->complete(); ++round) {
+  for (int round = 0; round < 50 && !link.viewer().buffer().find(ChunkId{ChunkSeq{0}})->complete(); ++round) {
     asked = link.tick();
     EXPECT_TRUE(asked[ViewerAndTwoPeers::kA].empty()) << "asked a peer that stopped serving, round " << round;
     for (std::uint32_t piece : asked[ViewerAndTwoPeers::kB]) {
@@ -185,7 +185,7 @@ TEST(DeviceChange, WhatWasAskedOfAPeerThatStopsServingIsAskedElsewhereAndNothing
       link.serve(ViewerAndTwoPeers::kB, piece);
     }
   }
-  const swarm::ChunkEntry* chunk = link.viewer().buffer().find(ChunkSeq{0});
+  const swarm::ChunkEntry* chunk = link.viewer().buffer().find(ChunkId{ChunkSeq{0}});
   ASSERT_TRUE(chunk->complete());
   EXPECT_EQ(chunk->data(), link.payload());
   std::set<std::uint32_t> expected = of_a;

@@ -60,13 +60,13 @@ TEST(PlaybackClock, AChangedTargetLatencyShiftsEveryLaterDeadlineWithoutAStall) 
 TEST(RequestTracker, CountsBytesInFlightAndExpiresLateRequests) {
   swarm::RequestTracker tracker;
   const swarm::PeerId a{1}, b{2};
-  tracker.add(ChunkSeq{5}, PieceIndex{0}, {a, TimeMs{0}, TimeMs{1000}, 16384});
-  tracker.add(ChunkSeq{5}, PieceIndex{1}, {a, TimeMs{0}, TimeMs{500}, 16384});
-  tracker.add(ChunkSeq{5}, PieceIndex{1}, {b, TimeMs{100}, TimeMs{2000}, 16384});
+  tracker.add(ChunkId{ChunkSeq{5}}, PieceIndex{0}, {a, TimeMs{0}, TimeMs{1000}, 16384});
+  tracker.add(ChunkId{ChunkSeq{5}}, PieceIndex{1}, {a, TimeMs{0}, TimeMs{500}, 16384});
+  tracker.add(ChunkId{ChunkSeq{5}}, PieceIndex{1}, {b, TimeMs{100}, TimeMs{2000}, 16384});
   EXPECT_EQ(tracker.inflight_bytes(a), 32768u);
   EXPECT_EQ(tracker.expire(TimeMs{600}), std::vector<swarm::PeerId>{a});
   EXPECT_EQ(tracker.inflight_bytes(a), 16384u);
-  EXPECT_EQ(tracker.complete(ChunkSeq{5}, PieceIndex{1}, b, TimeMs{400}), TimeMs{300});
+  EXPECT_EQ(tracker.complete(ChunkId{ChunkSeq{5}}, PieceIndex{1}, b, TimeMs{400}), TimeMs{300});
   EXPECT_EQ(tracker.inflight_bytes(b), 0u);
   tracker.drop_peer(a);
   EXPECT_EQ(tracker.size(), 0u);
@@ -75,11 +75,11 @@ TEST(RequestTracker, CountsBytesInFlightAndExpiresLateRequests) {
 TEST(RequestTracker, ListsAChunksRequestsByPieceInTheOrderSent) {
   swarm::RequestTracker tracker;
   const swarm::PeerId a{1}, b{2};
-  tracker.add(ChunkSeq{6}, PieceIndex{0}, {a, TimeMs{0}, TimeMs{900}, 100});
-  tracker.add(ChunkSeq{5}, PieceIndex{2}, {a, TimeMs{0}, TimeMs{900}, 100});
-  tracker.add(ChunkSeq{5}, PieceIndex{1}, {b, TimeMs{10}, TimeMs{900}, 100});
-  tracker.add(ChunkSeq{5}, PieceIndex{1}, {a, TimeMs{20}, TimeMs{800}, 100});
-  const auto listed = tracker.of_chunk(ChunkSeq{5});
+  tracker.add(ChunkId{ChunkSeq{6}}, PieceIndex{0}, {a, TimeMs{0}, TimeMs{900}, 100});
+  tracker.add(ChunkId{ChunkSeq{5}}, PieceIndex{2}, {a, TimeMs{0}, TimeMs{900}, 100});
+  tracker.add(ChunkId{ChunkSeq{5}}, PieceIndex{1}, {b, TimeMs{10}, TimeMs{900}, 100});
+  tracker.add(ChunkId{ChunkSeq{5}}, PieceIndex{1}, {a, TimeMs{20}, TimeMs{800}, 100});
+  const auto listed = tracker.of_chunk(ChunkId{ChunkSeq{5}});
   ASSERT_EQ(listed.size(), 3u);
   EXPECT_EQ(listed[0].piece, PieceIndex{1});
   EXPECT_EQ(listed[0].request.peer, b);
@@ -88,7 +88,7 @@ TEST(RequestTracker, ListsAChunksRequestsByPieceInTheOrderSent) {
   // Nothing is due before the earliest expiry; then exactly what is due goes.
   EXPECT_TRUE(tracker.expire(TimeMs{799}).empty());
   EXPECT_EQ(tracker.expire(TimeMs{800}), std::vector<swarm::PeerId>{a});
-  EXPECT_EQ(tracker.of_chunk(ChunkSeq{5}).size(), 2u);
+  EXPECT_EQ(tracker.of_chunk(ChunkId{ChunkSeq{5}}).size(), 2u);
   tracker.forget_before(ChunkSeq{6});
   EXPECT_EQ(tracker.size(), 1u);
   EXPECT_EQ(tracker.inflight_bytes(a), 100u);

@@ -109,25 +109,25 @@ TEST_F(RenditionListInTheEngine, AHeaderNamingARenditionTheListLacksIsAForgedHea
   from(kBroadcaster, wire::RenditionList{signed_ladder(ladder(1, 5))});
   from(kRelay, header(5, 3));
   EXPECT_TRUE(banned(kRelay));
-  EXPECT_EQ(viewer.buffer().find(ChunkSeq{5}), nullptr);
+  EXPECT_EQ(viewer.buffer().find(ChunkId{ChunkSeq{5}}), nullptr);
 }
 
 TEST_F(RenditionListInTheEngine, ListedRenditionsAreKeptOrLeftAloneButNeverBlamed) {
   from(kBroadcaster, wire::RenditionList{signed_ladder(ladder(1, 5))});
   from(kRelay, header(5, 0));
-  EXPECT_NE(viewer.buffer().find(ChunkSeq{5}), nullptr) << "the top rendition: the one the engine follows";
+  EXPECT_NE(viewer.buffer().find(ChunkId{ChunkSeq{5}}), nullptr) << "the top rendition: the one the engine follows";
   from(kRelay, header(6, 1));
-  EXPECT_EQ(viewer.buffer().find(ChunkSeq{6}), nullptr) << "listed, not followed yet";
+  EXPECT_EQ(viewer.buffer().find(ChunkId{ChunkSeq{6}}), nullptr) << "listed, not followed yet";
   from(kRelay, header(4, 3));
-  EXPECT_EQ(viewer.buffer().find(ChunkSeq{4}), nullptr) << "cut before the list: not judged by it";
+  EXPECT_EQ(viewer.buffer().find(ChunkId{ChunkSeq{4}}), nullptr) << "cut before the list: not judged by it";
   EXPECT_FALSE(banned(kRelay));
 }
 
 TEST_F(RenditionListInTheEngine, BeforeAnyListOnlyRenditionZeroIsKeptAndNoneIsBlamed) {
   from(kRelay, header(5, 1));
   from(kRelay, header(6, 0));
-  EXPECT_EQ(viewer.buffer().find(ChunkSeq{5}), nullptr);
-  EXPECT_NE(viewer.buffer().find(ChunkSeq{6}), nullptr);
+  EXPECT_EQ(viewer.buffer().find(ChunkId{ChunkSeq{5}}), nullptr);
+  EXPECT_NE(viewer.buffer().find(ChunkId{ChunkSeq{6}}), nullptr);
   EXPECT_FALSE(banned(kRelay));
 }
 
