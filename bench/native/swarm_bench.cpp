@@ -204,7 +204,7 @@ class LiveViewer {
 
   void deliver_piece(std::uint64_t from, std::uint64_t seq, std::uint32_t p, TimeMs at) {
     const ByteView piece = trust::piece_of(payload(seq), PieceIndex{p});
-    receive(from, wire::Piece{ChunkSeq{seq}, PieceIndex{p}, ByteVector(piece.begin(), piece.end())}, at);
+    receive(from, wire::Piece{ChunkId{ChunkSeq{seq}}, PieceIndex{p}, ByteVector(piece.begin(), piece.end())}, at);
   }
 
   // Chunk s goes out at t: the source sends its header and says it holds it; each
@@ -215,13 +215,13 @@ class LiveViewer {
     header.signed_header = signed_header(trust::HeaderKind::kChunk, s, bytes);
     for (const trust::Digest& d : trust::piece_hashes(bytes)) header.piece_hashes.push_back(d);
     receive(1, header, t);
-    receive(1, wire::Have{ChunkSeq{s}, {true}}, t);
+    receive(1, wire::Have{RenditionId{0}, ChunkSeq{s}, {true}}, t);
     for (std::uint64_t id = 2; id <= kPeers; ++id) {
       if (s < lag(id)) continue;
       const std::uint64_t whole = s - lag(id);
-      receive(id, wire::Have{ChunkSeq{whole}, {true}}, t);
+      receive(id, wire::Have{RenditionId{0}, ChunkSeq{whole}, {true}}, t);
       const auto run = static_cast<std::uint16_t>(1 + id % (kPieces - 1));
-      receive(id, wire::HaveRange{ChunkSeq{whole + 1}, PieceIndex{0}, run}, t);
+      receive(id, wire::HaveRange{ChunkId{ChunkSeq{whole + 1}}, PieceIndex{0}, run}, t);
     }
     now_ = TimeMs{t.value + 500};
   }
@@ -238,9 +238,9 @@ class LiveViewer {
       if (!m) continue;
       if (const auto* ping = std::get_if<wire::Ping>(&m.value())) receive(o.to.value, wire::Pong{ping->nonce}, when);
       if (const auto* r = std::get_if<wire::Request>(&m.value())) {
-        if (r->seq.value > kLastAnswered) continue;
+        if (r->id.seq.value > kLastAnswered) continue;
         for (std::uint32_t p = r->first_piece.value; p < r->first_piece.value + r->piece_count; ++p)
-          deliver_piece(o.to.value, r->seq.value, p, when);
+          deliver_piece(o.to.value, r->id.seq.value, p, when);
       }
     }
     drain();

@@ -26,7 +26,7 @@ ChunkBuffer::ChunkBuffer(BufferConfig config, std::shared_ptr<Verifier> verifier
     : config_(config), verifier_(verifier ? std::move(verifier) : std::make_shared<Verifier>()) {}
 
 HeaderOutcome ChunkBuffer::add_header(const trust::ChunkHeader& header, std::vector<trust::Digest> piece_hashes,
-                                      TimeMs now) {
+                                      TimeMs now, const trust::RenditionLadder* ladder) {
   const ChunkId id{header.seq, header.rendition};
   if (chunks_.count(id) != 0) return HeaderOutcome::kDuplicate;
   if (piece_hashes.size() != trust::piece_count(header.byte_length) || piece_hashes.empty() ||
@@ -39,6 +39,10 @@ HeaderOutcome ChunkBuffer::add_header(const trust::ChunkHeader& header, std::vec
       return HeaderOutcome::kOutOfWindow;
   }
   if (header.byte_length > config_.memory_cap_bytes) return HeaderOutcome::kOverMemoryCap;
+  if (ladder) {
+    for (auto it = chunks_.lower_bound({header.seq, RenditionId{0}}); it != chunks_.end() && it->first.seq == header.seq; ++it)
+      if (!trust::aligned(header, it->second.header, *ladder)) return HeaderOutcome::kMisaligned;
+  }
 
   ChunkEntry entry;
   entry.header = header;
@@ -106,23 +110,32 @@ std::optional<ChunkSeq> ChunkBuffer::oldest() const {
   return chunks_.begin()->first.seq;
 }
 
-void ChunkBuffer::erase_oldest() {
-  memory_bytes_ -= chunks_.begin()->second.header.byte_length;
-  chunks_.erase(chunks_.begin());
+FlatMap<ChunkId, ChunkEntry>::iterator ChunkBuffer::erase(FlatMap<ChunkId, ChunkEntry>::const_iterator it) {
+  memory_bytes_ -= it->second.header.byte_length;
   changed_ = true;
+  return chunks_.erase(it);
 }
 
-void ChunkBuffer::evict(std::optional<ChunkSeq> keep_from) {
+void ChunkBuffer::erase_oldest() { erase(chunks_.begin()); }
+
+void ChunkBuffer::evict(std::optional<ChunkSeq> keep_from, std::span<const RenditionId> keep) {
+  std::uint8_t kept = 0;  // bit r: rendition r is kept (ids are below trust::kMaxRenditions)
+  for (RenditionId r : keep) kept = static_cast<std::uint8_t>(kept | 1u << r.value);
   // What the last call left is still within the window and the cap, with the same
-  // chunk to keep, until a header arrives (a newer live edge, more memory held).
-  if (!header_since_evict_ && keep_from == evicted_keeping_) return;
+  // chunks to keep, until a header arrives (a newer live edge, more memory held).
+  if (!header_since_evict_ && keep_from == evicted_keeping_ && kept == evicted_renditions_) return;
   header_since_evict_ = false;
   evicted_keeping_ = keep_from;
+  evicted_renditions_ = kept;
   if (chunks_.empty()) return;
   const std::int64_t newest = chunks_.rbegin()->second.header.capture_time.value;
   while (!chunks_.empty() &&
          newest - chunks_.begin()->second.header.capture_time.value > std::int64_t{config_.window_ms})
     erase_oldest();
+  for (auto it = chunks_.begin(); kept != 0 && memory_bytes_ > config_.memory_cap_bytes && it != chunks_.end();) {
+    if ((kept >> it->first.rendition.value) & 1u) ++it;
+    else it = erase(it);
+  }
   while (memory_bytes_ > config_.memory_cap_bytes && chunks_.size() > 1 &&
          (!keep_from || chunks_.begin()->first.seq < *keep_from))
     erase_oldest();

@@ -142,7 +142,8 @@ void Engine::drop_silent_peers(TimeMs now) {
 }
 
 void Engine::evict() {
-  buffer_.evict(playhead_);
+  const RenditionId played = playing();
+  buffer_.evict(playhead_, std::span(&played, 1));
   const auto oldest = buffer_.oldest();
   // Sweeping every peer's maps each tick was 9 % of a 1000-viewer simulation; they
   // only hold something to drop once the window has moved.

@@ -220,7 +220,8 @@ class Engine {
   void apply_device(const wire::DeviceStatus& before, TimeMs now);
   void compute_allowance();
   wire::DeviceStatus device_status() const;
-  // Bytes per second of the stream over the chunks held; none before the first header.
+  // Bytes per second of the rendition played, over its chunks held; none before the
+  // first header.
   std::optional<double> stream_bytes_per_s() const;
 
   // Whether a verified header's rendition is one the stream's list has (or 0 before any
@@ -228,15 +229,13 @@ class Engine {
   trust::RenditionStanding standing(const trust::ChunkHeader& header) const {
     return trust::rendition_standing(ladder(), header);
   }
+  // Whether the stream has this rendition now (before any list: 0 alone). Adverts and
+  // requests of any other are ignored.
+  bool listed(RenditionId rendition) const {
+    return ladder_ ? ladder_->find(rendition) != nullptr : rendition == RenditionId{0};
+  }
   // The rendition handed to the player: the list's top one (0 before any list).
   RenditionId playing() const { return ladder_ ? ladder_->renditions.front().id : RenditionId{0}; }
-  // The wire names chunks by seq alone, so the engine keeps one rendition, the one
-  // played. Listed headers of other renditions are left alone, neither kept nor held
-  // against the peer.
-  bool follows(const trust::ChunkHeader& header) const {
-    return standing(header) == trust::RenditionStanding::kListed && header.rendition == playing();
-  }
-  ChunkId wire_id(ChunkSeq seq) const { return {seq, playing()}; }
   void on_rendition_list(Remote& peer, const wire::RenditionList& m);
   // Keeps a verified list newer than the one held and sends it to every peer but `from`.
   void adopt_ladder(trust::RenditionLadder ladder, ByteView signed_ladder, const Remote* from);

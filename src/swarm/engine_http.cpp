@@ -63,7 +63,9 @@ void Engine::on_http_index(std::span<const ChunkSeq> chunks, TimeMs now) {
 
 bool Engine::on_http_chunk(ByteView signed_header, ByteView payload, TimeMs now) {
   auto checked = buffer_.verifier().signed_header(signed_header, config_.stream);
-  if (!checked || !follows(checked.value()) || !trust::verify_payload(checked.value(), payload)) return false;
+  if (!checked || standing(checked.value()) != trust::RenditionStanding::kListed ||
+      !trust::verify_payload(checked.value(), payload))
+    return false;
   const trust::ChunkHeader& header = checked.value();
   if (header.kind == trust::HeaderKind::kInit) {
     inits_.try_emplace({header.epoch, header.rendition}, InitEntry{ByteVector(signed_header.begin(), signed_header.end()),

@@ -41,23 +41,25 @@ void Engine::refuse_malformed(Remote& peer, TimeMs now) {
 void Engine::handle(Remote& peer, wire::Message message, TimeMs now) {
   if (auto* m = std::get_if<wire::Handshake>(&message)) return on_handshake(peer, *m, now);
   if (auto* m = std::get_if<wire::Have>(&message)) {
+    if (!listed(m->rendition)) return;
     for (std::size_t i = 0; i < m->have.size(); ++i) {
       if (!m->have[i]) continue;
-      const ChunkId id = wire_id(ChunkSeq{m->base.value + i});
+      const ChunkId id{ChunkSeq{m->base.value + i}, m->rendition};
       peer.availability.set_complete(id);
       if (!peer.is_source) advertised_.set_complete(id);
     }
     return;
   }
   if (auto* m = std::get_if<wire::HaveRange>(&message)) {
-    peer.availability.set_pieces(wire_id(m->seq), m->first_piece, m->piece_count);
-    if (!peer.is_source) advertised_.set_pieces(wire_id(m->seq), m->first_piece, m->piece_count);
+    if (!listed(m->id.rendition)) return;
+    peer.availability.set_pieces(m->id, m->first_piece, m->piece_count);
+    if (!peer.is_source) advertised_.set_pieces(m->id, m->first_piece, m->piece_count);
     return;
   }
   if (auto* m = std::get_if<wire::Request>(&message)) return on_request(peer, *m);
   if (auto* m = std::get_if<wire::Cancel>(&message)) {
     std::erase_if(peer.to_send, [&](const auto& p) {
-      return p.first == wire_id(m->seq) && p.second.value >= m->first_piece.value &&
+      return p.first == m->id && p.second.value >= m->first_piece.value &&
              p.second.value < m->first_piece.value + m->piece_count;
     });
     return;
@@ -84,6 +86,10 @@ void Engine::handle(Remote& peer, wire::Message message, TimeMs now) {
   if (auto* m = std::get_if<wire::Chat>(&message)) return on_chat(peer, std::move(*m), now);
   if (auto* m = std::get_if<wire::DeviceStatus>(&message)) return on_device_status(peer, *m);
   if (auto* m = std::get_if<wire::RenditionList>(&message)) return on_rendition_list(peer, *m);
+  if (auto* m = std::get_if<wire::Playing>(&message)) {
+    peer.playing = m->rendition;
+    return;
+  }
   if (std::holds_alternative<wire::Goodbye>(message)) {
     const PeerId id = peer.id;
     disconnects_.push_back(id);
@@ -106,17 +112,21 @@ void Engine::on_handshake(Remote& peer, const wire::Handshake& m, TimeMs now) {
 
 void Engine::on_request(Remote& peer, const wire::Request& m) {
   stats_.piece_requests_received += m.piece_count;
+  if (!listed(m.id.rendition)) {
+    stats_.piece_requests_refused += m.piece_count;
+    return;
+  }
   for (std::uint16_t i = 0; i < m.piece_count; ++i) {
     if (peer.we_choke || !accept_request(static_cast<std::uint32_t>(peer.to_send.size()), config_.upload)) {
       stats_.piece_requests_refused += m.piece_count - i;
       return;
     }
-    peer.to_send.emplace_back(wire_id(m.seq), PieceIndex{m.first_piece.value + i});
+    peer.to_send.emplace_back(m.id, PieceIndex{m.first_piece.value + i});
   }
 }
 
 void Engine::on_piece(Remote& peer, const wire::PieceView& m, TimeMs now) {
-  const ChunkId id = wire_id(m.seq);
+  const ChunkId id = m.id;
   switch (buffer_.add_piece(id, m.index, m.bytes)) {
     case PieceOutcome::kBadPiece:
       // Per-piece hashes make the blame exact: this peer sent bytes that do not verify.
@@ -161,9 +171,11 @@ void Engine::measure_delivery(Remote& peer, std::size_t bytes, TimeMs took, Time
 
 bool Engine::accept_header(ByteView signed_header, std::vector<trust::Digest> hashes, TimeMs now) {
   auto header = buffer_.verifier().signed_header(signed_header, config_.stream);
-  if (!header || header.value().kind != trust::HeaderKind::kChunk || !follows(header.value())) return false;
-  const HeaderOutcome outcome = buffer_.add_header(header.value(), std::move(hashes), now);
-  if (outcome == HeaderOutcome::kBadHashes) return false;
+  if (!header || header.value().kind != trust::HeaderKind::kChunk ||
+      standing(header.value()) != trust::RenditionStanding::kListed)
+    return false;
+  const HeaderOutcome outcome = buffer_.add_header(header.value(), std::move(hashes), now, ladder());
+  if (outcome == HeaderOutcome::kBadHashes || outcome == HeaderOutcome::kMisaligned) return false;
   const trust::ChunkHeader& h = header.value();
   if (outcome == HeaderOutcome::kAccepted)
     signed_headers_[{h.seq, h.rendition}] = ByteVector(signed_header.begin(), signed_header.end());
@@ -177,8 +189,10 @@ void Engine::on_chunk_header(Remote& peer, const wire::ChunkHeader& m, TimeMs no
   if (!decoded) return ban(peer);  // a malformed header
   // Unlisted: forged, or signed against the broadcaster's own list; either way the
   // same blame, before any signature check.
-  if (standing(decoded.value().header) == trust::RenditionStanding::kUnlisted) return ban(peer);
-  if (!follows(decoded.value().header)) return;
+  // Unjudged (cut under an earlier list, or before a list arrived): dropped unblamed.
+  const trust::RenditionStanding standing_now = standing(decoded.value().header);
+  if (standing_now == trust::RenditionStanding::kUnlisted) return ban(peer);
+  if (standing_now != trust::RenditionStanding::kListed) return;
   // Already verified these exact bytes: no second signature check.
   const auto known = signed_headers_.find({decoded.value().header.seq, decoded.value().header.rendition});
   if (known != signed_headers_.end() && known->second == m.signed_header) return;
@@ -190,14 +204,15 @@ void Engine::on_init_segment(Remote& peer, const wire::InitSegment& m) {
   auto header = buffer_.verifier().signed_header(m.signed_header, config_.stream);
   if (!header || header.value().kind != trust::HeaderKind::kInit || !trust::verify_payload(header.value(), m.bytes))
     return ban(peer);  // a forged init segment
-  if (!follows(header.value())) return;
+  if (standing(header.value()) != trust::RenditionStanding::kListed) return;
   inits_.try_emplace({header.value().epoch, header.value().rendition},
                      InitEntry{m.signed_header, m.bytes, header.value().capture_time});
 }
 
 bool Engine::publish_init(ByteView signed_header, ByteView init, TimeMs) {
   auto header = buffer_.verifier().signed_header(signed_header, config_.stream);
-  if (!header || header.value().kind != trust::HeaderKind::kInit || !follows(header.value()) ||
+  if (!header || header.value().kind != trust::HeaderKind::kInit ||
+      standing(header.value()) != trust::RenditionStanding::kListed ||
       !trust::verify_payload(header.value(), init))
     return false;
   inits_[{header.value().epoch, header.value().rendition}] = InitEntry{ByteVector(signed_header.begin(), signed_header.end()),

@@ -29,6 +29,7 @@ struct Engine::Remote {
   std::optional<TimeMs> busy_since;  // start of the current delivery-rate sample
   std::uint64_t busy_bytes = 0;      // delivered since busy_since
   std::optional<RateLimit> chat_limit;  // from its first chat line
+  std::optional<RenditionId> playing;   // what it said it plays (wire::Playing): a hint
 };
 
 // What a peer's Handshake or DeviceStatus declares of its device.

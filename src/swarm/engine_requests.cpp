@@ -113,7 +113,7 @@ void Engine::schedule_requests(TimeMs now) {
     }
     ++peer.stats.requests_sent;
     ++stats_.requests_sent;
-    send(peer, wire::Request{r.id.seq, r.first, r.count});
+    send(peer, wire::Request{r.id, r.first, r.count});
   }
 }
 

@@ -32,6 +32,7 @@ void Engine::send_header(Remote& peer, ChunkId id) {
 void Engine::introduce_holdings(Remote& peer) {
   // The list first: the peer judges every header's rendition against it.
   if (ladder_) send(peer, wire::RenditionList{signed_ladder_});
+  if (!config_.broadcaster) send(peer, wire::Playing{playing()});
   for (const auto& [id, entry] : buffer_.chunks()) {
     if (entry.pieces_have == 0) continue;
     send_header(peer, id);
@@ -39,7 +40,7 @@ void Engine::introduce_holdings(Remote& peer) {
       if (!entry.have[p]) { ++p; continue; }
       std::uint32_t end = p;
       while (end < entry.piece_count() && entry.have[end]) ++end;
-      send(peer, wire::HaveRange{id.seq, PieceIndex{p}, static_cast<std::uint16_t>(end - p)});
+      send(peer, wire::HaveRange{id, PieceIndex{p}, static_cast<std::uint16_t>(end - p)});
       p = end;
     }
   }
@@ -62,7 +63,7 @@ void Engine::advertise() {
       for (std::size_t i = 0; i < news.size();) {
         std::size_t end = i + 1;
         while (end < news.size() && news[end] == news[end - 1] + 1) ++end;
-        send(peer, wire::HaveRange{chunk.seq, PieceIndex{news[i]}, static_cast<std::uint16_t>(end - i)});
+        send(peer, wire::HaveRange{chunk, PieceIndex{news[i]}, static_cast<std::uint16_t>(end - i)});
         i = end;
       }
     }
@@ -121,7 +122,7 @@ void Engine::serve(TimeMs now) {
       if (!budget_.admit(id, static_cast<std::uint32_t>(piece.size()), now)) continue;
       ++stats_.piece_requests_served;
       peer.to_send.pop_front();
-      send_piece(peer, {chunk.seq, index, piece});
+      send_piece(peer, {chunk, index, piece});
       sent = true;
     }
   }

@@ -71,11 +71,11 @@ class ViewerAndTwoPeers {
     header.signed_header = header_;
     for (const trust::Digest& d : trust::piece_hashes(payload_)) header.piece_hashes.push_back(d);
     hear(from, header);
-    hear(from, wire::HaveRange{ChunkSeq{0}, PieceIndex{0}, static_cast<std::uint16_t>(header.piece_hashes.size())});
+    hear(from, wire::HaveRange{ChunkId{ChunkSeq{0}}, PieceIndex{0}, static_cast<std::uint16_t>(header.piece_hashes.size())});
   }
 
   void serve(PeerId from, std::uint32_t piece) {
-    viewer_.on_message(from, wire::encode_piece({ChunkSeq{0}, PieceIndex{piece}, trust::piece_of(payload_, PieceIndex{piece})}), now_);
+    viewer_.on_message(from, wire::encode_piece({ChunkId{ChunkSeq{0}}, PieceIndex{piece}, trust::piece_of(payload_, PieceIndex{piece})}), now_);
   }
 
   // Ticks once, 10 ms on; the pieces it asked of each peer.

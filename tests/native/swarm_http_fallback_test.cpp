@@ -108,7 +108,7 @@ class ChokedViewer {
     header.signed_header = body.header;
     for (const trust::Digest& d : trust::piece_hashes(body.payload)) header.piece_hashes.push_back(d);
     say(header);
-    say(wire::HaveRange{ChunkSeq{seq}, PieceIndex{0}, static_cast<std::uint16_t>(header.piece_hashes.size())});
+    say(wire::HaveRange{ChunkId{ChunkSeq{seq}}, PieceIndex{0}, static_cast<std::uint16_t>(header.piece_hashes.size())});
     origin_[seq] = body;
   }
 
