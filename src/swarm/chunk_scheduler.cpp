@@ -25,7 +25,8 @@ struct Assignment {
 // Who holds what of the wanted chunks, and how much more each peer's pipeline takes.
 class Planner {
  public:
-  Planner(std::span<const PeerCandidate> peers, const SchedulerConfig& config) : config_(config) {
+  Planner(std::span<const PeerCandidate> peers, const SchedulerConfig& config, double link_room)
+      : config_(config), link_room_(link_room) {
     for (const PeerCandidate& p : peers) {
       if (p.choking_us || !p.availability) continue;
       const double throughput = p.throughput_bytes_per_s > 0 ? p.throughput_bytes_per_s : config.unknown_throughput_bytes_per_s;
@@ -36,8 +37,8 @@ class Planner {
     update_max_spare();
   }
 
-  // Whether some pipeline has room for `bytes` more.
-  bool can_take(double bytes) const { return max_spare_ >= bytes; }
+  // Whether some pipeline, and the link, have room for `bytes` more.
+  bool can_take(double bytes) const { return max_spare_ >= bytes && link_room_ >= bytes; }
 
   void index_holdings(std::span<const WantedChunk> wanted) {
     // Each room's holdings of each wanted chunk, looked up once per chunk rather than
@@ -72,7 +73,7 @@ class Planner {
   // whose request for it is late); the last resort only if allowed and nobody else can.
   std::optional<std::size_t> best_holder(std::size_t chunk, std::uint32_t piece, double bytes, PeerId asked,
                                          bool allow_last_resort) const {
-    if (max_spare_ < bytes) return std::nullopt;  // the common case once pipelines fill
+    if (!can_take(bytes)) return std::nullopt;  // the common case once pipelines fill
     std::optional<std::size_t> best, fallback;
     for (std::size_t h = chunks_[chunk].holding_begin; h < chunks_[chunk].holding_end; ++h) {
       const std::size_t i = holdings_[h].room;
@@ -98,11 +99,12 @@ class Planner {
   void assign(std::size_t room, ChunkId id, std::uint32_t piece, double bytes) {
     const bool had_most = rooms_[room].spare_bytes == max_spare_;
     rooms_[room].spare_bytes -= bytes;
+    link_room_ -= bytes;
     if (had_most) update_max_spare();
     assignments_.push_back({room, id, piece});
   }
 
-  bool any_room() const { return max_spare_ > 0; }
+  bool any_room() const { return max_spare_ > 0 && link_room_ > 0; }
 
   // Consecutive pieces of one chunk to one peer become one request.
   std::vector<RequestAction> requests() {
@@ -156,6 +158,7 @@ class Planner {
   }
 
   const SchedulerConfig& config_;
+  double link_room_;
   std::vector<PeerRoom> rooms_;
   double max_spare_;  // the most any room has spare
   std::vector<ChunkHolders> chunks_;  // per wanted chunk
@@ -191,9 +194,9 @@ std::vector<RarePiece> rarest_first(const std::vector<RarePiece>& pieces) {
 }  // namespace
 
 SchedulerDecision pick_requests(std::span<const WantedChunk> wanted, std::span<const PeerCandidate> peers, TimeMs now,
-                                const SchedulerConfig& config) {
+                                const SchedulerConfig& config, double link_room_bytes) {
   SchedulerDecision decision;
-  Planner planner(peers, config);
+  Planner planner(peers, config, link_room_bytes);
   // With every pipeline full no piece can be assigned, and without an origin that is
   // all there is to decide: skip looking up who holds what (most ticks of a large
   // swarm end here).

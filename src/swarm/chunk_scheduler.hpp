@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -69,8 +70,10 @@ struct SchedulerDecision {
   std::vector<ChunkId> http_fetches;
 };
 
-// `wanted` in playback order.
+// `wanted` in playback order. `link_room_bytes`: how much more the viewer's own link
+// takes in flight, whoever serves it (pieces asked beyond it only queue on the link).
 SchedulerDecision pick_requests(std::span<const WantedChunk> wanted, std::span<const PeerCandidate> peers, TimeMs now,
-                                const SchedulerConfig& config = {});
+                                const SchedulerConfig& config = {},
+                                double link_room_bytes = std::numeric_limits<double>::infinity());
 
 }  // namespace swarmcast::swarm

@@ -72,7 +72,7 @@ std::optional<double> Engine::stream_bytes_per_s() const {
   double bytes = 0;
   double ms = 0;
   for (const auto& [id, entry] : buffer_.chunks()) {
-    if (id.rendition != playing()) continue;
+    if (id.rendition != playing_) continue;
     bytes += static_cast<double>(entry.header.byte_length);
     ms += entry.header.duration_ms;
   }

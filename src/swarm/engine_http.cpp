@@ -28,7 +28,7 @@ void Engine::plan_http_fetches(TimeMs now) {
     if (now.value - first_tick_->value >= std::int64_t{config_.http_bootstrap_ms}) ask_http({HttpFetchKind::kIndex, 0, RenditionId{0}}, now);
     return;
   }
-  const RenditionId rendition = playing();
+  const RenditionId rendition = playhead_ ? rendition_at(*playhead_) : playing_;
   if (playhead_) {
     const ChunkEntry* entry = buffer_.find({*playhead_, rendition});
     if (entry && inits_.count({entry->header.epoch, rendition}) == 0)
@@ -58,7 +58,7 @@ void Engine::on_http_index(std::span<const ChunkSeq> chunks, TimeMs now) {
   // The newest chunk may be younger than the target latency; a joining viewer usually
   // starts in the one before it.
   for (std::size_t i = chunks.size() > 1 ? chunks.size() - 2 : 0; i < chunks.size(); ++i)
-    ask_http({HttpFetchKind::kChunk, chunks[i].value, playing()}, now);
+    ask_http({HttpFetchKind::kChunk, chunks[i].value, playing_}, now);
 }
 
 bool Engine::on_http_chunk(ByteView signed_header, ByteView payload, TimeMs now) {

@@ -137,17 +137,20 @@ void Engine::on_piece(Remote& peer, const wire::PieceView& m, TimeMs now) {
       return;
     case PieceOutcome::kDuplicate:
       stats_.duplicate_bytes_received += m.bytes.size();
-      requests_.complete(id, m.index, peer.id, now);
+      observe_link(m.bytes.size(), requests_.complete(id, m.index, peer.id, now).value_or(TimeMs{0}), now);
       return;
     case PieceOutcome::kAccepted:
       break;
   }
   stats_.media_bytes_received += m.bytes.size();
   if (peer.is_source) stats_.media_bytes_from_source += m.bytes.size();
-  if (auto took = requests_.complete(id, m.index, peer.id, now)) {
+  const std::optional<TimeMs> took = requests_.complete(id, m.index, peer.id, now);
+  if (took) {
     ++peer.stats.requests_served;
     measure_delivery(peer, m.bytes.size(), *took, now);
   }
+  // Every piece took the link, asked for or pushed, late or not.
+  observe_link(m.bytes.size(), took.value_or(TimeMs{0}), now);
   fresh_pieces_[id].push_back(m.index.value);
 }
 
@@ -230,16 +233,8 @@ bool Engine::publish_chunk(ByteView signed_header, ByteView payload, TimeMs now)
 
   // Super-seeding: stripe the new chunk across the best few peers, each getting a
   // different run of pieces, so the swarm multiplies it and the source sends it once.
-  std::vector<std::pair<PeerId, PeerStats>> ranked_input;
-  for (const auto& [id, peer] : peers_)
-    if (peer.handshaken && !peer.we_choke) ranked_input.emplace_back(id, peer.stats);
-  std::vector<PeerId> ranked = rank_stripe_relays(ranked_input, now);
-  // A stripe pushed to a peer that does not serve reaches nobody else: the others would
-  // fetch it from us again. Such peers come last; they get none while others can relay.
-  const auto serves = [&](PeerId id) { return peers_.at(id).stats.device.can_upload(); };
-  if (std::any_of(ranked.begin(), ranked.end(), serves))
-    ranked.erase(std::remove_if(ranked.begin(), ranked.end(), [&](PeerId id) { return !serves(id); }), ranked.end());
-  const std::size_t fanout = std::min<std::size_t>(config_.super_seed_fanout, ranked.size());
+  const std::vector<PeerId> ranked = stripe_relays(header.rendition, now);
+  const std::size_t fanout = std::min(stripe_fanout(header.rendition), ranked.size());
   for (std::size_t j = 0; j < fanout; ++j) {
     Remote& relay = peers_.at(ranked[j]);
     send_header(relay, chunk);

@@ -1,6 +1,7 @@
 // The engine's outward work each tick besides asking (engine_requests.cpp):
 // advertising, choosing whom to serve, serving, and keeping links alive.
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "swarm/engine.hpp"
@@ -29,10 +30,46 @@ void Engine::send_header(Remote& peer, ChunkId id) {
   peer.headers_sent.insert(id);
 }
 
+std::vector<PeerId> Engine::stripe_relays(RenditionId rendition, TimeMs now) const {
+  // A relay with more than a few pieces still on its way is slower than what is sent
+  // to it: its link is backed up.
+  constexpr std::uint64_t kStripeBacklogBytes = 4 * trust::kPieceSize;
+  std::vector<std::pair<PeerId, PeerStats>> ranked_input;
+  for (const auto& [id, peer] : peers_)
+    if (peer.handshaken && !peer.we_choke) ranked_input.emplace_back(id, peer.stats);
+  std::vector<PeerId> ranked = rank_stripe_relays(ranked_input, now);
+  // Peers drop out, in this order, while any would be left: those that do not serve (a
+  // stripe pushed to one reaches nobody else: the others would fetch it from us again),
+  // those that play another rendition (they would download what they do not play, on
+  // a link that may carry only their own), and those whose link is backed up (what is
+  // pushed to them would wait behind the rest, and push the rest back).
+  const auto keep_only = [&](auto&& wanted) {
+    if (std::any_of(ranked.begin(), ranked.end(), wanted))
+      ranked.erase(std::remove_if(ranked.begin(), ranked.end(), [&](PeerId id) { return !wanted(id); }), ranked.end());
+  };
+  keep_only([&](PeerId id) { return peers_.find(id)->second.stats.device.can_upload(); });
+  if (several_renditions()) {
+    keep_only([&](PeerId id) { return peers_.find(id)->second.playing == rendition; });
+    keep_only([&](PeerId id) { return peers_.find(id)->second.buffered <= kStripeBacklogBytes; });
+  }
+  return ranked;
+}
+
+// super_seed_fanout for the whole stream, shared by the renditions by bitrate: each
+// stripes a chunk across at least one relay, the top one across most.
+std::size_t Engine::stripe_fanout(RenditionId rendition) const {
+  const trust::Rendition* own = ladder_ ? ladder_->find(rendition) : nullptr;
+  if (!own || ladder_->renditions.size() < 2) return config_.super_seed_fanout;
+  double total = 0;
+  for (const trust::Rendition& r : ladder_->renditions) total += r.bitrate_bps;
+  const double share = static_cast<double>(own->bitrate_bps) / total;
+  return std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(config_.super_seed_fanout * share)));
+}
+
 void Engine::introduce_holdings(Remote& peer) {
   // The list first: the peer judges every header's rendition against it.
   if (ladder_) send(peer, wire::RenditionList{signed_ladder_});
-  if (!config_.broadcaster) send(peer, wire::Playing{playing()});
+  if (!config_.broadcaster) send(peer, wire::Playing{playing_});
   for (const auto& [id, entry] : buffer_.chunks()) {
     if (entry.pieces_have == 0) continue;
     send_header(peer, id);

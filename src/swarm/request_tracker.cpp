@@ -62,14 +62,14 @@ void RequestTracker::forget_before(ChunkSeq seq) {
   requests_.erase(requests_.begin(), end);
 }
 
-std::vector<PeerId> RequestTracker::expire(TimeMs now) {
-  std::vector<PeerId> late;
+std::vector<PieceRequest> RequestTracker::expire(TimeMs now) {
+  std::vector<PieceRequest> late;
   if (now < next_expiry_) return late;
   next_expiry_ = TimeMs{std::numeric_limits<std::int64_t>::max()};
   auto kept = requests_.begin();
   for (const PieceRequest& r : requests_) {
     if (r.request.expires_at.value <= now.value) {
-      late.push_back(r.request.peer);
+      late.push_back(r);
       subtract(r.request);
     } else {
       next_expiry_ = std::min(next_expiry_, r.request.expires_at);

@@ -35,8 +35,8 @@ class RequestTracker {
   void forget_piece(ChunkId id, PieceIndex piece);
   // Drops the requests for every rendition's chunks before `seq`.
   void forget_before(ChunkSeq seq);
-  // Removes and returns the peers of requests past their expiry.
-  std::vector<PeerId> expire(TimeMs now);
+  // Removes and returns the requests past their expiry.
+  std::vector<PieceRequest> expire(TimeMs now);
   void drop_peer(PeerId peer);
 
   // The requests for pieces of chunk `id`: by ascending piece, a piece's requests in

@@ -64,7 +64,10 @@ TEST(RequestTracker, CountsBytesInFlightAndExpiresLateRequests) {
   tracker.add(ChunkId{ChunkSeq{5}}, PieceIndex{1}, {a, TimeMs{0}, TimeMs{500}, 16384});
   tracker.add(ChunkId{ChunkSeq{5}}, PieceIndex{1}, {b, TimeMs{100}, TimeMs{2000}, 16384});
   EXPECT_EQ(tracker.inflight_bytes(a), 32768u);
-  EXPECT_EQ(tracker.expire(TimeMs{600}), std::vector<swarm::PeerId>{a});
+  const auto late = tracker.expire(TimeMs{600});
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].piece, PieceIndex{1});
+  EXPECT_EQ(late[0].request.peer, a);
   EXPECT_EQ(tracker.inflight_bytes(a), 16384u);
   EXPECT_EQ(tracker.complete(ChunkId{ChunkSeq{5}}, PieceIndex{1}, b, TimeMs{400}), TimeMs{300});
   EXPECT_EQ(tracker.inflight_bytes(b), 0u);
@@ -87,7 +90,9 @@ TEST(RequestTracker, ListsAChunksRequestsByPieceInTheOrderSent) {
   EXPECT_EQ(listed[2].piece, PieceIndex{2});
   // Nothing is due before the earliest expiry; then exactly what is due goes.
   EXPECT_TRUE(tracker.expire(TimeMs{799}).empty());
-  EXPECT_EQ(tracker.expire(TimeMs{800}), std::vector<swarm::PeerId>{a});
+  const auto expired = tracker.expire(TimeMs{800});
+  ASSERT_EQ(expired.size(), 1u);
+  EXPECT_EQ(expired[0].request.peer, a);
   EXPECT_EQ(tracker.of_chunk(ChunkId{ChunkSeq{5}}).size(), 2u);
   tracker.forget_before(ChunkSeq{6});
   EXPECT_EQ(tracker.size(), 1u);
