@@ -1,0 +1,152 @@
+// The broadcaster's renditions over WebCodecs (issue 15): one source encoded as two
+// aligned renditions (360p + 180p of the test pattern without grain), each chunk signed
+// with its rendition id, the signed rendition list published before the first chunk.
+// Chunk k of every rendition starts at the same capture time (checked by the core's
+// RenditionAlignment, in Chromium and in Firefox, whose frames come from a <video>
+// rather than a track processor); viewers in Chromium and Firefox play the top
+// rendition; the broadcaster's stats show each rendition's measured rate and its
+// encoder's cost.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPage, waitFor } from './launch.mjs';
+import { mixedEngineSession, openFirefoxPage } from './firefox.mjs';
+import { openViewer, sleep, viewerStats, waitPlaying } from './pages.mjs';
+
+const session = mixedEngineSession();
+const RUNGS = [{ height: 360, bitrate: 800_000 }, { height: 180, bitrate: 250_000 }];
+
+// Runs in the page: ~5 s of the test pattern through a RenditionPublisher; its events.
+async function publishRenditions(rungs) {
+  const { loadCore, RenditionAlignment } = await import('/web/core/index.js');
+  const { openTestPattern } = await import('/web/shim/capture.js');
+  const { RenditionPublisher } = await import('/web/shim/rendition-publisher.js');
+  const core = await loadCore();
+  const source = openTestPattern({ width: 640, height: 360, frameRate: 30, noise: false });
+  const publisher = new RenditionPublisher(core, { rungs });
+  const seen = { ladders: [], inits: [], chunks: [], problems: [], misaligned: [] };
+  const alignment = new RenditionAlignment(core);
+  publisher.addEventListener('ladder', ({ detail }) => seen.ladders.push({ ...detail, at: seen.chunks.length }));
+  publisher.addEventListener('init', ({ detail }) => seen.inits.push({ rendition: detail.rendition, epoch: detail.epoch,
+    mimeType: detail.mimeType, bytes: detail.bytes.length }));
+  publisher.addEventListener('chunk', ({ detail }) => {
+    const { rendition, seq, captureMs, durationMs, keyframe, bytes } = detail;
+    seen.chunks.push({ rendition, seq, captureMs, durationMs, keyframe, bytes: bytes.length });
+    const error = alignment.check(rendition, { seq, startMs: captureMs });
+    if (error) seen.misaligned.push(error.detail);
+  });
+  for (const type of ['warning', 'error']) publisher.addEventListener(type, ({ detail }) => seen.problems.push(detail));
+  if (!(await publisher.start(source.stream))) throw new Error('the publisher could not start');
+  await new Promise((resolve) => setTimeout(resolve, 5500));
+  const stats = publisher.stats();
+  await publisher.stop();
+  source.stop();
+  alignment.close();
+  return { seen, stats };
+}
+
+function checkPublished({ seen, stats }) {
+  assert.deepEqual(seen.problems, []);
+  assert.equal(seen.ladders.length, 1, 'one rendition list');
+  assert.equal(seen.ladders[0].at, 0, 'the list comes before the first chunk');
+  assert.deepEqual(seen.ladders[0].renditions, [
+    { id: 0, width: 640, height: 360, bitrate: 800_000 }, { id: 1, width: 320, height: 180, bitrate: 250_000 }]);
+  assert.deepEqual(seen.inits.map((i) => [i.rendition, i.epoch]), [[0, 0], [1, 0]]);
+  assert.ok(seen.inits.every((i) => i.mimeType.startsWith('video/webm') && i.mimeType.includes('vp8')), JSON.stringify(seen.inits));
+  const byRendition = [0, 1].map((r) => seen.chunks.filter((c) => c.rendition === r));
+  assert.ok(byRendition[0].length >= 4, `chunks of rendition 0: ${byRendition[0].length}`);
+  assert.equal(byRendition[0].length, byRendition[1].length, 'as many chunks in each rendition');
+  for (const [k, top] of byRendition[0].entries()) {
+    const low = byRendition[1][k];
+    assert.equal(top.seq, k);
+    assert.equal(low.seq, k);
+    assert.equal(low.captureMs, top.captureMs, `chunk ${k} starts at the same capture time in both renditions`);
+    assert.ok(top.keyframe && low.keyframe, `chunk ${k} opens with a keyframe`);
+    // Default chunks: 1 s of capture time (the last one may be cut short by the stop).
+    if (k < byRendition[0].length - 1) assert.ok(Math.abs(top.durationMs - 1000) <= 40, `chunk ${k} lasts ${top.durationMs} ms`);
+  }
+  assert.deepEqual(seen.misaligned, []);
+  // A frame is skipped for every rendition or for none: each encoder was given the same frames.
+  assert.equal(stats.renditions[0].framesIn, stats.renditions[1].framesIn);
+  // ~5 s of a 30 fps pattern: Firefox paints and captures it at 15-30 fps on a busy machine.
+  assert.ok(stats.renditions[0].framesIn >= 60, `frames encoded: ${JSON.stringify(stats)}`);
+}
+
+test('Chromium: two renditions from a track processor, chunk k of each at the same capture time', async () => {
+  const page = await openPage(session.chromium, `${session.server.url}/`);
+  checkPublished(await page.evaluate(publishRenditions, RUNGS));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('Firefox: two renditions from a <video> and its frame callbacks, aligned the same way', async () => {
+  const page = await openFirefoxPage(session.firefox, `${session.server.url}/`);
+  checkPublished(await page.evaluate(publishRenditions, RUNGS));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+// Runs in the page: a Broadcaster live from the grain-free test pattern with `rungs`.
+async function goLive(rungs) {
+  const { loadCore, Broadcaster, openTestPattern } = await import('/web/shim/index.js');
+  const core = await loadCore();
+  const source = openTestPattern({ width: 640, height: 360, frameRate: 30, noise: false });
+  const broadcaster = new Broadcaster({ core, seed: crypto.getRandomValues(new Uint8Array(32)),
+    signalingUrl: `${location.origin.replace(/^http/, 'ws')}/signal`, renditions: { rungs } });
+  window.published = [];
+  window.errors = [];
+  broadcaster.addEventListener('published', ({ detail }) => window.published.push([detail.kind, detail.rendition, detail.seq]));
+  broadcaster.addEventListener('error', ({ detail }) => window.errors.push(detail));
+  await broadcaster.goLive(source.stream);
+  window.broadcaster = broadcaster;
+  return broadcaster.streamId;
+}
+
+test('a broadcast of two renditions is watched on its top one in Chromium and in Firefox; its stats show both', async () => {
+  const broadcast = await openPage(session.chromium, `${session.server.url}/`);
+  const viewers = [];
+  try {
+    const streamId = await broadcast.evaluate(goLive, RUNGS);
+    viewers.push(await openViewer(session.chromium, session.server, streamId));
+    viewers.push(await openFirefoxPage(session.firefox, `${session.server.url}/watch/${streamId}`));
+    await waitPlaying(viewers, 30_000);
+    await sleep(1000);
+    const was = await Promise.all(viewers.map(viewerStats));
+    await sleep(5000);
+    const now = await Promise.all(viewers.map(viewerStats));
+    const widths = await Promise.all(viewers.map((v) => v.evaluate(() => window.swarmcast.video.videoWidth)));
+    for (const [i, stats] of now.entries()) {
+      const what = `viewer ${i}: ${JSON.stringify({ was: was[i], now: stats })}`;
+      assert.equal(stats.state, 'playing', what);
+      assert.ok(stats.currentTime - was[i].currentTime >= 5 * 0.85, `the playhead kept up: ${what}`);
+      assert.ok(stats.decodedFrames - was[i].decodedFrames >= 5 * 15, `frames decoded: ${what}`);
+      assert.equal(stats.chunksSkipped, 0, what);
+    }
+    assert.deepEqual(widths, [640, 640], 'both viewers play the top rendition');
+
+    await waitFor(() => broadcast.evaluate(() => window.broadcaster.stats().renditions.every((r) => r.chunks >= 3)),
+      { what: 'three chunks of each rendition' });
+    const { stats, published, errors } = await broadcast.evaluate(() =>
+      ({ stats: window.broadcaster.stats(), published: window.published, errors: window.errors }));
+    assert.deepEqual(errors, []);
+    assert.equal(stats.encoding, 'webcodecs');
+    assert.equal(stats.ladderRevision, 1);
+    assert.deepEqual(stats.renditions.map((r) => [r.id, r.width, r.height]), [[0, 640, 360], [1, 320, 180]]);
+    for (const r of stats.renditions) {
+      assert.ok(r.measuredBitsPerS > 10_000 && r.measuredBitsPerS < 3 * r.bitrate, `rendition ${r.id}: ${JSON.stringify(r)}`);
+      assert.ok(r.encodeMsPerFrame > 0 && r.encoderCpuShare > 0 && r.encoderCpuShare < 1, `rendition ${r.id}: ${JSON.stringify(r)}`);
+    }
+    assert.ok(stats.renditions[0].measuredBitsPerS > stats.renditions[1].measuredBitsPerS, 'the top rendition costs more bits');
+    assert.ok(stats.encoderCpuShare >= stats.renditions[0].encoderCpuShare);
+    // Each rendition's init segment, then its chunks, each signed with its rendition id.
+    for (const r of [0, 1]) {
+      const items = published.filter((p) => p[1] === r);
+      assert.deepEqual(items[0], ['init', r, 0]);
+      assert.ok(items.filter((p) => p[0] === 'chunk').length >= 3, `chunks of rendition ${r}`);
+    }
+    assert.ok(stats.producedChunks >= 3 && stats.producedBytes > 0);
+    for (const page of [broadcast, ...viewers]) assert.deepEqual(page.problems, [], 'no page errors');
+  } finally {
+    for (const page of viewers) await page.close();
+    await broadcast.close();
+  }
+});
