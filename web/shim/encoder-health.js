@@ -5,6 +5,13 @@
 
 /** @typedef {'ok' | 'behind' | 'judging'} HealthVerdict */
 
+/**
+ * @typedef {object} EncoderHealthOptions
+ * @property {number} [windowMs] How long each judged window lasts (3000).
+ * @property {number} [minShare] Output frames / captured frames below which an encoder is behind (0.8).
+ * @property {number} [strikes] Windows behind running before it counts (2).
+ */
+
 export class EncoderHealth {
   #windowMs;
   #minShare;
@@ -13,10 +20,7 @@ export class EncoderHealth {
   #start = null;
   #behindWindows = 0;
 
-  /**
-   * @param {{ windowMs?: number, minShare?: number, strikes?: number }} [options]
-   *   minShare: output frames / captured frames below which an encoder is behind (0.8)
-   */
+  /** @param {EncoderHealthOptions} [options] */
   constructor({ windowMs = 3000, minShare = 0.8, strikes = 2 } = {}) {
     this.#windowMs = windowMs;
     this.#minShare = minShare;

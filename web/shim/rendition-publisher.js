@@ -25,6 +25,8 @@ import { TypedEventTarget } from './typed-event-target.js';
  *   larger than the source are left out.
  * @property {number} [chunkMs] Capture time per chunk: every rendition cuts a chunk on the same frame.
  * @property {number} [audioBitsPerSecond]
+ * @property {import('./encoder-health.js').EncoderHealthOptions} [keepUp] When an encoder counts as not keeping up
+ *   (the lowest rendition is then dropped).
  */
 
 /**
@@ -59,6 +61,7 @@ export const RENDITION_DEFAULTS = Object.freeze({
   rungs: DEFAULT_RUNGS,
   chunkMs: 1000,
   audioBitsPerSecond: 64_000,
+  keepUp: {},
 });
 
 /** @extends {TypedEventTarget<RenditionPublisherEvents>} */
@@ -127,7 +130,7 @@ export class RenditionPublisher extends TypedEventTarget {
     this.#hasAudio = stream.getAudioTracks().length > 0;
     this.#frameRate = stream.getVideoTracks()[0]?.getSettings().frameRate || 30;
     const session = new RenditionSession(this.#core, stream,
-      { epoch, firstSeq, rungs: o.rungs, chunkMs: o.chunkMs, audioBitsPerSecond: o.audioBitsPerSecond }, {
+      { epoch, firstSeq, rungs: o.rungs, chunkMs: o.chunkMs, audioBitsPerSecond: o.audioBitsPerSecond, keepUp: o.keepUp }, {
         ladder: (renditions, from) => this.#announce(renditions, from),
         media: (rendition, event) => this.#media(session, rendition, event),
         failed: (error) => this.#failed(session, error),

@@ -62,7 +62,7 @@ export class RenditionSession {
    * @param {SwarmcastCore} core
    * @param {MediaStream} stream
    * @param {{ epoch: number, firstSeq: number, rungs: ReadonlyArray<RenditionRung>, chunkMs: number,
-   *   audioBitsPerSecond: number }} options
+   *   audioBitsPerSecond: number, keepUp: import('./encoder-health.js').EncoderHealthOptions }} options
    * @param {SessionHooks} hooks
    */
   constructor(core, stream, options, hooks) {
@@ -70,7 +70,7 @@ export class RenditionSession {
     this.#stream = stream;
     this.#options = options;
     this.#hooks = hooks;
-    this.#health = new EncoderHealth();
+    this.#health = new EncoderHealth(options.keepUp);
   }
 
   /**
