@@ -241,3 +241,37 @@ test('an encoder that does not keep up costs the lowest rendition: a new signed 
     await broadcast.close();
   }
 });
+
+test('Firefox: a hidden broadcaster tab keeps encoding at the source frame rate', async () => {
+  const page = await openFirefoxPage(session.firefox, `${session.server.url}/`, { tab: true });
+  const other = [];
+  try {
+    await page.evaluate(async (rungs) => {
+      const { loadCore } = await import('/web/core/index.js');
+      const { openTestPattern } = await import('/web/shim/capture.js');
+      const { RenditionPublisher } = await import('/web/shim/rendition-publisher.js');
+      const source = openTestPattern({ width: 640, height: 360, frameRate: 30, noise: false });
+      const publisher = new RenditionPublisher(await loadCore(), { rungs });
+      window.chunks = [];
+      publisher.addEventListener('chunk', ({ detail }) => window.chunks.push([detail.rendition, detail.seq, detail.durationMs]));
+      await publisher.start(source.stream);
+      window.publisher = publisher;
+    }, RUNGS);
+    await sleep(2000);
+    // Frame callbacks run about once a second in a hidden Firefox tab; the next tab hides this one.
+    other.push(await openFirefoxPage(session.firefox, `${session.server.url}/`, { tab: true }));
+    const snap = () => page.evaluate(() => ({ hidden: document.hidden, captured: window.publisher.stats().framesCaptured,
+      chunks: window.chunks.length }));
+    await sleep(1000);
+    const was = await snap();
+    await sleep(5000);
+    const now = await snap();
+    assert.ok(was.hidden && now.hidden, 'the broadcaster tab is hidden');
+    assert.ok(now.captured - was.captured >= 5 * 15, `frames captured while hidden: ${now.captured - was.captured} in 5 s`);
+    assert.ok(now.chunks - was.chunks >= 2 * 4, `chunks while hidden: ${now.chunks - was.chunks}`);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    for (const p of other) await p.close();
+    await page.close();
+  }
+});

@@ -1,9 +1,11 @@
 // Raw frames from a MediaStream's tracks for the WebCodecs encoders, stamped with the
 // shim's capture clock (µs of nowMs()). Video: MediaStreamTrackProcessor where the
 // browser has it (Chromium), else the track in a <video> and requestVideoFrameCallback
-// (Firefox). Audio: MediaStreamTrackProcessor, else an AudioWorklet tap, which needs an
+// (Firefox), and a worker's timer when those callbacks stop (Firefox runs them about
+// once a second in a hidden tab, and a broadcaster's tab is often hidden). Audio: MediaStreamTrackProcessor, else an AudioWorklet tap, which needs an
 // AudioContext that runs (a headless Firefox without an audio device never runs one).
 import { nowMs } from './clock.js';
+import { frameTicker } from './frame-ticker.js';
 
 /** @typedef {{ stop(): void }} FrameSource */
 
@@ -69,15 +71,27 @@ export function openVideoFrames(track, onFrame) {
   video.srcObject = new MediaStream([track]);
   video.play().catch(() => {});
   let stopped = false;
+  let callbackAt = 0;
+  const take = () => {
+    if (video.videoWidth > 0) onFrame(new VideoFrame(video, { timestamp: stamp() }));
+  };
   const next = () => {
     if (stopped) return;
-    if (video.videoWidth > 0) onFrame(new VideoFrame(video, { timestamp: stamp() }));
+    callbackAt = performance.now();
+    take();
     video.requestVideoFrameCallback(next);
   };
   video.requestVideoFrameCallback(next);
+  const frameRate = track.getSettings().frameRate || 30;
+  const intervalMs = 1000 / frameRate;
+  // While no frame callback has come for two frames' time: the picture the <video> shows, each tick.
+  const ticker = frameTicker(frameRate, () => {
+    if (!stopped && performance.now() - callbackAt > 2 * intervalMs) take();
+  });
   return {
     stop() {
       stopped = true;
+      ticker.stop();
       video.pause();
       video.srcObject = null;
     },
