@@ -22,12 +22,13 @@ import { FrameMuxer } from '../core/index.js';
  * @property {number} framesIn Frames handed to its encoder.
  * @property {number} framesOut Frames its encoder gave back.
  * @property {number} encodeMsPerFrame The encoder's busy time per frame (call to output, back to back): its CPU cost.
- * @property {number} encoderCpuShare That busy time over wall time, this epoch: the share of one core it takes.
+ * @property {number} encoderCpuShare That busy time over wall time, the last ~10 s: the share of one core it takes.
  */
 
 // Video waits this long for the audio of its moment before it is muxed without it.
 const AUDIO_WAIT_US = 500_000;
 const RATE_CHUNKS = 10;
+const CPU_WINDOW_MS = 10_000;
 
 export class RenditionTrack {
   #encoder;
@@ -45,7 +46,9 @@ export class RenditionTrack {
   #calls = [];
   #busyMs = 0;
   #lastOutputAt = 0;
-  #startedAt = performance.now();
+  // (wall ms, busy ms so far) at each chunk of the last CPU_WINDOW_MS and one before.
+  /** @type {{ at: number, busyMs: number }[]} */
+  #busySamples = [{ at: performance.now(), busyMs: 0 }];
   #closed = false;
   #counts = { in: 0, out: 0, chunks: 0 };
   /** @type {{ bytes: number, durationMs: number }[]} */
@@ -128,7 +131,8 @@ export class RenditionTrack {
     const { id, width, height, bitrate } = this.rendition;
     const bytes = this.#recent.reduce((n, c) => n + c.bytes, 0);
     const ms = this.#recent.reduce((n, c) => n + c.durationMs, 0);
-    const wallMs = performance.now() - this.#startedAt;
+    const now = performance.now();
+    const since = this.#busySamples[0];
     return {
       id, width, height, bitrate,
       measuredBitsPerS: ms > 0 ? Math.round((bytes * 8000) / ms) : 0,
@@ -136,7 +140,7 @@ export class RenditionTrack {
       framesIn: this.#counts.in,
       framesOut: this.#counts.out,
       encodeMsPerFrame: this.#counts.out ? this.#busyMs / this.#counts.out : 0,
-      encoderCpuShare: wallMs > 0 ? this.#busyMs / wallMs : 0,
+      encoderCpuShare: now > since.at ? (this.#busyMs - since.busyMs) / (now - since.at) : 0,
     };
   }
 
@@ -200,6 +204,9 @@ export class RenditionTrack {
       this.#counts.chunks++;
       this.#recent.push({ bytes: event.bytes.length, durationMs: event.durationMs });
       if (this.#recent.length > RATE_CHUNKS) this.#recent.shift();
+      const now = performance.now();
+      this.#busySamples.push({ at: now, busyMs: this.#busyMs });
+      while (this.#busySamples.length > 2 && now - this.#busySamples[1].at >= CPU_WINDOW_MS) this.#busySamples.shift();
     }
     this.#onEvents(events);
   }
