@@ -275,3 +275,45 @@ test('Firefox: a hidden broadcaster tab keeps encoding at the source frame rate'
     await page.close();
   }
 });
+
+test('a source switch starts a new epoch: new init segments, the sequence going on, a list for the new source', async () => {
+  const page = await openPage(session.chromium, `${session.server.url}/`);
+  const seen = await page.evaluate(async (rungs) => {
+    const { loadCore } = await import('/web/core/index.js');
+    const { openTestPattern } = await import('/web/shim/capture.js');
+    const { RenditionPublisher } = await import('/web/shim/rendition-publisher.js');
+    const first = openTestPattern({ width: 640, height: 360, frameRate: 30, noise: false });
+    const publisher = new RenditionPublisher(await loadCore(), { rungs });
+    const events = { ladders: [], inits: [], chunks: [], problems: [] };
+    publisher.addEventListener('ladder', ({ detail }) => events.ladders.push({ revision: detail.revision, firstSeq: detail.firstSeq,
+      sizes: detail.renditions.map((r) => [r.id, r.width, r.height]), afterChunks: events.chunks.length }));
+    publisher.addEventListener('init', ({ detail }) => events.inits.push([detail.rendition, detail.epoch]));
+    publisher.addEventListener('chunk', ({ detail }) => events.chunks.push([detail.rendition, detail.epoch, detail.seq]));
+    for (const type of ['warning', 'error']) publisher.addEventListener(type, ({ detail }) => events.problems.push(detail));
+    await publisher.start(first.stream);
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    // A smaller source: the 360p rung no longer fits.
+    const second = openTestPattern({ width: 320, height: 180, frameRate: 30, noise: false });
+    await publisher.switchStream(second.stream);
+    first.stop();
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    await publisher.stop();
+    second.stop();
+    return events;
+  }, RUNGS);
+  assert.deepEqual(seen.problems, []);
+  assert.deepEqual(seen.inits, [[0, 0], [1, 0], [0, 1]]);
+  const top = seen.chunks.filter((c) => c[0] === 0);
+  assert.deepEqual(top.map((c) => c[2]), top.map((_, i) => i), 'rendition 0 numbers its chunks on across the switch');
+  const firstOfNew = top.find((c) => c[1] === 1);
+  assert.ok(firstOfNew && top.filter((c) => c[1] === 1).length >= 2, JSON.stringify(top));
+  const low = seen.chunks.filter((c) => c[0] === 1);
+  assert.ok(low.every((c) => c[1] === 0 && c[2] < firstOfNew[2]), `rendition 1 ends with the first source: ${JSON.stringify(low)}`);
+  assert.deepEqual(seen.ladders.map(({ afterChunks, ...l }) => l), [
+    { revision: 1, firstSeq: 0, sizes: [[0, 640, 360], [1, 320, 180]] },
+    { revision: 2, firstSeq: firstOfNew[2], sizes: [[0, 320, 180]] }]);
+  // Each list comes before the first chunk it speaks for.
+  assert.ok(seen.chunks.slice(0, seen.ladders[1].afterChunks).every((c) => c[1] === 0));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
