@@ -229,7 +229,10 @@ test('an encoder that does not keep up costs the lowest rendition: a new signed 
     assert.deepEqual(errors, [], 'the engine took both lists');
     assert.deepEqual(stats.renditions.map((r) => r.id), [0], 'rendition 1 dropped, and only it');
     assert.equal(stats.ladderRevision, 2);
-    const lastLow = Math.max(...published.filter((p) => p[0] === 'chunk' && p[1] === 1).map((p) => p[2]));
+    const low = published.filter((p) => p[0] === 'chunk' && p[1] === 1).map((p) => p[2]);
+    const lastLow = Math.max(...low);
+    // Rendition 1's open chunk is finished when it goes: its chunks run on to the drop without a hole.
+    assert.deepEqual(low, low.map((_, i) => i), `rendition 1's chunks: ${low}`);
     const top = published.filter((p) => p[0] === 'chunk' && p[1] === 0).map((p) => p[2]);
     assert.ok(top.some((seq) => seq > lastLow + 1), `rendition 0 goes on past rendition 1's last chunk ${lastLow}: ${top}`);
     assert.deepEqual(ladders.map((l) => l.ids), [[0, 1], [0]], JSON.stringify(ladders));

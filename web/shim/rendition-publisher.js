@@ -72,7 +72,6 @@ export class RenditionPublisher extends TypedEventTarget {
   #revision = 0;
   /** @type {RenditionSession | null} */
   #session = null;
-  #hasAudio = false;
   #frameRate = 30;
 
   /**
@@ -127,11 +126,10 @@ export class RenditionPublisher extends TypedEventTarget {
   async #open(stream, firstSeq) {
     const epoch = this.#epoch + 1;
     const o = this.#options;
-    this.#hasAudio = stream.getAudioTracks().length > 0;
     this.#frameRate = stream.getVideoTracks()[0]?.getSettings().frameRate || 30;
     const session = new RenditionSession(this.#core, stream,
       { epoch, firstSeq, rungs: o.rungs, chunkMs: o.chunkMs, audioBitsPerSecond: o.audioBitsPerSecond, keepUp: o.keepUp }, {
-        ladder: (renditions, from) => this.#announce(renditions, from),
+        ladder: (renditions, from, audio) => this.#announce(renditions, from, audio),
         media: (rendition, event) => this.#media(session, rendition, event),
         failed: (error) => this.#failed(session, error),
       });
@@ -147,11 +145,12 @@ export class RenditionPublisher extends TypedEventTarget {
   /**
    * @param {PlannedRendition[]} renditions
    * @param {number} firstSeq
+   * @param {boolean} audio
    */
-  #announce(renditions, firstSeq) {
+  #announce(renditions, firstSeq, audio) {
     this.#revision++;
     this.#emit('ladder', { revision: this.#revision, firstSeq, renditions,
-      audioBitsPerSecond: this.#hasAudio ? this.#options.audioBitsPerSecond : 0, frameRate: this.#frameRate });
+      audioBitsPerSecond: audio ? this.#options.audioBitsPerSecond : 0, frameRate: this.#frameRate });
   }
 
   /**

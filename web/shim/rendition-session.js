@@ -20,7 +20,8 @@ import { EncoderHealth } from './encoder-health.js';
 
 /**
  * @typedef {object} SessionHooks
- * @property {(renditions: PlannedRendition[], firstSeq: number) => void} ladder The renditions from chunk firstSeq on.
+ * @property {(renditions: PlannedRendition[], firstSeq: number, audio: boolean) => void} ladder The renditions from
+ *   chunk firstSeq on, and whether they carry sound.
  * @property {(rendition: number, event: MuxEvent | InitEvent) => void} media A rendition's init, chunk or error event.
  * @property {(error: unknown) => void} failed An encoder failed: the session is over.
  */
@@ -56,7 +57,9 @@ export class RenditionSession {
   #dropWanted = false;
   #counts = { captured: 0, skipped: 0 };
   #lastSeq = -1;
+  // Ended: no more input read. Closed: no more output muxed either.
   #ended = false;
+  #closed = false;
 
   /**
    * @param {SwarmcastCore} core
@@ -119,6 +122,7 @@ export class RenditionSession {
   /** Stops at once, muxing nothing more. */
   close() {
     this.#ended = true;
+    this.#closed = true;
     for (const source of this.#sources) source.stop();
     if (this.#audioEncoder && this.#audioEncoder.state !== 'closed') this.#audioEncoder.close();
     for (const track of this.#tracks) track.close();
@@ -126,7 +130,8 @@ export class RenditionSession {
 
   /** @param {AudioData} data */
   #onAudioData(data) {
-    if (this.#ended) return data.close();
+    // An epoch that began without sound (it came too late) stays without.
+    if (this.#ended || (!this.#audioEncoder && this.#startUs !== null)) return data.close();
     if (!this.#audioEncoder) this.#openAudioEncoder(data);
     if (this.#audioEncoder?.state === 'configured') this.#audioEncoder.encode(data);
     data.close();
@@ -147,7 +152,7 @@ export class RenditionSession {
 
   /** @param {EncodedAudioChunk} chunk */
   #onAudioChunk(chunk) {
-    if (this.#startUs === null || this.#ended) return;
+    if (this.#startUs === null || this.#closed) return;
     const timestampUs = chunk.timestamp - this.#startUs;
     if (timestampUs < 0) return;
     const bytes = new Uint8Array(chunk.byteLength);
@@ -222,7 +227,7 @@ export class RenditionSession {
       this.#fail(error);
       return false;
     }
-    this.#hooks.ladder(renditions, firstSeq);
+    this.#hooks.ladder(renditions, firstSeq, this.#audio !== null);
     for (const track of this.#tracks) this.#hooks.media(track.rendition.id, track.init);
     return true;
   }
@@ -232,13 +237,14 @@ export class RenditionSession {
     if (verdict === 'behind' && this.#tracks.length > 1) this.#dropWanted = true;
   }
 
-  // The lowest rendition goes: it frees an encoder, and viewers of the others see no change.
+  // The lowest rendition goes: it frees an encoder, and viewers of the others see no
+  // change. Its open chunk, which ends where this boundary frame begins, is finished.
   #dropLowest() {
     this.#dropWanted = false;
     const dropped = this.#tracks.pop();
-    dropped?.close();
+    void dropped?.finish();
     this.#health.reset();
-    this.#hooks.ladder(this.#tracks.map((t) => t.rendition), this.#options.firstSeq + this.#chunkIndex);
+    this.#hooks.ladder(this.#tracks.map((t) => t.rendition), this.#options.firstSeq + this.#chunkIndex, this.#audio !== null);
   }
 
   /**
@@ -254,7 +260,7 @@ export class RenditionSession {
 
   /** @param {unknown} error */
   #fail(error) {
-    if (this.#ended) return;
+    if (this.#closed) return;
     this.close();
     this.#hooks.failed(error);
   }
