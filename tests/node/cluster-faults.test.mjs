@@ -191,7 +191,7 @@ describe('garbage on the channels', () => {
     const lines = await logged(async () => {
       const member = {
         streamId: signer.streamId, peerId: 5, role: 'viewer', canUpload: true, uploadKbps: 1, joinedAtMs: 1,
-        resumeToken: 'AAAAAAAAAAAAAAAAAAAAAA', away: false, up: [], down: [], stats: {},
+        resumeToken: 'AAAAAAAAAAAAAAAAAAAAAA', away: false, up: [], down: [], stats: {}, score: 50, tier: 1,
       };
       for (const junk of [
         'not json', '[]', '{"kind":"nope","instance":"x"}',

@@ -64,7 +64,7 @@ export class Signaling extends EventEmitter {
     this.membership = new Membership({
       core, limits, iceServers, turn, origin, now, cluster, streamEnded: (streamId) => this.emit('stream-ended', streamId),
     });
-    cluster.attach(this.membership, core, (ms) => this.metrics.relayed(ms));
+    cluster.attach(this.membership, (ms) => this.metrics.relayed(ms));
     /** @type {Set<Client>} */
     this.clients = new Set();
     this.heartbeat = setInterval(() => this.#heartbeat(), limits.heartbeatMs);
