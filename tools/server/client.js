@@ -26,6 +26,8 @@ const OPEN = 1; // WebSocket.OPEN
 
 export class Client {
   #corked = false;
+  /** @type {import('node:net').Socket | undefined} the TCP socket under the WebSocket */
+  #raw;
 
   /**
    * @param {WebSocket} socket
@@ -36,6 +38,8 @@ export class Client {
   constructor(socket, limits, now, rejected = () => {}) {
     const nowMs = now();
     this.socket = socket;
+    // ws keeps its net.Socket in _socket (its own sender corks it the same way).
+    this.#raw = /** @type {{ _socket?: import('node:net').Socket }} */ (/** @type {unknown} */ (socket))._socket;
     this.limits = limits;
     this.now = now;
     this.rejected = rejected;
@@ -102,17 +106,17 @@ export class Client {
   // messages after it, an offer and its candidate relayed) leaves in one write: a write
   // to a socket is a system call, most of a relayed signal's cost.
   #cork() {
-    if (this.#corked) return;
-    // ws keeps its net.Socket in _socket (its own sender corks it the same way).
-    const raw = /** @type {{ _socket?: import('node:net').Socket }} */ (/** @type {unknown} */ (this.socket))._socket;
-    if (!raw) return;
-    raw.cork();
+    if (this.#corked || !this.#raw) return;
+    this.#raw.cork();
     this.#corked = true;
-    process.nextTick(() => {
-      this.#corked = false;
-      raw.uncork();
-    });
+    process.nextTick(this.#uncork);
   }
+
+  // One function per client, not a closure per turn.
+  #uncork = () => {
+    this.#corked = false;
+    this.#raw?.uncork();
+  };
 
   /**
    * @param {string} code an ErrorCode

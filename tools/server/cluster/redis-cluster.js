@@ -365,7 +365,7 @@ export class RedisCluster {
         this.#greet();
       }
       this.#keySet = true;
-      const owners = this.#replica ? [...this.#replica.members()].map((member) => this.#replica?.ownerOf(member) ?? '') : [];
+      const owners = this.#replica?.owners() ?? [];
       const known = [...new Set([...await this.#pub.smembers(INSTANCES), ...this.#live.keys(), ...owners])]
         .filter((id) => id && id !== this.instanceId);
       const urls = known.length ? await this.#pub.mget(known.map(keyOf)) : [];

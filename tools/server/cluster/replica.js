@@ -62,6 +62,20 @@ export class Replica {
     for (const room of this.#membership.rooms.values()) yield* room.members();
   }
 
+  /**
+   * The instances holding any member's socket, this one included. Every second (the
+   * liveness check), so straight over the rooms rather than a generator per member.
+   * @returns {Set<string>}
+   */
+  owners() {
+    const owners = new Set([this.instanceId]);
+    for (const room of this.#membership.rooms.values()) {
+      if (room.broadcaster) owners.add(this.ownerOf(room.broadcaster));
+      for (const viewer of room.viewers.values()) owners.add(this.ownerOf(viewer));
+    }
+    return owners;
+  }
+
   /** @returns {Iterable<Room>} every room */
   rooms() {
     return this.#membership.rooms.values();
