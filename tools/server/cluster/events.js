@@ -75,9 +75,13 @@ export const clusterEvents = {
       ...pair, uploadKbps: int(0, 10_000_000), stats: clientMessages.stats, ...rank,
     }), MAX_BATCH),
   }),
-  // Members whose score or tier moved, to every instance: what their peer selection ranks by.
+  // Members whose score or tier moved, to every instance: what their peer selection
+  // ranks by. By room, in three arrays of one length (the nth peer's score and tier):
+  // the most frequent event of a cluster, so no field names or stream id per member.
   ranks: event('ranks', {
-    entries: array(object({ ...pair, ...rank }), MAX_BATCH),
+    rooms: array(object({
+      streamId: streamIdSpec, peerIds: array(peerId, MAX_BATCH), scores: array(rank.score, MAX_BATCH), tiers: array(rank.tier, MAX_BATCH),
+    }), MAX_BATCH),
   }),
   listing: event('listing', listingSpec.fields),
   thumbnail: event('thumbnail', { streamId: streamIdSpec, jpeg: clientMessages.thumbnail.fields.jpeg }),

@@ -325,7 +325,10 @@ export class RedisCluster {
 
   #flushStats() {
     if (!this.#replica) return;
-    this.#stats.flush(this.#replica, (to, kind, entries) => this.#publish(to ? channelOf(to) : ALL, { kind, entries }));
+    this.#stats.flush(this.#replica, (batch) => {
+      if ('to' in batch) this.#publish(channelOf(batch.to), { kind: 'stats', entries: batch.entries });
+      else this.#publish(ALL, { kind: 'ranks', rooms: batch.rooms });
+    });
   }
 
   /** @param {string} text */

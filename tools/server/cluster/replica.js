@@ -325,11 +325,16 @@ export class Replica {
 
   /** @param {EventOf<'ranks'>} event */
   #ranks(event) {
-    for (const entry of event.entries) {
-      const member = this.#ownedBy(entry, event.instance);
-      if (!member) continue;
-      member.score = entry.score;
-      member.tier = entry.tier;
+    for (const { streamId, peerIds, scores, tiers } of event.rooms) {
+      if (scores.length !== peerIds.length || tiers.length !== peerIds.length) throw new Error(`ranks of ${streamId}: arrays of unequal length`);
+    }
+    for (const { streamId, peerIds, scores, tiers } of event.rooms) {
+      peerIds.forEach((peerId, at) => {
+        const member = this.#ownedBy({ streamId, peerId }, event.instance);
+        if (!member) return;
+        member.score = scores[at];
+        member.tier = tiers[at];
+      });
     }
   }
 

@@ -9,9 +9,13 @@ import { MAX_BATCH } from './events.js';
 /** @typedef {import('../rooms.js').Member} Member */
 /** @typedef {import('./replica.js').Replica} Replica */
 /**
- * Publishes one event of entries on a channel: the instance's own (`to` set) or the one
- * every instance reads.
- * @typedef {(to: string | null, kind: 'stats' | 'ranks', entries: object[]) => void} PublishBatch
+ * A room's members whose rank moved: the nth peer's score and tier.
+ * @typedef {{ streamId: string, peerIds: number[], scores: number[], tiers: number[] }} RoomRanks
+ */
+/**
+ * Publishes one event: the stats entries for an instance's own channel, or the ranks
+ * for the one every instance reads.
+ * @typedef {(batch: { to: string, entries: object[] } | { rooms: RoomRanks[] }) => void} PublishBatch
  */
 
 export class StatsBatches {
@@ -68,8 +72,8 @@ export class StatsBatches {
     this.#targets = targets;
     /** @type {Map<string, object[]>} instance -> its entries */
     const byTarget = new Map();
-    /** @type {object[]} */
-    const ranks = [];
+    /** @type {Map<string, RoomRanks>} */
+    const ranks = new Map();
     for (const member of whole) {
       const { room, peerId, score, tier } = member;
       if (room.member(peerId) !== member) continue;
@@ -82,17 +86,42 @@ export class StatsBatches {
       const shared = this.#sharedRanks.get(member);
       if (shared?.score === score && shared.tier === tier) continue;
       this.#sharedRanks.set(member, { score, tier });
-      ranks.push({ streamId: room.streamId, peerId, score, tier });
+      const moved = ranks.get(room.streamId) ?? { streamId: room.streamId, peerIds: [], scores: [], tiers: [] };
+      ranks.set(room.streamId, moved);
+      moved.peerIds.push(peerId);
+      moved.scores.push(score);
+      moved.tiers.push(tier);
     }
-    for (const [target, entries] of byTarget) inBatches(entries, (batch) => publish(target, 'stats', batch));
-    inBatches(ranks, (batch) => publish(null, 'ranks', batch));
+    for (const [to, entries] of byTarget) {
+      for (let at = 0; at < entries.length; at += MAX_BATCH) publish({ to, entries: entries.slice(at, at + MAX_BATCH) });
+    }
+    publishRanks([...ranks.values()], publish);
   }
 }
 
 /**
- * @param {object[]} entries
- * @param {(batch: object[]) => void} send
+ * The rooms' ranks in events of at most MAX_BATCH members each (a room larger than
+ * what is left of one is split across events).
+ * @param {RoomRanks[]} rooms
+ * @param {PublishBatch} publish
  */
-function inBatches(entries, send) {
-  for (let at = 0; at < entries.length; at += MAX_BATCH) send(entries.slice(at, at + MAX_BATCH));
+function publishRanks(rooms, publish) {
+  /** @type {RoomRanks[]} */
+  let batch = [];
+  let members = 0;
+  for (const room of rooms) {
+    for (let at = 0; at < room.peerIds.length;) {
+      const take = Math.min(MAX_BATCH - members, room.peerIds.length - at);
+      const part = (/** @type {number[]} */ list) => list.slice(at, at + take);
+      batch.push({ streamId: room.streamId, peerIds: part(room.peerIds), scores: part(room.scores), tiers: part(room.tiers) });
+      members += take;
+      at += take;
+      if (members === MAX_BATCH) {
+        publish({ rooms: batch });
+        batch = [];
+        members = 0;
+      }
+    }
+  }
+  if (batch.length > 0) publish({ rooms: batch });
 }
