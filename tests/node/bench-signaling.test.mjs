@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { root } from './helpers.mjs';
@@ -78,10 +80,23 @@ test('the signaling bench holds, storms and relays at a tiny size and prints eve
 });
 
 test('with 3 instances on one Redis every room spans them and probes cross between them', { timeout: 120_000 }, async () => {
+  const profiles = await mkdtemp(join(tmpdir(), 'bench-profile-'));
   const { stdout } = await run(process.execPath,
-    [BENCH, '--instances', '3', '--peers', '300', '--rooms', '2', '--storm', '60', '--storm-seconds', '1', '--rate', '100', '--seconds', '2'],
+    [BENCH, '--instances', '3', '--peers', '300', '--rooms', '2', '--storm', '60', '--storm-seconds', '1', '--rate', '100', '--seconds', '2',
+      '--profile', profiles],
     { cwd: root, timeout: 110_000 });
   const result = JSON.parse(stdout);
+
+  // --profile: each instance's CPU profile of each phase, and where its time went.
+  for (const instance of [0, 1, 2]) {
+    for (const phase of ['join', 'storm', 'hold']) {
+      const name = join(profiles, `server-${instance}-${phase}`);
+      const profile = JSON.parse(await readFile(`${name}.cpuprofile`, 'utf8'));
+      assert.ok(profile.nodes.length > 0 && profile.samples.length > 0, `${name}: a profile with samples`);
+      assert.match(await readFile(`${name}.txt`, 'utf8'), /^\d+ samples\n\nself:\n.*%.*\n[^]*total:\n.*\(root\)/);
+    }
+  }
+  await rm(profiles, { recursive: true });
 
   assert.equal(result.config.redis, true);
   assert.deepEqual(result.connections, { target: 300, joined: 300, failed: 0, held: 300, held_from: 300, server_reported: 300 });

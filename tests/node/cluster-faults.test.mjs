@@ -66,13 +66,14 @@ async function processInstance(name) {
 // Console lines the servers log while `run` runs.
 async function logged(run) {
   const lines = [];
-  const { log, warn } = console;
+  const { log, warn, error } = console;
   console.log = (...args) => lines.push(args.join(' '));
   console.warn = console.log;
+  console.error = console.log;
   try {
     await run();
   } finally {
-    Object.assign(console, { log, warn });
+    Object.assign(console, { log, warn, error });
   }
   return lines;
 }
@@ -191,7 +192,7 @@ describe('garbage on the channels', () => {
     const lines = await logged(async () => {
       const member = {
         streamId: signer.streamId, peerId: 5, role: 'viewer', canUpload: true, uploadKbps: 1, joinedAtMs: 1,
-        resumeToken: 'AAAAAAAAAAAAAAAAAAAAAA', away: false, up: [], down: [], stats: {},
+        resumeToken: 'AAAAAAAAAAAAAAAAAAAAAA', away: false, up: [], down: [], stats: {}, score: 50, tier: 1,
       };
       for (const junk of [
         'not json', '[]', '{"kind":"nope","instance":"x"}',
@@ -200,6 +201,7 @@ describe('garbage on the channels', () => {
         JSON.stringify({ kind: 'joined', instance: 'bad instance id', member }),
         JSON.stringify({ kind: 'left', instance: 'rogue', streamId: signer.streamId, peerId: viewer.welcome.peerId, replaced: 'yes' }),
         JSON.stringify({ kind: 'signal', instance: 'rogue', streamId: signer.streamId, sender: 1, to: viewer.welcome.peerId, data: { sdp: 'x'.repeat(20_000) }, atMs: 1 }),
+        JSON.stringify({ kind: 'ranks', instance: 'rogue', rooms: [{ streamId: signer.streamId, peerIds: [viewer.welcome.peerId], scores: [], tiers: [1] }] }),
       ]) {
         await rogue.publish('swarmcast:all', junk);
         await rogue.publish('swarmcast:to:sane-a', junk);
@@ -208,6 +210,7 @@ describe('garbage on the channels', () => {
     });
     rogue.disconnect();
     assert.ok(lines.some((line) => line.startsWith('cluster: ignored a message on the channels')), 'logged');
+    assert.ok(lines.some((line) => line.startsWith("cluster: could not apply a 'ranks' from rogue")), 'ranks of unequal arrays logged');
     assert.deepEqual([await viewersOn(a), await viewersOn(b)], [1, 1]);
     assert.deepEqual(viewer.drain('signal'), []);
     // The instances still work together.

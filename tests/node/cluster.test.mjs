@@ -133,6 +133,19 @@ describe('rooms across instances', () => {
     assert.equal(summary.health.latencyP50Ms, 900);
   });
 
+  test('a broadcaster arriving on another instance gets the reports its viewers sent before', async () => {
+    const [a, b] = await instances(2);
+    const viewer = await watch(b.url, keys[1].streamId);
+    viewer.send({ type: 'stats', deliveryBytesPerS: 4321, playback: { watchedMs: 500, stalledMs: 0, stalls: 0, latencyMs: 700 } });
+    // The report was batched while no instance held a broadcaster to send it to.
+    await new Promise((resolve) => setTimeout(resolve, 3 * LIMITS.clusterStatsIntervalMs));
+    const source = await broadcast(a.url, keys[1]);
+    const summary = await source.next('swarm', 4000, (m) => m.carriedBytesPerS === 4321);
+    assert.equal(summary.viewers, 1);
+    assert.equal(summary.health.latencyP50Ms, 700);
+    assert.equal(summary.roles.superSeed + summary.roles.relay + summary.roles.leaf, 1);
+  });
+
   test('the room limit counts the members of every instance', async () => {
     const [a, b] = await instances(2, { maxPeersPerRoom: 2 });
     await broadcast(a.url, keys[0]);

@@ -508,6 +508,19 @@ describe('abuse', () => {
     await bystander.alive();
   });
 
+  test('the heartbeat pings only clients silent for half an interval', async () => {
+    const server = await serve({ limits: { heartbeatMs: 100, deadPeerMs: 1000 } });
+    const [talker, quiet] = [await Peer.connect(server.url), await Peer.connect(server.url)];
+    const pings = new Map([[talker, 0], [quiet, 0]]);
+    for (const peer of pings.keys()) peer.ws.on('ping', () => pings.set(peer, pings.get(peer) + 1));
+    const chatter = setInterval(() => talker.send({ type: 'ping' }), 20);
+    await sleep(700);
+    clearInterval(chatter);
+    assert.equal(pings.get(talker), 0, 'a client that keeps sending needs no ping frame');
+    assert.ok(pings.get(quiet) >= 3, `the silent client is pinged: ${pings.get(quiet)}`);
+    await quiet.alive();
+  });
+
   test('silent peers are removed after the dead-peer timeout', async () => {
     const server = await serve({ limits: { heartbeatMs: 50, deadPeerMs: 250 } });
     const source = await broadcast(server, keys[0]);

@@ -25,6 +25,10 @@ import { CloseCode, ErrorCode, parseMessage } from './schema.js';
 const OPEN = 1; // WebSocket.OPEN
 
 export class Client {
+  #corked = false;
+  /** @type {import('node:net').Socket | undefined} the TCP socket under the WebSocket */
+  #raw;
+
   /**
    * @param {WebSocket} socket
    * @param {Limits} limits
@@ -34,6 +38,8 @@ export class Client {
   constructor(socket, limits, now, rejected = () => {}) {
     const nowMs = now();
     this.socket = socket;
+    // ws keeps its net.Socket in _socket (its own sender corks it the same way).
+    this.#raw = /** @type {{ _socket?: import('node:net').Socket }} */ (/** @type {unknown} */ (socket))._socket;
     this.limits = limits;
     this.now = now;
     this.rejected = rejected;
@@ -78,14 +84,39 @@ export class Client {
 
   /** @param {ServerMessage} message */
   send(message) {
+    this.sendText(JSON.stringify(message));
+  }
+
+  /**
+   * A message already serialized: one text for a whole room costs one JSON.stringify.
+   * @param {string} text
+   */
+  sendText(text) {
     if (!this.open) return;
     // A client that stops reading would make us buffer for it without bound.
     if (this.socket.bufferedAmount > this.limits.maxQueuedBytes) {
       this.socket.terminate();
       return;
     }
-    this.socket.send(JSON.stringify(message));
+    this.#cork();
+    this.socket.send(text);
   }
+
+  // Every message to this socket in the same turn of the event loop (a welcome and the
+  // messages after it, an offer and its candidate relayed) leaves in one write: a write
+  // to a socket is a system call, most of a relayed signal's cost.
+  #cork() {
+    if (this.#corked || !this.#raw) return;
+    this.#raw.cork();
+    this.#corked = true;
+    process.nextTick(this.#uncork);
+  }
+
+  // One function per client, not a closure per turn.
+  #uncork = () => {
+    this.#corked = false;
+    this.#raw?.uncork();
+  };
 
   /**
    * @param {string} code an ErrorCode

@@ -129,7 +129,10 @@ export class Membership {
     for (const other of told) other.client.send({ type: 'peer-left', peerId: member.peerId });
     if (member.role === 'broadcaster') {
       if (!replaced) {
-        for (const viewer of room.viewers.values()) viewer.client.send({ type: 'state', state: 'ended' });
+        /** @type {import('./schema.js').ServerMessageOf<'state'>} */
+        const ended = { type: 'state', state: 'ended' };
+        const text = JSON.stringify(ended);  // once for the whole room
+        for (const viewer of room.viewers.values()) viewer.client.sendText(text);
         this.#streamEnded(room.streamId);
       }
     } else {
@@ -315,6 +318,9 @@ export class Membership {
     if (count === room.sentViewerCount) return;
     room.sentViewerCount = count;
     room.sentViewerCountAtMs = this.#now();
-    for (const member of room.members()) member.client.send({ type: 'viewers', count });
+    /** @type {import('./schema.js').ServerMessageOf<'viewers'>} */
+    const message = { type: 'viewers', count };
+    const text = JSON.stringify(message);  // once for the whole room
+    for (const member of room.members()) member.client.sendText(text);
   }
 }

@@ -4,7 +4,7 @@
 import { RemoteClient } from './cluster/remote-client.js';
 import { choosePeers, scoreMember } from './peer-selection.js';
 import { link, unlink } from './rooms.js';
-import { ErrorCode } from './schema.js';
+import { ErrorCode, clientMessages } from './schema.js';
 
 /** @typedef {import('../../web/core/index.js').SwarmcastCore} SwarmcastCore */
 /** @typedef {import('./client.js').Client} Client */
@@ -63,13 +63,23 @@ export function relaySignal(client, { to, data }) {
  * @param {number} nowMs
  * @param {Cluster} cluster
  */
-export function takeStats(client, { type, uploadKbps, ...stats }, core, nowMs, cluster) {
+export function takeStats(client, message, core, nowMs, cluster) {
   const { member } = client.joined;
-  if (uploadKbps !== undefined) member.uploadKbps = uploadKbps;
-  Object.assign(member.stats, stats);
+  const { stats } = member;
+  // Field by field, not through a copy without type and uploadKbps: every member
+  // reports every 2 s.
+  for (const key of STATS_FIELDS) {
+    const value = message[key];
+    if (value !== undefined) /** @type {Record<string, unknown>} */ (stats)[key] = value;
+  }
+  if (message.uploadKbps !== undefined) member.uploadKbps = message.uploadKbps;
   scoreMember(core, member, nowMs);
   cluster.statsChanged(member);
 }
+
+// What a stats message reports, but its upload (kept on the member itself).
+const STATS_FIELDS = /** @type {readonly (keyof import('./rooms.js').ReportedStats)[]} */ (
+  Object.keys(clientMessages.stats.fields).filter((key) => key !== 'uploadKbps'));
 
 /**
  * @param {Client} client

@@ -228,51 +228,78 @@ export const CloseCode = Object.freeze({
 });
 
 /**
- * Checks `value` against `spec`; returns null or a short reason naming the path.
+ * Checks `value`, the field `key` of `parent` (the top level: key null), against
+ * `spec`; returns null or a short reason naming the path. Every message passes through
+ * here, so the path's text is put together only for a reason.
  * @param {unknown} value
  * @param {Spec} spec
- * @param {string} path
+ * @param {string} parent
+ * @param {string | number | null} key
  * @param {Limits} limits
  * @returns {string | null}
  */
-function check(value, spec, path, limits) {
-  if (value === undefined) return spec.optional ? null : `${path} is required`;
+function check(value, spec, parent, key, limits) {
+  if (value === undefined) return spec.optional ? null : `${pathOf(parent, key)} is required`;
   switch (spec.kind) {
     case 'string':
-      if (typeof value !== 'string') return `${path} must be a string`;
+      if (typeof value !== 'string') return `${pathOf(parent, key)} must be a string`;
       if (value.length < spec.minLength || value.length > spec.maxLength) {
-        return `${path} must be ${spec.minLength}-${spec.maxLength} characters`;
+        return `${pathOf(parent, key)} must be ${spec.minLength}-${spec.maxLength} characters`;
       }
-      if (spec.pattern && !spec.pattern.test(value)) return `${path} is malformed`;
+      if (spec.pattern && !spec.pattern.test(value)) return `${pathOf(parent, key)} is malformed`;
       return null;
     case 'integer':
     case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) return `${path} must be a number`;
-      if (spec.kind === 'integer' && !Number.isInteger(value)) return `${path} must be an integer`;
-      if (value < spec.min || value > spec.max) return `${path} must be in ${spec.min}..${spec.max}`;
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `${pathOf(parent, key)} must be a number`;
+      if (spec.kind === 'integer' && !Number.isInteger(value)) return `${pathOf(parent, key)} must be an integer`;
+      if (value < spec.min || value > spec.max) return `${pathOf(parent, key)} must be in ${spec.min}..${spec.max}`;
       return null;
     case 'boolean':
-      return typeof value === 'boolean' ? null : `${path} must be a boolean`;
+      return typeof value === 'boolean' ? null : `${pathOf(parent, key)} must be a boolean`;
     case 'enum':
-      return typeof value === 'string' && spec.values.includes(value) ? null : `${path} must be one of ${spec.values.join(', ')}`;
-    case 'array':
-      if (!Array.isArray(value)) return `${path} must be an array`;
-      if (value.length > spec.maxItems) return `${path} has more than ${spec.maxItems} items`;
+      return typeof value === 'string' && spec.values.includes(value) ? null : `${pathOf(parent, key)} must be one of ${spec.values.join(', ')}`;
+    case 'array': {
+      if (!Array.isArray(value)) return `${pathOf(parent, key)} must be an array`;
+      if (value.length > spec.maxItems) return `${pathOf(parent, key)} has more than ${spec.maxItems} items`;
+      const path = pathOf(parent, key);
       for (let i = 0; i < value.length; i++) {
-        const reason = check(value[i], spec.items, `${path}[${i}]`, limits);
+        const reason = check(value[i], spec.items, path, i, limits);
         if (reason) return reason;
       }
       return null;
+    }
     case 'object':
-      return checkObject(value, spec, path, limits);
+      return checkObject(value, spec, pathOf(parent, key), limits);
     case 'json': {
       const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
-      return bytes > limits[spec.maxBytesLimit] ? `${path} is larger than ${limits[spec.maxBytesLimit]} bytes` : null;
+      return bytes > limits[spec.maxBytesLimit] ? `${pathOf(parent, key)} is larger than ${limits[spec.maxBytesLimit]} bytes` : null;
     }
     default:
       // Only a table written without these types can get here.
-      throw new Error(`schema error at ${path}: unknown kind ${/** @type {Spec} */ (spec).kind}`);
+      throw new Error(`schema error at ${pathOf(parent, key)}: unknown kind ${/** @type {Spec} */ (spec).kind}`);
   }
+}
+
+/**
+ * @param {string} parent
+ * @param {string | number | null} key
+ */
+function pathOf(parent, key) {
+  if (key === null) return parent;
+  return typeof key === 'number' ? `${parent}[${key}]` : `${parent}.${key}`;
+}
+
+/** @type {WeakMap<ObjectSpec, [string, Spec][]>} each object spec's fields, listed once */
+const fieldLists = new WeakMap();
+
+/** @param {ObjectSpec} spec */
+function fieldsOf(spec) {
+  let list = fieldLists.get(spec);
+  if (!list) {
+    list = Object.entries(spec.fields);
+    fieldLists.set(spec, list);
+  }
+  return list;
 }
 
 /**
@@ -286,11 +313,11 @@ function check(value, spec, path, limits) {
 function checkObject(value, spec, path, limits, skip = null) {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${path} must be an object`;
   const fields = /** @type {Record<string, unknown>} */ (value);
-  for (const key of Object.keys(fields)) {
-    if (key !== skip && !Object.hasOwn(spec.fields, key)) return `${path}.${key} is not a known field`;
+  for (const key in fields) {
+    if (key !== skip && Object.hasOwn(fields, key) && !Object.hasOwn(spec.fields, key)) return `${path}.${key} is not a known field`;
   }
-  for (const [key, field] of Object.entries(spec.fields)) {
-    const reason = check(fields[key], field, `${path}.${key}`, limits);
+  for (const [key, field] of fieldsOf(spec)) {
+    const reason = check(fields[key], field, path, key, limits);
     if (reason) return reason;
   }
   if (spec.requireOneOf && !spec.requireOneOf.some((key) => fields[key] !== undefined)) {
@@ -309,7 +336,7 @@ function checkObject(value, spec, path, limits, skip = null) {
  * @returns {string | null}
  */
 export function validate(value, spec, path, limits) {
-  return check(value, spec, path, limits);
+  return check(value, spec, path, null, limits);
 }
 
 /** @typedef {MessageOf<typeof clientMessages>} ClientMessage */

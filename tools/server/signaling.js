@@ -64,7 +64,7 @@ export class Signaling extends EventEmitter {
     this.membership = new Membership({
       core, limits, iceServers, turn, origin, now, cluster, streamEnded: (streamId) => this.emit('stream-ended', streamId),
     });
-    cluster.attach(this.membership, core, (ms) => this.metrics.relayed(ms));
+    cluster.attach(this.membership, (ms) => this.metrics.relayed(ms));
     /** @type {Set<Client>} */
     this.clients = new Set();
     this.heartbeat = setInterval(() => this.#heartbeat(), limits.heartbeatMs);
@@ -251,16 +251,19 @@ export class Signaling extends EventEmitter {
     }
   }
 
-  // Pings everyone; anyone silent (no message, no pong) past deadPeerMs is dropped,
-  // which runs the same departure as a close.
+  // Pings everyone silent for half a heartbeat or more (a client that sent anything
+  // since has shown it is there: its stats and pings keep it so without a ping frame
+  // each, and a silent one is still pinged well before deadPeerMs); anyone silent (no message, no pong) past deadPeerMs is dropped, which runs the same
+  // departure as a close.
   #heartbeat() {
     const nowMs = this.now();
     for (const client of this.clients) {
-      if (nowMs - client.lastSeenMs > this.limits.deadPeerMs) {
+      const silentMs = nowMs - client.lastSeenMs;
+      if (silentMs > this.limits.deadPeerMs) {
         client.silent = true;
         client.socket.terminate();
       }
-      else if (client.open) client.socket.ping();
+      else if (client.open && silentMs >= this.limits.heartbeatMs / 2) client.socket.ping();
     }
   }
 }

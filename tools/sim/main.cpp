@@ -1,5 +1,6 @@
-// npm run sim -- SCENARIO [--check] [--threads N]
+// npm run sim -- SCENARIO [--check] [--threads N] [--stream-of-bound R]
 // Runs tools/sim/scenarios/SCENARIO.json (or a path) and prints the metrics as JSON.
+// --stream-of-bound sets the stream's rate to R times the links' capacity bound.
 // With --check, exits 1 if any of the scenario's expect_min/expect_max bounds is missed.
 // --threads (default: every core) changes the wall time only, never the result.
 #include <algorithm>
@@ -17,7 +18,7 @@
 namespace {
 
 int usage() {
-  std::fprintf(stderr, "usage: swarm_sim SCENARIO.json [--check] [--threads N]\n");
+  std::fprintf(stderr, "usage: swarm_sim SCENARIO.json [--check] [--threads N] [--stream-of-bound R]\n");
   return 2;
 }
 
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   mi_option_enable(mi_option_large_os_pages);
   if (argc < 2) return usage();
   bool check = false;
+  double stream_of_bound = 0;
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   for (int i = 2; i < argc; ++i) {
     const std::string option = argv[i];
@@ -38,12 +40,19 @@ int main(int argc, char** argv) {
       const int n = std::atoi(argv[++i]);
       if (n < 1 || n > 256) return usage();
       threads = static_cast<unsigned>(n);
+    } else if (option == "--stream-of-bound" && i + 1 < argc) {
+      stream_of_bound = std::atof(argv[++i]);
+      if (!(stream_of_bound > 0 && stream_of_bound <= 2)) return usage();
     } else {
       return usage();
     }
   }
   try {
-    const swarmcast::sim::Scenario scenario = swarmcast::sim::load_scenario(argv[1]);
+    swarmcast::sim::Scenario scenario = swarmcast::sim::load_scenario(argv[1]);
+    if (stream_of_bound > 0) {
+      scenario.stream_of_bound = stream_of_bound;
+      scenario.stream_kbps = stream_of_bound * swarmcast::sim::expected_capacity_bound_kbps(scenario);
+    }
     swarmcast::sim::SwarmSim sim(scenario, threads);
     const nlohmann::json result = sim.run();
     std::printf("%s\n", result.dump(2).c_str());

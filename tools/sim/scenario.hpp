@@ -11,9 +11,12 @@
 
 namespace swarmcast::sim {
 
-struct UplinkClass {
-  double share;  // of viewers
+// A share of the viewers whose link (one direction) is drawn uniformly from
+// [min_kbps, max_kbps]; a download class without a rate is unlimited.
+struct LinkClass {
+  double share;
   double min_kbps, max_kbps;
+  std::string name;  // for the metrics by download class
 };
 
 struct Scenario {
@@ -23,7 +26,11 @@ struct Scenario {
   std::uint64_t seed = 1;
   double stream_kbps = 2500;
   double broadcaster_up_kbps = 20'000;
-  std::vector<UplinkClass> uplinks;
+  std::vector<LinkClass> uplinks;
+  std::vector<LinkClass> downlinks;  // none: every download unlimited
+  // > 0: stream_kbps is this share of the capacity bound the scenario's links promise
+  // (capacity_bound_kbps: its expected value before the draw).
+  double stream_of_bound = 0;
   // Peer selection's caps; defaults are the server's (tools/server/limits.js).
   swarm::SelectionLimits selection;
   // The viewer's client (web/shim/swarm-node.js): below min_peers links it asks for
@@ -36,10 +43,26 @@ struct Scenario {
   double latency_min_ms = 10, latency_max_ms = 60;  // one-way, per peer
   double churn_per_min = 0;            // share of viewers replaced each minute
   double polluter_share = 0;
+  // The field's constraints (docs/SIMULATOR.md, "What is modelled"): viewers that do
+  // not upload (phones on mobile data), viewer pairs that cannot connect (NAT on both
+  // sides, no TURN: the link gives up after the shim's open timeout), and lossy links
+  // (each packet lost with loss_rate, delivered retransmit_ms later, and everything
+  // behind it on that channel waits: it is reliable and ordered).
+  double non_uploader_share = 0;
+  double unconnectable_share = 0;  // of viewer pairs
+  std::uint32_t open_timeout_ms = 15'000;
+  double lossy_link_share = 0;
+  double loss_rate = 0;
+  std::uint32_t retransmit_ms = 400;
   std::map<std::string, double> expect_min, expect_max;  // metric bounds checked with --check
 };
 
 // Reads and validates a scenario; throws std::runtime_error naming what is wrong.
 Scenario load_scenario(const std::string& path);
+
+// The fluid bound on the stream rate a swarm can carry, r_max = min(u_s, (u_s + Σu_i) / n)
+// (Kumar, Liu and Ross, INFOCOM 2007), with each viewer's expected upload: what
+// stream_of_bound is a share of.
+double expected_capacity_bound_kbps(const Scenario& scenario);
 
 }  // namespace swarmcast::sim

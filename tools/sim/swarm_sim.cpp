@@ -3,7 +3,10 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <cmath>
+#include <limits>
 
 #include "core/flat_map.hpp"
 #include "synthetic_stream.hpp"
@@ -50,16 +53,21 @@ std::int64_t published_at(std::uint64_t seq) { return static_cast<std::int64_t>(
 struct SwarmSim::Node {
   std::unique_ptr<swarm::Engine> engine;
   double up_bytes_per_ms;
+  double down_bytes_per_ms = std::numeric_limits<double>::infinity();
+  std::size_t down_class = 0;  // its class in the scenario's downlinks, if any
   double latency_ms;
   bool polluter = false;
+  bool uploads = true;  // false: it declares it cannot (a phone on mobile data)
   bool left = false;
   std::int64_t joined_at = 0;
   swarm::DeviceConstraints device;           // as it declares it in its stats reports
   std::int64_t asked_for_peers_at = INT64_MIN / 2;  // its last peers-request
   std::int64_t uplink_free_at = 0;
-  // Neighbours, each with the latency of the link to it (both ends' latencies): kept
-  // here, the hot loops need not look at the neighbour's node.
-  FlatMap<std::size_t, std::int64_t> links;
+  std::int64_t downlink_free_at = 0;
+  std::size_t pending_links = 0;  // handed peers it cannot reach, until its client gives up
+  // Neighbours, each with this node's side of the channel to it: kept here, the hot
+  // loops need not look at the neighbour's node.
+  FlatMap<std::size_t, Channel> links;
   std::uint64_t corrupt_chunks_played = 0;
   std::vector<std::int64_t> delivery_ms;  // publish to hand-over to the player, per chunk
 };
@@ -68,6 +76,8 @@ struct SwarmSim::Delivery {
   std::size_t from, to;
   bool from_polluter;
   ByteVector bytes;
+  std::int64_t at = 0;      // when it reaches the receiver's access link
+  bool downloaded = false;  // through the receiver's download cap already
   bool delivered = false;  // reached a live link (rather than one dropped on the way)
   bool polluted = false;   // a corrupt piece delivered to an honest node
 };
@@ -94,17 +104,20 @@ const trust::KeyPair& sim_keys() { return synthetic::keys(42); }
 
 void SwarmSim::join_viewer(std::int64_t now) {
   std::uniform_real_distribution<double> unit(0, 1);
-  double pick = unit(rng_);
-  const UplinkClass* cls = &scenario_.uplinks.back();
-  for (const UplinkClass& c : scenario_.uplinks) {
-    if (pick < c.share) { cls = &c; break; }
-    pick -= c.share;
-  }
-  const double kbps = cls->min_kbps + unit(rng_) * (cls->max_kbps - cls->min_kbps);
+  const LinkClass& up = scenario_.uplinks[pick_class(scenario_.uplinks, unit(rng_))];
+  const double kbps = up.min_kbps + unit(rng_) * (up.max_kbps - up.min_kbps);
   auto node = std::make_unique<Node>();
   node->up_bytes_per_ms = kbps / 8.0;
   node->latency_ms = scenario_.latency_min_ms + unit(rng_) * (scenario_.latency_max_ms - scenario_.latency_min_ms);
   node->polluter = unit(rng_) < scenario_.polluter_share;
+  // Drawn only when the scenario has them, so the older scenarios' draws stay as they were.
+  if (!scenario_.downlinks.empty()) {
+    node->down_class = pick_class(scenario_.downlinks, unit(rng_));
+    const LinkClass& down = scenario_.downlinks[node->down_class];
+    const double draw = unit(rng_);
+    if (std::isfinite(down.max_kbps)) node->down_bytes_per_ms = (down.min_kbps + draw * (down.max_kbps - down.min_kbps)) / 8.0;
+  }
+  if (scenario_.non_uploader_share > 0) node->uploads = unit(rng_) >= scenario_.non_uploader_share;
   node->joined_at = now;
   swarm::EngineConfig config;
   config.self = id_of(nodes_.size());
@@ -112,11 +125,13 @@ void SwarmSim::join_viewer(std::int64_t now) {
   config.verifier = verifier_;
   config.check_invariants = true;
   config.device.upload_budget_bytes_per_s = static_cast<std::uint32_t>(kbps * 1000 / 8);
+  config.device.metered = !node->uploads;
   node->device = config.device;
   node->engine = std::make_unique<swarm::Engine>(config);
+  const bool can_upload = node->device.can_upload();
   nodes_.push_back(std::move(node));
-  // It declares its uplink on joining (the join message's uploadKbps).
-  tracker_.add_viewer(kbps * 1000 / 8, TimeMs{now});
+  // It declares its uplink on joining (the join message's canUpload and uploadKbps).
+  tracker_.add_viewer(can_upload ? kbps * 1000 / 8 : 0, can_upload, TimeMs{now});
   connect_assigned(nodes_.size() - 1, now);
 }
 
@@ -134,7 +149,7 @@ void SwarmSim::report_stats(std::int64_t now) {
 void SwarmSim::ask_for_peers(std::int64_t now) {
   for (std::size_t i = 1; i < nodes_.size(); ++i) {
     Node& node = *nodes_[i];
-    if (node.left || node.links.size() >= scenario_.min_peers ||
+    if (node.left || node.links.size() + node.pending_links >= scenario_.min_peers ||
         now - node.asked_for_peers_at < std::int64_t{scenario_.peers_request_interval_ms})
       continue;
     node.asked_for_peers_at = now;
@@ -144,18 +159,35 @@ void SwarmSim::ask_for_peers(std::int64_t now) {
 
 void SwarmSim::link(std::size_t a, std::size_t b, std::int64_t now) {
   if (a == b || nodes_[a]->links.count(b) != 0) return;
-  const auto latency = static_cast<std::int64_t>(nodes_[a]->latency_ms + nodes_[b]->latency_ms);
-  nodes_[a]->links.try_emplace(b, latency);
-  nodes_[b]->links.try_emplace(a, latency);
+  // The broadcaster is reachable (a server, or it would not stream to anyone).
+  if (a != 0 && b != 0 && unconnectable(scenario_, a, b)) {
+    ++nodes_[a]->pending_links;
+    ++nodes_[b]->pending_links;
+    failing_.push(now + scenario_.open_timeout_ms, {a, b});
+    return;
+  }
+  const Channel channel{static_cast<std::int64_t>(nodes_[a]->latency_ms + nodes_[b]->latency_ms), lossy(scenario_, a, b)};
+  nodes_[a]->links.try_emplace(b, channel);
+  nodes_[b]->links.try_emplace(a, channel);
   nodes_[a]->engine->connect(id_of(b), TimeMs{now});
   nodes_[b]->engine->connect(id_of(a), TimeMs{now});
+}
+
+// The client gives up on a peer it could not reach after its open timeout, and tells
+// the server, which does not hand either to the other again.
+void SwarmSim::give_up_unconnectable(std::int64_t now) {
+  failing_.pop_until(now, [&](const std::pair<std::size_t, std::size_t>& pair) {
+    --nodes_[pair.first]->pending_links;
+    --nodes_[pair.second]->pending_links;
+    tracker_.unlink(pair.first, pair.second);
+  });
 }
 
 void SwarmSim::leave_viewer(std::size_t index, std::int64_t now) {
   Node& node = *nodes_[index];
   node.left = true;
   tracker_.remove(index);
-  for (const auto& [other, latency] : node.links) {
+  for (const auto& [other, channel] : node.links) {
     nodes_[other]->links.erase(index);
     nodes_[other]->engine->disconnect(id_of(index), TimeMs{now});
   }
@@ -186,9 +218,11 @@ void SwarmSim::step_node(std::size_t index, std::int64_t now, StepOutput& out) {
     const auto link = node.links.find(to);
     if (link == node.links.end()) continue;
     if (node.polluter) corrupt(message.bytes);
+    const std::size_t size = message.bytes.size();
     node.uplink_free_at = std::max(node.uplink_free_at, now) +
-                          static_cast<std::int64_t>(static_cast<double>(message.bytes.size()) / node.up_bytes_per_ms);
-    out.sent.push_back({node.uplink_free_at + link->second, {index, to, node.polluter, std::move(message.bytes)}});
+                          static_cast<std::int64_t>(static_cast<double>(size) / node.up_bytes_per_ms);
+    const std::int64_t at = arrival(scenario_, link->second, index, to, size, node.uplink_free_at);
+    out.sent.push_back({at, {index, to, node.polluter, std::move(message.bytes), at}});
   }
   for (swarm::PeerId gone : node.engine->take_disconnects()) out.dropped.push_back(index_of(gone));
   for (auto& item : node.engine->take_playable()) {
@@ -215,7 +249,21 @@ void SwarmSim::apply_step(const std::vector<std::size_t>& stepped, std::int64_t 
 
 void SwarmSim::deliver_until(std::int64_t now) {
   arrived_.clear();
-  in_flight_.pop_until(now, [&](Delivery& d) { arrived_.push_back(std::move(d)); });
+  // A capped download takes what reaches it in turn, in the order it arrives.
+  in_flight_.pop_until(now, [&](Delivery& d) {
+    Node& receiver = *nodes_[d.to];
+    if (!d.downloaded && std::isfinite(receiver.down_bytes_per_ms)) {
+      d.downloaded = true;
+      receiver.downlink_free_at = std::max(receiver.downlink_free_at, d.at) +
+                                  static_cast<std::int64_t>(static_cast<double>(d.bytes.size()) / receiver.down_bytes_per_ms);
+      if (receiver.downlink_free_at > now) {
+        d.at = receiver.downlink_free_at;
+        in_flight_.push(d.at, std::move(d));
+        return;
+      }
+    }
+    arrived_.push_back(std::move(d));
+  });
   group_by_receiver();
   workers_.for_each(arrival_groups_.size(), [&](std::size_t group) {
     for (std::size_t i = arrival_groups_[group].first; i < arrival_groups_[group].second; ++i) {
@@ -294,6 +342,7 @@ nlohmann::json SwarmSim::run() {
         }
     }
     if (now % scenario_.stats_interval_ms == 0) report_stats(now);
+    give_up_unconnectable(now);
     if (now % 1000 == 0) ask_for_peers(now);
     deliver_until(now);
     // Nodes tick every 50 ms, staggered so they do not all act in the same instant, and
@@ -313,6 +362,9 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
   std::uint64_t received = 0, control = 0, media_sent = 0, corrupt = 0, polluters = 0, duplicates = 0, timeouts = 0, requests = 0, skipped = 0, stalls = 0;
   std::uint64_t polluter_bans = 0, honest_bans = 0, never_started = 0, joined_at_the_end = 0;
   std::int64_t stalled = 0, watched = 0;
+  // By download class: stalled and watched ms, viewers.
+  std::vector<std::array<std::int64_t, 3>> by_class(std::max<std::size_t>(1, scenario_.downlinks.size()));
+  double viewer_upload_kbps = 0;  // what the honest uploaders could give: the bound's Σu_i
   std::vector<std::int64_t> startups, latencies, deliveries, start_latencies;
   std::set<swarm::PeerId> polluter_ids;
   // Each honest peer that got a corrupt piece from a polluter must have banned it.
@@ -327,6 +379,7 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
     control += s.control_bytes_sent;
     media_sent += s.media_bytes_sent;
     if (i == 0) continue;
+    if (n.uploads && !n.polluter) viewer_upload_kbps += n.up_bytes_per_ms * 8;
     if (n.polluter) {
       ++polluters;
       continue;
@@ -345,6 +398,9 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
     else ++joined_at_the_end;
     stalled += playback.stalled_ms();
     watched += playback.watched_ms(end);
+    by_class[n.down_class][0] += playback.stalled_ms();
+    by_class[n.down_class][1] += playback.watched_ms(end);
+    ++by_class[n.down_class][2];
     latencies.insert(latencies.end(), playback.latencies_ms().begin(), playback.latencies_ms().end());
     if (!playback.latencies_ms().empty()) start_latencies.push_back(playback.latencies_ms().front());
     deliveries.insert(deliveries.end(), n.delivery_ms.begin(), n.delivery_ms.end());
@@ -385,6 +441,21 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
       {"wall_seconds", wall_seconds},
       {"peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0},
   };
+  // The fluid bound over the viewers that took part (Kumar, Liu and Ross, INFOCOM
+  // 2007): no swarm of these links streams faster without stalling.
+  const double joined = static_cast<double>(nodes_.size() - 1);
+  const double bound = std::min(scenario_.broadcaster_up_kbps, (scenario_.broadcaster_up_kbps + viewer_upload_kbps) / joined);
+  result["stream_kbps"] = scenario_.stream_kbps;
+  result["capacity_bound_kbps"] = bound;
+  result["stream_to_bound"] = scenario_.stream_kbps / bound;
+  double worst = 1;
+  for (std::size_t c = 0; c < scenario_.downlinks.size(); ++c) {
+    const auto& [class_stalled, class_watched, viewers] = by_class[c];
+    const double continuity = class_watched > 0 ? 1.0 - static_cast<double>(class_stalled) / static_cast<double>(class_watched) : 1.0;
+    result["by_download_class"][scenario_.downlinks[c].name] = {{"viewers", viewers}, {"continuity", continuity}};
+    worst = std::min(worst, continuity);
+  }
+  result["continuity_worst_class"] = scenario_.downlinks.empty() ? result["continuity"].get<double>() : worst;
   result.update(topology_metrics());
   return result;
 }
@@ -394,7 +465,7 @@ nlohmann::json SwarmSim::topology_metrics() const {
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     const Node& node = *nodes_[i];
     views[i] = {node.left, tracker_.role(i), tracker_.down_links(i), node.engine->stats().media_bytes_sent, {}};
-    for (const auto& [peer, latency] : node.links) views[i].links.push_back(peer);
+    for (const auto& [peer, channel] : node.links) views[i].links.push_back(peer);
   }
   return topology_report(views);
 }

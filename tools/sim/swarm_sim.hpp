@@ -5,8 +5,9 @@
 // any number of threads. Time moves in 10 ms steps; within a step each node's messages
 // and tick touch that node alone, so the nodes run in parallel, and what they send and
 // the links they drop are filed in node order at the end of the step.
-// Modelled, not real: download capacity is unlimited and there is no packet loss
-// (the data channel is reliable and ordered, so loss shows up as latency).
+// With the scenario's constraints (network.hpp) it also models download caps, lossy
+// channels (loss shows up as latency: the data channel is reliable and ordered),
+// viewer pairs that cannot connect, and viewers that do not upload.
 #pragma once
 
 #include <memory>
@@ -18,6 +19,7 @@
 
 #include "event_loop.hpp"
 #include "locked_verifier.hpp"
+#include "network.hpp"
 #include "scenario.hpp"
 #include "tracker.hpp"
 #include "swarm/engine.hpp"
@@ -45,6 +47,7 @@ class SwarmSim {
   void ask_for_peers(std::int64_t now);
   void connect_assigned(std::size_t seeker, std::int64_t now);
   void leave_viewer(std::size_t index, std::int64_t now);
+  void give_up_unconnectable(std::int64_t now);
   void link(std::size_t a, std::size_t b, std::int64_t now);
   void publish(std::uint64_t seq, std::int64_t now);
   // Touches node `index` only; what it sends and the links it drops go to `out`, for
@@ -70,6 +73,7 @@ class SwarmSim {
   std::vector<std::unique_ptr<Node>> nodes_;  // [0] is the broadcaster
   Tracker tracker_;
   Calendar<Delivery> in_flight_;              // by arrival time
+  Calendar<std::pair<std::size_t, std::size_t>> failing_;  // unconnectable pairs, by give-up time
   TickSchedule ticks_;
   std::vector<Delivery> arrived_;  // this step's, in delivery order
   // Indices into arrived_ grouped by receiving node (each group in delivery order),

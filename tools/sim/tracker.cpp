@@ -31,9 +31,10 @@ void Tracker::add_broadcaster() {
   members_.emplace_back();
 }
 
-void Tracker::add_viewer(double declared_bytes_per_s, TimeMs now) {
+void Tracker::add_viewer(double declared_bytes_per_s, bool can_upload, TimeMs now) {
   swarm::Candidate viewer;
   viewer.id = swarm::PeerId{candidates_.size() + 1};
+  viewer.can_upload = can_upload;
   candidates_.push_back(viewer);
   Member member;
   member.joined_at = now;

@@ -23,7 +23,7 @@ class Tracker {
   // score stands on the upload it declared until its first stats report, as on the
   // server.
   void add_broadcaster();
-  void add_viewer(double declared_bytes_per_s, TimeMs now);
+  void add_viewer(double declared_bytes_per_s, bool can_upload, TimeMs now);
 
   // The peers `seeker` is handed now, best first, with the links recorded (the caller
   // connects them): the server's assignPeers.

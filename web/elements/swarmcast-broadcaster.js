@@ -11,7 +11,10 @@
 // watch: the stream id is appended, and a relative URL is resolved against the page,
 // since the link is shared beyond it; default `${origin}/watch/`), relay-only (its peer
 // links go through the TURN server the signaling server hands out, never directly;
-// read as it starts: connected, or given another signaling). Changing signaling
+// read as it starts: connected, or given another signaling), renditions (the qualities
+// encoded where the browser has WebCodecs, e.g. "360p:1000, 180p:300": heights and
+// kbit/s, at most three; read as it starts; default 720p/480p/240p, those not larger
+// than the source). Changing signaling
 // starts over (a live stream stops).
 // Events: 'ready' (detail: the Broadcaster), 'statechange' (detail: 'idle' |
 // 'previewing' | 'going-live' | 'live'), 'live' (detail: {streamId}), 'ended',
@@ -22,6 +25,7 @@
 import { Broadcaster } from '../shim/broadcaster.js';
 import { keep, readKept } from '../shim/kept.js';
 import { loadOrCreateSeed } from '../shim/stream-key.js';
+import { parseRungs } from '../shim/rendition-ladder.js';
 import { openCamera, openScreen, openTestPattern } from '../shim/capture.js';
 import { openScreenWithCamera } from '../shim/compose.js';
 import { signalingUrl as pageSignalingUrl, signalingUrlList } from '../shim/signaling.js';
@@ -125,6 +129,23 @@ export class SwarmcastBroadcaster extends ElementBase {
     this.setAttribute('watch-url', url);
   }
 
+  /** @returns {string | null} The renditions asked for ("360p:1000, 180p:300"); read as the element starts. */
+  get renditions() {
+    return this.getAttribute('renditions');
+  }
+
+  /** @param {string | null} renditions */
+  set renditions(renditions) {
+    if (renditions === null) this.removeAttribute('renditions');
+    else this.setAttribute('renditions', renditions);
+  }
+
+  // The attribute's rungs; an attribute that does not read as rungs leaves the default ladder.
+  #renditionOptions() {
+    const rungs = parseRungs(this.renditions);
+    return rungs ? { rungs } : {};
+  }
+
   get relayOnly() {
     return this.hasAttribute('relay-only');
   }
@@ -224,7 +245,7 @@ export class SwarmcastBroadcaster extends ElementBase {
     this.#ui.title.value = listing.title;
     this.#ui.tags.value = listing.tags.join(', ');
     const broadcaster = new Broadcaster({ core, seed: this.#seed ?? loadOrCreateSeed(), signalingUrl: signaling, listing,
-      iceTransportPolicy: this.relayOnly ? 'relay' : 'all' });
+      iceTransportPolicy: this.relayOnly ? 'relay' : 'all', renditions: this.#renditionOptions() });
     this.#broadcaster = broadcaster;
     this.#follow(broadcaster);
     this.#ui.shareLink.value = this.shareLink ?? '';

@@ -1,7 +1,9 @@
-// A live broadcast: a media source → ChunkRecorder (MediaRecorder + wasm segmenter) →
+// A live broadcast: a media source → RenditionPublisher (WebCodecs encoders + wasm
+// muxers: several aligned renditions and their signed list) or, in a browser without
+// WebCodecs, ChunkRecorder (MediaRecorder + wasm segmenter: one rendition) →
 // StreamSigner (signed init/chunk headers) → SwarmNode (the engine seeds the swarm),
 // and, when the server runs an HTTP origin, a PUT of each signed item to it.
-//   events: 'live', 'ended', 'published' (detail: {kind, epoch, seq, bytes}),
+//   events: 'live', 'ended', 'published' (detail: {kind, rendition, epoch, seq, bytes}),
 //           'viewers' (count), 'swarm' (detail: the server's summary, SwarmNode.swarm),
 //           'chat' (detail: a line; see chat.js),
 //           'error' (detail: {type, detail, fatal})
@@ -9,6 +11,9 @@ import { HeaderKind, StreamSigner } from '../core/index.js';
 import { ChatVoice } from './chat.js';
 import { ClipBuffer } from './clip-buffer.js';
 import { ChunkRecorder } from './recorder.js';
+import { RenditionPublisher } from './rendition-publisher.js';
+import { hasWebCodecs } from './frame-source.js';
+import { ladderFields } from './rendition-ladder.js';
 import { OriginClient } from './origin-client.js';
 import { StreamListing } from './listing.js';
 import { SwarmNode } from './swarm-node.js';
@@ -24,6 +29,9 @@ import { TypedEventTarget } from './typed-event-target.js';
 /** @typedef {import('./listing.js').StreamDescription} StreamDescription */
 /** @typedef {import('./network-conditions.js').NetworkConditions} NetworkConditions */
 /** @typedef {import('./recorder.js').RecorderOptions} RecorderOptions */
+/** @typedef {import('./rendition-publisher.js').RenditionOptions} RenditionOptions */
+/** @typedef {import('./rendition-publisher.js').RenditionLadderEvent} RenditionLadderEvent */
+/** @typedef {import('./rendition-track.js').RenditionTrackStats} RenditionTrackStats */
 /** @typedef {import('./swarm-node.js').SwarmNodeStats} SwarmNodeStats */
 /** @typedef {import('./swarm-node.js').SwarmSummary} SwarmSummary */
 
@@ -32,7 +40,9 @@ import { TypedEventTarget } from './typed-event-target.js';
  * @property {SwarmcastCore} core
  * @property {Uint8Array} seed The 32-byte stream key (loadOrCreateSeed); the stream id follows from it.
  * @property {string | string[]} signalingUrl ws(s)://host/signal, or several (instances of one swarm, tried in order).
- * @property {RecorderOptions} [recorder]
+ * @property {RecorderOptions} [recorder] The MediaRecorder path's options (a browser without WebCodecs).
+ * @property {RenditionOptions | false} [renditions] The WebCodecs path's ladder and chunk length; false: record
+ *   one rendition with MediaRecorder even where WebCodecs is there.
  * @property {StreamDescription} [listing] The title and tags for the live list (see describe()).
  * @property {ClipOptions} [clip] How much clip() keeps.
  * @property {NetworkConditions | null} [network] Simulated conditions on its peer links (the debug page).
@@ -44,7 +54,7 @@ import { TypedEventTarget } from './typed-event-target.js';
  * @typedef {object} BroadcasterEvents
  * @property {{ streamId: string }} live Proven to the server and recording.
  * @property {null} ended
- * @property {{ kind: 'init' | 'chunk', epoch: number, seq: number, bytes: Uint8Array, publishedAt: number }} published
+ * @property {{ kind: 'init' | 'chunk', rendition: number, epoch: number, seq: number, bytes: Uint8Array, publishedAt: number }} published
  * @property {number} viewers The number of viewers in the room (at most one update a second).
  * @property {SwarmSummary} swarm The server's view of the swarm, every 2 s while live.
  * @property {ChatMessage} chat
@@ -64,6 +74,17 @@ import { TypedEventTarget } from './typed-event-target.js';
  * @property {number} sourceUploadFactor Bytes this tab uploaded / bytes of stream produced: ~1-2 when the swarm carries it.
  * @property {SwarmSummary | null} swarm The server's view of the swarm, null until its first summary.
  * @property {SwarmNodeStats | null} node
+ * @property {'webcodecs' | 'mediarecorder' | null} encoding How it encodes (null when not live).
+ * @property {BroadcasterRenditionStats[]} renditions WebCodecs: each rendition's size, nominal and measured
+ *   rate and encoder cost (empty with MediaRecorder). producedBytes and the rates above count rendition 0.
+ * @property {number} framesSkipped WebCodecs: source frames skipped for every rendition (an encoder was behind).
+ * @property {number} encoderCpuShare WebCodecs: the encoders' busy time over wall time, summed (1 = one core).
+ * @property {number} ladderRevision The signed rendition list's revision (0: none published).
+ */
+
+/**
+ * @typedef {RenditionTrackStats & { refusedChunks: number }} BroadcasterRenditionStats
+ *   refusedChunks: chunks the engine did not take (an engine that carries only the list's top rendition)
  */
 
 // Chunks are published ~0.75 s apart, so a 1 s window held one chunk or two: rates that
@@ -86,6 +107,12 @@ export class Broadcaster extends TypedEventTarget {
   #node = null;
   /** @type {ChunkRecorder | null} */
   #recorder = null;
+  /** @type {RenditionPublisher | null} */
+  #publisher = null;
+  /** @type {RenditionOptions | false} */
+  #renditionOptions;
+  /** @type {Map<number, number>} chunks the engine refused, by rendition */
+  #refused = new Map();
   #produced = { bytes: 0, chunks: 0 };
   #clips;
   #network;
@@ -95,9 +122,10 @@ export class Broadcaster extends TypedEventTarget {
   #listing = new StreamListing((message) => this.#node?.tellServer(message) ?? false);
 
   /** @param {BroadcasterOptions} options */
-  constructor({ core, seed, signalingUrl, recorder = {}, listing = {}, clip = {}, network = null,
+  constructor({ core, seed, signalingUrl, recorder = {}, renditions = {}, listing = {}, clip = {}, network = null,
     iceTransportPolicy = 'all' }) {
     super();
+    this.#renditionOptions = renditions;
     this.#network = network;
     this.#iceTransportPolicy = iceTransportPolicy;
     this.#clips = new ClipBuffer(core, clip);
@@ -119,7 +147,7 @@ export class Broadcaster extends TypedEventTarget {
 
   /** @returns {boolean} */
   get live() {
-    return this.#recorder !== null;
+    return this.#recorder !== null || this.#publisher !== null;
   }
 
   /**
@@ -151,15 +179,7 @@ export class Broadcaster extends TypedEventTarget {
       this.#node = null;
       throw error;
     }
-    const recorder = new ChunkRecorder(this.#core, stream, this.#recorderOptions);
-    this.#recorder = recorder;
-    recorder.addEventListener('init', ({ detail }) => this.#publish(HeaderKind.init, detail));
-    recorder.addEventListener('chunk', ({ detail }) => this.#publish(HeaderKind.chunk, detail));
-    recorder.addEventListener('error', ({ detail }) => {
-      this.#emit('error', detail);
-      this.stop();
-    });
-    recorder.start();
+    if (!(await this.#startRenditions(stream))) this.#startRecorder(stream);
     this.#listing.watch(stream);
     this.#rate = { at: performance.now(), sent: 0, produced: this.#produced.bytes, bytesPerS: 0, streamBytesPerS: 0 };
     this.#emit('live', { streamId: this.streamId });
@@ -174,9 +194,65 @@ export class Broadcaster extends TypedEventTarget {
    */
   async switchSource(stream) {
     const recorder = this.#recorder;
-    if (!recorder) throw new Error('not live');
-    await recorder.switchStream(stream);
+    const publisher = this.#publisher;
+    if (!recorder && !publisher) throw new Error('not live');
+    if (publisher && !(await publisher.switchStream(stream))) {
+      this.#emit('error', { type: 'encoder', detail: 'this browser cannot read the new source\'s sound for its encoders', fatal: true });
+      await this.stop();
+      return;
+    }
+    await recorder?.switchStream(stream);
     this.#listing.watch(stream);
+  }
+
+  /**
+   * The WebCodecs path, where the browser has it: false when not (or when it cannot
+   * read this stream's sound), and nothing started.
+   * @param {MediaStream} stream
+   * @returns {Promise<boolean>}
+   */
+  async #startRenditions(stream) {
+    if (this.#renditionOptions === false || !hasWebCodecs()) return false;
+    const publisher = new RenditionPublisher(this.#core, this.#renditionOptions);
+    publisher.addEventListener('ladder', ({ detail }) => this.#publishLadder(detail));
+    publisher.addEventListener('init', ({ detail }) => this.#publish(HeaderKind.init, detail));
+    publisher.addEventListener('chunk', ({ detail }) => this.#publish(HeaderKind.chunk, detail));
+    publisher.addEventListener('warning', ({ detail }) => this.#emit('error', detail));
+    publisher.addEventListener('error', ({ detail }) => {
+      this.#emit('error', detail);
+      this.stop();
+    });
+    this.#publisher = publisher;
+    if (await publisher.start(stream)) return true;
+    this.#publisher = null;
+    return false;
+  }
+
+  /** @param {MediaStream} stream */
+  #startRecorder(stream) {
+    const recorder = new ChunkRecorder(this.#core, stream, this.#recorderOptions);
+    this.#recorder = recorder;
+    recorder.addEventListener('init', ({ detail }) => this.#publish(HeaderKind.init, detail));
+    recorder.addEventListener('chunk', ({ detail }) => this.#publish(HeaderKind.chunk, detail));
+    recorder.addEventListener('error', ({ detail }) => {
+      this.#emit('error', detail);
+      this.stop();
+    });
+    recorder.start();
+  }
+
+  /**
+   * Signs the renditions' list and hands it to the engine, before their first chunk.
+   * @param {RenditionLadderEvent} ladder
+   */
+  #publishLadder({ revision, firstSeq, renditions, audioBitsPerSecond, frameRate }) {
+    if (!this.#node) return;
+    try {
+      const signed = this.#signer.signLadder(ladderFields(renditions, { revision, firstSeq, audioBitrate: audioBitsPerSecond, frameRate }));
+      if (!this.#node.publishLadder(signed)) throw new Error(`the engine refused revision ${revision}`);
+    } catch (error) {
+      this.#emit('error', { type: 'publish', detail: `rendition list: ${error instanceof Error ? error.message : String(error)}`, fatal: false });
+    }
   }
 
   /**
@@ -201,9 +277,12 @@ export class Broadcaster extends TypedEventTarget {
    */
   async stop() {
     const recorder = this.#recorder;
+    const publisher = this.#publisher;
     this.#recorder = null;
+    this.#publisher = null;
     // The last chunk is published before the swarm is told the stream ended.
     await recorder?.stop();
+    await publisher?.stop();
     this.#listing.stop();
     this.chat.detach();
     this.#node?.stop();
@@ -248,29 +327,57 @@ export class Broadcaster extends TypedEventTarget {
       // The server's view of the swarm (SwarmNode.swarm), null until its first summary.
       swarm: this.#node?.swarm ?? null,
       node,
+      ...this.#encodingStats(),
+    };
+  }
+
+  /** @returns {Pick<BroadcasterStats, 'encoding' | 'renditions' | 'framesSkipped' | 'encoderCpuShare' | 'ladderRevision'>} */
+  #encodingStats() {
+    const encoding = this.#publisher ? 'webcodecs' : this.#recorder ? 'mediarecorder' : null;
+    const s = this.#publisher?.stats();
+    const renditions = (s?.renditions ?? []).map((r) => ({ ...r, refusedChunks: this.#refused.get(r.id) ?? 0 }));
+    return {
+      encoding, renditions, framesSkipped: s?.framesSkipped ?? 0, ladderRevision: s?.ladderRevision ?? 0,
+      encoderCpuShare: renditions.reduce((sum, r) => sum + r.encoderCpuShare, 0),
     };
   }
 
   /**
    * @param {HeaderKindValue} kind
-   * @param {{ epoch: number, seq?: number, captureMs: number, durationMs?: number, keyframe?: boolean, bytes: Uint8Array }} item
-   *   a recorded init segment (no seq, no duration) or chunk
+   * @param {{ rendition?: number, epoch: number, seq?: number, captureMs: number, durationMs?: number, keyframe?: boolean,
+   *   bytes: Uint8Array }} item a recorded init segment (no seq, no duration) or chunk, of rendition 0 unless said
    */
-  #publish(kind, { epoch, seq = 0, captureMs, durationMs = 0, keyframe = true, bytes }) {
+  #publish(kind, { rendition = 0, epoch, seq = 0, captureMs, durationMs = 0, keyframe = true, bytes }) {
     if (!this.#node) return;
-    const header = this.#signer.sign(kind, { epoch, seq, captureMs, durationMs, keyframe }, bytes);
+    const header = this.#signer.sign(kind, { epoch, seq, captureMs, durationMs, keyframe, rendition }, bytes);
     const ok = kind === HeaderKind.init ? this.#node.publishInit(header, bytes) : this.#node.publishChunk(header, bytes);
-    if (!ok) {
+    if (!ok && rendition !== 0) {
+      // An engine that carries only the list's top rendition (rendition 0) leaves the
+      // others alone: counted, not an error.
+      if (kind === HeaderKind.chunk) this.#refused.set(rendition, (this.#refused.get(rendition) ?? 0) + 1);
+    } else if (!ok) {
       this.#emit('error', { type: 'publish', detail: `the engine refused ${kind === HeaderKind.init ? 'init' : 'chunk'} ${seq}`, fatal: false });
       return;
     }
+    // The origin and the clip hold one rendition: the top one.
+    if (rendition === 0) this.#keep(kind, header, { epoch, seq, captureMs, bytes });
+    this.#emit('published', { kind: kind === HeaderKind.init ? 'init' : 'chunk', rendition, epoch, seq, bytes, publishedAt: nowMs() });
+  }
+
+  /**
+   * Rendition 0's items: uploaded to the origin, kept for clips, counted as produced.
+   * @param {HeaderKindValue} kind
+   * @param {Uint8Array} header
+   * @param {{ epoch: number, seq: number, captureMs: number, bytes: Uint8Array }} item
+   */
+  #keep(kind, header, { epoch, seq, captureMs, bytes }) {
+    if (!this.#node) return;
     if (this.#node.origin) this.#upload(kind, kind === HeaderKind.init ? epoch : seq, header, bytes);
     this.#clips.add({ init: kind === HeaderKind.init, epoch, captureMs, bytes });
     if (kind === HeaderKind.chunk) {
       this.#produced.bytes += bytes.length;
       this.#produced.chunks++;
     }
-    this.#emit('published', { kind: kind === HeaderKind.init ? 'init' : 'chunk', epoch, seq, bytes, publishedAt: nowMs() });
   }
 
   /**

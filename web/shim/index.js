@@ -13,6 +13,8 @@ export { ClipBuffer, CLIP_DEFAULTS } from './clip-buffer.js';
 export { ChatVoice, CHAT_REACTIONS } from './chat.js';
 export { NetworkConditions } from './network-conditions.js';
 export { ChunkRecorder, RECORDER_DEFAULTS, recorderMimeType, videoBitsPerSecondFor } from './recorder.js';
+export { RenditionPublisher, RENDITION_DEFAULTS } from './rendition-publisher.js';
+export { DEFAULT_RUNGS } from './rendition-ladder.js';
 export { SwarmNode, SWARM_NODE_DEFAULTS } from './swarm-node.js';
 export { PeerLink, PEER_LINK_DEFAULTS } from './peer-link.js';
 export { SignalingClient, SIGNALING_DEFAULTS, FINAL_CLOSE_CODES, signalingUrl } from './signaling.js';
@@ -47,6 +49,10 @@ export { nowMs } from './clock.js';
 /** @typedef {import('./network-conditions.js').NetworkConditionsOptions} NetworkConditionsOptions */
 /** @typedef {import('./recorder.js').RecorderOptions} RecorderOptions */
 /** @typedef {import('./recorder.js').ChunkRecorderEvents} ChunkRecorderEvents */
+/** @typedef {import('./rendition-publisher.js').RenditionOptions} RenditionOptions */
+/** @typedef {import('./rendition-publisher.js').RenditionPublisherEvents} RenditionPublisherEvents */
+/** @typedef {import('./rendition-publisher.js').RenditionPublisherStats} RenditionPublisherStats */
+/** @typedef {import('./rendition-ladder.js').RenditionRung} RenditionRung */
 /** @typedef {import('./swarm-node.js').SwarmNodeOptions} SwarmNodeOptions */
 /** @typedef {import('./swarm-node.js').SwarmNodeEvents} SwarmNodeEvents */
 /** @typedef {import('./swarm-node.js').SwarmNodeStats} SwarmNodeStats */

@@ -213,6 +213,16 @@ export class SwarmNode extends TypedEventTarget {
     return ok;
   }
 
+  /**
+   * Broadcaster: the stream's signed rendition list (StreamSigner.signLadder), before the
+   * first chunk it speaks for. False when the engine refuses it, or before the welcome.
+   * @param {Uint8Array} signedLadder
+   * @returns {boolean}
+   */
+  publishLadder(signedLadder) {
+    return this.#engine?.publishLadder(signedLadder, nowMs()) ?? false;
+  }
+
   // Chat (swarm/chat.hpp): a line signed by `author` (a StreamSigner: the stream key for
   // the broadcaster, a key of its own for a viewer), which the engine delivers here and
   // passes to every peer. Returns the engine's verdict: 'new' once sent, 'flooding' over

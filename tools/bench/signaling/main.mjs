@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run bench:signaling: a load bench of the signaling server over loopback.
 //   node tools/bench/signaling/main.mjs [--instances 1|3] [--redis] [--peers N] [--rooms R]
-//        [--storm N] [--storm-seconds T] [--rate M] [--seconds S] [--no-offers]
+//        [--storm N] [--storm-seconds T] [--rate M] [--seconds S] [--no-offers] [--profile DIR]
 // It starts the server(s) as child processes (`node tools/server/main.js`; with more
 // than one instance, or --redis, also a redis-server on a free port that they share)
 // and forks load generators, each holding at most 9,000 `ws` clients on a source
@@ -18,14 +18,19 @@
 //      instance), timed by the receiving client: relay latency (one process, one clock).
 // Server RSS (VmRSS) is read before the viewers join, once all joined and after the
 // hold, each time after a full garbage collection (through the server's inspector, on
-// loopback), CPU (/proc/<pid>/stat) over each phase. Prints one JSON object on stdout, progress on
-// stderr; every process it started is killed at the end, also on failure.
+// loopback), CPU (/proc/<pid>/stat) over each phase; with --profile, a CPU profile of
+// each server per phase goes to DIR (profiler.mjs: a .cpuprofile and a summary of where
+// the time went; the profiling costs the server some CPU of its own). Prints one JSON
+// object on stdout, progress on stderr; every process it started is killed at the end, also on failure.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import {
   collectGarbage, cpuSeconds, forkWorker, killAll, machineBusySeconds, openFileLimit, rssKb, startRedis, startServerProcess,
 } from './processes.mjs';
 import { PING_INTERVAL_MS, STATS_INTERVAL_MS } from './bench-client.mjs';
+import { ServerProfiler, summary } from './profiler.mjs';
 import { addCounts, latency, mergeJoins, round, targetsMet } from './report.mjs';
 
 const CLIENTS_PER_WORKER = 9_000;
@@ -49,7 +54,7 @@ function options() {
     instances: { type: 'string', default: '1' }, redis: { type: 'boolean', default: false },
     peers: { type: 'string' }, rooms: { type: 'string' }, storm: { type: 'string', default: '5000' },
     'storm-seconds': { type: 'string', default: '5' }, rate: { type: 'string', default: '1000' },
-    seconds: { type: 'string', default: '30' }, 'no-offers': { type: 'boolean', default: false },
+    seconds: { type: 'string', default: '30' }, 'no-offers': { type: 'boolean', default: false }, profile: { type: 'string' },
   } });
   const instances = Number(values.instances);
   if (!Number.isInteger(instances) || instances < 1 || instances > 8) refuse('--instances is 1 to 8');
@@ -80,7 +85,7 @@ function options() {
   }
   return {
     instances, redis: values.redis || instances > 1, peers, rooms, storm, stormSeconds, rate, seconds, workers, files,
-    offers: !values['no-offers'],
+    offers: !values['no-offers'], profile: values.profile ?? null,
   };
 }
 
@@ -112,6 +117,24 @@ for (let i = 0; i < config.instances; i++) servers.push(await startServerProcess
 log(`${servers.length} server instance(s) on ports ${servers.map((s) => s.port).join(', ')}${redis ? `, Redis on ${redis.url}` : ''}`);
 
 const workers = Array.from({ length: config.workers }, (_, i) => forkWorker(i));
+const profilers = config.profile ? await Promise.all(servers.map((s) => ServerProfiler.open(s.inspector))) : [];
+if (config.profile) mkdirSync(config.profile, { recursive: true });
+const profileDir = config.profile ?? '';
+
+/**
+ * Ends each server's profile of a phase (with --profile): its .cpuprofile and summary
+ * go to the profile directory, and the next phase's profile starts.
+ * @param {string} phase
+ * @param {boolean} [next] whether another phase follows
+ */
+async function profiled(phase, next = true) {
+  await Promise.all(profilers.map(async (profiler, i) => {
+    const name = `server-${i}-${phase}`;
+    const { samples, self, total } = summary(await profiler.stop(profileDir, name));
+    writeFileSync(join(profileDir, `${name}.txt`), [`${samples} samples`, '', 'self:', ...self, '', 'total:', ...total, ''].join('\n'));
+    if (next) await profiler.start();
+  }));
+}
 let nextCommandId = 1;
 /**
  * One command to one load generator; resolves with its answer.
@@ -197,11 +220,13 @@ try {
   // 2. Join as fast as the server answers.
   const rampSpecs = specs.slice(0, viewers - config.storm);
   log(`joining ${rampSpecs.length} viewers with ${config.workers} load generator(s)`);
+  await Promise.all(profilers.map((p) => p.start()));
   const beforeJoin = snapshot();
   const ramp = mergeJoins(await Promise.all(workers.map((_, w) => ask(w, {
     cmd: 'join', clients: clientsOf(rampSpecs, w), inFlight: JOINS_IN_FLIGHT, deadlineMs: PHASE_SLACK_MS + rampSpecs.length * 5,
   }))));
   const afterJoin = snapshot();
+  await profiled('join');
   log(`${ramp.joined} joined, ${ramp.failed} failed in ${round((ramp.endedAt - ramp.startedAt) / 1000)} s`);
 
   // 3. The storm, paced, into the loaded server.
@@ -211,6 +236,7 @@ try {
     cmd: 'storm', clients: clientsOf(stormSpecs, w), seconds: config.stormSeconds, deadlineMs: config.stormSeconds * 1000 + PHASE_SLACK_MS,
   }))));
   const afterStorm = snapshot();
+  await profiled('storm');
   const { kept: rssJoined, heapKb: heapJoined } = await serverRss();
   log(`storm: ${storm.joined} joined, ${storm.failed} failed`);
   const beforeHold = snapshot();
@@ -222,6 +248,8 @@ try {
     cmd: 'hold', seconds: config.seconds, probesPerS: config.rate / config.workers, crossInstance,
   })));
   const afterHold = snapshot();
+  await profiled('hold', false);
+  for (const profiler of profilers) profiler.close();
   const { raw: rssUncollected, kept: rssAfter, heapKb: heapAfter } = await serverRss();
   const serverConnections = await Promise.all(servers.map(serverConnectionCount));
   const finals = await Promise.all(workers.map((_, w) => ask(w, { cmd: 'stop' })));

@@ -19,6 +19,10 @@ export const instanceIdSpec = { kind: 'string', minLength: 1, maxLength: 64, pat
 export const MAX_BATCH = 1000;
 const MAX_DOWN_LINKS = 10_000;
 
+// A member's place in peer selection, from its owner's peer scorer (peer-selection.js
+// scoreMember): a member is scored where its socket is, and only there.
+const rank = { score: num(0, 100), tier: int(0, 2) };
+
 // One member as the other instances replicate it. `resumeToken` crosses so that a
 // peer may resume on any instance; the channels are the cluster's own.
 const memberSpec = object({
@@ -33,6 +37,7 @@ const memberSpec = object({
   up: array(peerId, 64),
   down: array(peerId, MAX_DOWN_LINKS),
   stats: clientMessages.stats,
+  ...rank,
 });
 
 const listingSpec = object({
@@ -63,8 +68,20 @@ export const clusterEvents = {
   away: event('away', pair),
   // The member's socket is now on the sending instance (the same one or another).
   resumed: event('resumed', { ...pair, canUpload: bool(), uploadKbps: int(0, 10_000_000) }),
+  // Members' latest reports, whole, to the instance holding their room's broadcaster
+  // (on its own channel): its dashboard sums them.
   stats: event('stats', {
-    entries: array(object({ ...pair, uploadKbps: int(0, 10_000_000), stats: clientMessages.stats }), MAX_BATCH),
+    entries: array(object({
+      ...pair, uploadKbps: int(0, 10_000_000), stats: clientMessages.stats, ...rank,
+    }), MAX_BATCH),
+  }),
+  // Members whose score or tier moved, to every instance: what their peer selection
+  // ranks by. By room, in three arrays of one length (the nth peer's score and tier):
+  // the most frequent event of a cluster, so no field names or stream id per member.
+  ranks: event('ranks', {
+    rooms: array(object({
+      streamId: streamIdSpec, peerIds: array(peerId, MAX_BATCH), scores: array(rank.score, MAX_BATCH), tiers: array(rank.tier, MAX_BATCH),
+    }), MAX_BATCH),
   }),
   listing: event('listing', listingSpec.fields),
   thumbnail: event('thumbnail', { streamId: streamIdSpec, jpeg: clientMessages.thumbnail.fields.jpeg }),

@@ -7,10 +7,11 @@
 // on serving the peers it holds and says so in status(); it never throws for it.
 import { randomBytes } from 'node:crypto';
 import { TokenBucket } from '../limits.js';
-import { MAX_BATCH, parseEvent } from './events.js';
+import { parseEvent } from './events.js';
 import { PeerIdBlocks, TAKE_BLOCK_SCRIPT } from './peer-ids.js';
 import { RemoteClient } from './remote-client.js';
 import { Replica } from './replica.js';
+import { StatsBatches } from './stats-batches.js';
 
 /** @typedef {import('ioredis').Redis} Redis */
 /** @typedef {import('../limits.js').Limits} Limits */
@@ -55,6 +56,9 @@ export async function openRedisCluster(options) {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     autoResubscribe: false,
+    // The events published in one turn of the event loop (a join's, a storm's signals)
+    // go to Redis in one write rather than a system call each.
+    enableAutoPipelining: true,
     connectTimeout: CONNECT_WAIT_MS,
     retryStrategy: (times) => Math.min(times * 200, 2_000),
   };
@@ -83,8 +87,7 @@ export class RedisCluster {
   #live = new Map();
   /** @type {Map<string, RemoteClient>} */
   #remoteClients = new Map();
-  /** @type {Set<Member>} members whose stats changed since the last batch */
-  #dirty = new Set();
+  #stats;
   #ids = new PeerIdBlocks((atLeast) => this.#pub.eval(TAKE_BLOCK_SCRIPT, 1, ID_BLOCKS, atLeast).then(Number));
   #garbageLog;
   #whenUp = () => {};
@@ -101,6 +104,7 @@ export class RedisCluster {
   constructor(options, pub, sub) {
     this.#options = options;
     this.instanceId = options.instanceId;
+    this.#stats = new StatsBatches(options.instanceId);
     this.#pub = pub;
     this.#sub = sub;
     this.#now = options.now ?? Date.now;
@@ -139,12 +143,11 @@ export class RedisCluster {
 
   /**
    * @param {import('../membership.js').Membership} membership
-   * @param {import('../../../web/core/index.js').SwarmcastCore} core
    * @param {(ms: number) => void} signalRelayed
    */
-  attach(membership, core, signalRelayed) {
+  attach(membership, signalRelayed) {
     this.#replica = new Replica({
-      membership, core, limits: this.#options.limits, now: this.#now, instanceId: this.instanceId,
+      membership, limits: this.#options.limits, now: this.#now, instanceId: this.instanceId,
       remoteClient: (owner) => this.#remoteClient(owner), signalRelayed,
     });
     if (this.#redis === 'up') this.#greet();
@@ -156,7 +159,9 @@ export class RedisCluster {
 
   /** @param {Member} member */
   joined(member) {
-    if (this.#replica) this.#publish(ALL, { kind: 'joined', member: this.#replica.record(member) });
+    if (!this.#replica) return;
+    this.#stats.announced(member);
+    this.#publish(ALL, { kind: 'joined', member: this.#replica.record(member) });
   }
 
   /**
@@ -180,7 +185,7 @@ export class RedisCluster {
    * @param {boolean} replaced
    */
   left(member, replaced) {
-    this.#dirty.delete(member);
+    this.#stats.left(member);
     this.#publish(ALL, { kind: 'left', streamId: member.room.streamId, peerId: member.peerId, replaced });
   }
 
@@ -198,7 +203,7 @@ export class RedisCluster {
 
   /** @param {Member} member */
   statsChanged(member) {
-    this.#dirty.add(member);
+    this.#stats.reported(member);
   }
 
   /** @param {Room} room */
@@ -319,12 +324,11 @@ export class RedisCluster {
   }
 
   #flushStats() {
-    const entries = [...this.#dirty].filter((member) => member.room.member(member.peerId) === member)
-      .map((member) => ({ streamId: member.room.streamId, peerId: member.peerId, uploadKbps: member.uploadKbps, stats: member.stats }));
-    this.#dirty.clear();
-    for (let at = 0; at < entries.length; at += MAX_BATCH) {
-      this.#publish(ALL, { kind: 'stats', entries: entries.slice(at, at + MAX_BATCH) });
-    }
+    if (!this.#replica) return;
+    this.#stats.flush(this.#replica, (batch) => {
+      if ('to' in batch) this.#publish(channelOf(batch.to), { kind: 'stats', entries: batch.entries });
+      else this.#publish(ALL, { kind: 'ranks', rooms: batch.rooms });
+    });
   }
 
   /** @param {string} text */
@@ -364,7 +368,7 @@ export class RedisCluster {
         this.#greet();
       }
       this.#keySet = true;
-      const owners = this.#replica ? [...this.#replica.members()].map((member) => this.#replica?.ownerOf(member) ?? '') : [];
+      const owners = this.#replica?.owners() ?? [];
       const known = [...new Set([...await this.#pub.smembers(INSTANCES), ...this.#live.keys(), ...owners])]
         .filter((id) => id && id !== this.instanceId);
       const urls = known.length ? await this.#pub.mget(known.map(keyOf)) : [];

@@ -1,11 +1,12 @@
 // This instance's copy of the other instances' members, fed by their events. Each
-// instance holds every room whole (members of all instances, their links and stats),
+// instance holds every room whole (members of all instances, their links and ranks),
 // runs peer selection on it for its own sockets, and tells its own sockets what each
 // change means to them: the events carry state, never messages for other sockets
-// (only a signal, which crosses to its target's instance).
+// (only a signal, which crosses to its target's instance). A member is scored by its
+// owner alone, and its reports reach whole only the instance of its room's
+// broadcaster, whose dashboard sums them.
 import { fromBase64url, toBase64url } from '../../lib/encoding.mjs';
 import { setListing, setThumbnail } from '../live-list.js';
-import { scoreMember } from '../peer-selection.js';
 import { Member, Room, link, unlink } from '../rooms.js';
 import { CloseCode, ErrorCode } from '../schema.js';
 import { MAX_BATCH } from './events.js';
@@ -13,7 +14,6 @@ import { RemoteClient } from './remote-client.js';
 
 /** @typedef {import('../membership.js').Membership} Membership */
 /** @typedef {import('../limits.js').Limits} Limits */
-/** @typedef {import('../../../web/core/index.js').SwarmcastCore} SwarmcastCore */
 /** @typedef {import('./events.js').MemberRecord} MemberRecord */
 /** @typedef {import('./events.js').ListingRecord} ListingRecord */
 /**
@@ -23,7 +23,6 @@ import { RemoteClient } from './remote-client.js';
 
 export class Replica {
   #membership;
-  #core;
   #limits;
   #now;
   #remoteClient;
@@ -34,7 +33,6 @@ export class Replica {
   /**
    * @param {object} options
    * @param {Membership} options.membership
-   * @param {SwarmcastCore} options.core
    * @param {Limits} options.limits
    * @param {() => number} options.now
    * @param {string} options.instanceId this instance
@@ -42,9 +40,8 @@ export class Replica {
    * @param {(ms: number) => void} options.signalRelayed a signal from another instance was
    *   delivered, this long after its instance published it (the instances' clocks agree)
    */
-  constructor({ membership, core, limits, now, instanceId, remoteClient, signalRelayed }) {
+  constructor({ membership, limits, now, instanceId, remoteClient, signalRelayed }) {
     this.#membership = membership;
-    this.#core = core;
     this.#limits = limits;
     this.#now = now;
     this.instanceId = instanceId;
@@ -65,6 +62,25 @@ export class Replica {
     for (const room of this.#membership.rooms.values()) yield* room.members();
   }
 
+  /**
+   * The instances holding any member's socket, this one included. Every second (the
+   * liveness check), so straight over the rooms rather than a generator per member.
+   * @returns {Set<string>}
+   */
+  owners() {
+    const owners = new Set([this.instanceId]);
+    for (const room of this.#membership.rooms.values()) {
+      if (room.broadcaster) owners.add(this.ownerOf(room.broadcaster));
+      for (const viewer of room.viewers.values()) owners.add(this.ownerOf(viewer));
+    }
+    return owners;
+  }
+
+  /** @returns {Iterable<Room>} every room */
+  rooms() {
+    return this.#membership.rooms.values();
+  }
+
   /** @param {import('./events.js').ClusterEvent} event */
   apply(event) {
     switch (event.kind) {
@@ -75,6 +91,7 @@ export class Replica {
       case 'away': return this.#away(event);
       case 'resumed': return this.#resumed(event);
       case 'stats': return this.#stats(event);
+      case 'ranks': return this.#ranks(event);
       case 'listing': return this.#listing(event);
       case 'thumbnail': return this.#thumbnail(event);
       case 'signal': return this.#signal(event);
@@ -105,6 +122,7 @@ export class Replica {
       streamId: member.room.streamId, peerId: member.peerId, role: member.role, canUpload: member.canUpload,
       uploadKbps: member.uploadKbps, joinedAtMs: member.joinedAtMs, resumeToken: toBase64url(member.resumeToken),
       away: Boolean(member.away), up: [...member.up].slice(0, 64), down: [...member.down].slice(0, 10_000), stats: member.stats,
+      score: member.score, tier: member.tier,
     };
   }
 
@@ -141,7 +159,8 @@ export class Replica {
     member.canUpload = record.canUpload;
     member.uploadKbps = record.uploadKbps;
     Object.assign(member.stats, record.stats);
-    scoreMember(this.#core, member, this.#now());
+    member.score = record.score;
+    member.tier = record.tier;
     for (const peerId of record.up) this.#link(room, member, room.member(peerId));
     for (const peerId of record.down) this.#link(room, room.member(peerId), member);
     if (record.away && !member.away) this.#markAway(member, this.#limits.reconnectGraceMs + this.#limits.instanceTtlMs);
@@ -294,14 +313,41 @@ export class Replica {
 
   /** @param {EventOf<'stats'>} event */
   #stats(event) {
-    const nowMs = this.#now();
     for (const entry of event.entries) {
-      const found = this.#find(entry);
-      if (!found || this.ownerOf(found.member) !== event.instance) continue;
-      found.member.uploadKbps = entry.uploadKbps;
-      Object.assign(found.member.stats, entry.stats);
-      scoreMember(this.#core, found.member, nowMs);
+      const member = this.#ownedBy(entry, event.instance);
+      if (!member) continue;
+      member.uploadKbps = entry.uploadKbps;
+      Object.assign(member.stats, entry.stats);
+      member.score = entry.score;
+      member.tier = entry.tier;
     }
+  }
+
+  /** @param {EventOf<'ranks'>} event */
+  #ranks(event) {
+    for (const { streamId, peerIds, scores, tiers } of event.rooms) {
+      if (scores.length !== peerIds.length || tiers.length !== peerIds.length) throw new Error(`ranks of ${streamId}: arrays of unequal length`);
+    }
+    for (const { streamId, peerIds, scores, tiers } of event.rooms) {
+      peerIds.forEach((peerId, at) => {
+        const member = this.#ownedBy({ streamId, peerId }, event.instance);
+        if (!member) return;
+        member.score = scores[at];
+        member.tier = tiers[at];
+      });
+    }
+  }
+
+  /**
+   * The member an event's entry names, if the instance that sent it holds its socket
+   * (only the owner speaks for a member).
+   * @param {{ streamId: string, peerId: number }} ref
+   * @param {string} instance
+   * @returns {Member | null}
+   */
+  #ownedBy(ref, instance) {
+    const found = this.#find(ref);
+    return found && this.ownerOf(found.member) === instance ? found.member : null;
   }
 
   /** @param {EventOf<'listing'>} event */

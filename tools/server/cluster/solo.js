@@ -6,7 +6,6 @@
 /** @typedef {import('../rooms.js').Member} Member */
 /** @typedef {import('../rooms.js').Room} Room */
 /** @typedef {import('../membership.js').Membership} Membership */
-/** @typedef {import('../../../web/core/index.js').SwarmcastCore} SwarmcastCore */
 
 /**
  * What a server reports of its place in a cluster: 'off' without Redis; otherwise
@@ -21,7 +20,7 @@
  * @typedef {object} Cluster
  * @property {string} instanceId
  * @property {() => number} nextPeerId a peer id never handed out before, cluster-wide
- * @property {(membership: Membership, core: SwarmcastCore, signalRelayed: (ms: number) => void) => void} attach
+ * @property {(membership: Membership, signalRelayed: (ms: number) => void) => void} attach
  *   starts feeding the other instances' changes into membership's rooms; signalRelayed is
  *   told how long each signal from another instance took, from its sender's instance
  * @property {(member: Member) => void} joined
