@@ -99,6 +99,16 @@ async function switchDownAndBack(openViewerPage) {
     const wallS = (frames.at(-1).at - frames[0].at) / 1000;
     assert.ok(Math.abs(mediaS - wallS) < 0.5, `media ${mediaS.toFixed(2)} s in ${wallS.toFixed(2)} s`);
 
+    // The clip holds the run since the switch back, with rendition 0's own init segment: a file a video plays.
+    const clip = await viewer.evaluate(async () => {
+      const blob = window.swarmcast.viewer.clip();
+      if (!blob) return null;
+      const video = Object.assign(document.createElement('video'), { muted: true, src: URL.createObjectURL(blob) });
+      await new Promise((resolve, reject) => { video.onloadeddata = resolve; video.onerror = () => reject(new Error('the clip does not load')); });
+      return video.videoWidth;
+    });
+    assert.equal(clip, 640, 'the clip plays at the top rendition\'s size');
+
     assert.deepEqual(await broadcast.evaluate(() => window.errors), []);
     for (const page of [broadcast, viewer]) assert.deepEqual(page.problems, [], 'no page errors');
   } finally {
