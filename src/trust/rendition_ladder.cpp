@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "core/byte_reader.hpp"
+
 namespace swarmcast::trust {
 namespace {
 
@@ -16,33 +18,6 @@ template <typename T>
 void put(ByteVector& out, T value) {
   for (int shift = (sizeof(T) - 1) * 8; shift >= 0; shift -= 8) out.push_back(static_cast<Byte>(value >> shift));
 }
-
-// A cursor that refuses to read past the end; nothing is allocated before a length is
-// checked against the bytes present.
-class Reader {
- public:
-  explicit Reader(ByteView bytes) : bytes_(bytes) {}
-  std::size_t remaining() const { return bytes_.size() - pos_; }
-  template <typename T>
-  bool uint(T& out) {
-    if (remaining() < sizeof(T)) return false;
-    T value = 0;
-    for (std::size_t i = 0; i < sizeof(T); ++i) value = static_cast<T>((value << 8) | bytes_[pos_ + i]);
-    pos_ += sizeof(T);
-    out = value;
-    return true;
-  }
-  bool bytes(std::size_t n, ByteView& out) {
-    if (remaining() < n) return false;
-    out = bytes_.subspan(pos_, n);
-    pos_ += n;
-    return true;
-  }
-
- private:
-  ByteView bytes_;
-  std::size_t pos_ = 0;
-};
 
 bool valid_codecs(std::string_view codecs) {
   return !codecs.empty() && codecs.size() <= kMaxCodecsBytes &&
@@ -96,7 +71,7 @@ ByteVector signing_input(ByteView signed_bytes) {
   return out;
 }
 
-Result<Rendition, TrustError> read_rendition(Reader& r) {
+Result<Rendition, TrustError> read_rendition(ByteReader& r) {
   Rendition out;
   std::uint8_t id = 0;
   std::uint8_t codecs_size = 0;
@@ -128,7 +103,7 @@ Result<SignedLadder, TrustError> decode_signed_ladder(ByteView bytes) {
   if (bytes.size() < kFixedBytes + sizeof(Signature) || bytes.size() > kMaxSignedLadderBytes)
     return Failure{TrustError::kMalformedLadder};
   if (bytes[0] != kLadderVersion) return Failure{TrustError::kUnsupportedVersion};
-  Reader r(bytes.first(bytes.size() - sizeof(Signature)));
+  ByteReader r(bytes.first(bytes.size() - sizeof(Signature)));
   SignedLadder out;
   RenditionLadder& ladder = out.ladder;
   std::uint8_t version = 0;

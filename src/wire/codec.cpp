@@ -5,6 +5,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "core/byte_reader.hpp"
 #include "trust/signed_header.hpp"
 
 // Every chunk the trust module will sign must fit one ChunkHeader message.
@@ -24,48 +25,6 @@ constexpr Byte kKnownFlags = kFlagCanUpload | kFlagMetered | kFlagBatteryLow | k
 constexpr Byte kMaxUploadChoice = static_cast<Byte>(swarm::UploadChoice::kCap);
 constexpr Byte kMaxRole = static_cast<Byte>(swarm::Role::kLeaf);
 constexpr Byte kMaxGoodbyeReason = static_cast<Byte>(GoodbyeReason::kStreamEnded);
-
-// A cursor over one message. A read that does not fit returns false and leaves the
-// cursor where it was; nothing is allocated here.
-class Reader {
- public:
-  explicit Reader(ByteView bytes) : bytes_(bytes) {}
-
-  std::size_t remaining() const { return bytes_.size() - pos_; }
-
-  bool u8(std::uint8_t& out) { return uint(out); }
-  bool u16(std::uint16_t& out) { return uint(out); }
-  bool u32(std::uint32_t& out) { return uint(out); }
-  bool u64(std::uint64_t& out) { return uint(out); }
-
-  bool bytes(std::size_t n, ByteView& out) {
-    if (remaining() < n) return false;
-    out = bytes_.subspan(pos_, n);
-    pos_ += n;
-    return true;
-  }
-
-  // Piece, InitSegment and RenditionList end in their payload: the message boundary is its length.
-  ByteView rest() {
-    const ByteView out = bytes_.subspan(pos_);
-    pos_ = bytes_.size();
-    return out;
-  }
-
- private:
-  template <typename T>
-  bool uint(T& out) {
-    if (remaining() < sizeof(T)) return false;
-    T value = 0;
-    for (std::size_t i = 0; i < sizeof(T); ++i) value = static_cast<T>((value << 8) | bytes_[pos_ + i]);
-    pos_ += sizeof(T);
-    out = value;
-    return true;
-  }
-
-  ByteView bytes_;
-  std::size_t pos_ = 0;
-};
 
 class Writer {
  public:
@@ -134,7 +93,7 @@ std::uint8_t device_flags(const DeviceMessage& m) {
                                    (static_cast<unsigned>(m.upload_choice) << kChoiceShift));
 }
 
-Decoded decode_handshake(Reader& r) {
+Decoded decode_handshake(ByteReader& r) {
   std::uint8_t version = 0;
   if (!r.u8(version)) return fail(WireError::kTruncated);
   // Checked before anything else: another version may lay out the rest differently.
@@ -153,7 +112,7 @@ Decoded decode_handshake(Reader& r) {
   return ok(out);
 }
 
-Decoded decode_device_status(Reader& r) {
+Decoded decode_device_status(ByteReader& r) {
   std::uint8_t flags = 0;
   DeviceStatus out;
   if (!(r.u8(flags) && r.u32(out.upload_budget_bytes_per_s))) return fail(WireError::kTruncated);
@@ -161,7 +120,7 @@ Decoded decode_device_status(Reader& r) {
   return ok(out);
 }
 
-Decoded decode_have(Reader& r) {
+Decoded decode_have(ByteReader& r) {
   std::uint8_t rendition = 0;
   std::uint64_t base = 0;
   std::uint16_t count = 0;
@@ -183,7 +142,7 @@ Decoded decode_have(Reader& r) {
 // within kMaxPiecesPerChunk, which also keeps first + count within u16; a request is
 // further limited to kMaxPiecesPerRequest.
 template <typename RangeMessage, std::size_t kMaxCount>
-Decoded decode_piece_range(Reader& r) {
+Decoded decode_piece_range(ByteReader& r) {
   std::uint8_t rendition = 0;
   std::uint64_t seq = 0;
   std::uint16_t first = 0;
@@ -195,7 +154,7 @@ Decoded decode_piece_range(Reader& r) {
   return ok(RangeMessage{ChunkId{ChunkSeq{seq}, RenditionId{rendition}}, PieceIndex{first}, count});
 }
 
-Result<PieceView, WireError> piece_fields(Reader& r) {
+Result<PieceView, WireError> piece_fields(ByteReader& r) {
   std::uint8_t rendition = 0;
   std::uint64_t seq = 0;
   std::uint16_t index = 0;
@@ -207,14 +166,14 @@ Result<PieceView, WireError> piece_fields(Reader& r) {
   return PieceView{ChunkId{ChunkSeq{seq}, RenditionId{rendition}}, PieceIndex{index}, payload};
 }
 
-Decoded decode_piece(Reader& r) {
+Decoded decode_piece(ByteReader& r) {
   const auto piece = piece_fields(r);
   if (!piece) return fail(piece.error());
   const PieceView& p = piece.value();
   return ok(Piece{p.id, p.index, ByteVector(p.bytes.begin(), p.bytes.end())});
 }
 
-Decoded decode_chunk_header(Reader& r) {
+Decoded decode_chunk_header(ByteReader& r) {
   ByteView header;
   std::uint16_t count = 0;
   if (!(r.bytes(trust::kSignedHeaderSize, header) && r.u16(count))) return fail(WireError::kTruncated);
@@ -226,7 +185,7 @@ Decoded decode_chunk_header(Reader& r) {
   return ok(std::move(out));
 }
 
-Decoded decode_init_segment(Reader& r) {
+Decoded decode_init_segment(ByteReader& r) {
   ByteView header;
   if (!r.bytes(trust::kSignedHeaderSize, header)) return fail(WireError::kTruncated);
   const ByteView segment = r.rest();
@@ -235,21 +194,21 @@ Decoded decode_init_segment(Reader& r) {
   return ok(InitSegment{ByteVector(header.begin(), header.end()), ByteVector(segment.begin(), segment.end())});
 }
 
-Decoded decode_rendition_list(Reader& r) {
+Decoded decode_rendition_list(ByteReader& r) {
   const ByteView ladder = r.rest();
   if (ladder.empty()) return fail(WireError::kBadValue);
   if (ladder.size() > trust::kMaxSignedLadderBytes) return fail(WireError::kTooLarge);
   return ok(RenditionList{ByteVector(ladder.begin(), ladder.end())});
 }
 
-Decoded decode_playing(Reader& r) {
+Decoded decode_playing(ByteReader& r) {
   std::uint8_t rendition = 0;
   if (!r.u8(rendition)) return fail(WireError::kTruncated);
   if (rendition >= trust::kMaxRenditions) return fail(WireError::kBadValue);
   return ok(Playing{RenditionId{rendition}});
 }
 
-Decoded decode_peer_exchange(Reader& r) {
+Decoded decode_peer_exchange(ByteReader& r) {
   std::uint8_t count = 0;
   if (!r.u8(count)) return fail(WireError::kTruncated);
   if (count > kMaxPeerExchange) return fail(WireError::kBadValue);
@@ -257,7 +216,7 @@ Decoded decode_peer_exchange(Reader& r) {
   if (!r.bytes(std::size_t{count} * kPeerEntryBytes, list)) return fail(WireError::kTruncated);
   PeerExchange out;
   out.peers.reserve(count);
-  for (Reader entries(list); entries.remaining() > 0;) {
+  for (ByteReader entries(list); entries.remaining() > 0;) {
     std::uint64_t peer_id = 0;
     std::uint8_t role = 0;
     std::uint8_t score = 0;
@@ -271,20 +230,20 @@ Decoded decode_peer_exchange(Reader& r) {
 }
 
 template <typename NonceMessage>
-Decoded decode_nonce(Reader& r) {
+Decoded decode_nonce(ByteReader& r) {
   std::uint32_t nonce = 0;
   if (!r.u32(nonce)) return fail(WireError::kTruncated);
   return ok(NonceMessage{nonce});
 }
 
-Decoded decode_goodbye(Reader& r) {
+Decoded decode_goodbye(ByteReader& r) {
   std::uint8_t reason = 0;
   if (!r.u8(reason)) return fail(WireError::kTruncated);
   if (reason > kMaxGoodbyeReason) return fail(WireError::kBadValue);
   return ok(Goodbye{static_cast<GoodbyeReason>(reason)});
 }
 
-Decoded decode_chat(Reader& r) {
+Decoded decode_chat(ByteReader& r) {
   Chat out;
   std::uint8_t kind = 0;
   std::uint8_t name_size = 0;
@@ -307,7 +266,7 @@ Decoded decode_chat(Reader& r) {
   return ok(std::move(out));
 }
 
-Decoded decode_fields(MessageType type, Reader& r) {
+Decoded decode_fields(MessageType type, ByteReader& r) {
   switch (type) {
     case MessageType::kHandshake: return decode_handshake(r);
     case MessageType::kHave: return decode_have(r);
@@ -502,7 +461,7 @@ bool valid_utf8(ByteView bytes) {
 Result<Message, WireError> decode(ByteView bytes) {
   if (bytes.empty()) return fail(WireError::kEmpty);
   if (bytes.size() > kMaxMessageBytes) return fail(WireError::kTooLarge);
-  Reader r(bytes.subspan(1));
+  ByteReader r(bytes.subspan(1));
   Decoded decoded = decode_fields(static_cast<MessageType>(bytes[0]), r);
   if (decoded.ok() && r.remaining() != 0) return fail(WireError::kTrailingBytes);
   return decoded;
@@ -511,7 +470,7 @@ Result<Message, WireError> decode(ByteView bytes) {
 Result<PieceView, WireError> decode_piece(ByteView bytes) {
   if (bytes.empty()) return Failure{WireError::kEmpty};
   if (bytes.size() > kMaxMessageBytes) return Failure{WireError::kTooLarge};
-  Reader r(bytes.subspan(1));
+  ByteReader r(bytes.subspan(1));
   return piece_fields(r);  // a piece ends in its payload: no trailing bytes
 }
 

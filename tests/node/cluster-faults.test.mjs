@@ -80,6 +80,16 @@ async function logged(run) {
 
 const viewersOn = async (server) => (await getJson(server.url, '/api/streams'))[0]?.viewers;
 
+// Two instances, a broadcast on a, and a viewer on b that a knows of.
+async function streamAcrossTwo(name) {
+  const [a, b] = [await instance(`${name}-a`), await instance(`${name}-b`)];
+  const source = await broadcast(a.url, signer);
+  await eventually(async () => (await getJson(b.url, '/api/streams')).length === 1);
+  const viewer = await watch(b.url, signer.streamId);
+  await eventually(async () => (await viewersOn(a)) === 1);
+  return { a, b, source, viewer };
+}
+
 describe('an instance dies', () => {
   test('its viewers resume elsewhere with their peer id and links; the others depart the rest after TTL and grace', async () => {
     const [a, b] = [await instance('alive-a'), await instance('alive-b')];
@@ -140,11 +150,7 @@ describe('the broadcaster\'s instance dies', () => {
 
 describe('Redis lost and back', () => {
   test('each instance keeps serving the peers it holds, says so once, and the rooms heal', async () => {
-    const [a, b] = [await instance('keep-a'), await instance('keep-b')];
-    const source = await broadcast(a.url, signer);
-    await eventually(async () => (await getJson(b.url, '/api/streams')).length === 1);
-    const before = await watch(b.url, signer.streamId);
-    await eventually(async () => (await viewersOn(a)) === 1);
+    const { a, b, source, viewer: before } = await streamAcrossTwo('keep');
 
     let during;
     const lines = await logged(async () => {
@@ -182,11 +188,7 @@ describe('Redis lost and back', () => {
 
 describe('garbage on the channels', () => {
   test('is ignored with a log line; the rooms stay as they were', async () => {
-    const [a, b] = [await instance('sane-a'), await instance('sane-b')];
-    const source = await broadcast(a.url, signer);
-    await eventually(async () => (await getJson(b.url, '/api/streams')).length === 1);
-    const viewer = await watch(b.url, signer.streamId);
-    await eventually(async () => (await viewersOn(a)) === 1);
+    const { a, b, source, viewer } = await streamAcrossTwo('sane');
     const rogue = new Redis(redis.url);
     rogue.on('error', () => {});
     const lines = await logged(async () => {

@@ -3,7 +3,6 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -362,8 +361,10 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
   std::uint64_t received = 0, control = 0, media_sent = 0, corrupt = 0, polluters = 0, duplicates = 0, timeouts = 0, requests = 0, skipped = 0, stalls = 0;
   std::uint64_t polluter_bans = 0, honest_bans = 0, never_started = 0, joined_at_the_end = 0;
   std::int64_t stalled = 0, watched = 0;
-  // By download class: stalled and watched ms, viewers.
-  std::vector<std::array<std::int64_t, 3>> by_class(std::max<std::size_t>(1, scenario_.downlinks.size()));
+  struct ClassPlayback {
+    std::int64_t stalled = 0, watched = 0, viewers = 0;
+  };
+  std::vector<ClassPlayback> by_class(std::max<std::size_t>(1, scenario_.downlinks.size()));
   double viewer_upload_kbps = 0;  // what the honest uploaders could give: the bound's Σu_i
   std::vector<std::int64_t> startups, latencies, deliveries, start_latencies;
   std::set<swarm::PeerId> polluter_ids;
@@ -398,9 +399,10 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
     else ++joined_at_the_end;
     stalled += playback.stalled_ms();
     watched += playback.watched_ms(end);
-    by_class[n.down_class][0] += playback.stalled_ms();
-    by_class[n.down_class][1] += playback.watched_ms(end);
-    ++by_class[n.down_class][2];
+    ClassPlayback& of_class = by_class[n.down_class];
+    of_class.stalled += playback.stalled_ms();
+    of_class.watched += playback.watched_ms(end);
+    ++of_class.viewers;
     latencies.insert(latencies.end(), playback.latencies_ms().begin(), playback.latencies_ms().end());
     if (!playback.latencies_ms().empty()) start_latencies.push_back(playback.latencies_ms().front());
     deliveries.insert(deliveries.end(), n.delivery_ms.begin(), n.delivery_ms.end());
@@ -450,9 +452,10 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
   result["stream_to_bound"] = scenario_.stream_kbps / bound;
   double worst = 1;
   for (std::size_t c = 0; c < scenario_.downlinks.size(); ++c) {
-    const auto& [class_stalled, class_watched, viewers] = by_class[c];
-    const double continuity = class_watched > 0 ? 1.0 - static_cast<double>(class_stalled) / static_cast<double>(class_watched) : 1.0;
-    result["by_download_class"][scenario_.downlinks[c].name] = {{"viewers", viewers}, {"continuity", continuity}};
+    const ClassPlayback& of_class = by_class[c];
+    const double continuity =
+        of_class.watched > 0 ? 1.0 - static_cast<double>(of_class.stalled) / static_cast<double>(of_class.watched) : 1.0;
+    result["by_download_class"][scenario_.downlinks[c].name] = {{"viewers", of_class.viewers}, {"continuity", continuity}};
     worst = std::min(worst, continuity);
   }
   result["continuity_worst_class"] = scenario_.downlinks.empty() ? result["continuity"].get<double>() : worst;
