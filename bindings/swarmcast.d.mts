@@ -234,7 +234,7 @@ export interface HttpFetch {
 }
 
 /** Why the ABR rule chose the rendition it did (src/swarm/abr_rule.hpp). */
-export type AbrReason = 'steady' | 'up' | 'held' | 'down' | 'panic' | 'manual' | 'unavailable' | 'only_choice' |
+export type AbrReason = 'steady' | 'start' | 'up' | 'held' | 'down' | 'panic' | 'manual' | 'unavailable' | 'only_choice' |
   'nothing_decodable';
 
 export type ChatKind = 'text' | 'reaction';

@@ -83,8 +83,15 @@ void Engine::choose_rendition_now(TimeMs now) {
     std::erase_if(observations_, [&](const AbrObservation& o) { return now.value - o.at.value > kKeptObservationsMs; });
     std::erase_if(switches_, [&](const AbrSwitch& s) { return now.value - s.at.value > config_.abr.flap_window_ms; });
   }
-  const AbrInput input{now, ladder_->renditions, playing_, buffer_ms(now), observations_, switches_, manual_,
-                       undecodable_};
+  const AbrInput input{.now = now,
+                       .ladder = ladder_->renditions,
+                       .current = playing_,
+                       .buffer_ms = buffer_ms(now),
+                       .starting = !playback_.started(),
+                       .observations = observations_,
+                       .switches = switches_,
+                       .manual = manual_,
+                       .undecodable = undecodable_};
   last_decision_ = choose_rendition(input, config_.abr);
   const RenditionId target = last_decision_.target;
   if (!playback_.started()) {

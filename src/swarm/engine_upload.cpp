@@ -35,23 +35,23 @@ std::vector<PeerId> Engine::stripe_relays(RenditionId rendition, TimeMs now) con
   // to it: its link is backed up.
   constexpr std::uint64_t kStripeBacklogBytes = 4 * trust::kPieceSize;
   std::vector<std::pair<PeerId, PeerStats>> ranked_input;
+  // Of several renditions, one is pushed only to those that play it: the others would
+  // download what they do not play, on a link that may carry only their own, and a
+  // rendition nobody plays is not sent at all until someone asks for it.
+  const bool several = several_renditions();
   for (const auto& [id, peer] : peers_)
-    if (peer.handshaken && !peer.we_choke) ranked_input.emplace_back(id, peer.stats);
+    if (peer.handshaken && !peer.we_choke && (!several || peer.playing == rendition)) ranked_input.emplace_back(id, peer.stats);
   std::vector<PeerId> ranked = rank_stripe_relays(ranked_input, now);
   // Peers drop out, in this order, while any would be left: those that do not serve (a
   // stripe pushed to one reaches nobody else: the others would fetch it from us again),
-  // those that play another rendition (they would download what they do not play, on
-  // a link that may carry only their own), and those whose link is backed up (what is
-  // pushed to them would wait behind the rest, and push the rest back).
+  // and, of several renditions, those whose link is backed up (what is pushed to them
+  // would wait behind the rest, and push the rest back).
   const auto keep_only = [&](auto&& wanted) {
     if (std::any_of(ranked.begin(), ranked.end(), wanted))
       ranked.erase(std::remove_if(ranked.begin(), ranked.end(), [&](PeerId id) { return !wanted(id); }), ranked.end());
   };
   keep_only([&](PeerId id) { return peers_.find(id)->second.stats.device.can_upload(); });
-  if (several_renditions()) {
-    keep_only([&](PeerId id) { return peers_.find(id)->second.playing == rendition; });
-    keep_only([&](PeerId id) { return peers_.find(id)->second.buffered <= kStripeBacklogBytes; });
-  }
+  if (several) keep_only([&](PeerId id) { return peers_.find(id)->second.buffered <= kStripeBacklogBytes; });
   return ranked;
 }
 

@@ -211,7 +211,8 @@ TEST(AbrSwarm, ACappedViewerSwitchesDownBeforeItStallsAndBackUpWhenTheCapIsLifte
   swarm.run_until(60'000);
 
   const Node& capped = swarm.node(kCapped);
-  EXPECT_EQ(capped.playing_at.at(19'000), kTop) << "uncapped, it had found its way to the top";
+  for (const auto& [t, rendition] : capped.playing_at)
+    if (t < 20'000) EXPECT_EQ(rendition, kTop) << "uncapped, it starts and stays on the top, at " << t;
   // The viewer holds about 1.5 s of media (2.5 s of latency, less a chunk's travel):
   // the rule sees the drop and switches within a few seconds, a stall of a couple of
   // seconds at most on the way.
@@ -225,7 +226,7 @@ TEST(AbrSwarm, ACappedViewerSwitchesDownBeforeItStallsAndBackUpWhenTheCapIsLifte
   EXPECT_EQ(capped.engine->stats().chunks_skipped, 0u);
   EXPECT_LE(capped.engine->playback().stalled_ms(), 3000);
   EXPECT_GE(capped.engine->stats().switches_down, 1u);
-  EXPECT_GE(capped.engine->stats().switches_up, 2u);  // from the start, and after the cap
+  EXPECT_EQ(capped.engine->stats().switches_up, 1u);  // after the cap: it started on the top, its link's rate
   expect_seamless(capped, "capped viewer");
 
   for (PeerId other : {PeerId{2}, PeerId{3}}) {
