@@ -105,7 +105,13 @@ void Engine::choose_rendition_now(TimeMs now) {
     return;
   }
   if (target == playing_) {
-    plan_.reset();  // the rule changed its mind before the switch point
+    // A planned switch stands while the rule merely sees no reason to move this tick
+    // (the buffer saws across the up floor with every chunk; a late tick leaves a gap
+    // in the samples): re-planned each time, it would move on ahead of the chunks and
+    // never be made. Only a reason to be where it is withdraws it.
+    const AbrReason why = last_decision_.reason;
+    if (plan_ && (why == AbrReason::kSteady || why == AbrReason::kHeld)) return;
+    plan_.reset();
     return;
   }
   if (plan_ && plan_->to == target) return;

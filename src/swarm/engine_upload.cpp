@@ -1,6 +1,7 @@
 // The engine's outward work each tick besides asking (engine_requests.cpp):
 // advertising, choosing whom to serve, serving, and keeping links alive.
 #include <algorithm>
+#include <bitset>
 #include <cmath>
 #include <limits>
 
@@ -55,13 +56,19 @@ std::vector<PeerId> Engine::stripe_relays(RenditionId rendition, TimeMs now) con
   return ranked;
 }
 
-// super_seed_fanout for the whole stream, shared by the renditions by bitrate: each
-// stripes a chunk across at least one relay, the top one across most.
+// super_seed_fanout for the whole stream, shared by bitrate among the renditions some
+// peer plays (one nobody plays is not pushed): each stripes a chunk across at least one
+// relay, the top one across most.
 std::size_t Engine::stripe_fanout(RenditionId rendition) const {
   const trust::Rendition* own = ladder_ ? ladder_->find(rendition) : nullptr;
   if (!own || ladder_->renditions.size() < 2) return config_.super_seed_fanout;
+  std::bitset<trust::kMaxRenditions> played;
+  played.set(rendition.value);
+  for (const auto& [id, peer] : peers_)
+    if (peer.handshaken && peer.playing && peer.playing->value < trust::kMaxRenditions) played.set(peer.playing->value);
   double total = 0;
-  for (const trust::Rendition& r : ladder_->renditions) total += r.bitrate_bps;
+  for (const trust::Rendition& r : ladder_->renditions)
+    if (played.test(r.id.value)) total += r.bitrate_bps;
   const double share = static_cast<double>(own->bitrate_bps) / total;
   return std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(config_.super_seed_fanout * share)));
 }

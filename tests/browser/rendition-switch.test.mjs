@@ -44,6 +44,19 @@ function recordFrames() {
 
 const frameWidth = (viewer) => viewer.evaluate(() => window.frames.at(-1)?.width ?? null);
 const renditionStats = (viewer) => viewer.evaluate(() => window.swarmcast.stats().rendition);
+// What the ABR rule saw, for a failure's message.
+const abrStats = (viewer) => viewer.evaluate(() => {
+  const e = window.swarmcast.stats().node?.engine ?? {};
+  return { reason: e.abr_reason, linkBytesPerS: e.abr_link_bytes_per_s, bufferMs: e.abr_buffer_ms, rendition: e.rendition };
+});
+/** Waits for `width` on screen; on a timeout, says what the rule saw. */
+async function waitForWidth(viewer, width, timeoutMs, what) {
+  try {
+    await waitFor(async () => (await frameWidth(viewer)) === width, { timeoutMs, what });
+  } catch (error) {
+    throw new Error(`${/** @type {Error} */ (error).message}; the rule: ${JSON.stringify(await abrStats(viewer))}`);
+  }
+}
 
 /** @param {(streamId: string) => Promise<any>} openViewerPage */
 async function switchDownAndBack(openViewerPage) {
@@ -55,20 +68,20 @@ async function switchDownAndBack(openViewerPage) {
     await waitPlaying([viewer], 30_000);
     await viewer.evaluate(recordFrames);
     // Auto may start lower and go up on this link: the record starts on the top rendition.
-    await waitFor(async () => (await frameWidth(viewer)) === 640, { timeoutMs: 10_000, what: 'the top rendition on screen' });
+    await waitForWidth(viewer, 640, 10_000, 'the top rendition on screen');
     await viewer.evaluate(() => { window.frames = window.frames.slice(-1); });
     const first = await renditionStats(viewer);
     assert.deepEqual({ current: first.current, choice: first.choice, ids: first.ids }, { current: 0, choice: 'auto', ids: [0, 1] });
     const was = await viewerStats(viewer);
 
     await viewer.evaluate(() => window.swarmcast.viewer.setRendition(1));
-    await waitFor(async () => (await frameWidth(viewer)) === 320, { timeoutMs: 15_000, what: 'rendition 1 on screen' });
+    await waitForWidth(viewer, 320, 15_000, 'rendition 1 on screen');
     const low = await renditionStats(viewer);
     assert.deepEqual({ current: low.current, choice: low.choice }, { current: 1, choice: 1 });
     await sleep(2000);
 
     await viewer.evaluate(() => window.swarmcast.viewer.setRendition('auto'));
-    await waitFor(async () => (await frameWidth(viewer)) === 640, { timeoutMs: 20_000, what: 'Auto back on the top rendition' });
+    await waitForWidth(viewer, 640, 20_000, 'Auto back on the top rendition');
     await sleep(2000);
     const now = await viewerStats(viewer);
     const back = await renditionStats(viewer);
