@@ -1,6 +1,8 @@
 // The engine's inward work: every message a peer can send, and what the broadcaster
 // publishes. Anything malformed or forged ends the link; nothing unverified is kept.
 #include <algorithm>
+#include <cmath>
+#include <vector>
 
 #include "swarm/engine.hpp"
 #include "swarm/engine_remote.hpp"
@@ -233,13 +235,27 @@ bool Engine::publish_chunk(ByteView signed_header, ByteView payload, TimeMs now)
 
   // Super-seeding: stripe the new chunk across the best few peers, each getting a
   // different run of pieces, so the swarm multiplies it and the source sends it once.
+  // A run is in proportion to what the relay said it uploads, up to this chunk's rate:
+  // one that serves at half the rate (a hidden tab) holds half as much for the others
+  // to fetch from it, and they fetch it in time.
   const std::vector<PeerId> ranked = stripe_relays(header.rendition, now);
   const std::size_t fanout = std::min(stripe_fanout(header.rendition), ranked.size());
+  const double chunk_bytes_per_s = header.duration_ms > 0 ? 1000.0 * static_cast<double>(payload.size()) / header.duration_ms : 0;
+  std::vector<double> share(fanout, 1.0);
+  for (std::size_t j = 0; j < fanout; ++j) {
+    const std::uint32_t budget = peers_.at(ranked[j]).stats.device.upload_budget_bytes_per_s;
+    if (budget > 0 && chunk_bytes_per_s > 0) share[j] = std::clamp(budget / chunk_bytes_per_s, 0.1, 1.0);
+  }
+  double total = 0;
+  for (double s : share) total += s;
+  double before = 0;
   for (std::size_t j = 0; j < fanout; ++j) {
     Remote& relay = peers_.at(ranked[j]);
     send_header(relay, chunk);
-    for (std::uint32_t p = static_cast<std::uint32_t>(j * count / fanout); p < (j + 1) * count / fanout; ++p)
-      relay.to_send.emplace_back(chunk, PieceIndex{p});
+    const auto first = static_cast<std::uint32_t>(std::lround(count * before / total));
+    before += share[j];
+    const auto end = static_cast<std::uint32_t>(std::lround(count * before / total));
+    for (std::uint32_t p = first; p < end; ++p) relay.to_send.emplace_back(chunk, PieceIndex{p});
   }
   std::vector<std::uint32_t>& fresh = fresh_pieces_[chunk];
   for (std::uint32_t p = 0; p < count; ++p) fresh.push_back(p);
