@@ -106,6 +106,19 @@ class EngineBinding {
     engine_.set_device(device(metered, battery_low, hidden, upload_budget, choice), time_ms(now));
   }
 
+  // rendition: an id of the stream's list, or -1 for Auto (checked by web/core/engine.js).
+  void set_rendition_choice(double rendition) {
+    if (rendition < 0 || rendition >= trust::kMaxRenditions) return engine_.set_rendition_choice(std::nullopt);
+    engine_.set_rendition_choice(RenditionId{static_cast<std::uint8_t>(rendition)});
+  }
+  // renditions: an array of ids (checked by web/core/engine.js).
+  void set_undecodable(const val& renditions) {
+    std::bitset<trust::kMaxRenditions> undecodable;
+    for (double id : emscripten::vecFromJSArray<double>(renditions))
+      if (id >= 0 && id < trust::kMaxRenditions) undecodable.set(static_cast<std::size_t>(id));
+    engine_.set_undecodable(undecodable);
+  }
+
   void tick(double now) { engine_.tick(time_ms(now)); }
 
   // A signed chat line (SignerBinding.signChat's bytes): the engine's verdict, or
@@ -153,6 +166,7 @@ class EngineBinding {
       js.set("capture", static_cast<double>(item.capture.value));
       js.set("startOffsetMs", static_cast<double>(item.start_offset_ms));
       js.set("keyframe", item.keyframe);
+      js.set("rendition", item.rendition.value);
       js.set("bytes", to_js(item.bytes));
       out.call<void>("push", js);
     }
@@ -171,6 +185,7 @@ class EngineBinding {
       val js = val::object();
       js.set("kind", std::string(fetch_kind_name(fetch.kind)));
       js.set("number", static_cast<double>(fetch.number));
+      js.set("rendition", fetch.rendition.value);
       out.call<void>("push", js);
     }
     return out;
@@ -180,7 +195,8 @@ class EngineBinding {
   val stats(double now) const {
     val out = val::object();
     for (const swarm::StatField& field : engine_.stats_report(time_ms(now))) {
-      out.set(std::string(field.name), field.value ? val(*field.value) : val::null());
+      if (!field.text.empty()) out.set(std::string(field.name), std::string(field.text));
+      else out.set(std::string(field.name), field.value ? val(*field.value) : val::null());
     }
     return out;
   }
@@ -237,6 +253,8 @@ EMSCRIPTEN_BINDINGS(swarmcast_engine) {
       .function("takeHttpFetches", &EngineBinding::take_http_fetches)
       .function("setTargetLatency", &EngineBinding::set_target_latency)
       .function("setDevice", &EngineBinding::set_device)
+      .function("setRenditionChoice", &EngineBinding::set_rendition_choice)
+      .function("setUndecodable", &EngineBinding::set_undecodable)
       .function("tick", &EngineBinding::tick)
       .function("takeOutbox", &EngineBinding::take_outbox)
       .function("takePlayable", &EngineBinding::take_playable)

@@ -217,6 +217,11 @@ export interface PlayableItem {
   startOffsetMs: number;
   /** A chunk whose first video frame is a keyframe (signed): seeking to its start decodes nothing before it. */
   keyframe: boolean;
+  /**
+   * Its rendition (an id of the stream's signed list; 0 for a stream of one). A switch
+   * hands the new rendition's init segment, then its chunks from the next seq on.
+   */
+  rendition: number;
   bytes: WasmBytes;
 }
 
@@ -224,7 +229,13 @@ export interface PlayableItem {
 export interface HttpFetch {
   kind: 'chunk' | 'init' | 'index';
   number: number;
+  /** The chunk's or init segment's rendition. */
+  rendition: number;
 }
+
+/** Why the ABR rule chose the rendition it did (src/swarm/abr_rule.hpp). */
+export type AbrReason = 'steady' | 'start' | 'up' | 'held' | 'down' | 'panic' | 'manual' | 'unavailable' | 'only_choice' |
+  'nothing_decodable';
 
 export type ChatKind = 'text' | 'reaction';
 
@@ -286,6 +297,15 @@ export interface EngineStats {
   /** 1 - (from the broadcaster + from the HTTP origin) / received. */
   share_from_peers: number;
   share_from_http: number;
+  /** The rendition played now. */
+  rendition: number;
+  /** The viewer's fixed choice of rendition; null: Auto. */
+  abr_manual: number | null;
+  abr_reason: AbrReason;
+  switches_up: number;
+  switches_down: number;
+  /** Media played in each rendition of the stream, in ms. */
+  [msOnRendition: `ms_on_rendition_${number}`]: number;
 }
 
 export interface NativeEngine extends NativeObject {
@@ -303,6 +323,9 @@ export interface NativeEngine extends NativeObject {
   /** `uploadChoice`: 0 auto, 1 off, 2 cap (the cap in uploadBudgetBytesPerS). */
   setDevice(metered: boolean, batteryLow: boolean, hidden: boolean, uploadBudgetBytesPerS: number, uploadChoice: number,
     nowMs: number): void;
+  /** A rendition id, or -1 for Auto. */
+  setRenditionChoice(rendition: number): void;
+  setUndecodable(renditions: number[]): void;
   tick(nowMs: number): void;
   takeOutbox(): OutgoingMessage[];
   takePlayable(): PlayableItem[];

@@ -54,7 +54,7 @@ SchedulerState scheduler_state() {
   Lcg rng(42);
   for (std::uint32_t c = 0; c < kChunks; ++c) {
     WantedChunk w;
-    w.seq = ChunkSeq{500 + c};
+    w.id = ChunkId{ChunkSeq{500 + c}};
     w.deadline = TimeMs{s.now.value + 400 + 1000 * std::int64_t{c}};
     w.last_piece_bytes = 9000;
     const std::uint32_t held_percent = c == 3 ? 100 : c < 12 ? 90 - 7 * c : 0;
@@ -77,10 +77,10 @@ SchedulerState scheduler_state() {
     PieceAvailability& a = s.availability[i];
     const std::uint32_t lag = i == 0 ? 0 : rng.below(7);
     const std::uint32_t edge = kChunks - lag;  // whole chunks below this index
-    for (std::uint32_t c = 0; c < edge; ++c) a.set_complete(ChunkSeq{500 + c});
+    for (std::uint32_t c = 0; c < edge; ++c) a.set_complete(ChunkId{ChunkSeq{500 + c}});
     if (edge < kChunks) {
       const std::uint32_t first = rng.below(kPieces), count = 1 + rng.below(kPieces - first);
-      for (std::uint32_t p = first; p < first + count; ++p) a.set_piece(ChunkSeq{500 + edge}, PieceIndex{p});
+      for (std::uint32_t p = first; p < first + count; ++p) a.set_piece(ChunkId{ChunkSeq{500 + edge}}, PieceIndex{p});
     }
   }
   for (std::uint32_t i = 0; i < kPeers; ++i) {
@@ -163,7 +163,7 @@ class LiveViewer {
     for (std::uint64_t s = 0; s < kChunks; ++s) {
       const std::uint32_t pieces = s <= kLastAnswered ? kPieces : static_cast<std::uint32_t>(12 - 4 * (s - 27));
       for (std::uint32_t p = 0; p < pieces; ++p)
-        if (!engine_->buffer().has_piece(ChunkSeq{s}, PieceIndex{p})) deliver_piece(1, s, p, TimeMs{30'450});
+        if (!engine_->buffer().has_piece(ChunkId{ChunkSeq{s}}, PieceIndex{p})) deliver_piece(1, s, p, TimeMs{30'450});
     }
     engine_->tick(now_);
     drain();
@@ -204,7 +204,7 @@ class LiveViewer {
 
   void deliver_piece(std::uint64_t from, std::uint64_t seq, std::uint32_t p, TimeMs at) {
     const ByteView piece = trust::piece_of(payload(seq), PieceIndex{p});
-    receive(from, wire::Piece{ChunkSeq{seq}, PieceIndex{p}, ByteVector(piece.begin(), piece.end())}, at);
+    receive(from, wire::Piece{ChunkId{ChunkSeq{seq}}, PieceIndex{p}, ByteVector(piece.begin(), piece.end())}, at);
   }
 
   // Chunk s goes out at t: the source sends its header and says it holds it; each
@@ -215,13 +215,13 @@ class LiveViewer {
     header.signed_header = signed_header(trust::HeaderKind::kChunk, s, bytes);
     for (const trust::Digest& d : trust::piece_hashes(bytes)) header.piece_hashes.push_back(d);
     receive(1, header, t);
-    receive(1, wire::Have{ChunkSeq{s}, {true}}, t);
+    receive(1, wire::Have{RenditionId{0}, ChunkSeq{s}, {true}}, t);
     for (std::uint64_t id = 2; id <= kPeers; ++id) {
       if (s < lag(id)) continue;
       const std::uint64_t whole = s - lag(id);
-      receive(id, wire::Have{ChunkSeq{whole}, {true}}, t);
+      receive(id, wire::Have{RenditionId{0}, ChunkSeq{whole}, {true}}, t);
       const auto run = static_cast<std::uint16_t>(1 + id % (kPieces - 1));
-      receive(id, wire::HaveRange{ChunkSeq{whole + 1}, PieceIndex{0}, run}, t);
+      receive(id, wire::HaveRange{ChunkId{ChunkSeq{whole + 1}}, PieceIndex{0}, run}, t);
     }
     now_ = TimeMs{t.value + 500};
   }
@@ -238,9 +238,9 @@ class LiveViewer {
       if (!m) continue;
       if (const auto* ping = std::get_if<wire::Ping>(&m.value())) receive(o.to.value, wire::Pong{ping->nonce}, when);
       if (const auto* r = std::get_if<wire::Request>(&m.value())) {
-        if (r->seq.value > kLastAnswered) continue;
+        if (r->id.seq.value > kLastAnswered) continue;
         for (std::uint32_t p = r->first_piece.value; p < r->first_piece.value + r->piece_count; ++p)
-          deliver_piece(o.to.value, r->seq.value, p, when);
+          deliver_piece(o.to.value, r->id.seq.value, p, when);
       }
     }
     drain();

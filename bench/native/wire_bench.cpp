@@ -26,17 +26,17 @@ void decode_message(benchmark::State& state, const Message& message) {
 }
 
 void decode_piece(benchmark::State& state) {
-  decode_message(state, Piece{ChunkSeq{1234}, PieceIndex{7}, pattern(trust::kPieceSize)});
+  decode_message(state, Piece{ChunkId{ChunkSeq{1234}}, PieceIndex{7}, pattern(trust::kPieceSize)});
 }
 BENCHMARK(decode_piece);
 
 void decode_have_range(benchmark::State& state) {
-  decode_message(state, HaveRange{ChunkSeq{1234}, PieceIndex{16}, 8});
+  decode_message(state, HaveRange{ChunkId{ChunkSeq{1234}}, PieceIndex{16}, 8});
 }
 BENCHMARK(decode_have_range);
 
 void decode_request(benchmark::State& state) {
-  decode_message(state, Request{ChunkSeq{1234}, PieceIndex{3}, 4});
+  decode_message(state, Request{ChunkId{ChunkSeq{1234}}, PieceIndex{3}, 4});
 }
 BENCHMARK(decode_request);
 

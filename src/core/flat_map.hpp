@@ -87,9 +87,15 @@ class FlatMap {
     const std::size_t index = lower_index(key);
     return key_at(index, key) ? index : entries_.size();
   }
+  // How many steps a key counting up lies before another: chunk ids count by seq,
+  // so a window of one rendition is as dense as one of seqs.
+  static auto count_of(const Key& key) {
+    if constexpr (requires { key.seq.value; }) return key.seq.value;
+    else return key.value;
+  }
   std::size_t consecutive_index(const Key& key) const {
     if (!entries_.empty() && !Less{}(entries_.back().first, key)) {
-      const auto distance = static_cast<std::size_t>(entries_.back().first.value - key.value);
+      const auto distance = static_cast<std::size_t>(count_of(entries_.back().first) - count_of(key));
       if (distance < entries_.size() && key_at(entries_.size() - 1 - distance, key)) return entries_.size() - 1 - distance;
     }
     return find_index(key);

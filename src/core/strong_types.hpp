@@ -24,4 +24,13 @@ using RenditionId = Strong<struct RenditionIdTag, std::uint8_t>;
 // Milliseconds; media timestamps and wall-clock capture times alike.
 using TimeMs = Strong<struct TimeMsTag, std::int64_t>;
 
+// A chunk's name: its seq in one rendition. Ordered seq first, as chunk k of every
+// rendition covers the same moment: what is older than a moment (the window's end, the
+// playhead) is one contiguous range across renditions, from lower_bound({seq, 0}).
+struct ChunkId {
+  ChunkSeq seq;
+  RenditionId rendition;
+  constexpr auto operator<=>(const ChunkId&) const = default;
+};
+
 }  // namespace swarmcast

@@ -104,6 +104,8 @@ AbrDecision choose_rendition(const AbrInput& in, const AbrConfig& config) {
     return rate ? levels.highest_within(*rate, 1.0 / config.carry_fraction) : levels.lowest();
   };
   if (!current) return {carried().id, AbrReason::kUnavailable};
+  if (in.starting) return rate && carried().id != current->id ? AbrDecision{carried().id, AbrReason::kStart}
+                                                              : AbrDecision{current->id, AbrReason::kSteady};
 
   if (in.buffer_ms < config.panic_buffer_ms && carried().bitrate_bps < current->bitrate_bps)
     return {carried().id, AbrReason::kPanic};
@@ -125,6 +127,7 @@ AbrDecision choose_rendition(const AbrInput& in, const AbrConfig& config) {
 const char* to_string(AbrReason reason) {
   switch (reason) {
     case AbrReason::kSteady: return "steady";
+    case AbrReason::kStart: return "start";
     case AbrReason::kUp: return "up";
     case AbrReason::kHeld: return "held";
     case AbrReason::kDown: return "down";

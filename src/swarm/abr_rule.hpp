@@ -69,6 +69,9 @@ struct AbrInput {
   std::span<const trust::Rendition> ladder;  // the signed list's order: highest bitrate first
   RenditionId current;
   std::uint32_t buffer_ms = 0;                      // now
+  // Nothing played yet: the buffer is empty by nature, not running out, so the start
+  // is the level the rate carries (the current one while there is no measure).
+  bool starting = false;
   std::span<const AbrObservation> observations;     // oldest first
   // The switches the rule made, oldest first; a manual choice's are no sign of the link.
   std::span<const AbrSwitch> switches;
@@ -78,6 +81,7 @@ struct AbrInput {
 
 enum class AbrReason : std::uint8_t {
   kSteady,            // no reason to move
+  kStart,             // before playing: the level the link's rate carries
   kUp,                // sustained headroom
   kHeld,              // headroom, but within the hold after a switch
   kDown,              // the rate is below the current level and the buffer falls

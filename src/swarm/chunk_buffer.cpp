@@ -26,8 +26,9 @@ ChunkBuffer::ChunkBuffer(BufferConfig config, std::shared_ptr<Verifier> verifier
     : config_(config), verifier_(verifier ? std::move(verifier) : std::make_shared<Verifier>()) {}
 
 HeaderOutcome ChunkBuffer::add_header(const trust::ChunkHeader& header, std::vector<trust::Digest> piece_hashes,
-                                      TimeMs now) {
-  if (chunks_.count(header.seq) != 0) return HeaderOutcome::kDuplicate;
+                                      TimeMs now, const trust::RenditionLadder* ladder) {
+  const ChunkId id{header.seq, header.rendition};
+  if (chunks_.count(id) != 0) return HeaderOutcome::kDuplicate;
   if (piece_hashes.size() != trust::piece_count(header.byte_length) || piece_hashes.empty() ||
       !verifier_->hash_list(piece_hashes, header.merkle_root))
     return HeaderOutcome::kBadHashes;
@@ -38,6 +39,10 @@ HeaderOutcome ChunkBuffer::add_header(const trust::ChunkHeader& header, std::vec
       return HeaderOutcome::kOutOfWindow;
   }
   if (header.byte_length > config_.memory_cap_bytes) return HeaderOutcome::kOverMemoryCap;
+  if (ladder) {
+    for (auto it = chunks_.lower_bound({header.seq, RenditionId{0}}); it != chunks_.end() && it->first.seq == header.seq; ++it)
+      if (!trust::aligned(header, it->second.header, *ladder)) return HeaderOutcome::kMisaligned;
+  }
 
   ChunkEntry entry;
   entry.header = header;
@@ -46,14 +51,14 @@ HeaderOutcome ChunkBuffer::add_header(const trust::ChunkHeader& header, std::vec
   entry.have.assign(entry.piece_hashes.size(), false);
   entry.header_at = now;
   memory_bytes_ += header.byte_length;
-  chunks_.try_emplace(header.seq, std::move(entry));
+  chunks_.try_emplace(id, std::move(entry));
   changed_ = true;
   header_since_evict_ = true;
   return HeaderOutcome::kAccepted;
 }
 
-PieceOutcome ChunkBuffer::add_piece(ChunkSeq seq, PieceIndex index, ByteView piece) {
-  auto it = chunks_.find_consecutive(seq);
+PieceOutcome ChunkBuffer::add_piece(ChunkId id, PieceIndex index, ByteView piece) {
+  auto it = chunks_.find_consecutive(id);
   if (it == chunks_.end()) return PieceOutcome::kUnknownChunk;
   ChunkEntry& entry = it->second;
   if (index.value >= entry.piece_count()) return PieceOutcome::kBadPiece;
@@ -75,55 +80,64 @@ PieceOutcome ChunkBuffer::add_piece(ChunkSeq seq, PieceIndex index, ByteView pie
   return PieceOutcome::kAccepted;
 }
 
-const ChunkEntry* ChunkBuffer::find(ChunkSeq seq) const {
-  auto it = chunks_.find_consecutive(seq);
+const ChunkEntry* ChunkBuffer::find(ChunkId id) const {
+  auto it = chunks_.find_consecutive(id);
   return it == chunks_.end() ? nullptr : &it->second;
 }
 
-bool ChunkBuffer::has_piece(ChunkSeq seq, PieceIndex index) const {
-  const ChunkEntry* entry = find(seq);
+bool ChunkBuffer::has_piece(ChunkId id, PieceIndex index) const {
+  const ChunkEntry* entry = find(id);
   return entry && index.value < entry->piece_count() && entry->have[index.value];
 }
 
-bool ChunkBuffer::complete(ChunkSeq seq) const {
-  const ChunkEntry* entry = find(seq);
+bool ChunkBuffer::complete(ChunkId id) const {
+  const ChunkEntry* entry = find(id);
   return entry && entry->complete();
 }
 
-ByteView ChunkBuffer::piece(ChunkSeq seq, PieceIndex index) const {
-  if (!has_piece(seq, index)) return {};
-  return *find(seq)->pieces[index.value];
+ByteView ChunkBuffer::piece(ChunkId id, PieceIndex index) const {
+  if (!has_piece(id, index)) return {};
+  return *find(id)->pieces[index.value];
 }
 
 std::optional<ChunkSeq> ChunkBuffer::live_edge() const {
   if (chunks_.empty()) return std::nullopt;
-  return chunks_.rbegin()->first;
+  return chunks_.rbegin()->first.seq;
 }
 
 std::optional<ChunkSeq> ChunkBuffer::oldest() const {
   if (chunks_.empty()) return std::nullopt;
-  return chunks_.begin()->first;
+  return chunks_.begin()->first.seq;
 }
 
-void ChunkBuffer::erase_oldest() {
-  memory_bytes_ -= chunks_.begin()->second.header.byte_length;
-  chunks_.erase(chunks_.begin());
+FlatMap<ChunkId, ChunkEntry>::iterator ChunkBuffer::erase(FlatMap<ChunkId, ChunkEntry>::const_iterator it) {
+  memory_bytes_ -= it->second.header.byte_length;
   changed_ = true;
+  return chunks_.erase(it);
 }
 
-void ChunkBuffer::evict(std::optional<ChunkSeq> keep_from) {
+void ChunkBuffer::erase_oldest() { erase(chunks_.begin()); }
+
+void ChunkBuffer::evict(std::optional<ChunkSeq> keep_from, std::span<const RenditionId> keep) {
+  std::uint8_t kept = 0;  // bit r: rendition r is kept (ids are below trust::kMaxRenditions)
+  for (RenditionId r : keep) kept = static_cast<std::uint8_t>(kept | 1u << r.value);
   // What the last call left is still within the window and the cap, with the same
-  // chunk to keep, until a header arrives (a newer live edge, more memory held).
-  if (!header_since_evict_ && keep_from == evicted_keeping_) return;
+  // chunks to keep, until a header arrives (a newer live edge, more memory held).
+  if (!header_since_evict_ && keep_from == evicted_keeping_ && kept == evicted_renditions_) return;
   header_since_evict_ = false;
   evicted_keeping_ = keep_from;
+  evicted_renditions_ = kept;
   if (chunks_.empty()) return;
   const std::int64_t newest = chunks_.rbegin()->second.header.capture_time.value;
   while (!chunks_.empty() &&
          newest - chunks_.begin()->second.header.capture_time.value > std::int64_t{config_.window_ms})
     erase_oldest();
+  for (auto it = chunks_.begin(); kept != 0 && memory_bytes_ > config_.memory_cap_bytes && it != chunks_.end();) {
+    if ((kept >> it->first.rendition.value) & 1u) ++it;
+    else it = erase(it);
+  }
   while (memory_bytes_ > config_.memory_cap_bytes && chunks_.size() > 1 &&
-         (!keep_from || chunks_.begin()->first < *keep_from))
+         (!keep_from || chunks_.begin()->first.seq < *keep_from))
     erase_oldest();
 }
 
@@ -144,11 +158,11 @@ void ChunkBuffer::check_invariants() {
   if (!changed_) return;
   changed_ = false;
   std::uint64_t bytes = 0;
-  std::optional<ChunkSeq> previous;
-  for (auto& [seq, entry] : chunks_) {
-    if (seq != entry.header.seq) invariant_failed("entry keyed by another seq");
-    if (previous && !(*previous < seq)) invariant_failed("entries out of order");
-    previous = seq;
+  std::optional<ChunkId> previous;
+  for (auto& [id, entry] : chunks_) {
+    if (id != ChunkId{entry.header.seq, entry.header.rendition}) invariant_failed("entry keyed by another chunk");
+    if (previous && !(*previous < id)) invariant_failed("entries out of order");
+    previous = id;
     bytes += entry.header.byte_length;
     if (entry.unchecked) check_entry(entry);
     entry.unchecked = false;

@@ -9,11 +9,13 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "core/flat_map.hpp"
 #include "core/result.hpp"
 #include "swarm/verifier.hpp"
+#include "trust/rendition_ladder.hpp"
 #include "trust/signed_header.hpp"
 
 namespace swarmcast::swarm {
@@ -30,7 +32,9 @@ enum class PieceOutcome {
   kBadPiece,      // wrong length or hash, or other bytes than the copy held: the sender is at fault
 };
 
-enum class HeaderOutcome { kAccepted, kDuplicate, kBadHashes, kOutOfWindow, kOverMemoryCap };
+// kMisaligned: another rendition's chunk of the same seq covers another moment
+// (trust::aligned); the broadcaster never cuts so, so the header is as forged.
+enum class HeaderOutcome { kAccepted, kDuplicate, kBadHashes, kOutOfWindow, kOverMemoryCap, kMisaligned };
 
 struct ChunkEntry {
   trust::ChunkHeader header;
@@ -52,24 +56,29 @@ class ChunkBuffer {
   // Null: the direct checks (Verifier).
   explicit ChunkBuffer(BufferConfig config = {}, std::shared_ptr<Verifier> verifier = nullptr);
 
-  HeaderOutcome add_header(const trust::ChunkHeader& header, std::vector<trust::Digest> piece_hashes, TimeMs now);
-  PieceOutcome add_piece(ChunkSeq seq, PieceIndex index, ByteView piece);
+  // `ladder`: the stream's list, to judge alignment with the other renditions' chunks
+  // of the same seq by (null: a stream of one rendition, nothing to judge).
+  HeaderOutcome add_header(const trust::ChunkHeader& header, std::vector<trust::Digest> piece_hashes, TimeMs now,
+                           const trust::RenditionLadder* ladder = nullptr);
+  PieceOutcome add_piece(ChunkId id, PieceIndex index, ByteView piece);
 
-  const ChunkEntry* find(ChunkSeq seq) const;
-  bool has_piece(ChunkSeq seq, PieceIndex index) const;
-  bool complete(ChunkSeq seq) const;
+  const ChunkEntry* find(ChunkId id) const;
+  bool has_piece(ChunkId id, PieceIndex index) const;
+  bool complete(ChunkId id) const;
   // Empty when the piece is not held.
-  ByteView piece(ChunkSeq seq, PieceIndex index) const;
+  ByteView piece(ChunkId id, PieceIndex index) const;
 
-  std::optional<ChunkSeq> live_edge() const;   // newest chunk with a header
+  // Moments, whatever the rendition: the seq of the newest and the oldest chunk held.
+  std::optional<ChunkSeq> live_edge() const;
   std::optional<ChunkSeq> oldest() const;
-  const FlatMap<ChunkSeq, ChunkEntry>& chunks() const { return chunks_; }
+  const FlatMap<ChunkId, ChunkEntry>& chunks() const { return chunks_; }
   std::uint64_t memory_bytes() const { return memory_bytes_; }
 
   // Drops chunks older than the window behind the live edge, and the oldest ones while
-  // over the memory cap; never a chunk at or after `keep_from` (the playhead) unless
-  // the window itself has passed it.
-  void evict(std::optional<ChunkSeq> keep_from);
+  // over the memory cap: first those of renditions not in `keep` (the one played and
+  // the one a switch is planned to), then any; never a chunk at or after `keep_from`
+  // (the playhead) unless the window itself has passed it.
+  void evict(std::optional<ChunkSeq> keep_from, std::span<const RenditionId> keep = {});
 
   // Also the engine's check of signed headers, so that one seam covers every check.
   Verifier& verifier() { return *verifier_; }
@@ -82,15 +91,17 @@ class ChunkBuffer {
 
  private:
   void erase_oldest();
+  FlatMap<ChunkId, ChunkEntry>::iterator erase(FlatMap<ChunkId, ChunkEntry>::const_iterator it);
   void check_entry(const ChunkEntry& entry) const;
 
   BufferConfig config_;
   std::shared_ptr<Verifier> verifier_;
-  FlatMap<ChunkSeq, ChunkEntry> chunks_;
+  FlatMap<ChunkId, ChunkEntry> chunks_;
   std::uint64_t memory_bytes_ = 0;
   bool changed_ = false;  // since the last check_invariants
   bool header_since_evict_ = false;
   std::optional<ChunkSeq> evicted_keeping_;  // the last evict's keep_from
+  std::uint8_t evicted_renditions_ = 0;      // and its keep, bit r for rendition r
 };
 
 }  // namespace swarmcast::swarm

@@ -18,14 +18,15 @@ struct PeerRoom {
 
 struct Assignment {
   std::size_t peer;  // index into rooms
-  ChunkSeq seq;
+  ChunkId id;
   std::uint32_t piece;
 };
 
 // Who holds what of the wanted chunks, and how much more each peer's pipeline takes.
 class Planner {
  public:
-  Planner(std::span<const PeerCandidate> peers, const SchedulerConfig& config) : config_(config) {
+  Planner(std::span<const PeerCandidate> peers, const SchedulerConfig& config, double link_room)
+      : config_(config), link_room_(link_room) {
     for (const PeerCandidate& p : peers) {
       if (p.choking_us || !p.availability) continue;
       const double throughput = p.throughput_bytes_per_s > 0 ? p.throughput_bytes_per_s : config.unknown_throughput_bytes_per_s;
@@ -36,8 +37,8 @@ class Planner {
     update_max_spare();
   }
 
-  // Whether some pipeline has room for `bytes` more.
-  bool can_take(double bytes) const { return max_spare_ >= bytes; }
+  // Whether some pipeline, and the link, have room for `bytes` more.
+  bool can_take(double bytes) const { return max_spare_ >= bytes && link_room_ >= bytes; }
 
   void index_holdings(std::span<const WantedChunk> wanted) {
     // Each room's holdings of each wanted chunk, looked up once per chunk rather than
@@ -56,7 +57,7 @@ class Planner {
       holders.partial_begin = partial_.size();
       if (anything_to_ask(wanted[c])) {  // else never asked about
         for (std::size_t i : fastest_first) {
-          const PieceAvailability::Chunk* held = rooms_[i].peer->availability->chunk(wanted[c].seq);
+          const PieceAvailability::Chunk* held = rooms_[i].peer->availability->chunk(wanted[c].id);
           if (!held) continue;
           holdings_.push_back({i, held});
           if (held->complete) ++holders.whole;
@@ -72,7 +73,7 @@ class Planner {
   // whose request for it is late); the last resort only if allowed and nobody else can.
   std::optional<std::size_t> best_holder(std::size_t chunk, std::uint32_t piece, double bytes, PeerId asked,
                                          bool allow_last_resort) const {
-    if (max_spare_ < bytes) return std::nullopt;  // the common case once pipelines fill
+    if (!can_take(bytes)) return std::nullopt;  // the common case once pipelines fill
     std::optional<std::size_t> best, fallback;
     for (std::size_t h = chunks_[chunk].holding_begin; h < chunks_[chunk].holding_end; ++h) {
       const std::size_t i = holdings_[h].room;
@@ -95,32 +96,33 @@ class Planner {
     return n;
   }
 
-  void assign(std::size_t room, ChunkSeq seq, std::uint32_t piece, double bytes) {
+  void assign(std::size_t room, ChunkId id, std::uint32_t piece, double bytes) {
     const bool had_most = rooms_[room].spare_bytes == max_spare_;
     rooms_[room].spare_bytes -= bytes;
+    link_room_ -= bytes;
     if (had_most) update_max_spare();
-    assignments_.push_back({room, seq, piece});
+    assignments_.push_back({room, id, piece});
   }
 
-  bool any_room() const { return max_spare_ > 0; }
+  bool any_room() const { return max_spare_ > 0 && link_room_ > 0; }
 
   // Consecutive pieces of one chunk to one peer become one request.
   std::vector<RequestAction> requests() {
     std::sort(assignments_.begin(), assignments_.end(), [](const Assignment& a, const Assignment& b) {
-      return std::tie(a.peer, a.seq, a.piece) < std::tie(b.peer, b.seq, b.piece);
+      return std::tie(a.peer, a.id, a.piece) < std::tie(b.peer, b.id, b.piece);
     });
     std::vector<RequestAction> out;
     for (const Assignment& a : assignments_) {
       const PeerId id = rooms_[a.peer].peer->id;
       if (!out.empty()) {
         RequestAction& last = out.back();
-        if (last.peer == id && last.seq == a.seq && last.first.value + last.count == a.piece &&
+        if (last.peer == id && last.id == a.id && last.first.value + last.count == a.piece &&
             last.count < config_.max_pieces_per_request) {
           ++last.count;
           continue;
         }
       }
-      out.push_back({id, a.seq, PieceIndex{a.piece}, 1});
+      out.push_back({id, a.id, PieceIndex{a.piece}, 1});
     }
     return out;
   }
@@ -156,6 +158,7 @@ class Planner {
   }
 
   const SchedulerConfig& config_;
+  double link_room_;
   std::vector<PeerRoom> rooms_;
   double max_spare_;  // the most any room has spare
   std::vector<ChunkHolders> chunks_;  // per wanted chunk
@@ -191,9 +194,9 @@ std::vector<RarePiece> rarest_first(const std::vector<RarePiece>& pieces) {
 }  // namespace
 
 SchedulerDecision pick_requests(std::span<const WantedChunk> wanted, std::span<const PeerCandidate> peers, TimeMs now,
-                                const SchedulerConfig& config) {
+                                const SchedulerConfig& config, double link_room_bytes) {
   SchedulerDecision decision;
-  Planner planner(peers, config);
+  Planner planner(peers, config, link_room_bytes);
   // With every pipeline full no piece can be assigned, and without an origin that is
   // all there is to decide: skip looking up who holds what (most ticks of a large
   // swarm end here).
@@ -222,12 +225,12 @@ SchedulerDecision pick_requests(std::span<const WantedChunk> wanted, std::span<c
       const PeerId asked = state == PieceState::kInflightAtRisk ? chunk.asked[p] : PeerId{};
       const bool source_allowed = time_left < std::int64_t{config.source_margin_ms};
       if (auto room = planner.best_holder(c, p, piece_bytes(chunk, p), asked, source_allowed))
-        planner.assign(*room, chunk.seq, p, piece_bytes(chunk, p));
+        planner.assign(*room, chunk.id, p, piece_bytes(chunk, p));
       else if (state == PieceState::kMissing && planner.holders(c, p) == 0)
         unreachable = true;
     }
     if (unreachable && config.http_origin && time_left < std::int64_t{config.http_fallback_margin_ms})
-      decision.http_fetches.push_back(chunk.seq);
+      decision.http_fetches.push_back(chunk.id);
   }
 
   // Beyond the urgent window: rarest first, then playback order.
@@ -235,7 +238,7 @@ SchedulerDecision pick_requests(std::span<const WantedChunk> wanted, std::span<c
     if (!planner.any_room()) break;
     const WantedChunk& chunk = wanted[r.chunk];
     if (auto room = planner.best_holder(r.chunk, r.piece, piece_bytes(chunk, r.piece), PeerId{}, false))
-      planner.assign(*room, chunk.seq, r.piece, piece_bytes(chunk, r.piece));
+      planner.assign(*room, chunk.id, r.piece, piece_bytes(chunk, r.piece));
   }
   decision.requests = planner.requests();
   return decision;

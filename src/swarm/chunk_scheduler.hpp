@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -37,7 +38,7 @@ struct SchedulerConfig {
 enum class PieceState : std::uint8_t { kHave, kMissing, kInflight, kInflightAtRisk };
 
 struct WantedChunk {
-  ChunkSeq seq;
+  ChunkId id;
   TimeMs deadline;                 // when the player needs it
   std::uint32_t last_piece_bytes;  // pieces are 16 KiB except the last
   std::vector<PieceState> pieces;
@@ -59,18 +60,20 @@ struct PeerCandidate {
 
 struct RequestAction {
   PeerId peer;
-  ChunkSeq seq;
+  ChunkId id;
   PieceIndex first;
   std::uint16_t count;
 };
 
 struct SchedulerDecision {
   std::vector<RequestAction> requests;
-  std::vector<ChunkSeq> http_fetches;
+  std::vector<ChunkId> http_fetches;
 };
 
-// `wanted` in playback order.
+// `wanted` in playback order. `link_room_bytes`: how much more the viewer's own link
+// takes in flight, whoever serves it (pieces asked beyond it only queue on the link).
 SchedulerDecision pick_requests(std::span<const WantedChunk> wanted, std::span<const PeerCandidate> peers, TimeMs now,
-                                const SchedulerConfig& config = {});
+                                const SchedulerConfig& config = {},
+                                double link_room_bytes = std::numeric_limits<double>::infinity());
 
 }  // namespace swarmcast::swarm

@@ -1,6 +1,7 @@
 #include "swarm/engine.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "swarm/engine_remote.hpp"
 #include "swarm/peer_scorer.hpp"
@@ -93,9 +94,9 @@ void Engine::set_target_latency(std::uint32_t ms, TimeMs now) {
   playback_.shift(change);
   if (change >= 0 || !playhead_ || !live_edge_offset_) return;
   const std::int64_t moment = start_capture_time(now);
-  for (const ChunkEntry* entry = buffer_.find(*playhead_);
+  for (const ChunkEntry* entry = buffer_.find({*playhead_, rendition_at(*playhead_)});
        entry && entry->header.capture_time.value + std::int64_t{entry->header.duration_ms} <= moment;
-       entry = buffer_.find(*playhead_)) {
+       entry = buffer_.find({*playhead_, rendition_at(*playhead_)})) {
     playhead_ = ChunkSeq{playhead_->value + 1};
     late_since_.reset();
   }
@@ -109,6 +110,7 @@ void Engine::tick(TimeMs now) {
   drop_silent_peers(now);
   evict();
   advance_playback(now);
+  choose_rendition_now(now);
   if (!config_.broadcaster) schedule_requests(now);
   if (!config_.broadcaster && config_.scheduler.http_origin) plan_http_fetches(now);
   advertise();
@@ -119,9 +121,14 @@ void Engine::tick(TimeMs now) {
 }
 
 void Engine::expire_requests(TimeMs now) {
-  for (PeerId late : requests_.expire(now)) {
+  for (const PieceRequest& late : requests_.expire(now)) {
     ++stats_.requests_timed_out;
-    if (auto it = peers_.find(late); it != peers_.end()) ++it->second.stats.requests_failed;
+    auto it = peers_.find(late.request.peer);
+    if (it == peers_.end()) continue;
+    ++it->second.stats.requests_failed;
+    // The piece is asked of someone else now: a copy still to come would only take the
+    // link twice (on a slow download, it is why the request was late).
+    if (several_renditions()) send(it->second, wire::Cancel{late.id, late.piece, 1});
   }
 }
 
@@ -142,19 +149,22 @@ void Engine::drop_silent_peers(TimeMs now) {
 }
 
 void Engine::evict() {
-  buffer_.evict(playhead_);
+  // Under the memory cap, what neither plays nor is switched to goes first.
+  const std::array<RenditionId, 2> kept{playing_, plan_ ? plan_->to : playing_};
+  buffer_.evict(playhead_, kept);
   const auto oldest = buffer_.oldest();
   // Sweeping every peer's maps each tick was 9 % of a 1000-viewer simulation; they
   // only hold something to drop once the window has moved.
   if (!oldest || oldest == swept_before_) return;
   swept_before_ = oldest;
-  signed_headers_.erase(signed_headers_.begin(), signed_headers_.lower_bound(*oldest));
-  fresh_pieces_.erase(fresh_pieces_.begin(), fresh_pieces_.lower_bound(*oldest));
+  const ChunkId first_kept{*oldest, RenditionId{0}};
+  signed_headers_.erase(signed_headers_.begin(), signed_headers_.lower_bound(first_kept));
+  fresh_pieces_.erase(fresh_pieces_.begin(), fresh_pieces_.lower_bound(first_kept));
   requests_.forget_before(*oldest);
   advertised_.forget_before(*oldest);
   for (auto& [id, peer] : peers_) {
     peer.availability.forget_before(*oldest);
-    peer.headers_sent.erase(peer.headers_sent.begin(), peer.headers_sent.lower_bound(*oldest));
+    peer.headers_sent.erase(peer.headers_sent.begin(), peer.headers_sent.lower_bound(first_kept));
   }
 }
 
@@ -180,7 +190,7 @@ std::int64_t Engine::start_capture_time(TimeMs now) const {
 void Engine::choose_start(TimeMs now) {
   if (!live_edge_offset_) return;
   const std::int64_t wanted = start_capture_time(now) + std::int64_t{config_.start_lead_ms};
-  const std::optional<ChunkSeq> chosen = start_chunk(buffer_.chunks(), wanted);
+  const std::optional<ChunkSeq> chosen = start_chunk(buffer_.chunks(), playing_, wanted);
   if (!chosen) return;
   playhead_ = *chosen;
   start_chosen_at_offset_ = live_edge_offset_;
@@ -211,7 +221,15 @@ void Engine::advance_playback(TimeMs now) {
     choose_start(now);
   if (!playhead_) return;
   while (true) {
-    const ChunkEntry* entry = buffer_.find(*playhead_);
+    const ChunkId id{*playhead_, rendition_at(*playhead_)};
+    const ChunkEntry* entry = buffer_.find(id);
+    // A player switches renditions only at a keyframe: a chunk of the new one that
+    // starts within a group of pictures moves the switch to the next seq, and this one
+    // is played in the rendition playing.
+    if (entry && id.rendition != playing_ && !entry->header.keyframe && plan_ && plan_->to == id.rendition) {
+      plan_->at = ChunkSeq{playhead_->value + 1};
+      continue;
+    }
     if (entry && entry->complete()) {
       if (!playback_.started()) {
         const std::int64_t player_moment = start_capture_time(now) + std::int64_t{config_.player_lead_ms};
@@ -219,16 +237,17 @@ void Engine::advance_playback(TimeMs now) {
         if (player_moment < entry->header.capture_time.value) return;
         // The first chunk took so long to arrive that the moment is past it: start
         // with a later keyframe chunk instead if one is here already.
-        if (const ChunkSeq later = later_start(buffer_.chunks(), *playhead_, player_moment); later != *playhead_) {
+        if (const ChunkSeq later = later_start(buffer_.chunks(), id, player_moment); later != *playhead_) {
           playhead_ = later;
           continue;
         }
       }
       const Epoch epoch = entry->header.epoch;
-      if (player_epoch_ != epoch) {
-        auto init = inits_.find(epoch);
+      // A new epoch, or a switch: the player needs that rendition's init segment first.
+      if (player_epoch_ != epoch || id.rendition != playing_) {
+        auto init = inits_.find({epoch, id.rendition});
         if (init == inits_.end()) return;  // cannot play without its init segment yet
-        playable_.push_back({true, epoch, ChunkSeq{0}, init->second.capture, init->second.bytes});
+        playable_.push_back({true, epoch, ChunkSeq{0}, init->second.capture, init->second.bytes, 0, true, id.rendition});
         player_epoch_ = epoch;
       }
       // The first chunk starts at the moment the target latency points to by now, so
@@ -244,7 +263,10 @@ void Engine::advance_playback(TimeMs now) {
       if (starting) catching_up_ = behind > std::int64_t{entry->header.duration_ms};
       else if (catching_up_) catch_up(*entry, now);
       playable_.push_back({false, epoch, *playhead_, entry->header.capture_time, entry->data(),
-                           static_cast<std::uint32_t>(std::max<std::int64_t>(offset, 0)), entry->header.keyframe});
+                           static_cast<std::uint32_t>(std::max<std::int64_t>(offset, 0)), entry->header.keyframe,
+                           id.rendition});
+      if (id.rendition != playing_) switched(id.rendition, now);
+      stats_.ms_on_rendition[id.rendition.value] += entry->header.duration_ms;
       last_played_ = entry->header;
       late_since_.reset();
       ++stats_.chunks_played;
@@ -260,11 +282,14 @@ void Engine::advance_playback(TimeMs now) {
     // is ready or it has left the window.
     const TimeMs expected = entry ? entry->header.capture_time
                                   : TimeMs{last_played_->capture_time.value + last_played_->duration_ms};
+    // Late is judged before waiting() moves the deadline to now, as a stalled player's.
+    const bool late = now.value > playback_.deadline(expected).value;
     playback_.waiting(expected, now);
-    if (now.value <= playback_.deadline(expected).value) return;
+    if (!late) return;
     if (!late_since_) late_since_ = now;
-    const bool later_ready = std::any_of(buffer_.chunks().upper_bound(*playhead_), buffer_.chunks().end(),
-                                         [](const auto& kv) { return kv.second.complete(); });
+    const bool later_ready = std::any_of(buffer_.chunks().upper_bound(id), buffer_.chunks().end(), [&](const auto& kv) {
+      return kv.first.rendition == rendition_at(kv.first.seq) && kv.second.complete();
+    });
     const bool gone = buffer_.oldest() && *playhead_ < *buffer_.oldest();
     if (!gone && !(later_ready && now.value - late_since_->value >= std::int64_t{config_.skip_after_stall_ms})) return;
     playback_.skip(entry ? entry->header.duration_ms : last_played_->duration_ms);

@@ -6,6 +6,7 @@
 // PlaybackClock (what the player sees).
 #pragma once
 
+#include <bitset>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "core/flat_map.hpp"
+#include "swarm/abr_rule.hpp"
 #include "swarm/chat.hpp"
 #include "swarm/chunk_buffer.hpp"
 #include "swarm/chunk_scheduler.hpp"
@@ -80,6 +82,9 @@ struct EngineConfig {
   std::uint32_t http_retry_ms = 2000;
   std::uint32_t http_bootstrap_ms = 2000;
   ChatConfig chat;
+  // The ABR rule's thresholds, and how often the link and the buffer are sampled for it.
+  AbrConfig abr;
+  std::uint32_t abr_sample_ms = 250;
 };
 
 struct OutgoingMessage {
@@ -99,6 +104,9 @@ struct PlayerItem {
   // The chunk's first video frame is a keyframe (signed): a player may seek to its start
   // without decoding anything before it.
   bool keyframe = true;
+  // Which rendition. A switch hands the new rendition's init segment (of the epoch
+  // playing, even if that did not change), then its chunks from the next seq on.
+  RenditionId rendition;
 };
 
 // What the transport should GET from the HTTP origin: a chunk or an init segment
@@ -108,7 +116,15 @@ enum class HttpFetchKind : std::uint8_t { kChunk, kInit, kIndex };
 struct HttpFetch {
   HttpFetchKind kind = HttpFetchKind::kChunk;
   std::uint64_t number = 0;  // the chunk's seq or the init segment's epoch
+  RenditionId rendition;     // of the chunk or init segment
   auto operator<=>(const HttpFetch&) const = default;
+};
+
+// An init segment's name: the epoch it opens, in one rendition.
+struct InitId {
+  Epoch epoch;
+  RenditionId rendition;
+  auto operator<=>(const InitId&) const = default;
 };
 
 class Engine {
@@ -161,6 +177,19 @@ class Engine {
   // What this device's rules allow it to upload now (upload_policy.hpp).
   const UploadAllowance& upload_allowance() const { return allowance_; }
 
+  // Viewer: which rendition to play: the viewer's fixed choice, or none for Auto (the
+  // ABR rule, abr_rule.hpp). Taken up at the next tick; a switch happens at the next
+  // chunk not yet handed to the player.
+  void set_rendition_choice(std::optional<RenditionId> choice) { manual_ = choice; }
+  // Viewer: the renditions this device cannot decode (bit r: rendition r), never chosen.
+  void set_undecodable(std::bitset<trust::kMaxRenditions> undecodable) { undecodable_ = undecodable; }
+  // The rendition whose chunks go to the player now (0 for a stream of one).
+  RenditionId playing() const { return playing_; }
+  // What the rule decided at the last tick (kOnlyChoice before a list of several).
+  const AbrDecision& last_abr_decision() const { return last_decision_; }
+  // The viewer's fixed choice; none: Auto.
+  std::optional<RenditionId> rendition_choice() const { return manual_; }
+
   void tick(TimeMs now);
 
   // Chat (swarm/chat.hpp): a line signed by this side's author key, passed on to every
@@ -212,7 +241,8 @@ class Engine {
   void apply_device(const wire::DeviceStatus& before, TimeMs now);
   void compute_allowance();
   wire::DeviceStatus device_status() const;
-  // Bytes per second of the stream over the chunks held; none before the first header.
+  // Bytes per second of the rendition played, over its chunks held; none before the
+  // first header.
   std::optional<double> stream_bytes_per_s() const;
 
   // Whether a verified header's rendition is one the stream's list has (or 0 before any
@@ -220,13 +250,34 @@ class Engine {
   trust::RenditionStanding standing(const trust::ChunkHeader& header) const {
     return trust::rendition_standing(ladder(), header);
   }
-  // The engine names chunks by seq alone, so it keeps one rendition: the list's top one
-  // (0 before any list). Listed headers of other renditions are left alone, neither kept
-  // nor held against the peer.
-  bool follows(const trust::ChunkHeader& header) const {
-    return standing(header) == trust::RenditionStanding::kListed &&
-           header.rendition == (ladder_ ? ladder_->renditions.front().id : RenditionId{0});
+  // Whether the stream has this rendition now (before any list: 0 alone). Adverts and
+  // requests of any other are ignored.
+  bool listed(RenditionId rendition) const {
+    return ladder_ ? ladder_->find(rendition) != nullptr : rendition == RenditionId{0};
   }
+  // ABR (engine_abr.cpp). A switch is planned at a seq: from there on the chunks wanted
+  // and handed over are the new rendition's.
+  struct SwitchPlan {
+    RenditionId to;
+    ChunkSeq at;
+  };
+  RenditionId rendition_at(ChunkSeq seq) const { return plan_ && plan_->at <= seq ? plan_->to : playing_; }
+  // A stream of several renditions: its viewers' links are judged as a whole (the link
+  // rate bounds what is asked and how long it may take, expired requests are
+  // cancelled, stripes skip backed-up relays). A stream of one is fetched as before.
+  bool several_renditions() const { return ladder_ && ladder_->renditions.size() > 1; }
+  // The link's delivery rate while fetching, engine-wide (measure_delivery's rule).
+  void observe_link(std::size_t bytes, TimeMs took, TimeMs now);
+  std::optional<double> link_rate(TimeMs now) const;
+  // Media in the player ahead of what it plays now, in ms.
+  std::uint32_t buffer_ms(TimeMs now) const;
+  void choose_rendition_now(TimeMs now);
+  ChunkSeq switch_point(RenditionId to) const;
+  // Withdraws what was asked of `rendition` from seq `from` on (a switch away from it).
+  void abandon(ChunkSeq from, RenditionId rendition);
+  // The chunk of `to` at the playhead went to the player: the switch is made.
+  void switched(RenditionId to, TimeMs now);
+  void announce_playing();
   void on_rendition_list(Remote& peer, const wire::RenditionList& m);
   // Keeps a verified list newer than the one held and sends it to every peer but `from`.
   void adopt_ladder(trust::RenditionLadder ladder, ByteView signed_ladder, const Remote* from);
@@ -237,7 +288,11 @@ class Engine {
   void send(Remote& peer, const wire::Message& message);
   void send_piece(Remote& peer, const wire::PieceView& piece);
   void queue(Remote& peer, ByteVector bytes);
-  void send_header(Remote& peer, ChunkSeq seq);
+  void send_header(Remote& peer, ChunkId id);
+  // Broadcaster: whom a new chunk of `rendition` is striped across, best first, and
+  // across how many (engine_upload.cpp).
+  std::vector<PeerId> stripe_relays(RenditionId rendition, TimeMs now) const;
+  std::size_t stripe_fanout(RenditionId rendition) const;
   void introduce_holdings(Remote& peer);
 
   void expire_requests(TimeMs now);
@@ -249,6 +304,7 @@ class Engine {
   // Fills wanted_ for pick_requests: how many chunks, 0 when it could ask for nothing.
   std::size_t gather_wanted(TimeMs now);
   void schedule_requests(TimeMs now);
+  double link_room_bytes(TimeMs now) const;
   void plan_http_fetches(TimeMs now);
   void ask_http(HttpFetch fetch, TimeMs now);
   void advertise();
@@ -268,11 +324,11 @@ class Engine {
   UploadBudget budget_;
   // By value, side by side: every tick walks them all several times.
   FlatMap<PeerId, Remote> peers_;
-  FlatMap<ChunkSeq, ByteVector> signed_headers_;  // the bytes as signed, for forwarding
+  FlatMap<ChunkId, ByteVector> signed_headers_;  // the bytes as signed, for forwarding
   std::optional<trust::RenditionLadder> ladder_;
   ByteVector signed_ladder_;  // ladder_'s bytes as signed, for forwarding
-  std::map<Epoch, InitEntry> inits_;
-  FlatMap<ChunkSeq, std::vector<std::uint32_t>> fresh_pieces_;  // verified since the last advert
+  std::map<InitId, InitEntry> inits_;
+  FlatMap<ChunkId, std::vector<std::uint32_t>> fresh_pieces_;  // verified since the last advert
   std::set<PeerId> banned_;
   std::optional<ChunkSeq> playhead_;
   std::optional<ChunkSeq> swept_before_;  // the oldest chunk when evict() last swept
@@ -299,6 +355,21 @@ class Engine {
   PieceAvailability advertised_;
   std::map<HttpFetch, TimeMs> http_asked_;  // when each fetch was asked, until it may be asked again
   std::optional<TimeMs> first_tick_;
+  RenditionId playing_{0};
+  std::optional<RenditionId> manual_;
+  std::bitset<trust::kMaxRenditions> undecodable_;
+  std::optional<SwitchPlan> plan_;
+  AbrDecision last_decision_{RenditionId{0}, AbrReason::kOnlyChoice};
+  std::vector<AbrObservation> observations_;  // oldest first, the last kKeptObservationsMs
+  std::vector<AbrSwitch> switches_;          // the rule's, oldest first, the last flap window
+  TimeMs last_observation_{-1'000'000};
+  std::optional<TimeMs> link_busy_since_;  // start of the current link-rate sample
+  std::uint64_t link_busy_bytes_ = 0;
+  double link_bytes_per_s_ = 0;             // smoothed
+  std::optional<TimeMs> link_measured_at_;
+  std::optional<TimeMs> push_last_at_;  // the last piece of the current pushed burst
+  TimeMs push_burst_start_{0};
+  std::uint64_t push_burst_bytes_ = 0;
   TimeMs last_unchoke_{-1'000'000};
   // No peer can fall silent, or be due a ping, before these: last_heard and last_ping
   // only move forward, so the walks over every peer can wait until then.

@@ -71,7 +71,8 @@ wire::DeviceStatus Engine::device_status() const {
 std::optional<double> Engine::stream_bytes_per_s() const {
   double bytes = 0;
   double ms = 0;
-  for (const auto& [seq, entry] : buffer_.chunks()) {
+  for (const auto& [id, entry] : buffer_.chunks()) {
+    if (id.rendition != playing_) continue;
     bytes += static_cast<double>(entry.header.byte_length);
     ms += entry.header.duration_ms;
   }

@@ -1,6 +1,6 @@
 // The stream's signed rendition list: published by the broadcaster, verified and passed
 // on by everyone, newest revision wins. Headers are judged against it (engine.hpp's
-// standing and follows).
+// standing and listed).
 #include "swarm/engine.hpp"
 #include "swarm/engine_remote.hpp"
 

@@ -1,6 +1,8 @@
 // The engine's inward work: every message a peer can send, and what the broadcaster
 // publishes. Anything malformed or forged ends the link; nothing unverified is kept.
 #include <algorithm>
+#include <cmath>
+#include <vector>
 
 #include "swarm/engine.hpp"
 #include "swarm/engine_remote.hpp"
@@ -41,22 +43,25 @@ void Engine::refuse_malformed(Remote& peer, TimeMs now) {
 void Engine::handle(Remote& peer, wire::Message message, TimeMs now) {
   if (auto* m = std::get_if<wire::Handshake>(&message)) return on_handshake(peer, *m, now);
   if (auto* m = std::get_if<wire::Have>(&message)) {
+    if (!listed(m->rendition)) return;
     for (std::size_t i = 0; i < m->have.size(); ++i) {
       if (!m->have[i]) continue;
-      peer.availability.set_complete(ChunkSeq{m->base.value + i});
-      if (!peer.is_source) advertised_.set_complete(ChunkSeq{m->base.value + i});
+      const ChunkId id{ChunkSeq{m->base.value + i}, m->rendition};
+      peer.availability.set_complete(id);
+      if (!peer.is_source) advertised_.set_complete(id);
     }
     return;
   }
   if (auto* m = std::get_if<wire::HaveRange>(&message)) {
-    peer.availability.set_pieces(m->seq, m->first_piece, m->piece_count);
-    if (!peer.is_source) advertised_.set_pieces(m->seq, m->first_piece, m->piece_count);
+    if (!listed(m->id.rendition)) return;
+    peer.availability.set_pieces(m->id, m->first_piece, m->piece_count);
+    if (!peer.is_source) advertised_.set_pieces(m->id, m->first_piece, m->piece_count);
     return;
   }
   if (auto* m = std::get_if<wire::Request>(&message)) return on_request(peer, *m);
   if (auto* m = std::get_if<wire::Cancel>(&message)) {
     std::erase_if(peer.to_send, [&](const auto& p) {
-      return p.first == m->seq && p.second.value >= m->first_piece.value &&
+      return p.first == m->id && p.second.value >= m->first_piece.value &&
              p.second.value < m->first_piece.value + m->piece_count;
     });
     return;
@@ -83,6 +88,10 @@ void Engine::handle(Remote& peer, wire::Message message, TimeMs now) {
   if (auto* m = std::get_if<wire::Chat>(&message)) return on_chat(peer, std::move(*m), now);
   if (auto* m = std::get_if<wire::DeviceStatus>(&message)) return on_device_status(peer, *m);
   if (auto* m = std::get_if<wire::RenditionList>(&message)) return on_rendition_list(peer, *m);
+  if (auto* m = std::get_if<wire::Playing>(&message)) {
+    peer.playing = m->rendition;
+    return;
+  }
   if (std::holds_alternative<wire::Goodbye>(message)) {
     const PeerId id = peer.id;
     disconnects_.push_back(id);
@@ -105,17 +114,22 @@ void Engine::on_handshake(Remote& peer, const wire::Handshake& m, TimeMs now) {
 
 void Engine::on_request(Remote& peer, const wire::Request& m) {
   stats_.piece_requests_received += m.piece_count;
+  if (!listed(m.id.rendition)) {
+    stats_.piece_requests_refused += m.piece_count;
+    return;
+  }
   for (std::uint16_t i = 0; i < m.piece_count; ++i) {
     if (peer.we_choke || !accept_request(static_cast<std::uint32_t>(peer.to_send.size()), config_.upload)) {
       stats_.piece_requests_refused += m.piece_count - i;
       return;
     }
-    peer.to_send.emplace_back(m.seq, PieceIndex{m.first_piece.value + i});
+    peer.to_send.emplace_back(m.id, PieceIndex{m.first_piece.value + i});
   }
 }
 
 void Engine::on_piece(Remote& peer, const wire::PieceView& m, TimeMs now) {
-  switch (buffer_.add_piece(m.seq, m.index, m.bytes)) {
+  const ChunkId id = m.id;
+  switch (buffer_.add_piece(id, m.index, m.bytes)) {
     case PieceOutcome::kBadPiece:
       // Per-piece hashes make the blame exact: this peer sent bytes that do not verify.
       ++stats_.bad_pieces;
@@ -125,18 +139,21 @@ void Engine::on_piece(Remote& peer, const wire::PieceView& m, TimeMs now) {
       return;
     case PieceOutcome::kDuplicate:
       stats_.duplicate_bytes_received += m.bytes.size();
-      requests_.complete(m.seq, m.index, peer.id, now);
+      observe_link(m.bytes.size(), requests_.complete(id, m.index, peer.id, now).value_or(TimeMs{0}), now);
       return;
     case PieceOutcome::kAccepted:
       break;
   }
   stats_.media_bytes_received += m.bytes.size();
   if (peer.is_source) stats_.media_bytes_from_source += m.bytes.size();
-  if (auto took = requests_.complete(m.seq, m.index, peer.id, now)) {
+  const std::optional<TimeMs> took = requests_.complete(id, m.index, peer.id, now);
+  if (took) {
     ++peer.stats.requests_served;
     measure_delivery(peer, m.bytes.size(), *took, now);
   }
-  fresh_pieces_[m.seq].push_back(m.index.value);
+  // Every piece took the link, asked for or pushed, late or not.
+  observe_link(m.bytes.size(), took.value_or(TimeMs{0}), now);
+  fresh_pieces_[id].push_back(m.index.value);
 }
 
 // Delivery rate over a busy period (from the first request of a run of pipelined ones
@@ -159,11 +176,14 @@ void Engine::measure_delivery(Remote& peer, std::size_t bytes, TimeMs took, Time
 
 bool Engine::accept_header(ByteView signed_header, std::vector<trust::Digest> hashes, TimeMs now) {
   auto header = buffer_.verifier().signed_header(signed_header, config_.stream);
-  if (!header || header.value().kind != trust::HeaderKind::kChunk || !follows(header.value())) return false;
-  const HeaderOutcome outcome = buffer_.add_header(header.value(), std::move(hashes), now);
-  if (outcome == HeaderOutcome::kBadHashes) return false;
-  if (outcome == HeaderOutcome::kAccepted) signed_headers_[header.value().seq] = ByteVector(signed_header.begin(), signed_header.end());
+  if (!header || header.value().kind != trust::HeaderKind::kChunk ||
+      standing(header.value()) != trust::RenditionStanding::kListed)
+    return false;
+  const HeaderOutcome outcome = buffer_.add_header(header.value(), std::move(hashes), now, ladder());
+  if (outcome == HeaderOutcome::kBadHashes || outcome == HeaderOutcome::kMisaligned) return false;
   const trust::ChunkHeader& h = header.value();
+  if (outcome == HeaderOutcome::kAccepted)
+    signed_headers_[{h.seq, h.rendition}] = ByteVector(signed_header.begin(), signed_header.end());
   const std::int64_t offset = now.value - (h.capture_time.value + std::int64_t{h.duration_ms});
   if (!live_edge_offset_ || offset < *live_edge_offset_) live_edge_offset_ = offset;
   return true;
@@ -174,10 +194,12 @@ void Engine::on_chunk_header(Remote& peer, const wire::ChunkHeader& m, TimeMs no
   if (!decoded) return ban(peer);  // a malformed header
   // Unlisted: forged, or signed against the broadcaster's own list; either way the
   // same blame, before any signature check.
-  if (standing(decoded.value().header) == trust::RenditionStanding::kUnlisted) return ban(peer);
-  if (!follows(decoded.value().header)) return;
+  // Unjudged (cut under an earlier list, or before a list arrived): dropped unblamed.
+  const trust::RenditionStanding standing_now = standing(decoded.value().header);
+  if (standing_now == trust::RenditionStanding::kUnlisted) return ban(peer);
+  if (standing_now != trust::RenditionStanding::kListed) return;
   // Already verified these exact bytes: no second signature check.
-  const auto known = signed_headers_.find(decoded.value().header.seq);
+  const auto known = signed_headers_.find({decoded.value().header.seq, decoded.value().header.rendition});
   if (known != signed_headers_.end() && known->second == m.signed_header) return;
   std::vector<trust::Digest> hashes(m.piece_hashes.begin(), m.piece_hashes.end());
   if (!accept_header(m.signed_header, std::move(hashes), now)) return ban(peer);  // forged or inconsistent
@@ -187,46 +209,55 @@ void Engine::on_init_segment(Remote& peer, const wire::InitSegment& m) {
   auto header = buffer_.verifier().signed_header(m.signed_header, config_.stream);
   if (!header || header.value().kind != trust::HeaderKind::kInit || !trust::verify_payload(header.value(), m.bytes))
     return ban(peer);  // a forged init segment
-  if (!follows(header.value())) return;
-  inits_.try_emplace(header.value().epoch, InitEntry{m.signed_header, m.bytes, header.value().capture_time});
+  if (standing(header.value()) != trust::RenditionStanding::kListed) return;
+  inits_.try_emplace({header.value().epoch, header.value().rendition},
+                     InitEntry{m.signed_header, m.bytes, header.value().capture_time});
 }
 
 bool Engine::publish_init(ByteView signed_header, ByteView init, TimeMs) {
   auto header = buffer_.verifier().signed_header(signed_header, config_.stream);
-  if (!header || header.value().kind != trust::HeaderKind::kInit || !follows(header.value()) ||
+  if (!header || header.value().kind != trust::HeaderKind::kInit ||
+      standing(header.value()) != trust::RenditionStanding::kListed ||
       !trust::verify_payload(header.value(), init))
     return false;
-  inits_[header.value().epoch] = InitEntry{ByteVector(signed_header.begin(), signed_header.end()),
+  inits_[{header.value().epoch, header.value().rendition}] = InitEntry{ByteVector(signed_header.begin(), signed_header.end()),
                                           ByteVector(init.begin(), init.end()), header.value().capture_time};
   return true;
 }
 
 bool Engine::publish_chunk(ByteView signed_header, ByteView payload, TimeMs now) {
   if (!accept_header(signed_header, trust::piece_hashes(payload), now)) return false;
-  const ChunkSeq seq = trust::decode_signed_header(signed_header).value().header.seq;
+  const trust::ChunkHeader header = trust::decode_signed_header(signed_header).value().header;
+  const ChunkId chunk{header.seq, header.rendition};
   const std::uint32_t count = trust::piece_count(payload.size());
-  for (std::uint32_t p = 0; p < count; ++p) buffer_.add_piece(seq, PieceIndex{p}, trust::piece_of(payload, PieceIndex{p}));
+  for (std::uint32_t p = 0; p < count; ++p) buffer_.add_piece(chunk, PieceIndex{p}, trust::piece_of(payload, PieceIndex{p}));
   ++stats_.chunks_published;
 
   // Super-seeding: stripe the new chunk across the best few peers, each getting a
   // different run of pieces, so the swarm multiplies it and the source sends it once.
-  std::vector<std::pair<PeerId, PeerStats>> ranked_input;
-  for (const auto& [id, peer] : peers_)
-    if (peer.handshaken && !peer.we_choke) ranked_input.emplace_back(id, peer.stats);
-  std::vector<PeerId> ranked = rank_stripe_relays(ranked_input, now);
-  // A stripe pushed to a peer that does not serve reaches nobody else: the others would
-  // fetch it from us again. Such peers come last; they get none while others can relay.
-  const auto serves = [&](PeerId id) { return peers_.at(id).stats.device.can_upload(); };
-  if (std::any_of(ranked.begin(), ranked.end(), serves))
-    ranked.erase(std::remove_if(ranked.begin(), ranked.end(), [&](PeerId id) { return !serves(id); }), ranked.end());
-  const std::size_t fanout = std::min<std::size_t>(config_.super_seed_fanout, ranked.size());
+  // A run is in proportion to what the relay said it uploads, up to this chunk's rate:
+  // one that serves at half the rate (a hidden tab) holds half as much for the others
+  // to fetch from it, and they fetch it in time.
+  const std::vector<PeerId> ranked = stripe_relays(header.rendition, now);
+  const std::size_t fanout = std::min(stripe_fanout(header.rendition), ranked.size());
+  const double chunk_bytes_per_s = header.duration_ms > 0 ? 1000.0 * static_cast<double>(payload.size()) / header.duration_ms : 0;
+  std::vector<double> share(fanout, 1.0);
+  for (std::size_t j = 0; j < fanout; ++j) {
+    const std::uint32_t budget = peers_.at(ranked[j]).stats.device.upload_budget_bytes_per_s;
+    if (budget > 0 && chunk_bytes_per_s > 0) share[j] = std::clamp(budget / chunk_bytes_per_s, 0.1, 1.0);
+  }
+  double total = 0;
+  for (double s : share) total += s;
+  double before = 0;
   for (std::size_t j = 0; j < fanout; ++j) {
     Remote& relay = peers_.at(ranked[j]);
-    send_header(relay, seq);
-    for (std::uint32_t p = static_cast<std::uint32_t>(j * count / fanout); p < (j + 1) * count / fanout; ++p)
-      relay.to_send.emplace_back(seq, PieceIndex{p});
+    send_header(relay, chunk);
+    const auto first = static_cast<std::uint32_t>(std::lround(count * before / total));
+    before += share[j];
+    const auto end = static_cast<std::uint32_t>(std::lround(count * before / total));
+    for (std::uint32_t p = first; p < end; ++p) relay.to_send.emplace_back(chunk, PieceIndex{p});
   }
-  std::vector<std::uint32_t>& fresh = fresh_pieces_[seq];
+  std::vector<std::uint32_t>& fresh = fresh_pieces_[chunk];
   for (std::uint32_t p = 0; p < count; ++p) fresh.push_back(p);
   return true;
 }

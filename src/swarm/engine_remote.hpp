@@ -21,14 +21,15 @@ struct Engine::Remote {
   TimeMs last_ping{0};
   PieceAvailability availability;
   PeerStats stats;
-  std::deque<std::pair<ChunkSeq, PieceIndex>> to_send;  // their requests, and pushed stripes
-  FlatSet<ChunkSeq> headers_sent;
-  FlatSet<Epoch> inits_sent;
+  std::deque<std::pair<ChunkId, PieceIndex>> to_send;  // their requests, and pushed stripes
+  FlatSet<ChunkId> headers_sent;
+  FlatSet<InitId> inits_sent;
   std::uint32_t ping_nonce = 0;
   std::optional<TimeMs> ping_sent_at;
   std::optional<TimeMs> busy_since;  // start of the current delivery-rate sample
   std::uint64_t busy_bytes = 0;      // delivered since busy_since
   std::optional<RateLimit> chat_limit;  // from its first chat line
+  std::optional<RenditionId> playing;   // what it said it plays (wire::Playing): a hint
 };
 
 // What a peer's Handshake or DeviceStatus declares of its device.

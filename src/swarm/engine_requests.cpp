@@ -1,6 +1,7 @@
 // The engine's asking: the pieces of the window it lacks, in what state, and the
 // requests pick_requests chooses for them.
 #include <algorithm>
+#include <limits>
 
 #include "swarm/engine.hpp"
 #include "swarm/engine_remote.hpp"
@@ -28,16 +29,18 @@ std::size_t Engine::gather_wanted(TimeMs now) {
   // One of those that a peer other than the source has told us it holds, or one close
   // enough to its deadline that the source may be asked for it.
   bool askable = false;
-  const ChunkSeq from = playhead_.value_or(buffer_.chunks().begin()->first);
-  const ChunkEntry* start = playhead_ ? buffer_.find(*playhead_) : nullptr;
-  for (auto it = buffer_.chunks().lower_bound(from); it != buffer_.chunks().end(); ++it) {
+  const ChunkSeq from = playhead_.value_or(buffer_.chunks().begin()->first.seq);
+  const ChunkEntry* start = playhead_ ? buffer_.find({*playhead_, rendition_at(*playhead_)}) : nullptr;
+  // The rendition playing, and from a planned switch on the one switched to; nothing
+  // else of other renditions: those are held only as peers relay them.
+  for (auto it = buffer_.chunks().lower_bound({from, RenditionId{0}}); it != buffer_.chunks().end(); ++it) {
     const ChunkEntry& entry = it->second;
-    if (entry.complete()) continue;
+    if (it->first.rendition != rendition_at(it->first.seq) || entry.complete()) continue;
     if (wanted_.size() == wanted) wanted_.emplace_back();
     WantedChunk& w = wanted_[wanted++];
     w.pieces.clear();
     w.asked.clear();
-    w.seq = it->first;
+    w.id = it->first;
     // Before playback starts, the chunk chosen to start with is wanted at once and the
     // ones after it as if playback had started now: starting late into the first
     // chunk leaves little time for the second.
@@ -85,6 +88,19 @@ std::size_t Engine::gather_wanted(TimeMs now) {
   return wanted;
 }
 
+// The link as a whole takes what it delivers in kLinkPipelineMs at its measured rate:
+// more in flight only queues on it (a capped download), ahead of the pieces asked next,
+// and delays the pings that size each peer's pipeline, which then asks for more still.
+double Engine::link_room_bytes(TimeMs now) const {
+  constexpr double kLinkPipelineMs = 500;
+  constexpr double kLeastBytes = 4.0 * trust::kPieceSize;
+  const std::optional<double> rate = link_rate(now);
+  if (!rate || !several_renditions()) return std::numeric_limits<double>::infinity();
+  double inflight = 0;
+  for (const auto& [id, peer] : peers_) inflight += static_cast<double>(requests_.inflight_bytes(id));
+  return std::max(kLeastBytes, *rate * kLinkPipelineMs / 1000.0) - inflight;
+}
+
 void Engine::schedule_requests(TimeMs now) {
   const std::size_t wanted = gather_wanted(now);
   if (wanted == 0) return;
@@ -95,24 +111,37 @@ void Engine::schedule_requests(TimeMs now) {
                            requests_.inflight_bytes(id), &peer.availability, peer.is_source});
   }
   const SchedulerDecision decision =
-      pick_requests(std::span(wanted_).first(wanted), candidates_, now, config_.scheduler);
-  for (ChunkSeq seq : decision.http_fetches) ask_http({HttpFetchKind::kChunk, seq.value}, now);
+      pick_requests(std::span(wanted_).first(wanted), candidates_, now, config_.scheduler, link_room_bytes(now));
+  // The link is busy from the first request on (observe_link).
+  if (!decision.requests.empty() && requests_.size() == 0 && !link_busy_since_) link_busy_since_ = now;
+  for (ChunkId id : decision.http_fetches) ask_http({HttpFetchKind::kChunk, id.seq.value, id.rendition}, now);
+  // What the link delivers is shared by every request on it: a piece asked now comes
+  // after what is in flight already, whoever sends it.
+  const std::optional<double> link = several_renditions() ? link_rate(now) : std::nullopt;
+  double link_queue = 0;
+  if (link)
+    for (const auto& [id, peer] : peers_) link_queue += static_cast<double>(requests_.inflight_bytes(id));
   for (const RequestAction& r : decision.requests) {
     Remote& peer = peers_.at(r.peer);
-    const ChunkEntry& entry = *buffer_.find(r.seq);
+    const ChunkEntry& entry = *buffer_.find(r.id);
     const double expected = expected_delivery(peer.stats, config_.scheduler);
     const double rate = expected > 0 ? expected : config_.scheduler.unknown_throughput_bytes_per_s;
     for (std::uint16_t i = 0; i < r.count; ++i) {
       const std::uint32_t index = r.first.value + i;
       const std::uint32_t bytes = trust::piece_length(entry.header.byte_length, PieceIndex{index});
-      // Wait for three round trips plus twice the transfer time at the measured rate.
-      const double wait_ms = 3 * peer.stats.rtt_ms + 2000.0 * (i + 1) * trust::kPieceSize / rate;
+      // Wait for three round trips plus twice the transfer time at the measured rate,
+      // the peer's, or the link's for all that is ahead on it if that is longer: a
+      // request that expires while its piece still comes is asked again, and the link
+      // then carries the piece twice.
+      link_queue += bytes;
+      const double transfer_ms = std::max(1000.0 * (i + 1) * trust::kPieceSize / rate, link ? 1000.0 * link_queue / *link : 0.0);
+      const double wait_ms = 3 * peer.stats.rtt_ms + 2 * transfer_ms;
       const TimeMs expires{now.value + std::max<std::int64_t>(config_.min_request_timeout_ms, static_cast<std::int64_t>(wait_ms))};
-      requests_.add(r.seq, PieceIndex{index}, {r.peer, now, expires, bytes});
+      requests_.add(r.id, PieceIndex{index}, {r.peer, now, expires, bytes});
     }
     ++peer.stats.requests_sent;
     ++stats_.requests_sent;
-    send(peer, wire::Request{r.seq, r.first, r.count});
+    send(peer, wire::Request{r.id, r.first, r.count});
   }
 }
 

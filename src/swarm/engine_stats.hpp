@@ -2,9 +2,12 @@
 // docs/ARCHITECTURE.md, "What we measure" (offload, source upload factor, control overhead, ...).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
+
+#include "trust/signed_header.hpp"
 
 namespace swarmcast::swarm {
 
@@ -33,13 +36,18 @@ struct EngineStats {
   std::uint64_t chunks_played = 0;
   std::uint64_t chunks_skipped = 0;
   std::uint64_t chunks_published = 0;
+  std::uint64_t switches_up = 0;    // rendition switches made, to a higher bitrate
+  std::uint64_t switches_down = 0;  // and to a lower one
+  std::array<std::uint64_t, trust::kMaxRenditions> ms_on_rendition{};  // media played, by rendition id
 };
 
-// One figure of Engine::stats_report(): a count (whole) or a share; no value is JSON's null.
+// One figure of Engine::stats_report(): a count (whole) or a share; no value is JSON's
+// null. A figure that is a name (abr_reason) has `text` and no value.
 struct StatField {
   std::string_view name;
   std::optional<double> value;
   bool whole = true;
+  std::string_view text = {};
 };
 
 }  // namespace swarmcast::swarm

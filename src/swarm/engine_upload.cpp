@@ -1,6 +1,8 @@
 // The engine's outward work each tick besides asking (engine_requests.cpp):
 // advertising, choosing whom to serve, serving, and keeping links alive.
 #include <algorithm>
+#include <bitset>
+#include <cmath>
 #include <limits>
 
 #include "swarm/engine.hpp"
@@ -9,36 +11,80 @@
 
 namespace swarmcast::swarm {
 
-void Engine::send_header(Remote& peer, ChunkSeq seq) {
-  if (peer.headers_sent.count(seq) != 0) return;
-  const ChunkEntry* entry = buffer_.find(seq);
-  auto signed_header = signed_headers_.find(seq);
+void Engine::send_header(Remote& peer, ChunkId id) {
+  if (peer.headers_sent.count(id) != 0) return;
+  const ChunkEntry* entry = buffer_.find(id);
+  auto signed_header = signed_headers_.find(id);
   if (!entry || signed_header == signed_headers_.end()) return;
-  if (peer.inits_sent.count(entry->header.epoch) == 0) {
-    auto init = inits_.find(entry->header.epoch);
+  const InitId init_id{entry->header.epoch, id.rendition};
+  if (peer.inits_sent.count(init_id) == 0) {
+    auto init = inits_.find(init_id);
     if (init != inits_.end()) {
       send(peer, wire::InitSegment{init->second.signed_header, init->second.bytes});
-      peer.inits_sent.insert(entry->header.epoch);
+      peer.inits_sent.insert(init_id);
     }
   }
   wire::ChunkHeader message;
   message.signed_header = signed_header->second;
   message.piece_hashes.assign(entry->piece_hashes.begin(), entry->piece_hashes.end());
   send(peer, message);
-  peer.headers_sent.insert(seq);
+  peer.headers_sent.insert(id);
+}
+
+std::vector<PeerId> Engine::stripe_relays(RenditionId rendition, TimeMs now) const {
+  // A relay with more than a few pieces still on its way is slower than what is sent
+  // to it: its link is backed up.
+  constexpr std::uint64_t kStripeBacklogBytes = 4 * trust::kPieceSize;
+  std::vector<std::pair<PeerId, PeerStats>> ranked_input;
+  // Of several renditions, one is pushed only to those that play it: the others would
+  // download what they do not play, on a link that may carry only their own, and a
+  // rendition nobody plays is not sent at all until someone asks for it.
+  const bool several = several_renditions();
+  for (const auto& [id, peer] : peers_)
+    if (peer.handshaken && !peer.we_choke && (!several || peer.playing == rendition)) ranked_input.emplace_back(id, peer.stats);
+  std::vector<PeerId> ranked = rank_stripe_relays(ranked_input, now);
+  // Peers drop out, in this order, while any would be left: those that do not serve (a
+  // stripe pushed to one reaches nobody else: the others would fetch it from us again),
+  // and, of several renditions, those whose link is backed up (what is pushed to them
+  // would wait behind the rest, and push the rest back).
+  const auto keep_only = [&](auto&& wanted) {
+    if (std::any_of(ranked.begin(), ranked.end(), wanted))
+      ranked.erase(std::remove_if(ranked.begin(), ranked.end(), [&](PeerId id) { return !wanted(id); }), ranked.end());
+  };
+  keep_only([&](PeerId id) { return peers_.find(id)->second.stats.device.can_upload(); });
+  if (several) keep_only([&](PeerId id) { return peers_.find(id)->second.buffered <= kStripeBacklogBytes; });
+  return ranked;
+}
+
+// super_seed_fanout for the whole stream, shared by bitrate among the renditions some
+// peer plays (one nobody plays is not pushed): each stripes a chunk across at least one
+// relay, the top one across most.
+std::size_t Engine::stripe_fanout(RenditionId rendition) const {
+  const trust::Rendition* own = ladder_ ? ladder_->find(rendition) : nullptr;
+  if (!own || ladder_->renditions.size() < 2) return config_.super_seed_fanout;
+  std::bitset<trust::kMaxRenditions> played;
+  played.set(rendition.value);
+  for (const auto& [id, peer] : peers_)
+    if (peer.handshaken && peer.playing && peer.playing->value < trust::kMaxRenditions) played.set(peer.playing->value);
+  double total = 0;
+  for (const trust::Rendition& r : ladder_->renditions)
+    if (played.test(r.id.value)) total += r.bitrate_bps;
+  const double share = static_cast<double>(own->bitrate_bps) / total;
+  return std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(config_.super_seed_fanout * share)));
 }
 
 void Engine::introduce_holdings(Remote& peer) {
   // The list first: the peer judges every header's rendition against it.
   if (ladder_) send(peer, wire::RenditionList{signed_ladder_});
-  for (const auto& [seq, entry] : buffer_.chunks()) {
+  if (!config_.broadcaster) send(peer, wire::Playing{playing_});
+  for (const auto& [id, entry] : buffer_.chunks()) {
     if (entry.pieces_have == 0) continue;
-    send_header(peer, seq);
+    send_header(peer, id);
     for (std::uint32_t p = 0; p < entry.piece_count();) {
       if (!entry.have[p]) { ++p; continue; }
       std::uint32_t end = p;
       while (end < entry.piece_count() && entry.have[end]) ++end;
-      send(peer, wire::HaveRange{seq, PieceIndex{p}, static_cast<std::uint16_t>(end - p)});
+      send(peer, wire::HaveRange{id, PieceIndex{p}, static_cast<std::uint16_t>(end - p)});
       p = end;
     }
   }
@@ -46,22 +92,22 @@ void Engine::introduce_holdings(Remote& peer) {
 
 void Engine::advertise() {
   std::vector<std::uint32_t> news;
-  for (auto& [seq, pieces] : fresh_pieces_) {
+  for (auto& [chunk, pieces] : fresh_pieces_) {
     std::sort(pieces.begin(), pieces.end());
     for (auto& [id, peer] : peers_) {
       if (!peer.handshaken) continue;
       // A peer that told us it holds a piece will not ask for it: no advert (HaveRange
       // was 80 % of all messages in mesh-100).
       news.clear();
-      const PieceAvailability::Chunk* told = peer.availability.chunk(seq);
+      const PieceAvailability::Chunk* told = peer.availability.chunk(chunk);
       for (std::uint32_t p : pieces)
         if (!told || !told->has(p)) news.push_back(p);
       if (news.empty()) continue;
-      send_header(peer, seq);
+      send_header(peer, chunk);
       for (std::size_t i = 0; i < news.size();) {
         std::size_t end = i + 1;
         while (end < news.size() && news[end] == news[end - 1] + 1) ++end;
-        send(peer, wire::HaveRange{seq, PieceIndex{news[i]}, static_cast<std::uint16_t>(end - i)});
+        send(peer, wire::HaveRange{chunk, PieceIndex{news[i]}, static_cast<std::uint16_t>(end - i)});
         i = end;
       }
     }
@@ -110,8 +156,8 @@ void Engine::serve(TimeMs now) {
     sent = false;
     for (auto& [id, peer] : peers_) {
       if (peer.to_send.empty() || peer.buffered >= backlog_limit_) continue;
-      const auto [seq, index] = peer.to_send.front();
-      const ByteView piece = buffer_.piece(seq, index);
+      const auto [chunk, index] = peer.to_send.front();
+      const ByteView piece = buffer_.piece(chunk, index);
       if (piece.empty()) {
         ++stats_.piece_requests_refused;
         peer.to_send.pop_front();
@@ -120,7 +166,7 @@ void Engine::serve(TimeMs now) {
       if (!budget_.admit(id, static_cast<std::uint32_t>(piece.size()), now)) continue;
       ++stats_.piece_requests_served;
       peer.to_send.pop_front();
-      send_piece(peer, {seq, index, piece});
+      send_piece(peer, {chunk, index, piece});
       sent = true;
     }
   }

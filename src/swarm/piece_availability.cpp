@@ -17,22 +17,22 @@ void PieceAvailability::Chunk::set(std::uint32_t index) {
   more_pieces_[word] |= std::uint64_t{1} << (index % 64);
 }
 
-void PieceAvailability::set_pieces(ChunkSeq seq, PieceIndex first, std::uint32_t count) {
+void PieceAvailability::set_pieces(ChunkId id, PieceIndex first, std::uint32_t count) {
   if (count == 0 || first.value >= kMaxPieceIndex) return;
-  auto known = chunks_.find_consecutive(seq);
-  Chunk& chunk = known != chunks_.end() ? known->second : chunks_[seq];
+  auto known = chunks_.find_consecutive(id);
+  Chunk& chunk = known != chunks_.end() ? known->second : chunks_[id];
   if (chunk.complete) return;
   const std::uint32_t end = std::min(kMaxPieceIndex, first.value + std::min(count, kMaxPieceIndex));
   for (std::uint32_t i = first.value; i < end; ++i) chunk.set(i);
 }
 
-bool PieceAvailability::has(ChunkSeq seq, PieceIndex index) const {
-  const Chunk* c = chunk(seq);
+bool PieceAvailability::has(ChunkId id, PieceIndex index) const {
+  const Chunk* c = chunk(id);
   return c && c->has(index.value);
 }
 
-const PieceAvailability::Chunk* PieceAvailability::chunk(ChunkSeq seq) const {
-  auto it = chunks_.find_consecutive(seq);
+const PieceAvailability::Chunk* PieceAvailability::chunk(ChunkId id) const {
+  auto it = chunks_.find_consecutive(id);
   return it == chunks_.end() ? nullptr : &it->second;
 }
 

@@ -32,16 +32,17 @@ class PieceAvailability {
     std::vector<std::uint64_t> more_pieces_;  // pieces 64 and up, 64 to a word
   };
 
-  void set_complete(ChunkSeq seq) { chunks_[seq].complete = true; }
-  void set_piece(ChunkSeq seq, PieceIndex index) { set_pieces(seq, index, 1); }
+  void set_complete(ChunkId id) { chunks_[id].complete = true; }
+  void set_piece(ChunkId id, PieceIndex index) { set_pieces(id, index, 1); }
   // Pieces first .. first + count - 1, as a HaveRange advertises them.
-  void set_pieces(ChunkSeq seq, PieceIndex first, std::uint32_t count);
-  bool has(ChunkSeq seq, PieceIndex index) const;
-  const Chunk* chunk(ChunkSeq seq) const;
-  void forget_before(ChunkSeq seq) { chunks_.erase(chunks_.begin(), chunks_.lower_bound(seq)); }
+  void set_pieces(ChunkId id, PieceIndex first, std::uint32_t count);
+  bool has(ChunkId id, PieceIndex index) const;
+  const Chunk* chunk(ChunkId id) const;
+  // Every rendition's chunks before `seq`.
+  void forget_before(ChunkSeq seq) { chunks_.erase(chunks_.begin(), chunks_.lower_bound(ChunkId{seq, RenditionId{0}})); }
 
  private:
-  FlatMap<ChunkSeq, Chunk> chunks_;
+  FlatMap<ChunkId, Chunk> chunks_;
 };
 
 }  // namespace swarmcast::swarm

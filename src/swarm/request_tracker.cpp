@@ -6,22 +6,22 @@
 namespace swarmcast::swarm {
 namespace {
 
-auto key_of(const PieceRequest& r) { return std::tie(r.seq, r.piece); }
+auto key_of(const PieceRequest& r) { return std::tie(r.id, r.piece); }
 
 }  // namespace
 
-RequestTracker::Iterator RequestTracker::after(ChunkSeq seq, PieceIndex piece) {
-  const auto key = std::tie(seq, piece);
+RequestTracker::Iterator RequestTracker::after(ChunkId id, PieceIndex piece) {
+  const auto key = std::tie(id, piece);
   // Requests mostly go to the newest pieces: then this is the end, found at once.
   if (requests_.empty() || !(key < key_of(requests_.back()))) return requests_.end();
   return std::upper_bound(requests_.begin(), requests_.end(), key,
                           [](const auto& k, const PieceRequest& r) { return k < key_of(r); });
 }
 
-void RequestTracker::add(ChunkSeq seq, PieceIndex piece, OutstandingRequest request) {
+void RequestTracker::add(ChunkId id, PieceIndex piece, OutstandingRequest request) {
   inflight_[request.peer] += request.bytes;
   next_expiry_ = std::min(next_expiry_, request.expires_at);
-  requests_.insert(after(seq, piece), {seq, piece, request});
+  requests_.insert(after(id, piece), {id, piece, request});
 }
 
 void RequestTracker::subtract(const OutstandingRequest& r) {
@@ -31,15 +31,15 @@ void RequestTracker::subtract(const OutstandingRequest& r) {
   if (it->second == 0) inflight_.erase(it);
 }
 
-std::pair<RequestTracker::Iterator, RequestTracker::Iterator> RequestTracker::of_piece(ChunkSeq seq, PieceIndex piece) {
-  const auto last = after(seq, piece);
+std::pair<RequestTracker::Iterator, RequestTracker::Iterator> RequestTracker::of_piece(ChunkId id, PieceIndex piece) {
+  const auto last = after(id, piece);
   auto first = last;
-  while (first != requests_.begin() && key_of(*std::prev(first)) == std::tie(seq, piece)) --first;
+  while (first != requests_.begin() && key_of(*std::prev(first)) == std::tie(id, piece)) --first;
   return {first, last};
 }
 
-std::optional<TimeMs> RequestTracker::complete(ChunkSeq seq, PieceIndex piece, PeerId peer, TimeMs now) {
-  const auto [first, last] = of_piece(seq, piece);
+std::optional<TimeMs> RequestTracker::complete(ChunkId id, PieceIndex piece, PeerId peer, TimeMs now) {
+  const auto [first, last] = of_piece(id, piece);
   std::optional<TimeMs> took;
   for (auto it = first; it != last; ++it) {
     if (it->request.peer == peer) took = TimeMs{now.value - it->request.sent_at.value};
@@ -49,27 +49,27 @@ std::optional<TimeMs> RequestTracker::complete(ChunkSeq seq, PieceIndex piece, P
   return took;
 }
 
-void RequestTracker::forget_piece(ChunkSeq seq, PieceIndex piece) {
-  const auto [first, last] = of_piece(seq, piece);
+void RequestTracker::forget_piece(ChunkId id, PieceIndex piece) {
+  const auto [first, last] = of_piece(id, piece);
   for (auto it = first; it != last; ++it) subtract(it->request);
   requests_.erase(first, last);
 }
 
 void RequestTracker::forget_before(ChunkSeq seq) {
   const auto end = std::lower_bound(requests_.begin(), requests_.end(), seq,
-                                    [](const PieceRequest& r, ChunkSeq s) { return r.seq < s; });
+                                    [](const PieceRequest& r, ChunkSeq s) { return r.id.seq < s; });
   for (auto it = requests_.begin(); it != end; ++it) subtract(it->request);
   requests_.erase(requests_.begin(), end);
 }
 
-std::vector<PeerId> RequestTracker::expire(TimeMs now) {
-  std::vector<PeerId> late;
+std::vector<PieceRequest> RequestTracker::expire(TimeMs now) {
+  std::vector<PieceRequest> late;
   if (now < next_expiry_) return late;
   next_expiry_ = TimeMs{std::numeric_limits<std::int64_t>::max()};
   auto kept = requests_.begin();
   for (const PieceRequest& r : requests_) {
     if (r.request.expires_at.value <= now.value) {
-      late.push_back(r.request.peer);
+      late.push_back(r);
       subtract(r.request);
     } else {
       next_expiry_ = std::min(next_expiry_, r.request.expires_at);
@@ -85,11 +85,11 @@ void RequestTracker::drop_peer(PeerId peer) {
   inflight_.erase(peer);
 }
 
-std::span<const PieceRequest> RequestTracker::of_chunk(ChunkSeq seq) const {
-  const auto first = std::lower_bound(requests_.begin(), requests_.end(), seq,
-                                      [](const PieceRequest& r, ChunkSeq s) { return r.seq < s; });
+std::span<const PieceRequest> RequestTracker::of_chunk(ChunkId id) const {
+  const auto first = std::lower_bound(requests_.begin(), requests_.end(), id,
+                                      [](const PieceRequest& r, ChunkId c) { return r.id < c; });
   auto last = first;
-  while (last != requests_.end() && last->seq == seq) ++last;
+  while (last != requests_.end() && last->id == id) ++last;
   // Pointer and size: Emscripten's libc++ has no span constructor from iterators.
   return {requests_.data() + (first - requests_.begin()), static_cast<std::size_t>(last - first)};
 }

@@ -21,37 +21,38 @@ struct OutstandingRequest {
 };
 
 struct PieceRequest {
-  ChunkSeq seq;
+  ChunkId id;
   PieceIndex piece;
   OutstandingRequest request;
 };
 
 class RequestTracker {
  public:
-  void add(ChunkSeq seq, PieceIndex piece, OutstandingRequest request);
+  void add(ChunkId id, PieceIndex piece, OutstandingRequest request);
   // The piece arrived from `peer`; returns how long its request took, if it was ours.
-  std::optional<TimeMs> complete(ChunkSeq seq, PieceIndex piece, PeerId peer, TimeMs now);
+  std::optional<TimeMs> complete(ChunkId id, PieceIndex piece, PeerId peer, TimeMs now);
   // Drops every request of a piece (it arrived from someone, or left the window).
-  void forget_piece(ChunkSeq seq, PieceIndex piece);
+  void forget_piece(ChunkId id, PieceIndex piece);
+  // Drops the requests for every rendition's chunks before `seq`.
   void forget_before(ChunkSeq seq);
-  // Removes and returns the peers of requests past their expiry.
-  std::vector<PeerId> expire(TimeMs now);
+  // Removes and returns the requests past their expiry.
+  std::vector<PieceRequest> expire(TimeMs now);
   void drop_peer(PeerId peer);
 
-  // The requests for pieces of chunk `seq`: by ascending piece, a piece's requests in
+  // The requests for pieces of chunk `id`: by ascending piece, a piece's requests in
   // the order they were sent. One search for the chunk rather than one per piece.
-  std::span<const PieceRequest> of_chunk(ChunkSeq seq) const;
+  std::span<const PieceRequest> of_chunk(ChunkId id) const;
   std::uint64_t inflight_bytes(PeerId peer) const;
   std::size_t size() const { return requests_.size(); }
 
  private:
   void subtract(const OutstandingRequest& r);
   using Iterator = std::vector<PieceRequest>::iterator;
-  // The first request after those for (seq, piece).
-  Iterator after(ChunkSeq seq, PieceIndex piece);
-  std::pair<Iterator, Iterator> of_piece(ChunkSeq seq, PieceIndex piece);
+  // The first request after those for (id, piece).
+  Iterator after(ChunkId id, PieceIndex piece);
+  std::pair<Iterator, Iterator> of_piece(ChunkId id, PieceIndex piece);
 
-  // By (seq, piece), then in the order sent: one flat array, as a piece rarely has more
+  // By (id, piece), then in the order sent: one flat array, as a piece rarely has more
   // than one request (a map of lists cost a cache miss per piece per tick).
   std::vector<PieceRequest> requests_;
   FlatMap<PeerId, std::uint64_t> inflight_;

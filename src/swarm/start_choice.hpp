@@ -13,15 +13,17 @@
 
 namespace swarmcast::swarm {
 
-// The newest keyframe chunk captured at or before `wanted_capture_ms`; if every
-// keyframe chunk known is later, the oldest of them (its moment is still to come);
-// nothing while no keyframe chunk is known.
-std::optional<ChunkSeq> start_chunk(const FlatMap<ChunkSeq, ChunkEntry>& chunks, std::int64_t wanted_capture_ms);
+// Of `rendition`'s chunks, the newest keyframe chunk captured at or before
+// `wanted_capture_ms`; if every keyframe chunk known is later, the oldest of them (its
+// moment is still to come); nothing while no keyframe chunk is known.
+std::optional<ChunkSeq> start_chunk(const FlatMap<ChunkId, ChunkEntry>& chunks, RenditionId rendition,
+                                    std::int64_t wanted_capture_ms);
 
 // What a player that has not started yet starts with when its moment (`moment_ms`) is
 // already past the end of `chosen`, the start chosen before (it took long to arrive):
-// the newest complete keyframe chunk after `chosen` that begins at or before the
-// moment; `chosen` when there is none (it plays from there and catches up).
-ChunkSeq later_start(const FlatMap<ChunkSeq, ChunkEntry>& chunks, ChunkSeq chosen, std::int64_t moment_ms);
+// the newest complete keyframe chunk of its rendition after `chosen` that begins at or
+// before the moment; `chosen`'s seq when there is none (it plays from there and
+// catches up).
+ChunkSeq later_start(const FlatMap<ChunkId, ChunkEntry>& chunks, ChunkId chosen, std::int64_t moment_ms);
 
 }  // namespace swarmcast::swarm

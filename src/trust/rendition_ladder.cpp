@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bitset>
+#include <cstdlib>
 #include <string_view>
 
 #include "core/byte_reader.hpp"
@@ -137,6 +138,20 @@ Result<RenditionLadder, TrustError> verify_signed_ladder(ByteView bytes, const P
   if (!verify_detached(expected_stream, signing_input(bytes.first(bytes.size() - sizeof(Signature))), s.signature))
     return Failure{TrustError::kBadSignature};
   return std::move(s.ladder);
+}
+
+bool aligned(const ChunkHeader& a, const ChunkHeader& b, const RenditionLadder& ladder) {
+  const auto frame_rate = [&](RenditionId id) {
+    const Rendition* r = ladder.find(id);
+    return r ? r->frame_rate_milli : 0u;
+  };
+  const std::uint32_t slower = std::min(frame_rate(a.rendition), frame_rate(b.rendition));
+  // Two frames: 2 x 1000 ms x 1000 / (frames per second x 1000), rounded up.
+  const std::int64_t two_frames = slower == 0 ? 0 : (std::int64_t{2'000'000} + slower - 1) / slower;
+  const std::int64_t slack = std::max(kMinAlignmentSlackMs, two_frames);
+  const std::int64_t start_gap = a.capture_time.value - b.capture_time.value;
+  const std::int64_t end_gap = start_gap + std::int64_t{a.duration_ms} - std::int64_t{b.duration_ms};
+  return std::abs(start_gap) <= slack && std::abs(end_gap) <= slack;
 }
 
 RenditionStanding rendition_standing(const RenditionLadder* ladder, const ChunkHeader& header) {

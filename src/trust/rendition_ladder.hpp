@@ -84,4 +84,12 @@ enum class RenditionStanding : std::uint8_t {
 };
 RenditionStanding rendition_standing(const RenditionLadder* ladder, const ChunkHeader& header);
 
+// How far apart the same moment may be cut in two renditions: max(kMinAlignmentSlackMs,
+// two frames at the slower one's frame rate), as encoders cut only at frames.
+inline constexpr std::int64_t kMinAlignmentSlackMs = 80;
+// Whether two chunk headers of one seq in different renditions cover the same moment:
+// their starts and their ends agree within the slack above. The list gives the frame
+// rates; a rendition it lacks counts as audio only (the slack's floor).
+bool aligned(const ChunkHeader& a, const ChunkHeader& b, const RenditionLadder& ladder);
+
 }  // namespace swarmcast::trust

@@ -121,17 +121,19 @@ Decoded decode_device_status(ByteReader& r) {
 }
 
 Decoded decode_have(ByteReader& r) {
+  std::uint8_t rendition = 0;
   std::uint64_t base = 0;
   std::uint16_t count = 0;
-  if (!(r.u64(base) && r.u16(count))) return fail(WireError::kTruncated);
+  if (!(r.u8(rendition) && r.u64(base) && r.u16(count))) return fail(WireError::kTruncated);
   // The window may not run past the last sequence number.
-  if (count > kMaxHaveWindow || (count > 0 && base > std::numeric_limits<std::uint64_t>::max() - (count - 1u)))
+  if (rendition >= trust::kMaxRenditions || count > kMaxHaveWindow ||
+      (count > 0 && base > std::numeric_limits<std::uint64_t>::max() - (count - 1u)))
     return fail(WireError::kBadValue);
   ByteView bitmap;
   if (!r.bytes((count + 7u) / 8u, bitmap)) return fail(WireError::kTruncated);
   // Padding bits must be zero, so that each window has exactly one encoding.
   if (count % 8 != 0 && (bitmap.back() & (0xFFu >> (count % 8))) != 0) return fail(WireError::kBadValue);
-  Have have{ChunkSeq{base}, std::vector<bool>(count)};
+  Have have{RenditionId{rendition}, ChunkSeq{base}, std::vector<bool>(count)};
   for (std::size_t i = 0; i < count; ++i) have.have[i] = (bitmap[i / 8] & (0x80u >> (i % 8))) != 0;
   return ok(std::move(have));
 }
@@ -141,31 +143,34 @@ Decoded decode_have(ByteReader& r) {
 // further limited to kMaxPiecesPerRequest.
 template <typename RangeMessage, std::size_t kMaxCount>
 Decoded decode_piece_range(ByteReader& r) {
+  std::uint8_t rendition = 0;
   std::uint64_t seq = 0;
   std::uint16_t first = 0;
   std::uint16_t count = 0;
-  if (!(r.u64(seq) && r.u16(first) && r.u16(count))) return fail(WireError::kTruncated);
-  if (count == 0 || count > kMaxCount || std::size_t{first} + count > kMaxPiecesPerChunk)
+  if (!(r.u8(rendition) && r.u64(seq) && r.u16(first) && r.u16(count))) return fail(WireError::kTruncated);
+  if (rendition >= trust::kMaxRenditions || count == 0 || count > kMaxCount ||
+      std::size_t{first} + count > kMaxPiecesPerChunk)
     return fail(WireError::kBadValue);
-  return ok(RangeMessage{ChunkSeq{seq}, PieceIndex{first}, count});
+  return ok(RangeMessage{ChunkId{ChunkSeq{seq}, RenditionId{rendition}}, PieceIndex{first}, count});
 }
 
 Result<PieceView, WireError> piece_fields(ByteReader& r) {
+  std::uint8_t rendition = 0;
   std::uint64_t seq = 0;
   std::uint16_t index = 0;
-  if (!(r.u64(seq) && r.u16(index))) return Failure{WireError::kTruncated};
-  if (index >= kMaxPiecesPerChunk) return Failure{WireError::kBadValue};
+  if (!(r.u8(rendition) && r.u64(seq) && r.u16(index))) return Failure{WireError::kTruncated};
+  if (rendition >= trust::kMaxRenditions || index >= kMaxPiecesPerChunk) return Failure{WireError::kBadValue};
   const ByteView payload = r.rest();
   if (payload.empty()) return Failure{WireError::kBadValue};
   if (payload.size() > kMaxPieceBytes) return Failure{WireError::kTooLarge};
-  return PieceView{ChunkSeq{seq}, PieceIndex{index}, payload};
+  return PieceView{ChunkId{ChunkSeq{seq}, RenditionId{rendition}}, PieceIndex{index}, payload};
 }
 
 Decoded decode_piece(ByteReader& r) {
   const auto piece = piece_fields(r);
   if (!piece) return fail(piece.error());
   const PieceView& p = piece.value();
-  return ok(Piece{p.seq, p.index, ByteVector(p.bytes.begin(), p.bytes.end())});
+  return ok(Piece{p.id, p.index, ByteVector(p.bytes.begin(), p.bytes.end())});
 }
 
 Decoded decode_chunk_header(ByteReader& r) {
@@ -194,6 +199,13 @@ Decoded decode_rendition_list(ByteReader& r) {
   if (ladder.empty()) return fail(WireError::kBadValue);
   if (ladder.size() > trust::kMaxSignedLadderBytes) return fail(WireError::kTooLarge);
   return ok(RenditionList{ByteVector(ladder.begin(), ladder.end())});
+}
+
+Decoded decode_playing(ByteReader& r) {
+  std::uint8_t rendition = 0;
+  if (!r.u8(rendition)) return fail(WireError::kTruncated);
+  if (rendition >= trust::kMaxRenditions) return fail(WireError::kBadValue);
+  return ok(Playing{RenditionId{rendition}});
 }
 
 Decoded decode_peer_exchange(ByteReader& r) {
@@ -273,6 +285,7 @@ Decoded decode_fields(MessageType type, ByteReader& r) {
     case MessageType::kChat: return decode_chat(r);
     case MessageType::kDeviceStatus: return decode_device_status(r);
     case MessageType::kRenditionList: return decode_rendition_list(r);
+    case MessageType::kPlaying: return decode_playing(r);
   }
   return fail(WireError::kUnknownType);
 }
@@ -295,6 +308,7 @@ void encode_fields(Out& w, const DeviceStatus& m) {
 
 template <typename Out>
 void encode_fields(Out& w, const Have& m) {
+  w.u8(m.rendition.value);
   w.u64(m.base.value);
   w.u16(static_cast<std::uint16_t>(m.have.size()));
   ByteVector bitmap((m.have.size() + 7) / 8, 0);
@@ -305,7 +319,8 @@ void encode_fields(Out& w, const Have& m) {
 
 template <typename Out, typename RangeMessage>
 void encode_piece_range(Out& w, const RangeMessage& m) {
-  w.u64(m.seq.value);
+  w.u8(m.id.rendition.value);
+  w.u64(m.id.seq.value);
   w.u16(static_cast<std::uint16_t>(m.first_piece.value));
   w.u16(m.piece_count);
 }
@@ -318,12 +333,13 @@ void encode_fields(Out& w, const Cancel& m) { encode_piece_range(w, m); }
 
 template <typename Out>
 void encode_fields(Out& w, const PieceView& m) {
-  w.u64(m.seq.value);
+  w.u8(m.id.rendition.value);
+  w.u64(m.id.seq.value);
   w.u16(static_cast<std::uint16_t>(m.index.value));
   w.bytes(m.bytes);
 }
 template <typename Out>
-void encode_fields(Out& w, const Piece& m) { encode_fields(w, PieceView{m.seq, m.index, m.bytes}); }
+void encode_fields(Out& w, const Piece& m) { encode_fields(w, PieceView{m.id, m.index, m.bytes}); }
 
 template <typename Out>
 void encode_fields(Out&, const Choke&) {}
@@ -345,6 +361,9 @@ void encode_fields(Out& w, const InitSegment& m) {
 
 template <typename Out>
 void encode_fields(Out& w, const RenditionList& m) { w.bytes(m.signed_ladder); }
+
+template <typename Out>
+void encode_fields(Out& w, const Playing& m) { w.u8(m.rendition.value); }
 
 template <typename Out>
 void encode_fields(Out& w, const PeerExchange& m) {

@@ -23,7 +23,7 @@ Result<Message, WireError> decode(ByteView bytes);
 // Pieces without copying their payload into a Piece (messages.hpp's PieceView).
 // decode() of a message whose type byte is MessageType::kPiece, the same checks.
 Result<PieceView, WireError> decode_piece(ByteView bytes);
-// The bytes encode(Piece{seq, index, payload}) gives.
+// The bytes encode(Piece{id, index, payload}) gives.
 ByteVector encode_piece(const PieceView& piece);
 
 // What a Chat's signature covers besides the stream key: its fields from author to

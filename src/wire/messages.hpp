@@ -1,5 +1,6 @@
 // The peer wire protocol, version 2: every message two peers exchange, declared once.
-// (Version 2 carries the 164-byte signed headers of version 2, which name a rendition.)
+// (Version 2 carries the 164-byte signed headers of version 2, which name a rendition,
+// and names a chunk by (rendition, seq) in every message that addresses one.)
 // One WebRTC data-channel message carries exactly one wire message (the channel is
 // ordered and reliable and keeps message boundaries), so there is no length framing:
 // a message is `u8 type` followed by its fields, integers big-endian.
@@ -61,6 +62,7 @@ enum class MessageType : std::uint8_t {
   kChat = 15,
   kDeviceStatus = 16,
   kRenditionList = 17,
+  kPlaying = 18,
 };
 
 // The first message on every connection, both ways. The version is not a field: the
@@ -96,29 +98,31 @@ struct DeviceStatus {
   bool operator==(const DeviceStatus&) const = default;
 };
 
-// have[i]: chunk base + i is complete and verified.
+// have[i]: chunk base + i of the rendition is complete and verified. One Have per
+// rendition held.
 struct Have {
   static constexpr MessageType kType = MessageType::kHave;
+  RenditionId rendition;
   ChunkSeq base;
   std::vector<bool> have;
   bool operator==(const Have&) const = default;
 };
 
-// The sender holds pieces first_piece .. first_piece + piece_count - 1 of chunk seq,
+// The sender holds pieces first_piece .. first_piece + piece_count - 1 of chunk id,
 // verified: how cut-through relays advertise pieces of a chunk they hold in part, and
 // how relays advertise the stripe a super-seeding broadcaster pushed to them.
 struct HaveRange {
   static constexpr MessageType kType = MessageType::kHaveRange;
-  ChunkSeq seq;
+  ChunkId id;
   PieceIndex first_piece;
   std::uint16_t piece_count = 0;
   bool operator==(const HaveRange&) const = default;
 };
 
-// Pieces first_piece .. first_piece + piece_count - 1 of chunk seq.
+// Pieces first_piece .. first_piece + piece_count - 1 of chunk id.
 struct Request {
   static constexpr MessageType kType = MessageType::kRequest;
-  ChunkSeq seq;
+  ChunkId id;
   PieceIndex first_piece;
   std::uint16_t piece_count = 1;
   bool operator==(const Request&) const = default;
@@ -126,7 +130,7 @@ struct Request {
 
 struct Piece {
   static constexpr MessageType kType = MessageType::kPiece;
-  ChunkSeq seq;
+  ChunkId id;
   PieceIndex index;
   ByteVector bytes;
   bool operator==(const Piece&) const = default;
@@ -136,7 +140,7 @@ struct Piece {
 // decode_piece and encode_piece): pieces are most of the bytes peers exchange, and
 // copying each into a Piece on the way was a tenth of a 1000-viewer simulation.
 struct PieceView {
-  ChunkSeq seq;
+  ChunkId id;
   PieceIndex index;
   ByteView bytes;
 };
@@ -144,7 +148,7 @@ struct PieceView {
 // Withdraws (part of) an earlier Request.
 struct Cancel {
   static constexpr MessageType kType = MessageType::kCancel;
-  ChunkSeq seq;
+  ChunkId id;
   PieceIndex first_piece;
   std::uint16_t piece_count = 1;
   bool operator==(const Cancel&) const = default;
@@ -246,7 +250,17 @@ struct RenditionList {
   bool operator==(const RenditionList&) const = default;
 };
 
+// The rendition the sender plays now: sent after the handshake and on each change. A
+// hint, trusted for nothing but ordering: a peer that plays a rendition has its chunks
+// early, so it is the relay to prefer for them, and the broadcaster stripes each
+// rendition across the relays that play it.
+struct Playing {
+  static constexpr MessageType kType = MessageType::kPlaying;
+  RenditionId rendition;
+  bool operator==(const Playing&) const = default;
+};
+
 using Message = std::variant<Handshake, Have, HaveRange, Request, Piece, Cancel, Choke, Unchoke, ChunkHeader,
-                             InitSegment, PeerExchange, Ping, Pong, Goodbye, Chat, DeviceStatus, RenditionList>;
+                             InitSegment, PeerExchange, Ping, Pong, Goodbye, Chat, DeviceStatus, RenditionList, Playing>;
 
 }  // namespace swarmcast::wire

@@ -201,6 +201,23 @@ TEST(AbrRule, AnEmptyingBufferPanicsToTheLevelTheRateCarries) {
   EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k240, AbrReason::kPanic}));
 }
 
+TEST(AbrRule, BeforePlayingTheEmptyBufferIsNoPanicAndTheStartIsWhatTheRateCarries) {
+  const std::vector<swarm::AbrObservation> fast = {{TimeMs{9750}, mbps(8.0), 0}};
+  swarm::AbrInput in{.now = TimeMs{10'000}, .ladder = kLadder, .current = k720, .buffer_ms = 0, .starting = true};
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k720, AbrReason::kSteady}));
+  in.observations = fast;
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k720, AbrReason::kSteady}));
+  const std::vector<swarm::AbrObservation> thin = {{TimeMs{9750}, mbps(1.5), 0}};
+  in.observations = thin;
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k480, AbrReason::kStart}));
+  in.current = k240;
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k480, AbrReason::kStart}));
+  // Once playing, the same empty buffer is a panic.
+  in.current = k720;
+  in.starting = false;
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k480, AbrReason::kPanic}));
+}
+
 TEST(AbrRule, NoSamplesNoSwitch) {
   swarm::AbrInput in{.now = TimeMs{10'000}, .ladder = kLadder, .current = k480, .buffer_ms = 2000};
   EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k480, AbrReason::kSteady}));
@@ -278,6 +295,7 @@ TEST(AbrRule, ReasonsHaveStableNames) {
   EXPECT_STREQ(swarm::to_string(AbrReason::kHeld), "held");
   EXPECT_STREQ(swarm::to_string(AbrReason::kDown), "down");
   EXPECT_STREQ(swarm::to_string(AbrReason::kPanic), "panic");
+  EXPECT_STREQ(swarm::to_string(AbrReason::kStart), "start");
   EXPECT_STREQ(swarm::to_string(AbrReason::kManual), "manual");
   EXPECT_STREQ(swarm::to_string(AbrReason::kUnavailable), "unavailable");
   EXPECT_STREQ(swarm::to_string(AbrReason::kOnlyChoice), "only_choice");

@@ -71,11 +71,11 @@ class ViewerAndTwoPeers {
     header.signed_header = header_;
     for (const trust::Digest& d : trust::piece_hashes(payload_)) header.piece_hashes.push_back(d);
     hear(from, header);
-    hear(from, wire::HaveRange{ChunkSeq{0}, PieceIndex{0}, static_cast<std::uint16_t>(header.piece_hashes.size())});
+    hear(from, wire::HaveRange{ChunkId{ChunkSeq{0}}, PieceIndex{0}, static_cast<std::uint16_t>(header.piece_hashes.size())});
   }
 
   void serve(PeerId from, std::uint32_t piece) {
-    viewer_.on_message(from, wire::encode_piece({ChunkSeq{0}, PieceIndex{piece}, trust::piece_of(payload_, PieceIndex{piece})}), now_);
+    viewer_.on_message(from, wire::encode_piece({ChunkId{ChunkSeq{0}}, PieceIndex{piece}, trust::piece_of(payload_, PieceIndex{piece})}), now_);
   }
 
   // Ticks once, 10 ms on; the pieces it asked of each peer.
@@ -177,7 +177,7 @@ TEST(DeviceChange, WhatWasAskedOfAPeerThatStopsServingIsAskedElsewhereAndNothing
   link.serve(ViewerAndTwoPeers::kA, already_sent);
 
   std::set<std::uint32_t> reasked;
-  for (int round = 0; round < 50 && !link.viewer().buffer().find(ChunkSeq{0})->complete(); ++round) {
+  for (int round = 0; round < 50 && !link.viewer().buffer().find(ChunkId{ChunkSeq{0}})->complete(); ++round) {
     asked = link.tick();
     EXPECT_TRUE(asked[ViewerAndTwoPeers::kA].empty()) << "asked a peer that stopped serving, round " << round;
     for (std::uint32_t piece : asked[ViewerAndTwoPeers::kB]) {
@@ -185,7 +185,7 @@ TEST(DeviceChange, WhatWasAskedOfAPeerThatStopsServingIsAskedElsewhereAndNothing
       link.serve(ViewerAndTwoPeers::kB, piece);
     }
   }
-  const swarm::ChunkEntry* chunk = link.viewer().buffer().find(ChunkSeq{0});
+  const swarm::ChunkEntry* chunk = link.viewer().buffer().find(ChunkId{ChunkSeq{0}});
   ASSERT_TRUE(chunk->complete());
   EXPECT_EQ(chunk->data(), link.payload());
   std::set<std::uint32_t> expected = of_a;

@@ -108,7 +108,7 @@ class ChokedViewer {
     header.signed_header = body.header;
     for (const trust::Digest& d : trust::piece_hashes(body.payload)) header.piece_hashes.push_back(d);
     say(header);
-    say(wire::HaveRange{ChunkSeq{seq}, PieceIndex{0}, static_cast<std::uint16_t>(header.piece_hashes.size())});
+    say(wire::HaveRange{ChunkId{ChunkSeq{seq}}, PieceIndex{0}, static_cast<std::uint16_t>(header.piece_hashes.size())});
     origin_[seq] = body;
   }
 
@@ -214,11 +214,11 @@ TEST(SwarmHttpFallback, AForgedOrTamperedChunkIsRefusedAndChangesNothing) {
   EXPECT_EQ(viewer.stats().media_bytes_received, 0u);
 
   EXPECT_TRUE(viewer.on_http_chunk(good.header, good.payload, TimeMs{0}));
-  ASSERT_TRUE(viewer.buffer().complete(ChunkSeq{4}));
+  ASSERT_TRUE(viewer.buffer().complete(ChunkId{ChunkSeq{4}}));
   // Another validly signed version of a chunk already held is not mixed into it.
   const Body other = signed_body(trust::HeaderKind::kChunk, 4, TimeMs{4000}, kChunkBytes + 1);
   EXPECT_FALSE(viewer.on_http_chunk(other.header, other.payload, TimeMs{0}));
-  EXPECT_EQ(viewer.buffer().find(ChunkSeq{4})->data(), good.payload);
+  EXPECT_EQ(viewer.buffer().find(ChunkId{ChunkSeq{4}})->data(), good.payload);
   EXPECT_EQ(viewer.stats().media_bytes_from_http, kChunkBytes);
 }
 
@@ -231,14 +231,14 @@ TEST(SwarmHttpFallback, AChunkFetchedOverHttpIsServedOnToAPeer) {
   const Body chunk = chunk_body(0);
   ASSERT_TRUE(fetcher.on_http_chunk(init.header, init.payload, TimeMs{0}));
   ASSERT_TRUE(fetcher.on_http_chunk(chunk.header, chunk.payload, TimeMs{0}));
-  for (std::int64_t now = 0; now <= 3000 && !neighbour.buffer().complete(ChunkSeq{0}); now += 50) {
+  for (std::int64_t now = 0; now <= 3000 && !neighbour.buffer().complete(ChunkId{ChunkSeq{0}}); now += 50) {
     fetcher.tick(TimeMs{now});
     neighbour.tick(TimeMs{now});
     for (const auto& m : fetcher.take_outbox()) neighbour.on_message(PeerId{1}, m.bytes, TimeMs{now});
     for (const auto& m : neighbour.take_outbox()) fetcher.on_message(PeerId{2}, m.bytes, TimeMs{now});
   }
-  ASSERT_TRUE(neighbour.buffer().complete(ChunkSeq{0})) << neighbour.stats_json(TimeMs{3000});
-  EXPECT_EQ(neighbour.buffer().find(ChunkSeq{0})->data(), chunk.payload);
+  ASSERT_TRUE(neighbour.buffer().complete(ChunkId{ChunkSeq{0}})) << neighbour.stats_json(TimeMs{3000});
+  EXPECT_EQ(neighbour.buffer().find(ChunkId{ChunkSeq{0}})->data(), chunk.payload);
   EXPECT_EQ(neighbour.stats().media_bytes_from_http, 0u);
   EXPECT_EQ(fetcher.stats().media_bytes_sent, kChunkBytes);
 }

@@ -108,7 +108,7 @@ class OneLink {
       for (const trust::Digest& d : trust::piece_hashes(payload)) header.piece_hashes.push_back(d);
       const auto pieces = static_cast<std::uint16_t>(header.piece_hashes.size());
       viewer_.on_message(kStaleNeighbour, wire::encode(header), at);
-      viewer_.on_message(kStaleNeighbour, wire::encode(wire::HaveRange{ChunkSeq{seq}, PieceIndex{0}, pieces}), at);
+      viewer_.on_message(kStaleNeighbour, wire::encode(wire::HaveRange{ChunkId{ChunkSeq{seq}}, PieceIndex{0}, pieces}), at);
     }
   }
 

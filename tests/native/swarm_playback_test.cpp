@@ -60,13 +60,16 @@ TEST(PlaybackClock, AChangedTargetLatencyShiftsEveryLaterDeadlineWithoutAStall) 
 TEST(RequestTracker, CountsBytesInFlightAndExpiresLateRequests) {
   swarm::RequestTracker tracker;
   const swarm::PeerId a{1}, b{2};
-  tracker.add(ChunkSeq{5}, PieceIndex{0}, {a, TimeMs{0}, TimeMs{1000}, 16384});
-  tracker.add(ChunkSeq{5}, PieceIndex{1}, {a, TimeMs{0}, TimeMs{500}, 16384});
-  tracker.add(ChunkSeq{5}, PieceIndex{1}, {b, TimeMs{100}, TimeMs{2000}, 16384});
+  tracker.add(ChunkId{ChunkSeq{5}}, PieceIndex{0}, {a, TimeMs{0}, TimeMs{1000}, 16384});
+  tracker.add(ChunkId{ChunkSeq{5}}, PieceIndex{1}, {a, TimeMs{0}, TimeMs{500}, 16384});
+  tracker.add(ChunkId{ChunkSeq{5}}, PieceIndex{1}, {b, TimeMs{100}, TimeMs{2000}, 16384});
   EXPECT_EQ(tracker.inflight_bytes(a), 32768u);
-  EXPECT_EQ(tracker.expire(TimeMs{600}), std::vector<swarm::PeerId>{a});
+  const auto late = tracker.expire(TimeMs{600});
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].piece, PieceIndex{1});
+  EXPECT_EQ(late[0].request.peer, a);
   EXPECT_EQ(tracker.inflight_bytes(a), 16384u);
-  EXPECT_EQ(tracker.complete(ChunkSeq{5}, PieceIndex{1}, b, TimeMs{400}), TimeMs{300});
+  EXPECT_EQ(tracker.complete(ChunkId{ChunkSeq{5}}, PieceIndex{1}, b, TimeMs{400}), TimeMs{300});
   EXPECT_EQ(tracker.inflight_bytes(b), 0u);
   tracker.drop_peer(a);
   EXPECT_EQ(tracker.size(), 0u);
@@ -75,11 +78,11 @@ TEST(RequestTracker, CountsBytesInFlightAndExpiresLateRequests) {
 TEST(RequestTracker, ListsAChunksRequestsByPieceInTheOrderSent) {
   swarm::RequestTracker tracker;
   const swarm::PeerId a{1}, b{2};
-  tracker.add(ChunkSeq{6}, PieceIndex{0}, {a, TimeMs{0}, TimeMs{900}, 100});
-  tracker.add(ChunkSeq{5}, PieceIndex{2}, {a, TimeMs{0}, TimeMs{900}, 100});
-  tracker.add(ChunkSeq{5}, PieceIndex{1}, {b, TimeMs{10}, TimeMs{900}, 100});
-  tracker.add(ChunkSeq{5}, PieceIndex{1}, {a, TimeMs{20}, TimeMs{800}, 100});
-  const auto listed = tracker.of_chunk(ChunkSeq{5});
+  tracker.add(ChunkId{ChunkSeq{6}}, PieceIndex{0}, {a, TimeMs{0}, TimeMs{900}, 100});
+  tracker.add(ChunkId{ChunkSeq{5}}, PieceIndex{2}, {a, TimeMs{0}, TimeMs{900}, 100});
+  tracker.add(ChunkId{ChunkSeq{5}}, PieceIndex{1}, {b, TimeMs{10}, TimeMs{900}, 100});
+  tracker.add(ChunkId{ChunkSeq{5}}, PieceIndex{1}, {a, TimeMs{20}, TimeMs{800}, 100});
+  const auto listed = tracker.of_chunk(ChunkId{ChunkSeq{5}});
   ASSERT_EQ(listed.size(), 3u);
   EXPECT_EQ(listed[0].piece, PieceIndex{1});
   EXPECT_EQ(listed[0].request.peer, b);
@@ -87,8 +90,10 @@ TEST(RequestTracker, ListsAChunksRequestsByPieceInTheOrderSent) {
   EXPECT_EQ(listed[2].piece, PieceIndex{2});
   // Nothing is due before the earliest expiry; then exactly what is due goes.
   EXPECT_TRUE(tracker.expire(TimeMs{799}).empty());
-  EXPECT_EQ(tracker.expire(TimeMs{800}), std::vector<swarm::PeerId>{a});
-  EXPECT_EQ(tracker.of_chunk(ChunkSeq{5}).size(), 2u);
+  const auto expired = tracker.expire(TimeMs{800});
+  ASSERT_EQ(expired.size(), 1u);
+  EXPECT_EQ(expired[0].request.peer, a);
+  EXPECT_EQ(tracker.of_chunk(ChunkId{ChunkSeq{5}}).size(), 2u);
   tracker.forget_before(ChunkSeq{6});
   EXPECT_EQ(tracker.size(), 1u);
   EXPECT_EQ(tracker.inflight_bytes(a), 100u);

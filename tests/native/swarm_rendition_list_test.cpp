@@ -50,17 +50,34 @@ class RenditionListInTheEngine : public ::testing::Test {
 
   void from(PeerId peer, const wire::Message& m) { viewer.on_message(peer, wire::encode(m), now); }
 
-  wire::ChunkHeader header(std::uint64_t seq, std::uint8_t rendition) const {
-    const ByteVector payload = synthetic::media(seq * 10 + rendition, 20'000);
+  static ByteVector payload_of(std::uint64_t seq, std::uint8_t rendition) {
+    return synthetic::media(seq * 10 + rendition, 20'000);
+  }
+
+  // Chunk seq of a rendition, captured over [seq s, seq+1 s), or `shift_ms` later.
+  wire::ChunkHeader header(std::uint64_t seq, std::uint8_t rendition, std::int64_t shift_ms = 0) const {
+    const ByteVector payload = payload_of(seq, rendition);
     wire::ChunkHeader out;
     out.signed_header = synthetic::signed_header(stream_keys(), trust::HeaderKind::kChunk, seq,
-                                                 TimeMs{std::int64_t(seq) * 1000}, 1000, payload, true,
+                                                 TimeMs{std::int64_t(seq) * 1000 + shift_ms}, 1000, payload, true,
                                                  RenditionId{rendition});
     for (const trust::Digest& d : trust::piece_hashes(payload)) out.piece_hashes.push_back(d);
     return out;
   }
 
   bool banned(PeerId peer) const { return viewer.banned().count(peer) > 0; }
+
+  // The messages of type M the viewer sent to `peer` since the last call.
+  template <typename M>
+  std::vector<M> sent_to(PeerId peer) {
+    std::vector<M> out;
+    for (const auto& m : viewer.take_outbox()) {
+      if (m.to != peer) continue;
+      auto decoded = wire::decode(m.bytes);
+      if (decoded && std::holds_alternative<M>(decoded.value())) out.push_back(std::get<M>(decoded.value()));
+    }
+    return out;
+  }
 
   // The RenditionLists the viewer sent to `peer` since the last call.
   std::vector<ByteVector> lists_sent_to(PeerId peer) {
@@ -109,25 +126,69 @@ TEST_F(RenditionListInTheEngine, AHeaderNamingARenditionTheListLacksIsAForgedHea
   from(kBroadcaster, wire::RenditionList{signed_ladder(ladder(1, 5))});
   from(kRelay, header(5, 3));
   EXPECT_TRUE(banned(kRelay));
-  EXPECT_EQ(viewer.buffer().find(ChunkSeq{5}), nullptr);
+  EXPECT_EQ(viewer.buffer().find(ChunkId{ChunkSeq{5}}), nullptr);
 }
 
-TEST_F(RenditionListInTheEngine, ListedRenditionsAreKeptOrLeftAloneButNeverBlamed) {
+TEST_F(RenditionListInTheEngine, EveryListedRenditionIsKeptAndNoneBlamed) {
   from(kBroadcaster, wire::RenditionList{signed_ladder(ladder(1, 5))});
   from(kRelay, header(5, 0));
-  EXPECT_NE(viewer.buffer().find(ChunkSeq{5}), nullptr) << "the top rendition: the one the engine follows";
+  EXPECT_NE(viewer.buffer().find(ChunkId{ChunkSeq{5}, RenditionId{0}}), nullptr) << "the top rendition, played";
   from(kRelay, header(6, 1));
-  EXPECT_EQ(viewer.buffer().find(ChunkSeq{6}), nullptr) << "listed, not followed yet";
+  EXPECT_NE(viewer.buffer().find(ChunkId{ChunkSeq{6}, RenditionId{1}}), nullptr) << "listed, not played: kept to relay";
   from(kRelay, header(4, 3));
-  EXPECT_EQ(viewer.buffer().find(ChunkSeq{4}), nullptr) << "cut before the list: not judged by it";
+  EXPECT_EQ(viewer.buffer().find(ChunkId{ChunkSeq{4}, RenditionId{3}}), nullptr) << "cut before the list: not judged by it";
   EXPECT_FALSE(banned(kRelay));
+}
+
+TEST_F(RenditionListInTheEngine, AChunkCutAtAnotherMomentThanItsOtherRenditionIsAForgedHeader) {
+  from(kBroadcaster, wire::RenditionList{signed_ladder(ladder(1, 5))});
+  from(kBroadcaster, header(5, 0));
+  from(kRelay, header(5, 1, 40));  // within two frames: the same moment
+  EXPECT_FALSE(banned(kRelay));
+  from(kRelay, header(6, 0));
+  from(kRelay, header(6, 1, 400));  // 400 ms off: another moment
+  EXPECT_TRUE(banned(kRelay));
+  EXPECT_EQ(viewer.buffer().find(ChunkId{ChunkSeq{6}, RenditionId{1}}), nullptr);
+}
+
+// A viewer that plays one rendition serves what it holds of another to a peer that
+// plays that one, and tells every peer of it: the swarm stays one across renditions.
+TEST_F(RenditionListInTheEngine, PeersOnDifferentRenditionsServeEachOtherWhatTheyHold) {
+  from(kBroadcaster, wire::RenditionList{signed_ladder(ladder(1, 5))});
+  link(kLateJoiner, swarm::Role::kRelay);
+  from(kLateJoiner, wire::Playing{RenditionId{1}});
+  viewer.tick(now);  // chooses whom to serve: every neighbour
+  viewer.take_outbox();
+  const ChunkId low{ChunkSeq{5}, RenditionId{1}};
+  const ByteVector payload = payload_of(5, 1);
+  from(kRelay, header(5, 1));
+  for (std::uint32_t p = 0; p < trust::piece_count(payload.size()); ++p) {
+    const ByteView piece = trust::piece_of(payload, PieceIndex{p});
+    from(kRelay, wire::Piece{low, PieceIndex{p}, ByteVector(piece.begin(), piece.end())});
+  }
+  ASSERT_TRUE(viewer.buffer().complete(low));
+  viewer.tick(now);
+  const auto adverts = sent_to<wire::HaveRange>(kLateJoiner);
+  ASSERT_EQ(adverts.size(), 1u);
+  EXPECT_EQ(adverts[0].id, low);
+  EXPECT_EQ(adverts[0].piece_count, 2u);
+  from(kLateJoiner, wire::Request{low, PieceIndex{0}, 2});
+  from(kLateJoiner, wire::Request{ChunkId{ChunkSeq{5}, RenditionId{4}}, PieceIndex{0}, 1});  // unlisted: refused
+  viewer.tick(now);
+  const auto pieces = sent_to<wire::Piece>(kLateJoiner);
+  ASSERT_EQ(pieces.size(), 2u);
+  for (std::uint32_t p = 0; p < 2; ++p) {
+    EXPECT_EQ(pieces[p].id, low);
+    EXPECT_EQ(pieces[p].index, PieceIndex{p});
+  }
+  EXPECT_FALSE(banned(kLateJoiner));
 }
 
 TEST_F(RenditionListInTheEngine, BeforeAnyListOnlyRenditionZeroIsKeptAndNoneIsBlamed) {
   from(kRelay, header(5, 1));
   from(kRelay, header(6, 0));
-  EXPECT_EQ(viewer.buffer().find(ChunkSeq{5}), nullptr);
-  EXPECT_NE(viewer.buffer().find(ChunkSeq{6}), nullptr);
+  EXPECT_EQ(viewer.buffer().find(ChunkId{ChunkSeq{5}}), nullptr);
+  EXPECT_NE(viewer.buffer().find(ChunkId{ChunkSeq{6}}), nullptr);
   EXPECT_FALSE(banned(kRelay));
 }
 

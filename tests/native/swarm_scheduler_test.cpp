@@ -20,7 +20,7 @@ using swarm::WantedChunk;
 constexpr TimeMs kNow{100'000};
 
 WantedChunk chunk(std::uint64_t seq, std::int64_t ms_to_deadline, const std::string& pieces, PeerId asked = PeerId{}) {
-  WantedChunk c{ChunkSeq{seq}, TimeMs{kNow.value + ms_to_deadline}, 16384, {}, {}};
+  WantedChunk c{ChunkId{ChunkSeq{seq}}, TimeMs{kNow.value + ms_to_deadline}, 16384, {}, {}};
   for (char ch : pieces) {
     c.pieces.push_back(ch == 'x' ? PieceState::kHave
                        : ch == 'r' ? PieceState::kInflight
@@ -40,9 +40,9 @@ struct Swarm {
               bool choking = false, std::uint64_t inflight = 0) {
     swarm::PieceAvailability& a = holdings[id];
     for (const auto& [seq, bits] : holds) {
-      if (bits == "*") a.set_complete(ChunkSeq{seq});
+      if (bits == "*") a.set_complete(ChunkId{ChunkSeq{seq}});
       for (std::uint32_t i = 0; i < bits.size(); ++i)
-        if (bits[i] == '1') a.set_piece(ChunkSeq{seq}, PieceIndex{i});
+        if (bits[i] == '1') a.set_piece(ChunkId{ChunkSeq{seq}}, PieceIndex{i});
     }
     peers.push_back(PeerCandidate{PeerId{id}, choking, kbytes_per_s * 1024, 50, inflight, &a});
     return *this;
@@ -52,7 +52,7 @@ struct Swarm {
 std::string describe(const std::vector<RequestAction>& requests) {
   std::string out;
   for (const auto& r : requests)
-    out += "p" + std::to_string(r.peer.value) + ":" + std::to_string(r.seq.value) + "/" + std::to_string(r.first.value) +
+    out += "p" + std::to_string(r.peer.value) + ":" + std::to_string(r.id.seq.value) + "/" + std::to_string(r.first.value) +
            "+" + std::to_string(r.count) + " ";
   return out;
 }
@@ -110,7 +110,7 @@ TEST(Scheduler, BeyondTheUrgentWindowTheRarestPieceComesFirst) {
   const auto d = swarm::pick_requests(wanted, s.peers, kNow);
   ASSERT_FALSE(d.requests.empty());
   bool asked_rare = false;
-  for (const auto& r : d.requests) asked_rare |= r.seq == ChunkSeq{12} && r.first.value <= 3 && r.first.value + r.count > 3;
+  for (const auto& r : d.requests) asked_rare |= r.id == ChunkId{ChunkSeq{12}} && r.first.value <= 3 && r.first.value + r.count > 3;
   EXPECT_TRUE(asked_rare) << describe(d.requests);
   EXPECT_EQ(d.requests.size() <= 6, true);
 }
@@ -129,7 +129,7 @@ TEST(Scheduler, NobodyHoldingAnUrgentPieceFallsBackToHttpOnlyNearTheDeadline) {
   const std::vector<WantedChunk> far{chunk(10, 2000, "xx..")};
   swarm::SchedulerConfig with_origin;
   with_origin.http_origin = true;
-  EXPECT_EQ(swarm::pick_requests(near, s.peers, kNow, with_origin).http_fetches, std::vector<ChunkSeq>{ChunkSeq{10}});
+  EXPECT_EQ(swarm::pick_requests(near, s.peers, kNow, with_origin).http_fetches, std::vector<ChunkId>{ChunkId{ChunkSeq{10}}});
   EXPECT_TRUE(swarm::pick_requests(far, s.peers, kNow, with_origin).http_fetches.empty());
   EXPECT_TRUE(swarm::pick_requests(near, s.peers, kNow).http_fetches.empty());  // no origin configured
 }
@@ -151,16 +151,16 @@ TEST(Scheduler, NoPeersNoRequests) {
 
 TEST(PieceAvailability, RangesOfPiecesAnywhereInAChunk) {
   swarm::PieceAvailability a;
-  a.set_pieces(ChunkSeq{3}, PieceIndex{60}, 10);
-  a.set_piece(ChunkSeq{3}, PieceIndex{1023});
-  a.set_piece(ChunkSeq{3}, PieceIndex{1024});  // past the wire limit: ignored
-  for (std::uint32_t p : {60u, 63u, 64u, 69u, 1023u}) EXPECT_TRUE(a.has(ChunkSeq{3}, PieceIndex{p})) << p;
-  for (std::uint32_t p : {0u, 59u, 70u, 128u, 1024u}) EXPECT_FALSE(a.has(ChunkSeq{3}, PieceIndex{p})) << p;
-  EXPECT_EQ(a.chunk(ChunkSeq{4}), nullptr);
-  a.set_complete(ChunkSeq{4});
-  EXPECT_TRUE(a.has(ChunkSeq{4}, PieceIndex{500}));
+  a.set_pieces(ChunkId{ChunkSeq{3}}, PieceIndex{60}, 10);
+  a.set_piece(ChunkId{ChunkSeq{3}}, PieceIndex{1023});
+  a.set_piece(ChunkId{ChunkSeq{3}}, PieceIndex{1024});  // past the wire limit: ignored
+  for (std::uint32_t p : {60u, 63u, 64u, 69u, 1023u}) EXPECT_TRUE(a.has(ChunkId{ChunkSeq{3}}, PieceIndex{p})) << p;
+  for (std::uint32_t p : {0u, 59u, 70u, 128u, 1024u}) EXPECT_FALSE(a.has(ChunkId{ChunkSeq{3}}, PieceIndex{p})) << p;
+  EXPECT_EQ(a.chunk(ChunkId{ChunkSeq{4}}), nullptr);
+  a.set_complete(ChunkId{ChunkSeq{4}});
+  EXPECT_TRUE(a.has(ChunkId{ChunkSeq{4}}, PieceIndex{500}));
   a.forget_before(ChunkSeq{4});
-  EXPECT_EQ(a.chunk(ChunkSeq{3}), nullptr);
+  EXPECT_EQ(a.chunk(ChunkId{ChunkSeq{3}}), nullptr);
 }
 
 }  // namespace

@@ -42,13 +42,13 @@ ChunkBuffer buffer_of(std::string_view chunks) {
     EXPECT_EQ(buffer.add_header(header, trust::piece_hashes(payload), TimeMs{0}), swarm::HeaderOutcome::kAccepted);
     if (chunks[i] == 'k') continue;
     for (std::uint32_t p = 0; p < trust::piece_count(payload.size()); ++p)
-      buffer.add_piece(ChunkSeq{i}, PieceIndex{p}, trust::piece_of(payload, PieceIndex{p}));
+      buffer.add_piece(ChunkId{ChunkSeq{i}}, PieceIndex{p}, trust::piece_of(payload, PieceIndex{p}));
   }
   return buffer;
 }
 
 std::optional<std::uint64_t> start_at(std::string_view chunks, std::int64_t wanted_ms) {
-  const auto chosen = swarm::start_chunk(buffer_of(chunks).chunks(), wanted_ms);
+  const auto chosen = swarm::start_chunk(buffer_of(chunks).chunks(), RenditionId{0}, wanted_ms);
   return chosen ? std::optional(chosen->value) : std::nullopt;
 }
 
@@ -73,7 +73,7 @@ TEST(StartChunk, IsNothingWhileNoKeyframeChunkIsKnown) {
 TEST(LaterStart, MovesOnlyToACompleteKeyframeChunkThatBeginsByTheMoment) {
   const ChunkBuffer buffer = buffer_of("K...K...k...K");
   const auto later = [&](std::uint64_t chosen, std::int64_t moment) {
-    return swarm::later_start(buffer.chunks(), ChunkSeq{chosen}, moment).value;
+    return swarm::later_start(buffer.chunks(), ChunkId{ChunkSeq{chosen}}, moment).value;
   };
   EXPECT_EQ(later(0, 500), 0u);     // the moment is within the chunk chosen
   EXPECT_EQ(later(0, 3'500), 0u);   // past it, but no keyframe chunk since

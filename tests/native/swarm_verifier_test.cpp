@@ -85,10 +85,10 @@ TEST(MemoizingVerifier, BuffersSharingItHoldOneCopyOfEachPiece) {
   for (swarm::ChunkBuffer* buffer : {&a, &b}) {
     ASSERT_EQ(buffer->add_header(c.header, c.hashes, TimeMs{0}), swarm::HeaderOutcome::kAccepted);
     for (std::uint32_t i = 0; i < c.hashes.size(); ++i)
-      ASSERT_EQ(buffer->add_piece(ChunkSeq{6}, PieceIndex{i}, c.piece(i)), swarm::PieceOutcome::kAccepted);
+      ASSERT_EQ(buffer->add_piece(ChunkId{ChunkSeq{6}}, PieceIndex{i}, c.piece(i)), swarm::PieceOutcome::kAccepted);
   }
-  EXPECT_EQ(a.piece(ChunkSeq{6}, PieceIndex{1}).data(), b.piece(ChunkSeq{6}, PieceIndex{1}).data());
-  EXPECT_EQ(a.find(ChunkSeq{6})->data(), c.payload);
+  EXPECT_EQ(a.piece(ChunkId{ChunkSeq{6}}, PieceIndex{1}).data(), b.piece(ChunkId{ChunkSeq{6}}, PieceIndex{1}).data());
+  EXPECT_EQ(a.find(ChunkId{ChunkSeq{6}})->data(), c.payload);
   a.check_invariants();
 }
 

@@ -166,6 +166,32 @@ TEST(RenditionStanding, ChunksAreJudgedAgainstTheListFromItsFirstSeq) {
   EXPECT_EQ(trust::rendition_standing(nullptr, header(HeaderKind::kChunk, 100, 1)), RenditionStanding::kUnjudged);
 }
 
+// Chunk k of every rendition covers the same moment within two frames of the slower
+// rendition (80 ms at least): 720p and 480p at 30 fps, 240p at 15 fps.
+TEST(RenditionAlignment, StartsAndEndsAgreeWithinTwoFramesOfTheSlowerRendition) {
+  const trust::KeyPair keys = stream_key();
+  const trust::RenditionLadder ladder = three_levels(keys);
+  const auto cut = [](std::uint8_t rendition, std::int64_t capture, std::uint32_t duration) {
+    trust::ChunkHeader h;
+    h.rendition = RenditionId{rendition};
+    h.seq = ChunkSeq{100};
+    h.capture_time = TimeMs{capture};
+    h.duration_ms = duration;
+    return h;
+  };
+  EXPECT_TRUE(trust::aligned(cut(0, 5000, 1000), cut(1, 5000, 1000), ladder));
+  EXPECT_TRUE(trust::aligned(cut(0, 5000, 1000), cut(1, 5080, 920), ladder));   // start 80 ms later, same end
+  EXPECT_TRUE(trust::aligned(cut(1, 5080, 1000), cut(0, 5000, 1000), ladder));  // both 80 ms apart, either order
+  EXPECT_FALSE(trust::aligned(cut(0, 5000, 1000), cut(1, 5081, 919), ladder));
+  EXPECT_FALSE(trust::aligned(cut(0, 5000, 1000), cut(1, 5000, 1081), ladder));  // ends 81 ms apart
+  EXPECT_FALSE(trust::aligned(cut(0, 5000, 1000), cut(1, 7000, 1000), ladder));  // another moment altogether
+  // 15 fps: two frames are 134 ms (133.3, rounded up).
+  EXPECT_TRUE(trust::aligned(cut(0, 5000, 1000), cut(2, 5134, 866), ladder));
+  EXPECT_FALSE(trust::aligned(cut(0, 5000, 1000), cut(2, 5135, 865), ladder));
+  // A rendition the list lacks has no frame rate: the 80 ms floor.
+  EXPECT_FALSE(trust::aligned(cut(2, 5000, 1000), cut(5, 5100, 900), ladder));
+}
+
 TEST(RenditionLadderErrors, HaveStableSnakeCaseNames) {
   EXPECT_STREQ(trust::to_string(TrustError::kMalformedLadder), "malformed_ladder");
 }

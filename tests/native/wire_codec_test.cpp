@@ -101,11 +101,11 @@ Chat sample_chat(ChatKind kind, std::string name, std::string text) {
 std::vector<Message> one_of_each() {
   return {
       sample_handshake(),
-      Have{ChunkSeq{1000}, window("1101100111001")},
-      HaveRange{ChunkSeq{77}, PieceIndex{5}, 9},
-      Request{ChunkSeq{42}, PieceIndex{3}, 16},
-      Piece{ChunkSeq{42}, PieceIndex{3}, filled(100, 7)},
-      Cancel{ChunkSeq{42}, PieceIndex{8}, 2},
+      Have{RenditionId{2}, ChunkSeq{1000}, window("1101100111001")},
+      HaveRange{ChunkId{ChunkSeq{77}, RenditionId{1}}, PieceIndex{5}, 9},
+      Request{ChunkId{ChunkSeq{42}, RenditionId{3}}, PieceIndex{3}, 16},
+      Piece{ChunkId{ChunkSeq{42}, RenditionId{4}}, PieceIndex{3}, filled(100, 7)},
+      Cancel{ChunkId{ChunkSeq{42}, RenditionId{5}}, PieceIndex{8}, 2},
       Choke{},
       Unchoke{},
       ChunkHeader{kHeader, {array_of<32>(1), array_of<32>(2), array_of<32>(3)}},
@@ -117,6 +117,7 @@ std::vector<Message> one_of_each() {
       sample_chat(ChatKind::kText, "Ana", "hello, swarm \xC3\xA9\xE2\x82\xAC"),
       DeviceStatus{.can_upload = true, .hidden = true, .upload_budget_bytes_per_s = 97'656},
       RenditionList{filled(200, 0x33)},
+      Playing{RenditionId{6}},
   };
 }
 
@@ -138,16 +139,20 @@ std::vector<Message> at_the_limits() {
                                  .battery_low = (flags & 4) != 0, .hidden = (flags & 8) != 0,
                                  .upload_budget_bytes_per_s = flags % 2 == 0 ? 0u : ~0u, .upload_choice = upload_choice});
   }
-  out.push_back(Have{ChunkSeq{0}, {}});
-  out.push_back(Have{ChunkSeq{5}, std::vector<bool>(kMaxHaveWindow, true)});
-  out.push_back(Have{ChunkSeq{~0ull}, window("1")});
-  out.push_back(HaveRange{ChunkSeq{0}, PieceIndex{0}, 1});
-  out.push_back(HaveRange{ChunkSeq{1}, PieceIndex{0}, 1024});
-  out.push_back(HaveRange{ChunkSeq{1}, PieceIndex{1023}, 1});
-  out.push_back(Request{ChunkSeq{9}, PieceIndex{1024 - 64}, 64});
-  out.push_back(Cancel{ChunkSeq{9}, PieceIndex{1023}, 1});
-  out.push_back(Piece{ChunkSeq{9}, PieceIndex{1023}, filled(1)});
-  out.push_back(Piece{ChunkSeq{9}, PieceIndex{0}, filled(kMaxPieceBytes)});
+  out.push_back(Have{RenditionId{0}, ChunkSeq{0}, {}});
+  out.push_back(Have{RenditionId{0}, ChunkSeq{5}, std::vector<bool>(kMaxHaveWindow, true)});
+  out.push_back(Have{RenditionId{0}, ChunkSeq{~0ull}, window("1")});
+  out.push_back(HaveRange{ChunkId{ChunkSeq{0}}, PieceIndex{0}, 1});
+  out.push_back(HaveRange{ChunkId{ChunkSeq{1}}, PieceIndex{0}, 1024});
+  out.push_back(HaveRange{ChunkId{ChunkSeq{1}}, PieceIndex{1023}, 1});
+  out.push_back(Request{ChunkId{ChunkSeq{9}}, PieceIndex{1024 - 64}, 64});
+  out.push_back(Cancel{ChunkId{ChunkSeq{9}}, PieceIndex{1023}, 1});
+  out.push_back(Piece{ChunkId{ChunkSeq{9}}, PieceIndex{1023}, filled(1)});
+  out.push_back(Piece{ChunkId{ChunkSeq{9}}, PieceIndex{0}, filled(kMaxPieceBytes)});
+  out.push_back(Piece{ChunkId{ChunkSeq{9}, RenditionId{trust::kMaxRenditions - 1}}, PieceIndex{0}, filled(1)});
+  out.push_back(Have{RenditionId{trust::kMaxRenditions - 1}, ChunkSeq{5}, window("1")});
+  out.push_back(Playing{RenditionId{0}});
+  out.push_back(Playing{RenditionId{trust::kMaxRenditions - 1}});
   out.push_back(ChunkHeader{kHeader, std::vector<PieceHash>(1)});
   out.push_back(ChunkHeader{kHeader, std::vector<PieceHash>(kMaxPiecesPerChunk, array_of<32>(5))});
   out.push_back(InitSegment{kHeader, filled(1)});
@@ -209,21 +214,23 @@ TEST(WireCodec, DeviceStatusLayout) {
 }
 
 TEST(WireCodec, RequestLayoutIsBigEndian) {
-  EXPECT_EQ(to_hex(encode(Request{ChunkSeq{0x0A0B0C0D0E0F1011}, PieceIndex{0x0123}, 0x40})),
-            to_hex(hex("04 0a0b0c0d0e0f1011 0123 0040")));
+  EXPECT_EQ(to_hex(encode(Request{ChunkId{ChunkSeq{0x0A0B0C0D0E0F1011}}, PieceIndex{0x0123}, 0x40})),
+            to_hex(hex("04 00 0a0b0c0d0e0f1011 0123 0040")));
+  EXPECT_EQ(to_hex(encode(Cancel{ChunkId{ChunkSeq{2}, RenditionId{7}}, PieceIndex{1}, 3})),
+            to_hex(hex("06 07 0000000000000002 0001 0003")));
 }
 
 TEST(WireCodec, HaveBitmapIsMostSignificantBitFirst) {
   // Ten chunks from 7: held are 7, 8 and 16; six padding bits of zero.
-  EXPECT_EQ(to_hex(encode(Have{ChunkSeq{7}, window("1100000001")})),
-            to_hex(hex("02 0000000000000007 000a c0 40")));
+  EXPECT_EQ(to_hex(encode(Have{RenditionId{0}, ChunkSeq{7}, window("1100000001")})),
+            to_hex(hex("02 00 0000000000000007 000a c0 40")));
 }
 
 TEST(WireCodec, EveryProperPrefixIsTruncated) {
   for (const Message& m : one_of_each()) {
     const ByteVector bytes = encode(m);
     // Piece, InitSegment and RenditionList carry no length: their payload ends with the message.
-    const std::size_t fixed = std::holds_alternative<Piece>(m) ? 1 + 8 + 2
+    const std::size_t fixed = std::holds_alternative<Piece>(m) ? 1 + 1 + 8 + 2
                               : std::holds_alternative<InitSegment>(m) ? 1 + trust::kSignedHeaderSize
                               : std::holds_alternative<RenditionList>(m) ? 1
                                                                         : bytes.size();
@@ -256,16 +263,16 @@ TEST(WireCodec, BytesAfterTheLastFieldAreTrailing) {
 TEST(WireCodec, EmptyAndUnknownTypes) {
   EXPECT_EQ(error_of({}), WireError::kEmpty);
   EXPECT_EQ(error_of(hex("00")), WireError::kUnknownType);
-  EXPECT_EQ(error_of(hex("12 00000000")), WireError::kUnknownType);
+  EXPECT_EQ(error_of(hex("13 00000000")), WireError::kUnknownType);
   EXPECT_EQ(error_of(hex("ff")), WireError::kUnknownType);
 }
 
 TEST(WireCodec, OversizeMessagesAndPayloadsAreTooLarge) {
   // Over the message cap, whatever the type says.
   EXPECT_EQ(error_of(concat({hex("07"), ByteVector(kMaxMessageBytes)})), WireError::kTooLarge);
-  EXPECT_EQ(error_of(concat({hex("05 0000000000000001 0000"), ByteVector(kMaxMessageBytes)})), WireError::kTooLarge);
+  EXPECT_EQ(error_of(concat({hex("05 00 0000000000000001 0000"), ByteVector(kMaxMessageBytes)})), WireError::kTooLarge);
   // Within it, but a piece or init segment over its own cap.
-  EXPECT_EQ(error_of(concat({hex("05 0000000000000001 0000"), filled(kMaxPieceBytes + 1)})), WireError::kTooLarge);
+  EXPECT_EQ(error_of(concat({hex("05 00 0000000000000001 0000"), filled(kMaxPieceBytes + 1)})), WireError::kTooLarge);
   EXPECT_EQ(error_of(concat({hex("0a"), kHeader, filled(kMaxInitBytes + 1)})), WireError::kTooLarge);
   EXPECT_EQ(error_of(concat({hex("11"), filled(trust::kMaxSignedLadderBytes + 1)})), WireError::kTooLarge);
 }
@@ -302,38 +309,57 @@ TEST(WireCodec, DeviceStatusFlagBits) {
 }
 
 TEST(WireCodec, HaveWindowRules) {
-  EXPECT_EQ(error_of(concat({hex("02 0000000000000000 0401"), ByteVector(129)})), WireError::kBadValue);  // 1025 chunks
+  EXPECT_EQ(error_of(concat({hex("02 00 0000000000000000 0401"), ByteVector(129)})), WireError::kBadValue);  // 1025 chunks
   // A declared window of 1024 with one bitmap byte present: refused before allocating.
-  EXPECT_EQ(error_of(hex("02 0000000000000000 0400 ff")), WireError::kTruncated);
+  EXPECT_EQ(error_of(hex("02 00 0000000000000000 0400 ff")), WireError::kTruncated);
   // Ten chunks use 2 bits of the second byte; the six others must be zero.
-  EXPECT_EQ(error_of(hex("02 0000000000000007 000a c0 40")), std::nullopt);
-  EXPECT_EQ(error_of(hex("02 0000000000000007 000a c0 60")), WireError::kBadValue);
-  EXPECT_EQ(error_of(hex("02 0000000000000007 000a c0 41")), WireError::kBadValue);
+  EXPECT_EQ(error_of(hex("02 00 0000000000000007 000a c0 40")), std::nullopt);
+  EXPECT_EQ(error_of(hex("02 00 0000000000000007 000a c0 60")), WireError::kBadValue);
+  EXPECT_EQ(error_of(hex("02 00 0000000000000007 000a c0 41")), WireError::kBadValue);
   // The window may not run past the last sequence number.
-  EXPECT_EQ(error_of(hex("02 ffffffffffffffff 0001 80")), std::nullopt);
-  EXPECT_EQ(error_of(hex("02 ffffffffffffffff 0002 80")), WireError::kBadValue);
+  EXPECT_EQ(error_of(hex("02 00 ffffffffffffffff 0001 80")), std::nullopt);
+  EXPECT_EQ(error_of(hex("02 00 ffffffffffffffff 0002 80")), WireError::kBadValue);
 }
 
 TEST(WireCodec, PieceIndicesStayWithinAChunk) {
-  EXPECT_EQ(error_of(hex("03 0000000000000001 0000 0400")), std::nullopt);  // all 1024 pieces
-  EXPECT_EQ(error_of(hex("03 0000000000000001 0000 0401")), WireError::kBadValue);
-  EXPECT_EQ(error_of(hex("03 0000000000000001 03ff 0002")), WireError::kBadValue);  // runs past piece 1023
-  EXPECT_EQ(error_of(hex("03 0000000000000001 0005 0000")), WireError::kBadValue);  // empty range
-  EXPECT_EQ(error_of(hex("05 0000000000000001 03ff 00")), std::nullopt);
-  EXPECT_EQ(error_of(hex("05 0000000000000001 0400 00")), WireError::kBadValue);
-  EXPECT_EQ(error_of(hex("05 0000000000000001 0000")), WireError::kBadValue);  // no piece bytes
+  EXPECT_EQ(error_of(hex("03 00 0000000000000001 0000 0400")), std::nullopt);  // all 1024 pieces
+  EXPECT_EQ(error_of(hex("03 00 0000000000000001 0000 0401")), WireError::kBadValue);
+  EXPECT_EQ(error_of(hex("03 00 0000000000000001 03ff 0002")), WireError::kBadValue);  // runs past piece 1023
+  EXPECT_EQ(error_of(hex("03 00 0000000000000001 0005 0000")), WireError::kBadValue);  // empty range
+  EXPECT_EQ(error_of(hex("05 00 0000000000000001 03ff 00")), std::nullopt);
+  EXPECT_EQ(error_of(hex("05 00 0000000000000001 0400 00")), WireError::kBadValue);
+  EXPECT_EQ(error_of(hex("05 00 0000000000000001 0000")), WireError::kBadValue);  // no piece bytes
 }
 
 TEST(WireCodec, RequestAndCancelRanges) {
   for (const char* type : {"04", "06"}) {
     const std::string t = type;
-    EXPECT_EQ(error_of(hex(t + "0000000000000001 0000 0040")), std::nullopt) << t;  // 64 pieces
-    EXPECT_EQ(error_of(hex(t + "0000000000000001 0000 0000")), WireError::kBadValue) << t;
-    EXPECT_EQ(error_of(hex(t + "0000000000000001 0000 0041")), WireError::kBadValue) << t;
-    EXPECT_EQ(error_of(hex(t + "0000000000000001 03c0 0040")), std::nullopt) << t;  // up to piece 1023
-    EXPECT_EQ(error_of(hex(t + "0000000000000001 03c1 0040")), WireError::kBadValue) << t;
-    EXPECT_EQ(error_of(hex(t + "0000000000000001 ffff 0040")), WireError::kBadValue) << t;
+    EXPECT_EQ(error_of(hex(t + "00 0000000000000001 0000 0040")), std::nullopt) << t;  // 64 pieces
+    EXPECT_EQ(error_of(hex(t + "00 0000000000000001 0000 0000")), WireError::kBadValue) << t;
+    EXPECT_EQ(error_of(hex(t + "00 0000000000000001 0000 0041")), WireError::kBadValue) << t;
+    EXPECT_EQ(error_of(hex(t + "00 0000000000000001 03c0 0040")), std::nullopt) << t;  // up to piece 1023
+    EXPECT_EQ(error_of(hex(t + "00 0000000000000001 03c1 0040")), WireError::kBadValue) << t;
+    EXPECT_EQ(error_of(hex(t + "00 0000000000000001 ffff 0040")), WireError::kBadValue) << t;
   }
+}
+
+// Every chunk-addressed message names the rendition in the byte after its type; ids
+// from kMaxRenditions on are no rendition at all.
+TEST(WireCodec, RenditionBytesAreBelowTheMostRenditions) {
+  for (const char* type : {"03", "04", "06"}) {
+    const std::string t = type;
+    EXPECT_EQ(error_of(hex(t + "07 0000000000000001 0000 0001")), std::nullopt) << t;
+    EXPECT_EQ(error_of(hex(t + "08 0000000000000001 0000 0001")), WireError::kBadValue) << t;
+    EXPECT_EQ(error_of(hex(t + "ff 0000000000000001 0000 0001")), WireError::kBadValue) << t;
+  }
+  EXPECT_EQ(error_of(hex("02 07 0000000000000001 0001 80")), std::nullopt);
+  EXPECT_EQ(error_of(hex("02 08 0000000000000001 0001 80")), WireError::kBadValue);
+  EXPECT_EQ(error_of(hex("05 07 0000000000000001 0000 aa")), std::nullopt);
+  EXPECT_EQ(error_of(hex("05 08 0000000000000001 0000 aa")), WireError::kBadValue);
+  EXPECT_EQ(decode_piece(hex("05 08 0000000000000001 0000 aa")).error(), WireError::kBadValue);
+  EXPECT_EQ(to_hex(encode(Playing{RenditionId{2}})), to_hex(hex("12 02")));
+  EXPECT_EQ(error_of(hex("12 08")), WireError::kBadValue);
+  EXPECT_EQ(error_of(hex("12")), WireError::kTruncated);
 }
 
 TEST(WireCodec, ChunkHeaderPieceCount) {
@@ -439,16 +465,16 @@ TEST(WireCodec, MutatedAndRandomInputsDecodeCanonicallyOrFail) {
 // decode give, refusals included.
 TEST(WireCodec, PieceViewsEncodeAndDecodeLikePieces) {
   const ByteVector payload = filled(kMaxPieceBytes, 3);
-  const ByteVector bytes = encode(Piece{ChunkSeq{9}, PieceIndex{4}, payload});
-  EXPECT_EQ(encode_piece({ChunkSeq{9}, PieceIndex{4}, payload}), bytes);
+  const ByteVector bytes = encode(Piece{ChunkId{ChunkSeq{9}}, PieceIndex{4}, payload});
+  EXPECT_EQ(encode_piece({ChunkId{ChunkSeq{9}}, PieceIndex{4}, payload}), bytes);
   const auto view = decode_piece(bytes);
   ASSERT_TRUE(view.ok());
-  EXPECT_EQ(view.value().seq, ChunkSeq{9});
+  EXPECT_EQ(view.value().id, ChunkId{ChunkSeq{9}});
   EXPECT_EQ(view.value().index, PieceIndex{4});
-  EXPECT_EQ(view.value().bytes.data(), bytes.data() + 11);
+  EXPECT_EQ(view.value().bytes.data(), bytes.data() + 12);
   EXPECT_EQ(view.value().bytes.size(), payload.size());
-  for (const ByteVector& bad : {hex("05"), hex("05 0000000000000001 0400 01"), hex("05 0000000000000001 0000"),
-                                concat({hex("05 0000000000000001 0000"), filled(kMaxPieceBytes + 1)})}) {
+  for (const ByteVector& bad : {hex("05"), hex("05 00 0000000000000001 0400 01"), hex("05 00 0000000000000001 0000"),
+                                concat({hex("05 00 0000000000000001 0000"), filled(kMaxPieceBytes + 1)})}) {
     ASSERT_FALSE(decode(bad).ok());
     EXPECT_EQ(decode_piece(bad).error(), decode(bad).error()) << to_hex(bad);
   }

@@ -41,6 +41,22 @@ describe('ClipBuffer', () => {
     assert.equal(clips.seconds, 1);
   });
 
+  test('a rendition switch starts the clip afresh, with the init segment of the rendition played', async () => {
+    const clips = new ClipBuffer(null, { seconds: 10 });
+    clips.add({ init: true, epoch: 0, rendition: 0, bytes: bytesOf(90, 1) });
+    clips.add({ init: true, epoch: 0, rendition: 1, bytes: bytesOf(91, 1) });
+    clips.add({ epoch: 0, rendition: 0, captureMs: 0, bytes: bytesOf(1, 1) });
+    clips.add({ epoch: 0, rendition: 0, captureMs: 1000, bytes: bytesOf(2, 1) });
+    assert.deepEqual(contents(clips), [90, 1, 2], 'rendition 0 with its own init, not the later one of rendition 1');
+    clips.add({ epoch: 0, rendition: 1, captureMs: 2000, bytes: bytesOf(3, 1) });
+    clips.add({ epoch: 0, rendition: 1, captureMs: 3000, bytes: bytesOf(4, 1) });
+    assert.deepEqual(contents(clips), [91, 3, 4]);
+    // Back to rendition 0 in the same epoch: its init segment is still held.
+    clips.add({ epoch: 0, rendition: 0, captureMs: 4000, bytes: bytesOf(5, 1) });
+    assert.deepEqual(contents(clips), [90, 5]);
+    assert.equal(clips.seconds, 0);
+  });
+
   test('keeps at most maxBytes of chunks, and always the newest', async () => {
     const clips = new ClipBuffer(null, { seconds: 60, maxBytes: 10 });
     clips.add({ init: true, epoch: 0, bytes: bytesOf(9, 1) });

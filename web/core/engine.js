@@ -78,6 +78,9 @@ export class EngineError extends Error {
   }
 }
 
+// Rendition ids are 0..7 (trust::kMaxRenditions in src/trust/signed_header.hpp).
+const MAX_RENDITIONS = 8;
+
 /**
  * One broadcaster's or viewer's swarm engine. It has no clock and no sockets: pass
  * `nowMs` into every call, feed it what peers send, tick it, and carry out what it
@@ -233,6 +236,32 @@ export class SwarmEngine {
     native.setDevice(...device(constraints), time(nowMs));
   }
 
+  /**
+   * Viewer: which rendition to play: 'auto' (the ABR rule: down before the buffer runs
+   * out, up with headroom), or one id of the stream's rendition list, held whatever the
+   * link does. The switch is made at the next chunk not yet handed to the player; the
+   * stats report the choice (`abr_manual`) and the reason (`abr_reason`).
+   * @param {'auto' | number} choice
+   */
+  setRenditionChoice(choice) {
+    const native = this.#live();
+    if (choice !== 'auto' && !(Number.isInteger(choice) && choice >= 0 && choice < MAX_RENDITIONS))
+      throw new TypeError(`a rendition choice is 'auto' or an id 0..${MAX_RENDITIONS - 1}`);
+    native.setRenditionChoice(choice === 'auto' ? -1 : choice);
+  }
+
+  /**
+   * Viewer: the renditions this device cannot decode (the ids whose codecs
+   * MediaSource.isTypeSupported refuses): never chosen, by the rule or by hand.
+   * @param {number[]} renditions
+   */
+  setUndecodable(renditions) {
+    const native = this.#live();
+    if (!Array.isArray(renditions) || !renditions.every((id) => Number.isInteger(id) && id >= 0 && id < MAX_RENDITIONS))
+      throw new TypeError(`undecodable renditions are an array of ids 0..${MAX_RENDITIONS - 1}`);
+    native.setUndecodable(renditions);
+  }
+
   /** @param {number} nowMs */
   tick(nowMs) {
     this.#live().tick(time(nowMs));
@@ -270,7 +299,7 @@ export class SwarmEngine {
 
   /**
    * Verified media for the player, in order; an init segment precedes the chunks of
-   * its epoch.
+   * its epoch, and, at a switch of rendition, the new rendition's chunks (`rendition`).
    * @returns {PlayableItem[]}
    */
   takePlayable() {

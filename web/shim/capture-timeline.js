@@ -2,7 +2,9 @@
 // live-edge policy. Within one recording, media time and capture time advance together
 // (capture times are the recorder's start plus the media timestamps), so one chunk's
 // signed capture time and its first Cluster Timecode fix the mapping; each chunk renews
-// it, which follows a restarted recording at once.
+// it, which follows a restarted recording at once. A rendition switch is the same case:
+// the other rendition's init segment, then its chunks, each placed by capture time,
+// so chunk k of the new rendition goes where chunk k of the old one would have.
 import { nowMs } from './clock.js';
 import { chunkStartMs, timecodeScaleNs } from './webm-time.js';
 
@@ -15,7 +17,8 @@ export class CaptureTimeline {
   #epochChanged = false; // a later init segment was appended; its first chunk is next
 
   /**
-   * An init segment starts an epoch; `later` when one came before it.
+   * An init segment starts an epoch, or another rendition of it; `later` when one came
+   * before it.
    * @param {Uint8Array} initBytes
    * @param {boolean} later
    */
@@ -25,8 +28,9 @@ export class CaptureTimeline {
   }
 
   // A new recording (the broadcaster switched source) starts its timestamps at zero
-  // again; shifted by its capture time, it goes on the timeline where it was captured,
-  // after what is buffered, and the playhead crosses the switch as it plays.
+  // again, and another rendition's encoder counts from its own start; shifted by its
+  // capture time, it goes on the timeline where it was captured, after what is
+  // buffered, and the playhead crosses the switch as it plays.
   /**
    * The SourceBuffer's timestampOffset (s) for the first chunk of a later epoch, or null
    * to leave it as it is.

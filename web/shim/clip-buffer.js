@@ -3,7 +3,10 @@
 // `seconds` of the newest one. A clip is the newest epoch's init segment followed by
 // its chunks, the bytes of the live stream with the timeline moved to start at 0
 // (makeClip, in the wasm core). A source switch starts a new epoch, possibly with
-// other codecs, which one file cannot hold: a clip is taken from the newest epoch only.
+// other codecs, and a viewer's rendition switch goes on with another init segment
+// (other frame size, other tracks' header), neither of which one file can hold: a clip
+// is taken from the newest run of chunks of one epoch and one rendition, with that
+// rendition's own init segment.
 import { makeClip } from '../core/index.js';
 
 /** @typedef {import('../core/index.js').SwarmcastCore} SwarmcastCore */
@@ -16,10 +19,13 @@ import { makeClip } from '../core/index.js';
 
 /**
  * A played or published item: an init segment (`init: true`), or a chunk with the
- * signed capture time of its first frame.
- * @typedef {{ init: true, epoch: number, bytes: Uint8Array }
- *   | { init?: boolean, epoch: number, captureMs: number, bytes: Uint8Array }} ClipItem
+ * signed capture time of its first frame; `rendition` is the rendition id (0 when
+ * left out, a stream of one rendition).
+ * @typedef {{ init: true, epoch: number, rendition?: number, bytes: Uint8Array }
+ *   | { init?: boolean, epoch: number, rendition?: number, captureMs: number, bytes: Uint8Array }} ClipItem
  */
+
+/** @typedef {{ epoch: number, rendition: number, captureMs: number, bytes: Uint8Array }} KeptChunk */
 
 /** @type {Readonly<Required<ClipOptions>>} */
 export const CLIP_DEFAULTS = Object.freeze({
@@ -28,16 +34,16 @@ export const CLIP_DEFAULTS = Object.freeze({
 });
 
 /**
- * The last seconds of a stream as a file: the newest epoch's init segment and its
- * chunks captured within `seconds` of the newest. A source switch starts a new epoch
- * (possibly other codecs), so a clip holds the newest epoch only.
+ * The last seconds of a stream as a file: the init segment of the newest chunk's epoch
+ * and rendition, and the chunks of that run captured within `seconds` of the newest. A
+ * source switch (a new epoch) or a rendition switch starts the clip afresh.
  */
 export class ClipBuffer {
   #core;
   #options;
-  /** @type {Map<number, Uint8Array>} epoch -> init segment */
+  /** @type {Map<string, { epoch: number, bytes: Uint8Array }>} initKey(epoch, rendition) -> init segment */
   #inits = new Map();
-  /** @type {{ epoch: number, captureMs: number, bytes: Uint8Array }[]} in stream order */
+  /** @type {KeptChunk[]} in stream order */
   #chunks = [];
   #bytes = 0;
 
@@ -54,17 +60,18 @@ export class ClipBuffer {
   }
 
   /**
-   * Keeps a played or published item: `{ init: true, epoch, bytes }`, or
-   * `{ epoch, captureMs, bytes }` for a chunk.
+   * Keeps a played or published item: `{ init: true, epoch, rendition, bytes }`, or
+   * `{ epoch, rendition, captureMs, bytes }` for a chunk.
    * @param {ClipItem} item
    */
   add(item) {
+    const rendition = item.rendition ?? 0;
     if (item.init) {
-      this.#inits.set(item.epoch, item.bytes);
+      this.#inits.set(initKey(item.epoch, rendition), { epoch: item.epoch, bytes: item.bytes });
       return;
     }
     const { epoch, captureMs, bytes } = item;
-    this.#chunks.push({ epoch, captureMs, bytes });
+    this.#chunks.push({ epoch, rendition, captureMs, bytes });
     this.#bytes += bytes.length;
     const oldestMs = captureMs - this.#options.seconds * 1000;
     while (this.#chunks.length > 1 && (this.#chunks[0].captureMs < oldestMs || this.#bytes > this.#options.maxBytes)) {
@@ -74,7 +81,7 @@ export class ClipBuffer {
     // Epochs only grow: an init segment older than every kept chunk is of no more use
     // (a newer one may have come before its first chunk).
     const oldestEpoch = this.#chunks[0].epoch;
-    for (const held of this.#inits.keys()) if (held < oldestEpoch) this.#inits.delete(held);
+    for (const [key, held] of this.#inits) if (held.epoch < oldestEpoch) this.#inits.delete(key);
   }
 
   /**
@@ -83,18 +90,19 @@ export class ClipBuffer {
    * @returns {number}
    */
   get seconds() {
-    const chunks = this.#newestEpoch();
+    const chunks = this.#newestRun();
     return chunks.length ? (chunks[chunks.length - 1].captureMs - chunks[0].captureMs) / 1000 : 0;
   }
 
   /**
-   * What a clip is made of: the newest epoch's init segment and its chunks in the
-   * window; null before its first chunk (or when its init segment never arrived).
+   * What a clip is made of: the init segment of the newest run of one epoch and one
+   * rendition, and that run's chunks in the window; null before its first chunk (or
+   * when its init segment never arrived).
    * @returns {{ init: Uint8Array, chunks: Uint8Array[] } | null}
    */
   parts() {
-    const chunks = this.#newestEpoch();
-    const init = chunks.length ? this.#inits.get(chunks[0].epoch) : undefined;
+    const chunks = this.#newestRun();
+    const init = chunks.length ? this.#inits.get(initKey(chunks[0].epoch, chunks[0].rendition))?.bytes : undefined;
     return init ? { init, chunks: chunks.map((chunk) => chunk.bytes) } : null;
   }
 
@@ -112,10 +120,22 @@ export class ClipBuffer {
     return new Blob([file], { type: 'video/webm' });
   }
 
-  #newestEpoch() {
-    const newest = this.#chunks.at(-1)?.epoch;
+  // The kept chunks since the last change of epoch or rendition.
+  /** @returns {KeptChunk[]} */
+  #newestRun() {
+    const newest = this.#chunks.at(-1);
     let first = this.#chunks.length;
-    while (first > 0 && this.#chunks[first - 1].epoch === newest) first--;
+    while (first > 0 && this.#chunks[first - 1].epoch === newest?.epoch
+      && this.#chunks[first - 1].rendition === newest.rendition) first--;
     return this.#chunks.slice(first);
   }
+}
+
+/**
+ * @param {number} epoch
+ * @param {number} rendition
+ * @returns {string}
+ */
+function initKey(epoch, rendition) {
+  return `${epoch}/${rendition}`;
 }

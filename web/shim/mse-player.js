@@ -141,8 +141,9 @@ export class MsePlayer extends TypedEventTarget {
   }
 
   /**
-   * An init segment starts an epoch: the first one creates the SourceBuffer, a later one
-   * with other codecs switches it with changeType().
+   * An init segment starts an epoch, or a rendition switch within one (its chunks then
+   * placed by capture time): the first one creates the SourceBuffer, a later one with
+   * other codecs switches it with changeType().
    * @param {Uint8Array<ArrayBuffer>} bytes
    * @param {string} mimeType
    */

@@ -53,6 +53,8 @@ export class SwarmNode extends TypedEventTarget {
   #signer;
   #device;
   #timing;                     // the viewer engine's { targetLatencyMs, startLeadMs, playerLeadMs }
+  /** @type {'auto' | number} */
+  #renditionChoice = 'auto';   // the viewer's, kept for an engine made after it
   #signaling;
   /** @type {SwarmEngine | null} */
   #engine = null;
@@ -257,6 +259,15 @@ export class SwarmNode extends TypedEventTarget {
     this.#engine?.setTargetLatency(ms, nowMs());
   }
 
+  // Viewer: 'auto' or one rendition id, now or when the engine is made
+  // (SwarmEngine.setRenditionChoice; TypeError for anything else).
+  /** @param {'auto' | number} choice */
+  setRenditionChoice(choice) {
+    this.#engine?.setRenditionChoice(choice);
+    this.#renditionChoice = choice;
+    this.#flush();
+  }
+
   /** @returns {SwarmNodeStats} */
   stats() {
     return {
@@ -340,6 +351,7 @@ export class SwarmNode extends TypedEventTarget {
         self: peerId, broadcaster: role === 'broadcaster', streamKey: this.#streamId, device: this.#device,
         httpOrigin: origin && role === 'viewer', ...this.#timing,
       });
+      if (this.#renditionChoice !== 'auto') this.#engine.setRenditionChoice(this.#renditionChoice);
     }
     if (role === 'broadcaster') this.streamState = 'live';
     this.#links.connectTo(peers);

@@ -66,9 +66,22 @@ import { TypedEventTarget } from './typed-event-target.js';
  *   happened, in order: 'signaling-open', 'welcome', 'link-open', 'first-message', 'handed-over',
  *   'init-appended', 'chunk-appended', 'play', 'first-frame'.
  * @property {number | null} latencyMs Glass to glass of the frame on screen.
+ * @property {ViewerRenditionStats} rendition The quality level: which plays, which was chosen, which exist.
  * @property {MsePlayerStats} player
  * @property {SwarmNodeStats | null} node
  */
+
+/**
+ * @typedef {object} ViewerRenditionStats
+ * @property {number | null} current The rendition id the engine hands over now; null before the engine runs.
+ * @property {'auto' | number} choice What setRendition() asked: 'auto' (the ABR rule) or one id.
+ * @property {number[]} ids The stream's renditions, by id (0 alone for a stream without a list).
+ * @property {Record<number, number>} msOn Media played on each of them, in ms.
+ * @property {number} switchesUp Switches made to a higher bitrate.
+ * @property {number} switchesDown And to a lower one.
+ */
+
+const RENDITION_PLAYED_KEY = /^ms_on_rendition_(\d+)$/;
 
 // A Cluster's ID (4 bytes) and size (at most 8): what the segmenter must see begin.
 const CLUSTER_HEAD_BYTES = 12;
@@ -111,6 +124,8 @@ export class Viewer extends TypedEventTarget {
   #joinAskedAt = null;
   /** @type {UploadSetting} */
   #upload = 'auto';
+  /** @type {'auto' | number} */
+  #renditionChoice = 'auto';
   // The device as it changes, from start() to stop(): each change reaches the engine at once.
   #device = new DeviceWatch(() => this.#node?.setDevice(uploadConstraints(this.#device.state, this.#upload)));
 
@@ -181,6 +196,19 @@ export class Viewer extends TypedEventTarget {
     this.#node?.setDevice(uploadConstraints(this.#device.state, parsed));
   }
 
+  /**
+   * Which quality level to play: 'auto' (the engine's ABR rule) or one rendition id of
+   * the stream's list, held whatever the link does, from the next chunk not yet handed
+   * over. TypeError for anything else.
+   * @param {'auto' | number} choice
+   */
+  setRendition(choice) {
+    if (choice !== 'auto' && !(Number.isInteger(choice) && choice >= 0 && choice < 8))
+      throw new TypeError(`a rendition is 'auto' or an id 0..7, not ${String(choice)}`);
+    this.#renditionChoice = choice;
+    this.#node?.setRenditionChoice(choice);
+  }
+
   // Where the engine's deadlines aim: the player's target at the start, in its mode.
   #engineTargetMs() {
     return this.#player.initialLatencyMs + PUBLISH_DELAY_ALLOWANCE_MS;
@@ -196,6 +224,7 @@ export class Viewer extends TypedEventTarget {
       network: this.#network, iceTransportPolicy: this.#iceTransportPolicy,
     });
     this.#node = node;
+    node.setRenditionChoice(this.#renditionChoice);
     node.addEventListener('state', ({ detail }) => {
       // Play out what is buffered; the player reports 'ended' when it runs dry.
       if (detail === 'ended') this.#player.end();
@@ -244,8 +273,26 @@ export class Viewer extends TypedEventTarget {
       startupMs: firstFrameAt === null || this.#joinAskedAt === null ? null : firstFrameAt - this.#joinAskedAt,
       startupPhases: this.#startupPhases(),
       latencyMs: player.latencyMs,  // glass to glass, now
+      rendition: this.#renditionStats(engine),
       player,
       node,
+    };
+  }
+
+  /**
+   * @param {import('../core/index.js').EngineStats | null} engine
+   * @returns {ViewerRenditionStats}
+   */
+  #renditionStats(engine) {
+    /** @type {Record<number, number>} */
+    const msOn = {};
+    for (const [key, ms] of Object.entries(engine ?? {})) {
+      const id = RENDITION_PLAYED_KEY.exec(key)?.[1];
+      if (id !== undefined && typeof ms === 'number') msOn[Number(id)] = ms;
+    }
+    return {
+      current: engine?.rendition ?? null, choice: this.#renditionChoice, ids: Object.keys(msOn).map(Number),
+      msOn, switchesUp: engine?.switches_up ?? 0, switchesDown: engine?.switches_down ?? 0,
     };
   }
 
@@ -287,9 +334,10 @@ export class Viewer extends TypedEventTarget {
   /** @param {PlayableItem[]} items */
   #play(items) {
     for (const item of items) {
-      this.#clips.add({ init: item.init, epoch: item.epoch, captureMs: item.capture, bytes: item.bytes });
+      this.#clips.add({ init: item.init, epoch: item.epoch, rendition: item.rendition, captureMs: item.capture, bytes: item.bytes });
       if (item.init) {
-        // Held until the first chunk of its epoch: the codecs are named from both.
+        // Held until the first chunk of its epoch, or of its rendition at a switch: the
+        // codecs are named from both. The player places that chunk by its capture time.
         this.#pendingInit = item;
         continue;
       }

@@ -1,0 +1,165 @@
+// The engine across renditions: which one the viewer plays, when it switches, and what
+// the ABR rule (abr_rule.hpp) is told. The rule runs every tick; a switch it asks for
+// is planned at a seq (the first chunk the player has not been handed in full of the
+// rendition playing), from which seq on the new rendition's chunks are fetched, and it
+// is made when that chunk goes to the player, after the new rendition's init segment.
+// Chunk k of every rendition covers the same moment, so the player neither stalls nor
+// jumps.
+#include <algorithm>
+
+#include "swarm/engine.hpp"
+#include "swarm/engine_remote.hpp"
+
+namespace swarmcast::swarm {
+namespace {
+
+// The rule looks back 4 s for a switch up and 2 s for one down; 20 s is plenty.
+constexpr std::int64_t kKeptObservationsMs = 20'000;
+
+}  // namespace
+
+// Piece bytes over the time any request was outstanding (or pieces kept coming): a
+// viewer that fetches only its own stream would otherwise never measure more than that
+// stream's rate. Every piece counts, pushed, duplicate or asked of a peer whose request
+// had expired: all of them took the link. Samples span at least kMinSampleMs, as in
+// measure_delivery.
+void Engine::observe_link(std::size_t bytes, TimeMs took, TimeMs now) {
+  constexpr std::int64_t kMinSampleMs = 100;
+  // Pieces nobody asked for while nothing is outstanding come pushed, in bursts (a
+  // super-seeded stripe): a burst's pieces after its first, over its span, are a sample.
+  // A viewer fed by pushes alone would otherwise never measure its link.
+  constexpr std::int64_t kBurstGapMs = 50;
+  if (took.value == 0 && requests_.size() == 0) {
+    if (!push_last_at_ || now.value - push_last_at_->value > kBurstGapMs) {
+      push_burst_start_ = now;
+      push_burst_bytes_ = 0;
+    } else if (push_burst_bytes_ += bytes; now.value > push_burst_start_.value) {
+      smooth(link_bytes_per_s_,
+             1000.0 * static_cast<double>(push_burst_bytes_) / static_cast<double>(now.value - push_burst_start_.value));
+      link_measured_at_ = now;
+    }
+    push_last_at_ = now;
+    return;
+  }
+  if (!link_busy_since_) link_busy_since_ = TimeMs{now.value - took.value};
+  link_busy_bytes_ += bytes;
+  const std::int64_t span = now.value - link_busy_since_->value;
+  const bool idle = requests_.size() == 0;
+  if (span >= kMinSampleMs || (idle && span > 0)) {
+    smooth(link_bytes_per_s_, 1000.0 * static_cast<double>(link_busy_bytes_) / static_cast<double>(span));
+    link_measured_at_ = now;
+    link_busy_since_ = now;
+    link_busy_bytes_ = 0;
+  }
+  if (idle) link_busy_since_.reset();
+}
+
+// The smoothed rate, or less when what is arriving now is slower: pieces that take
+// long to come say so only when they come, and a link that suddenly carries less
+// would otherwise look as fast as it was until the buffer ran out.
+std::optional<double> Engine::link_rate(TimeMs now) const {
+  constexpr std::int64_t kSlowSampleMs = 500;
+  if (!link_measured_at_ || now.value - link_measured_at_->value > std::int64_t{config_.abr.stale_rate_ms})
+    return std::nullopt;
+  if (!link_busy_since_ || now.value - link_busy_since_->value < kSlowSampleMs) return link_bytes_per_s_;
+  const double arriving = 1000.0 * static_cast<double>(link_busy_bytes_) / static_cast<double>(now.value - link_busy_since_->value);
+  return std::min(link_bytes_per_s_, arriving);
+}
+
+std::uint32_t Engine::buffer_ms(TimeMs now) const {
+  if (!playback_.started() || !last_played_) return 0;
+  const TimeMs runs_out = playback_.deadline(TimeMs{last_played_->capture_time.value + last_played_->duration_ms});
+  return static_cast<std::uint32_t>(std::clamp<std::int64_t>(runs_out.value - now.value, 0, 1'000'000));
+}
+
+void Engine::choose_rendition_now(TimeMs now) {
+  // No list: a stream of one rendition, nothing to choose.
+  if (config_.broadcaster || !ladder_) return;
+  if (now.value - last_observation_.value >= std::int64_t{config_.abr_sample_ms}) {
+    last_observation_ = now;
+    // A rate not measured for a while is no measure of the link: no sample.
+    if (const std::optional<double> rate = link_rate(now))
+      observations_.push_back({now, *rate, buffer_ms(now)});
+    std::erase_if(observations_, [&](const AbrObservation& o) { return now.value - o.at.value > kKeptObservationsMs; });
+    std::erase_if(switches_, [&](const AbrSwitch& s) { return now.value - s.at.value > config_.abr.flap_window_ms; });
+  }
+  const AbrInput input{.now = now,
+                       .ladder = ladder_->renditions,
+                       .current = playing_,
+                       .buffer_ms = buffer_ms(now),
+                       .starting = !playback_.started(),
+                       .observations = observations_,
+                       .switches = switches_,
+                       .manual = manual_,
+                       .undecodable = undecodable_};
+  last_decision_ = choose_rendition(input, config_.abr);
+  const RenditionId target = last_decision_.target;
+  if (!playback_.started()) {
+    // Nothing handed over yet: start in the rendition chosen, from a start chosen in it.
+    if (target == playing_) return;
+    playing_ = target;
+    plan_.reset();
+    playhead_.reset();
+    start_chosen_at_offset_.reset();
+    announce_playing();
+    return;
+  }
+  if (target == playing_) {
+    // A planned switch stands while the rule merely sees no reason to move this tick
+    // (the buffer saws across the up floor with every chunk; a late tick leaves a gap
+    // in the samples): re-planned each time, it would move on ahead of the chunks and
+    // never be made. Only a reason to be where it is withdraws it.
+    const AbrReason why = last_decision_.reason;
+    if (plan_ && (why == AbrReason::kSteady || why == AbrReason::kHeld)) return;
+    plan_.reset();
+    return;
+  }
+  if (plan_ && plan_->to == target) return;
+  plan_ = SwitchPlan{target, switch_point(target)};
+  abandon(plan_->at, playing_);
+}
+
+// Pieces asked for and still to come take the link a switch down needs: a Cancel lets
+// the peer drop what it has not sent yet.
+void Engine::abandon(ChunkSeq from, RenditionId rendition) {
+  std::vector<PieceRequest> withdrawn;
+  for (auto it = buffer_.chunks().lower_bound({from, RenditionId{0}}); it != buffer_.chunks().end(); ++it) {
+    if (it->first.rendition != rendition) continue;
+    const std::span<const PieceRequest> asked = requests_.of_chunk(it->first);
+    withdrawn.insert(withdrawn.end(), asked.begin(), asked.end());
+  }
+  for (const PieceRequest& r : withdrawn) {
+    requests_.forget_piece(r.id, r.piece);
+    if (auto peer = peers_.find(r.request.peer); peer != peers_.end()) send(peer->second, wire::Cancel{r.id, r.piece, 1});
+  }
+}
+
+// What is held complete of the rendition playing is played first; then the first
+// chunk of `to` not known to start within a group of pictures (renditions are cut at the
+// same moments, so normally the very next one).
+ChunkSeq Engine::switch_point(RenditionId to) const {
+  ChunkSeq at = *playhead_;
+  while (buffer_.complete({at, playing_})) ++at.value;
+  for (const ChunkEntry* entry = buffer_.find({at, to}); entry && !entry->header.keyframe; entry = buffer_.find({at, to}))
+    ++at.value;
+  return at;
+}
+
+void Engine::switched(RenditionId to, TimeMs now) {
+  const trust::Rendition* from = ladder_ ? ladder_->find(playing_) : nullptr;
+  const trust::Rendition* next = ladder_ ? ladder_->find(to) : nullptr;
+  const bool up = from && next && next->bitrate_bps > from->bitrate_bps;
+  ++(up ? stats_.switches_up : stats_.switches_down);
+  // The viewer's own choices say nothing of the link: the rule's flap guard ignores them.
+  if (last_decision_.reason != AbrReason::kManual) switches_.push_back({now, playing_, to, up});
+  playing_ = to;
+  plan_.reset();
+  announce_playing();
+}
+
+void Engine::announce_playing() {
+  for (auto& [id, peer] : peers_)
+    if (peer.handshaken) send(peer, wire::Playing{playing_});
+}
+
+}  // namespace swarmcast::swarm
