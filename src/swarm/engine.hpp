@@ -243,7 +243,10 @@ class Engine {
   wire::DeviceStatus device_status() const;
   // Bytes per second of the rendition played, over its chunks held; none before the
   // first header.
-  std::optional<double> stream_bytes_per_s() const;
+  std::optional<double> stream_bytes_per_s() const { return rendition_bytes_per_s(playing_); }
+  // What the chunks held of `rendition` weigh per second of media (their signed sizes
+  // over their durations); none before one is held.
+  std::optional<double> rendition_bytes_per_s(RenditionId rendition) const;
 
   // Whether a verified header's rendition is one the stream's list has (or 0 before any
   // list); one that names a rendition the list rules out is forged.

@@ -6,6 +6,7 @@
 // Chunk k of every rendition covers the same moment, so the player neither stalls nor
 // jumps.
 #include <algorithm>
+#include <vector>
 
 #include "swarm/engine.hpp"
 #include "swarm/engine_remote.hpp"
@@ -83,8 +84,16 @@ void Engine::choose_rendition_now(TimeMs now) {
     std::erase_if(observations_, [&](const AbrObservation& o) { return now.value - o.at.value > kKeptObservationsMs; });
     std::erase_if(switches_, [&](const AbrSwitch& s) { return now.value - s.at.value > config_.abr.flap_window_ms; });
   }
+  // The rule weighs each rendition at what its chunks really weigh when that is more
+  // than the list's nominal bitrate: an encoder may overshoot its target twice over on
+  // a picture hard to compress, and a level judged by its nominal rate would be kept on
+  // a link that cannot carry it.
+  std::vector<trust::Rendition> weighed = ladder_->renditions;
+  for (trust::Rendition& r : weighed)
+    if (const std::optional<double> bytes_per_s = rendition_bytes_per_s(r.id))
+      r.bitrate_bps = std::max(r.bitrate_bps, static_cast<std::uint32_t>(std::min(*bytes_per_s * 8, 4e9)));
   const AbrInput input{.now = now,
-                       .ladder = ladder_->renditions,
+                       .ladder = weighed,
                        .current = playing_,
                        .buffer_ms = buffer_ms(now),
                        .starting = !playback_.started(),

@@ -68,11 +68,11 @@ wire::DeviceStatus Engine::device_status() const {
                             .upload_choice = d.choice};
 }
 
-std::optional<double> Engine::stream_bytes_per_s() const {
+std::optional<double> Engine::rendition_bytes_per_s(RenditionId rendition) const {
   double bytes = 0;
   double ms = 0;
   for (const auto& [id, entry] : buffer_.chunks()) {
-    if (id.rendition != playing_) continue;
+    if (id.rendition != rendition) continue;
     bytes += static_cast<double>(entry.header.byte_length);
     ms += entry.header.duration_ms;
   }

@@ -50,6 +50,7 @@ const UPSTREAM_ADDRESS = `${PUBLIC_NET}.254`;
  * @property {string} address its own address
  * @property {string} publicAddress what the others see it as (its router's, behind a NAT)
  * @property {NatKind | null} nat
+ * @property {{ ns: string, dev: string }} downlink where its downlink cap goes: the far end of its cable
  */
 
 /** @param {number} pid */
@@ -190,7 +191,7 @@ export class Field {
     if (!nat) {
       const address = `${PUBLIC_NET}.${10 + index}`;
       await this.#plug(ns, 'eth0', this.hub, `h${index}`, `${address}/24`);
-      host = { name, ns, address, publicAddress: address, nat: null };
+      host = { name, ns, address, publicAddress: address, nat: null, downlink: { ns: this.hub, dev: `h${index}` } };
       if (downlinkKbit) await cap(this.hub, `h${index}`, downlinkKbit);
     } else {
       const router = await this.#namespace(`${name}-nat`);
@@ -204,11 +205,23 @@ export class Field {
       await run('ip', ['-n', ns, 'route', 'add', 'default', 'via', `${lan}.1`]);
       await runIn(router, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
       await run('ip', ['netns', 'exec', router, 'nft', '-f', '-'], { input: natRules(nat) });
-      host = { name, ns, address: `${lan}.2`, publicAddress: wanAddress, nat };
+      host = { name, ns, address: `${lan}.2`, publicAddress: wanAddress, nat, downlink: { ns: router, dev: 'lan' } };
       if (downlinkKbit) await cap(router, 'lan', downlinkKbit);
     }
     if (uplinkKbit) await cap(ns, 'eth0', uplinkKbit);
     return host;
+  }
+
+  /**
+   * Caps what `host` receives at `kbit` from now on, or lifts the cap (null): a phone
+   * walking out of coverage and back.
+   * @param {Host} host
+   * @param {number | null} kbit
+   */
+  async setDownlink(host, kbit) {
+    const { ns, dev } = host.downlink;
+    if (kbit) await cap(ns, dev, kbit);
+    else await run('tc', ['-n', ns, 'qdisc', 'del', 'dev', dev, 'root']);
   }
 
   /**
