@@ -59,9 +59,7 @@ export async function abrOnCappedLink({ capKbit = 1000, rungs = '360p:1400, 180p
     const hosts = [await field.addHost('bc')];
     for (let i = 0; i < count; i++) hosts.push(await field.addHost(i === 0 ? 'capped' : `v${i}`));
     const [bcBrowser, ...viewerBrowsers] = await Promise.all(hosts.map((host) => launchIn(field, host, server.url)));
-    const broadcast = await startBroadcast(bcBrowser, server, {
-      beforeLive: (page) => page.evaluate((r) => { /** @type {any} */ (window).swarmcast.element.renditions = r; }, rungs),
-    });
+    const broadcast = await startBroadcast(bcBrowser, server, { query: `?renditions=${encodeURIComponent(rungs)}` });
     /** @type {import('playwright-core').Page[]} */
     const viewers = [];
     for (const browser of viewerBrowsers) viewers.push(await openViewer(browser, server, broadcast.streamId));

@@ -10,8 +10,12 @@ import { SwarmDashboard } from './swarm-dashboard.js';
 
 const $ = (id) => document.getElementById(id);
 const element = $('broadcaster');
+const params = new URLSearchParams(location.search);
 // ?relay-only: every peer link through the server's TURN relay (trying out a TURN setup).
-element.relayOnly = new URLSearchParams(location.search).has('relay-only');
+element.relayOnly = params.has('relay-only');
+// ?renditions=360p:1400,180p:300: the qualities to send (height:kbit/s, highest first)
+// instead of the default ladder.
+if (params.has('renditions')) element.renditions = params.get('renditions');
 // The element shows these itself, on its error line.
 const SHOWN_BY_ELEMENT = new Set(['capture', 'live']);
 
