@@ -8,6 +8,7 @@ import { loadCoreForNode } from '../../tools/lib/load-core.mjs';
 import { startServer } from '../../tools/server/server.js';
 import { RenditionWindow } from '../../tools/server/origin-window.js';
 import { HeaderKind, StreamSigner } from '../../web/core/index.js';
+import { OriginClient } from '../../web/shim/origin-client.js';
 import { Peer, sockets } from './signaling-peer.mjs';
 
 let core;
@@ -24,10 +25,15 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-// A live stream on an origin: the broadcaster joined and proved its key.
-async function liveOrigin(limits = {}) {
+async function originServer(limits = {}) {
   const server = await startServer({ port: 0, host: '127.0.0.1', core, origin: true, limits });
   servers.push(server);
+  return server;
+}
+
+// A live stream on an origin: the broadcaster joined and proved its key.
+async function liveOrigin(limits = {}, server = null) {
+  server ??= await originServer(limits);
   const signer = keys[0];
   const peer = await Peer.connect(server.url);
   peer.send({ type: 'join', role: 'broadcaster', streamId: signer.streamId, canUpload: true, uploadKbps: 5000 });
@@ -52,6 +58,8 @@ function signed(signer, { kind = 'chunk', rendition = 0, number, size = 1000 }) 
   return Buffer.concat([signer.sign(HeaderKind[kind], fields, payload), payload]);
 }
 
+// A body as the broadcaster has it: the signed header and the payload apart.
+const splitBody = (body) => [body.subarray(0, core.SIGNED_HEADER_SIZE), body.subarray(core.SIGNED_HEADER_SIZE)];
 const route = (kind) => (kind === 'init' ? 'init' : 'chunks');
 const put = (url, body) => fetch(url, { method: 'PUT', body });
 const putItem = (base, { kind = 'chunk', rendition = 0, number }, body) =>
@@ -154,6 +162,26 @@ describe('HTTP origin across renditions', () => {
     assert.deepEqual((await index(base, 1)).chunks, [6], 'the oldest seqs went, every rendition of each');
     assert.deepEqual((await index(base, 0)).chunks, [6]);
   });
+});
+
+test('the broadcaster\'s client sends the list again after its upload failed, or when an origin has none', async () => {
+  const [first, second] = [await originServer(), await originServer()];
+  let server = first;
+  const client = new OriginClient(core, () => `${server.url.replace('http', 'ws')}/signal`, keys[0].streamId);
+  const item = (number) => [{ kind: 'chunk', rendition: 1, number }, ...splitBody(signed(keys[0], { rendition: 1, number }))];
+  const list = ladder(keys[0]);
+  assert.match(await client.putLadder(list), /rendition list refused: HTTP 404/, 'not live yet');
+  const { base } = await liveOrigin({}, first);
+  assert.equal(await client.put(...item(1)), null, 'the list went first, then the item');
+  assert.equal((await fetch(`${base}/renditions`)).status, 200);
+
+  // The signaling moved to another instance, whose origin has no list yet.
+  await liveOrigin({}, second);
+  server = second;
+  assert.match(await client.put(...item(2)), /refused: HTTP 409/);
+  assert.equal(await client.put(...item(3)), null, 'the list was sent again before it');
+  const held = await fetch(`${second.url}/api/streams/${keys[0].streamId}/renditions`);
+  assert.deepEqual(Buffer.from(await held.arrayBuffer()), Buffer.from(list));
 });
 
 test('RenditionWindow: bytes stay under the cap; inits by epoch; an init outlives chunks under the byte cap', () => {

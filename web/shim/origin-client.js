@@ -30,6 +30,9 @@ const ORIGIN_DEFAULTS = Object.freeze({
   timeoutMs: 5000,
 });
 
+// The origin's answer to an item of a rendition other than 0 when it holds no list.
+const NO_RENDITION_LIST = 409;
+
 /** @param {'chunk' | 'init'} kind */
 const routeOf = (kind) => (kind === 'init' ? 'init' : 'chunks');
 
@@ -42,9 +45,17 @@ export class OriginClient {
   #headerSize;
   #options;
   #putsInFlight = 0;
-  // The latest list's upload: items wait for it, as the origin refuses a rendition its list lacks.
-  /** @type {Promise<unknown>} */
-  #ladderUpload = Promise.resolve();
+  // The latest list and its upload: items wait for it, as the origin refuses a rendition
+  // its list lacks. It is sent again before the next item when its upload failed or an
+  // origin said it holds no list (the signaling, and so the origin, moved to another
+  // instance): the one exception to no retries, as without it the origin would refuse
+  // every item of every rendition but 0 until the broadcaster's next list.
+  /** @type {Uint8Array<ArrayBuffer> | null} */
+  #ladder = null;
+  /** @type {'sending' | 'stored' | 'failed'} */
+  #ladderState = 'stored';
+  /** @type {Promise<string | null>} */
+  #ladderUpload = Promise.resolve(null);
 
   /**
    * @param {SwarmcastCore} core
@@ -76,9 +87,25 @@ export class OriginClient {
    * @returns {Promise<string | null>}
    */
   putLadder(signedLadder) {
-    const upload = this.#send('rendition list', 'renditions', signedLadder);
+    this.#ladder = signedLadder;
+    return this.#uploadLadder(signedLadder);
+  }
+
+  /** @param {Uint8Array<ArrayBuffer>} ladder */
+  #uploadLadder(ladder) {
+    this.#ladderState = 'sending';
+    const upload = this.#send('rendition list', 'renditions', ladder).then(({ problem }) => {
+      if (this.#ladder === ladder) this.#ladderState = problem ? 'failed' : 'stored';
+      return problem;
+    });
     this.#ladderUpload = upload;
     return upload;
+  }
+
+  // Resolves once the latest list is stored or has failed again.
+  async #ladderSettled() {
+    while (this.#ladderState === 'sending') await this.#ladderUpload;
+    if (this.#ladderState === 'failed' && this.#ladder) await this.#uploadLadder(this.#ladder);
   }
 
   /**
@@ -95,11 +122,13 @@ export class OriginClient {
     }
     this.#putsInFlight++;
     try {
-      await this.#ladderUpload;
+      await this.#ladderSettled();
       const body = new Uint8Array(signedHeader.length + payload.length);
       body.set(signedHeader);
       body.set(payload, signedHeader.length);
-      return await this.#send(what, `renditions/${rendition}/${routeOf(kind)}/${number}`, body);
+      const { status, problem } = await this.#send(what, `renditions/${rendition}/${routeOf(kind)}/${number}`, body);
+      if (status === NO_RENDITION_LIST && this.#ladderState === 'stored') this.#ladderState = 'failed';
+      return problem;
     } finally {
       this.#putsInFlight--;
     }
@@ -109,14 +138,14 @@ export class OriginClient {
    * @param {string} what
    * @param {string} path under the stream's
    * @param {Uint8Array<ArrayBuffer>} body
-   * @returns {Promise<string | null>}
+   * @returns {Promise<{ status: number, problem: string | null }>} status 0 when no answer came
    */
   async #send(what, path, body) {
     try {
       const res = await fetch(`${this.#base()}/${path}`, { method: 'PUT', body, signal: AbortSignal.timeout(this.#options.timeoutMs) });
-      return res.ok ? null : `${what} refused: HTTP ${res.status}`;
+      return { status: res.status, problem: res.ok ? null : `${what} refused: HTTP ${res.status}` };
     } catch (error) {
-      return `${what} not uploaded: ${reason(error)}`;
+      return { status: 0, problem: `${what} not uploaded: ${reason(error)}` };
     }
   }
 
