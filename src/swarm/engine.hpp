@@ -147,8 +147,9 @@ class Engine {
   bool publish_init(ByteView signed_header, ByteView init, TimeMs now);
   bool publish_chunk(ByteView signed_header, ByteView payload, TimeMs now);
   // Broadcaster: the stream's signed rendition list (trust/rendition_ladder.hpp), sent to
-  // every peer now and to each new one after its handshake. False, and nothing sent,
-  // when it does not verify or is not newer than the list held.
+  // every peer now and to each new one after its handshake. A viewer hands over the
+  // list the HTTP origin's index carries the same way. False, and nothing sent, when it
+  // does not verify or is not newer than the list held.
   bool publish_ladder(ByteView signed_ladder, TimeMs now);
   // The newest verified rendition list, from publish_ladder or a peer; null before one.
   const trust::RenditionLadder* ladder() const { return ladder_ ? &*ladder_ : nullptr; }
@@ -157,7 +158,8 @@ class Engine {
   // a published one; false, and nothing kept, when it does not verify. Its pieces are
   // then advertised and served like any verified piece.
   bool on_http_chunk(ByteView signed_header, ByteView payload, TimeMs now);
-  // The origin's index: the chunk seqs it holds, oldest first.
+  // The origin's index: the chunk seqs it holds of the rendition asked, oldest first.
+  // Hand over the signed rendition list it came with first (publish_ladder).
   void on_http_index(std::span<const ChunkSeq> chunks, TimeMs now);
 
   // Viewer: the player now aims at `ms` of glass-to-glass latency (EngineConfig's

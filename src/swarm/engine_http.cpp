@@ -55,6 +55,11 @@ void Engine::plan_http_fetches(TimeMs now) {
 
 void Engine::on_http_index(std::span<const ChunkSeq> chunks, TimeMs now) {
   if (live_edge_offset_ || chunks.empty()) return;
+  // The rendition to start in, chosen now rather than at the next tick: a viewer no peer
+  // reaches has just been handed the stream's list with this index, and would otherwise
+  // ask for the live edge in a rendition it is about to leave, then never hear of the
+  // one it chose.
+  choose_rendition_now(now);
   // The newest chunk may be younger than the target latency; a joining viewer usually
   // starts in the one before it.
   for (std::size_t i = chunks.size() > 1 ? chunks.size() - 2 : 0; i < chunks.size(); ++i)

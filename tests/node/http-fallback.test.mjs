@@ -1,7 +1,8 @@
 // The HTTP fallback end to end in Node: a broadcaster PUTs a real signed stream to a
 // real server's origin, and a wasm viewer engine that has no peers at all finds the
-// live edge in the origin's index and plays every chunk from there on, byte for byte.
-// The engine runs on a virtual clock; the HTTP requests are real.
+// live edge in the origin's index and plays every chunk from there on, byte for byte;
+// with two renditions, of the rendition it plays. The engine runs on a virtual clock;
+// the HTTP requests are real.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -9,6 +10,7 @@ import WebSocket from 'ws';
 import { loadCoreForNode } from '../../tools/lib/load-core.mjs';
 import { startServer } from '../../tools/server/server.js';
 import { HeaderKind, Segmenter, StreamSigner, SwarmEngine } from '../../web/core/index.js';
+import { OriginClient } from '../../web/shim/origin-client.js';
 import { readMedia } from './helpers.mjs';
 
 let core;
@@ -23,7 +25,7 @@ const T0 = 1_700_000_000_000;
 const TICK_MS = 50;
 
 // The file as a live stream: each signed item with the time its recorder finished it.
-function signedStream(file, signer) {
+function signedStream(file, signer, rendition = 0) {
   const segmenter = new Segmenter(core);
   const events = [...segmenter.push(readMedia(file)), ...segmenter.finish()];
   segmenter.close();
@@ -32,8 +34,8 @@ function signedStream(file, signer) {
     const capture = T0 + (init ? 0 : e.startMs);
     const durationMs = init ? 0 : e.durationMs;
     const header = signer.sign(init ? HeaderKind.init : HeaderKind.chunk,
-      { epoch: e.epoch, seq: init ? 0 : e.seq, captureMs: capture, durationMs }, e.bytes);
-    return { init, epoch: e.epoch, seq: e.seq, at: capture + durationMs, header, bytes: e.bytes };
+      { epoch: e.epoch, seq: init ? 0 : e.seq, captureMs: capture, durationMs, rendition }, e.bytes);
+    return { init, rendition, epoch: e.epoch, seq: e.seq, at: capture + durationMs, header, bytes: e.bytes };
   });
 }
 
@@ -148,6 +150,59 @@ describe('HTTP fallback (wasm engine, real origin)', () => {
     assert.equal(viewer.stats(T0).buffered_chunks, 0);
     assert.equal(viewer.onHttpChunk(chunk.header, chunk.bytes, T0), true);
     assert.throws(() => viewer.onHttpIndex([1, -2], T0), TypeError);
+    viewer.delete();
+    ws.close();
+    signer.close();
+  });
+
+  test('two renditions: the viewer learns the list from the index and gets the rendition it plays', async () => {
+    const signer = new StreamSigner(core, new Uint8Array(32).fill(33));
+    const ws = await goLive(signer);
+    const signalUrl = `${server.url.replace('http', 'ws')}/signal`;
+    const upload = new OriginClient(core, signalUrl, signer.streamId);
+    const rendition = { width: 320, height: 180, frameRateMilli: 30_000, codecs: 'vp8,opus' };
+    const list = signer.signLadder({ revision: 1, renditions: [{ ...rendition, id: 0, bitrate: 800_000 }, { ...rendition, id: 1, bitrate: 300_000 }] });
+    assert.equal(await upload.putLadder(list), null);
+    // The same recording signed as either rendition: cut at the same moments, as a broadcaster's renditions are.
+    const [top, low] = [0, 1].map((id) => signedStream('vp8-opus-live.webm', signer, id));
+    const queue = top.flatMap((item, i) => [item, low[i]]);
+    const viewer = new SwarmEngine(core, { self: 6, streamKey: signer.streamId, httpOrigin: true });
+    viewer.setRenditionChoice(1);  // the viewer picked the lower level by hand
+    const fetch = new OriginClient(core, signalUrl, signer.streamId);
+    const played = [];
+    const fetches = [];
+    for (let now = T0; now <= top.at(-1).at + 4000; now += TICK_MS) {
+      while (queue.length && queue[0].at <= now) {
+        const item = queue.shift();
+        const name = { kind: item.init ? 'init' : 'chunk', rendition: item.rendition, number: item.init ? item.epoch : item.seq };
+        assert.equal(await upload.put(name, item.header, item.bytes), null, JSON.stringify(name));
+      }
+      viewer.tick(now);
+      for (const request of viewer.takeHttpFetches()) {
+        fetches.push(request);
+        const got = await fetch.get(request);
+        if (!got) continue;
+        if ('chunks' in got) {
+          assert.ok(got.ladder && Buffer.from(got.ladder).equals(Buffer.from(list)), 'the index carries the signed list');
+          viewer.publishLadder(got.ladder, now);
+          viewer.onHttpIndex(got.chunks, now);
+        } else {
+          assert.equal(viewer.onHttpChunk(got.header, got.payload, now), true, `${request.kind} ${request.number} verifies`);
+        }
+      }
+      played.push(...viewer.takePlayable());
+    }
+    assert.equal(fetches[0].kind, 'index');
+    assert.deepEqual(new Set(fetches.slice(1).map((f) => f.rendition)), new Set([1]), 'every item asked of rendition 1');
+    assert.equal(played[0]?.init, true, 'its init segment first');
+    assert.ok(played.length >= 5, `played ${played.length} items`);
+    const published = new Map(low.map((item) => [item.init ? `init ${item.epoch}` : `chunk ${item.seq}`, item]));
+    for (const item of played) {
+      assert.equal(item.rendition, 1);
+      const sent = published.get(item.init ? `init ${item.epoch}` : `chunk ${item.seq}`);
+      assert.ok(Buffer.from(item.bytes).equals(Buffer.from(sent.bytes)), 'as published');
+    }
+    assert.equal(viewer.stats(T0 + 60_000).chunks_skipped, 0);
     viewer.delete();
     ws.close();
     signer.close();

@@ -689,7 +689,7 @@ describe('HTTP origin', () => {
       sent.set(seq, signedChunk(keys[0], seq, payload(seq)));
       assert.equal((await putChunk(server, stream, seq, sent.get(seq))).status, 204);
     }
-    assert.deepEqual(await getJson(server, `/api/streams/${stream}/chunks`), { chunks: [3, 4, 5], inits: [0] });
+    assert.deepEqual(await getJson(server, `/api/streams/${stream}/chunks`), { chunks: [3, 4, 5], inits: [0], renditions: [0], ladder: null });
     const got = await fetch(`${server.url}/api/streams/${stream}/chunks/5`);
     assert.equal(got.status, 200);
     assert.deepEqual(Buffer.from(await got.arrayBuffer()), sent.get(5));

@@ -3,7 +3,7 @@
 // file is JSON (but /metrics, Prometheus' text). A request for none of these is left
 // untouched, so a server this one is attached to can answer it.
 import { ICON_SIZES, iconPng, iconSvg } from './icon.js';
-import { OriginError } from './origin.js';
+import { MAX_LADDER_BODY_BYTES, OriginError } from './origin.js';
 import { streamIdSpec } from './schema.js';
 import { serveStatic } from './static.js';
 
@@ -19,7 +19,9 @@ import { serveStatic } from './static.js';
  * @property {typeof import('./limits.js').DEFAULT_LIMITS} limits
  */
 
-const ORIGIN_ROUTE = /^\/api\/streams\/([^/]+)\/(chunks|init)(?:\/(\d{1,15}))?$/;
+// An item of rendition r is under /renditions/<r>; the paths without it name rendition 0.
+const ORIGIN_ROUTE = /^\/api\/streams\/([^/]+)(?:\/renditions\/([0-7]))?\/(chunks|init)(?:\/(\d{1,15}))?$/;
+const LADDER_ROUTE = /^\/api\/streams\/([^/]+)\/renditions$/;
 const ICON_ROUTE = /^\/icons\/icon(?:-(\d{1,4}))?\.(png|svg)$/;
 const THUMBNAIL_ROUTE = /^\/api\/streams\/([^/]+)\/thumbnail$/;
 const STREAM_ROUTE = /^\/api\/streams\/([^/]+)$/;
@@ -119,38 +121,74 @@ function readBody(req, res, maxBytes) {
 }
 
 /**
+ * Runs an upload; answers 204, or the OriginError's status and code.
+ * @param {ServerResponse} res
+ * @param {() => void} store
+ */
+function storeUpload(res, store) {
+  try {
+    store();
+  } catch (error) {
+    if (!(error instanceof OriginError)) throw error;
+    return fail(res, error.status, error.code, error.message);
+  }
+  res.writeHead(204).end();
+}
+
+/**
+ * @param {ServerResponse} res
+ * @param {IncomingMessage} req
+ * @param {Uint8Array | null} body
+ * @param {string} missing the 404's message
+ */
+function sendStored(res, req, body, missing) {
+  if (!body) return fail(res, 404, 'not_found', missing);
+  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length, 'Cache-Control': 'no-store' });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/**
  * @param {import('./origin.js').ChunkOrigin} origin
  * @param {HttpContext['limits']} limits
  * @param {IncomingMessage} req
  * @param {ServerResponse} res
  * @param {RegExpMatchArray} match
  */
-async function handleOrigin(origin, limits, req, res, [, streamId, route, number]) {
+async function handleOrigin(origin, limits, req, res, [, streamId, renditionDigit, route, number]) {
   if (!streamIdSpec.pattern.test(streamId)) return fail(res, 404, 'not_found', 'not a stream id');
   const kind = route === 'init' ? 'init' : 'chunk';
+  const rendition = Number(renditionDigit ?? 0);
   if (number === undefined) {
     if (req.method !== 'GET') return fail(res, 405, 'method_not_allowed', 'GET the index');
-    const index = origin.index(streamId);
+    const index = origin.index(streamId, rendition);
     return index ? sendJson(res, 200, index) : fail(res, 404, 'not_found', 'nothing stored for this stream');
   }
   const n = Number(number);
   if (req.method === 'PUT') {
     const body = await readBody(req, res, limits.originMaxBodyBytes);
-    if (!body) return;
-    try {
-      origin.put(streamId, kind, n, body);
-    } catch (error) {
-      if (!(error instanceof OriginError)) throw error;
-      return fail(res, error.status, error.code, error.message);
-    }
-    res.writeHead(204).end();
+    if (body) storeUpload(res, () => origin.put(streamId, kind, rendition, n, body));
     return;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'method_not_allowed', 'GET or PUT');
-  const body = origin.get(streamId, kind, n);
-  if (!body) return fail(res, 404, 'not_found', `${kind} ${n} is not in the window`);
-  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length, 'Cache-Control': 'no-store' });
-  res.end(req.method === 'HEAD' ? undefined : body);
+  sendStored(res, req, origin.get(streamId, kind, rendition, n), `${kind} ${n} of rendition ${rendition} is not in the window`);
+}
+
+/**
+ * The stream's signed rendition list: PUT by its broadcaster, GET by anyone.
+ * @param {import('./origin.js').ChunkOrigin} origin
+ * @param {IncomingMessage} req
+ * @param {ServerResponse} res
+ * @param {string} streamId
+ */
+async function handleLadder(origin, req, res, streamId) {
+  if (!streamIdSpec.pattern.test(streamId)) return fail(res, 404, 'not_found', 'not a stream id');
+  if (req.method === 'PUT') {
+    const body = await readBody(req, res, MAX_LADDER_BODY_BYTES);
+    if (body) storeUpload(res, () => origin.putLadder(streamId, body));
+    return;
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'method_not_allowed', 'GET or PUT');
+  sendStored(res, req, origin.ladder(streamId), 'no signed rendition list for this stream');
 }
 
 /**
@@ -194,6 +232,11 @@ async function routeApi(ctx, pathname, req, res) {
   const originMatch = pathname.match(ORIGIN_ROUTE);
   if (ctx.origin && originMatch) {
     await handleOrigin(ctx.origin, ctx.limits, req, res, originMatch);
+    return true;
+  }
+  const ladderMatch = pathname.match(LADDER_ROUTE);
+  if (ctx.origin && ladderMatch) {
+    await handleLadder(ctx.origin, req, res, ladderMatch[1]);
     return true;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {

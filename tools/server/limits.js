@@ -36,9 +36,9 @@ export const DEFAULT_LIMITS = Object.freeze({
   swarmSummaryIntervalMs: 2_000,   // 'swarm' messages to each broadcaster (its dashboard)
   thumbnailMaxBytes: 40 * 1024,    // a stream's JPEG on the live list...
   thumbnailIntervalMs: 5_000,      // ...replaced at most this often
-  originChunks: 30,                // HTTP origin window per stream...
-  originBytes: 64 * 1024 * 1024,   // ...and its byte cap
-  originInits: 4,                  // init segments kept per stream (one per epoch)
+  originChunks: 30,                // HTTP origin window per stream, in chunk seqs (every rendition of each)...
+  originBytes: 64 * 1024 * 1024,   // ...and the byte cap of all it holds of the stream
+  originInits: 4,                  // epochs whose init segments (every rendition's) are kept per stream
   originMaxBodyBytes: 16 * 1024 * 1024 + 164, // the largest payload the trust layer signs, and its header
 });
 

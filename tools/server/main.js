@@ -63,7 +63,7 @@ const url = await server.listen(port).catch(async (error) => {
   throw error;
 });
 const optional = [
-  origin && '  origin      on (PUT/GET /api/streams/<id>/chunks/<seq>)',
+  origin && '  origin      on (PUT/GET /api/streams/<id>/renditions/<r>/chunks/<seq>)',
   coturn && `  turn        ${coturn.turn.urls} (coturn, pid ${coturn.pid})`,
 ].filter(Boolean).map((line) => `\n${line}`).join('');
 console.log(`swarmcast on ${url}

@@ -1,14 +1,23 @@
-// The optional HTTP origin: the broadcaster PUTs each signed chunk (and each epoch's
-// init segment), the server checks it with the stream's key and keeps a short window,
-// and viewers whose peers cannot deliver in time GET it. Bodies are stored and served
-// exactly as uploaded (signed header + payload), so viewers verify them the same way
-// as bytes from a peer. Only live streams have a window; it is dropped when the
-// broadcaster leaves, which bounds memory by the rooms limit.
+// The optional HTTP origin: the broadcaster PUTs the stream's signed rendition list and
+// each signed init segment and chunk of every rendition; the server checks each with
+// the stream's key (and an item's rendition against the list) and keeps a short window;
+// viewers whose peers cannot deliver in time GET what they need. Bodies are stored and
+// served exactly as uploaded (signed header + payload, or the signed list), so viewers
+// verify them the same way as bytes from a peer. Only live streams have a window; it is
+// dropped when the broadcaster leaves, which bounds memory by the rooms limit.
 import { HeaderKind, StreamVerifier } from '../../web/core/index.js';
+import { RenditionWindow } from './origin-window.js';
 
 /** @typedef {import('../../web/core/index.js').SwarmcastCore} SwarmcastCore */
+/** @typedef {Extract<import('../../web/core/index.js').VerifiedLadder, { ok: true }>} VerifiedLadderFields */
 /** @typedef {import('./limits.js').Limits} Limits */
-/** @typedef {'chunk' | 'init'} ItemKind */
+/** @typedef {import('./origin-window.js').ItemKind} ItemKind */
+
+/**
+ * The largest body the list's route reads: well above the largest signed list (734
+ * bytes: 8 renditions with 64-byte codecs strings), which the core checks exactly.
+ */
+export const MAX_LADDER_BODY_BYTES = 4096;
 
 /** A refused upload: the HTTP status and error code to answer with. */
 export class OriginError extends Error {
@@ -24,18 +33,31 @@ export class OriginError extends Error {
   }
 }
 
-class StreamWindow {
+// How the core's refusals of a list map to HTTP: a list that does not parse is a bad
+// request; one that parses but is not the stream key's is forbidden.
+/** @type {Readonly<Record<string, number>>} */
+const LADDER_REFUSAL_STATUS = Object.freeze({ malformed_ladder: 400, unsupported_version: 400 });
+
+/**
+ * What a viewer may fetch of one rendition, and the list that names the renditions.
+ * @typedef {object} OriginIndex
+ * @property {number[]} chunks the rendition's chunk seqs, oldest first
+ * @property {number[]} inits the rendition's init segment epochs, oldest first
+ * @property {number[]} renditions the renditions the window holds anything of
+ * @property {string | null} ladder the signed rendition list, base64url; null before the broadcaster sent one
+ */
+
+class StreamState {
   /**
    * @param {SwarmcastCore} core
    * @param {string} streamId
+   * @param {Limits} limits
    */
-  constructor(core, streamId) {
+  constructor(core, streamId, limits) {
     this.verifier = new StreamVerifier(core, streamId);
-    /** @type {Map<number, Uint8Array>} seq -> body */
-    this.chunks = new Map();
-    /** @type {Map<number, Uint8Array>} epoch -> body */
-    this.inits = new Map();
-    this.chunkBytes = 0;
+    this.items = new RenditionWindow(limits);
+    /** @type {{ fields: VerifiedLadderFields, body: Uint8Array } | null} the newest list that verified */
+    this.ladder = null;
   }
 }
 
@@ -50,64 +72,89 @@ export class ChunkOrigin {
     this.core = core;
     this.limits = limits;
     this.isLive = isLive;
-    /** @type {Map<string, StreamWindow>} */
+    /** @type {Map<string, StreamState>} */
     this.streams = new Map();
   }
 
   /**
-   * Keeps a signed item once it verifies. Throws OriginError.
+   * Keeps the stream's signed rendition list once it verifies and is newer than the one
+   * held (the same bytes again are no error). Throws OriginError.
+   * @param {string} streamId
+   * @param {Uint8Array} body the list as StreamSigner.signLadder made it
+   */
+  putLadder(streamId, body) {
+    const stream = this.#liveStream(streamId);
+    const fields = stream.verifier.verifyLadder(body);
+    if (!fields.ok) {
+      throw new OriginError(LADDER_REFUSAL_STATUS[fields.error] ?? 403, fields.error, `rendition list refused: ${fields.error}`);
+    }
+    const held = stream.ladder;
+    if (held && fields.revision <= held.fields.revision) {
+      if (fields.revision === held.fields.revision && Buffer.from(body).equals(Buffer.from(held.body))) return;
+      throw new OriginError(409, 'stale_ladder', `revision ${fields.revision} is not above the list held (${held.fields.revision})`);
+    }
+    stream.ladder = { fields, body: body.slice() };
+  }
+
+  /**
+   * Keeps a signed item once it verifies and its rendition is in the stream's list
+   * (without a list, rendition 0 only). Throws OriginError.
    * @param {string} streamId
    * @param {ItemKind} kind 'chunk' (number = seq) or 'init' (number = epoch)
+   * @param {number} rendition
    * @param {number} number
    * @param {Uint8Array} body the signed header, then the payload
    */
-  put(streamId, kind, number, body) {
-    if (!this.isLive(streamId)) throw new OriginError(404, 'not_live', 'no live broadcaster for this stream');
+  put(streamId, kind, rendition, number, body) {
+    const stream = this.#liveStream(streamId);
     const headerSize = this.core.SIGNED_HEADER_SIZE;
     if (body.length <= headerSize) throw new OriginError(400, 'truncated', `a body is a ${headerSize}-byte header and a payload`);
-    let window = this.streams.get(streamId);
-    if (!window) {
-      window = new StreamWindow(this.core, streamId);
-      this.streams.set(streamId, window);
-    }
     const header = body.subarray(0, headerSize);
     const payload = body.subarray(headerSize);
-    const fields = window.verifier.verifyHeader(header);
+    const fields = stream.verifier.verifyHeader(header);
     if (!fields.ok) throw new OriginError(403, fields.error, `header refused: ${fields.error}`);
     const signedNumber = kind === 'init' ? fields.epoch : fields.seq;
-    // The paths name no rendition yet: the origin holds a stream's rendition 0 only.
-    if (fields.kind !== kind || signedNumber !== number || fields.byteLength !== payload.length || fields.rendition !== 0) {
+    if (fields.kind !== kind || fields.rendition !== rendition || signedNumber !== number || fields.byteLength !== payload.length) {
       throw new OriginError(400, 'mismatch',
         `the signed header is for ${fields.kind} ${signedNumber} of rendition ${fields.rendition}, ${fields.byteLength} bytes`);
     }
-    const checked = window.verifier.verifyPayload(HeaderKind[kind], number, payload);
+    this.#checkListed(stream, rendition);
+    const checked = stream.verifier.verifyPayload(HeaderKind[kind], number, payload, rendition);
     if (!checked.ok) throw new OriginError(403, checked.error, `payload refused: ${checked.error}`);
-    if (kind === 'init') this.#keepInit(window, number, body);
-    else this.#keepChunk(window, number, body);
+    stream.items.keep(kind, rendition, number, body);
   }
 
   /**
    * @param {string} streamId
    * @param {ItemKind} kind
+   * @param {number} rendition
    * @param {number} number
    * @returns {Uint8Array | null}
    */
-  get(streamId, kind, number) {
-    const window = this.streams.get(streamId);
-    return (kind === 'init' ? window?.inits : window?.chunks)?.get(number) ?? null;
+  get(streamId, kind, rendition, number) {
+    return this.streams.get(streamId)?.items.get(kind, rendition, number) ?? null;
   }
 
   /**
-   * What a viewer may fetch: sequence numbers and epochs, oldest first.
+   * The stream's signed rendition list, byte for byte; null before one arrived.
    * @param {string} streamId
-   * @returns {{ chunks: number[], inits: number[] } | null}
+   * @returns {Uint8Array | null}
    */
-  index(streamId) {
-    const window = this.streams.get(streamId);
-    if (!window) return null;
-    /** @param {Map<number, Uint8Array>} map */
-    const sorted = (map) => [...map.keys()].sort((a, b) => a - b);
-    return { chunks: sorted(window.chunks), inits: sorted(window.inits) };
+  ladder(streamId) {
+    return this.streams.get(streamId)?.ladder?.body ?? null;
+  }
+
+  /**
+   * What a viewer may fetch of one rendition; null when nothing is stored for the stream.
+   * @param {string} streamId
+   * @param {number} rendition
+   * @returns {OriginIndex | null}
+   */
+  index(streamId, rendition) {
+    const stream = this.streams.get(streamId);
+    if (!stream) return null;
+    const ladder = stream.ladder ? Buffer.from(stream.ladder.body).toString('base64url') : null;
+    return { ...stream.items.index(rendition), renditions: stream.items.renditions(), ladder };
   }
 
   /** @param {string} streamId */
@@ -121,27 +168,34 @@ export class ChunkOrigin {
   }
 
   /**
-   * @param {StreamWindow} window
-   * @param {number} seq
-   * @param {Uint8Array} body
+   * The stream's state, made on its first upload. Throws OriginError when not live.
+   * @param {string} streamId
+   * @returns {StreamState}
    */
-  #keepChunk(window, seq, body) {
-    window.chunkBytes += body.length - (window.chunks.get(seq)?.length ?? 0);
-    window.chunks.set(seq, body);
-    while (window.chunks.size > this.limits.originChunks || window.chunkBytes > this.limits.originBytes) {
-      const oldest = Math.min(...window.chunks.keys());
-      window.chunkBytes -= window.chunks.get(oldest)?.length ?? 0;
-      window.chunks.delete(oldest);
+  #liveStream(streamId) {
+    if (!this.isLive(streamId)) throw new OriginError(404, 'not_live', 'no live broadcaster for this stream');
+    let stream = this.streams.get(streamId);
+    if (!stream) {
+      stream = new StreamState(this.core, streamId, this.limits);
+      this.streams.set(streamId, stream);
     }
+    return stream;
   }
 
   /**
-   * @param {StreamWindow} window
-   * @param {number} epoch
-   * @param {Uint8Array} body
+   * As a viewer judges a header (docs/PROTOCOL.md, "Renditions"): before any list a
+   * stream has rendition 0 only; after, exactly the list's renditions.
+   * @param {StreamState} stream
+   * @param {number} rendition
    */
-  #keepInit(window, epoch, body) {
-    window.inits.set(epoch, body);
-    while (window.inits.size > this.limits.originInits) window.inits.delete(Math.min(...window.inits.keys()));
+  #checkListed(stream, rendition) {
+    const ladder = stream.ladder?.fields;
+    if (!ladder) {
+      if (rendition === 0) return;
+      throw new OriginError(409, 'no_rendition_list', `rendition ${rendition} before the stream's signed rendition list`);
+    }
+    if (!ladder.renditions.some((r) => r.id === rendition)) {
+      throw new OriginError(403, 'unlisted_rendition', `rendition ${rendition} is not in the signed list (revision ${ladder.revision})`);
+    }
   }
 }

@@ -173,8 +173,10 @@ export class SwarmEngine {
 
   /**
    * Broadcaster: the stream's signed rendition list (StreamSigner.signLadder), sent to
-   * every peer now and to each new one. False when it does not verify against the
-   * stream or its revision is not above the list already published.
+   * every peer now and to each new one. A viewer hands over the list the HTTP origin's
+   * index carries the same way (a viewer no peer reaches learns the renditions so).
+   * False when it does not verify against the stream or its revision is not above the
+   * list already held.
    * @param {Uint8Array} signedLadder
    * @param {number} nowMs
    * @returns {boolean}
@@ -200,7 +202,8 @@ export class SwarmEngine {
   }
 
   /**
-   * The origin's index (`GET /api/streams/<id>/chunks`): its `chunks`, oldest first.
+   * The origin's index (`GET /api/streams/<id>/renditions/<r>/chunks`): its `chunks`, oldest first. Hand
+   * over the signed rendition list it carries (`ladder`) first, with publishLadder.
    * @param {number[]} chunks
    * @param {number} nowMs
    */

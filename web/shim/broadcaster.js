@@ -32,6 +32,7 @@ import { TypedEventTarget } from './typed-event-target.js';
 /** @typedef {import('./rendition-publisher.js').RenditionOptions} RenditionOptions */
 /** @typedef {import('./rendition-publisher.js').RenditionLadderEvent} RenditionLadderEvent */
 /** @typedef {import('./rendition-track.js').RenditionTrackStats} RenditionTrackStats */
+/** @typedef {import('./origin-client.js').OriginItem} OriginItem */
 /** @typedef {import('./swarm-node.js').SwarmNodeStats} SwarmNodeStats */
 /** @typedef {import('./swarm-node.js').SwarmSummary} SwarmSummary */
 
@@ -250,6 +251,7 @@ export class Broadcaster extends TypedEventTarget {
     try {
       const signed = this.#signer.signLadder(ladderFields(renditions, { revision, firstSeq, audioBitrate: audioBitsPerSecond, frameRate }));
       if (!this.#node.publishLadder(signed)) throw new Error(`the engine refused revision ${revision}`);
+      if (this.#node.origin) this.#report(this.#origin.putLadder(signed));
     } catch (error) {
       this.#emit('error', { type: 'publish', detail: `rendition list: ${error instanceof Error ? error.message : String(error)}`, fatal: false });
     }
@@ -359,20 +361,22 @@ export class Broadcaster extends TypedEventTarget {
       this.#emit('error', { type: 'publish', detail: `the engine refused ${kind === HeaderKind.init ? 'init' : 'chunk'} ${seq}`, fatal: false });
       return;
     }
-    // The origin and the clip hold one rendition: the top one.
-    if (rendition === 0) this.#keep(kind, header, { epoch, seq, captureMs, bytes });
+    if (this.#node.origin) {
+      /** @type {OriginItem} */
+      const item = kind === HeaderKind.init ? { kind: 'init', rendition, number: epoch } : { kind: 'chunk', rendition, number: seq };
+      this.#report(this.#origin.put(item, header, bytes));
+    }
+    // The clip holds one rendition: the top one.
+    if (rendition === 0) this.#keep(kind, { epoch, seq, captureMs, bytes });
     this.#emit('published', { kind: kind === HeaderKind.init ? 'init' : 'chunk', rendition, epoch, seq, bytes, publishedAt: nowMs() });
   }
 
   /**
-   * Rendition 0's items: uploaded to the origin, kept for clips, counted as produced.
+   * Rendition 0's items: kept for clips, counted as produced.
    * @param {HeaderKindValue} kind
-   * @param {Uint8Array} header
    * @param {{ epoch: number, seq: number, captureMs: number, bytes: Uint8Array }} item
    */
-  #keep(kind, header, { epoch, seq, captureMs, bytes }) {
-    if (!this.#node) return;
-    if (this.#node.origin) this.#upload(kind, kind === HeaderKind.init ? epoch : seq, header, bytes);
+  #keep(kind, { epoch, seq, captureMs, bytes }) {
     this.#clips.add({ init: kind === HeaderKind.init, epoch, captureMs, bytes });
     if (kind === HeaderKind.chunk) {
       this.#produced.bytes += bytes.length;
@@ -381,15 +385,11 @@ export class Broadcaster extends TypedEventTarget {
   }
 
   /**
-   * Fire and forget: a lost upload costs only viewers who have no peer holding the chunk.
-   * @param {HeaderKindValue} kind
-   * @param {number} number the chunk's seq, or the init segment's epoch
-   * @param {Uint8Array} header
-   * @param {Uint8Array} bytes
+   * Fire and forget: a lost upload costs only viewers who have no peer holding the item.
+   * @param {Promise<string | null>} upload an OriginClient PUT
    */
-  async #upload(kind, number, header, bytes) {
-    const name = kind === HeaderKind.init ? 'init' : 'chunk';
-    const problem = await this.#origin.put(name, number, header, bytes);
+  async #report(upload) {
+    const problem = await upload;
     if (problem) this.#emit('error', { type: 'origin', detail: `HTTP origin: ${problem}`, fatal: false });
   }
 

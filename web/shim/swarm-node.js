@@ -405,6 +405,8 @@ export class SwarmNode extends TypedEventTarget {
     const engine = this.#engine;
     if (!got || !engine) return;
     if ('chunks' in got) {
+      // A viewer no peer reaches learns the stream's renditions here (refused unless newer than its list).
+      if (got.ladder) engine.publishLadder(got.ladder, nowMs());
       engine.onHttpIndex(got.chunks, nowMs());
     } else if (!engine.onHttpChunk(got.header, got.payload, nowMs())) {
       this.#emit('error', { type: 'origin', detail: `${request.kind} ${request.number} from the origin does not verify`, fatal: false });
