@@ -11,12 +11,14 @@ using trust::Rendition;
 
 double bytes_per_s_of(const Rendition& r) { return static_cast<double>(r.bitrate_bps) / 8.0; }
 
-// The renditions the device decodes, highest bitrate first (the list's order).
+// The renditions the device decodes and can get (the current one, or one held near),
+// highest bitrate first (the list's order).
 class Levels {
  public:
   explicit Levels(const AbrInput& in) {
     for (const Rendition& r : in.ladder)
-      if (r.id.value < trust::kMaxRenditions && !in.undecodable.test(r.id.value) && size_ < levels_.size())
+      if (r.id.value < trust::kMaxRenditions && !in.undecodable.test(r.id.value) &&
+          (r.id == in.current || !in.unreachable.test(r.id.value)) && size_ < levels_.size())
         levels_[size_++] = &r;
   }
   std::size_t size() const { return size_; }

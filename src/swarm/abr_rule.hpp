@@ -12,7 +12,8 @@
 //   switch);
 // - no oscillation: up and down use different thresholds (headroom above, the bitrate
 //   itself below) and different windows, and ups wait out the hold;
-// - a manual choice overrides it, and renditions the device cannot decode are skipped.
+// - a manual choice overrides it, and renditions the device cannot decode, or that
+//   nobody near holds, are skipped.
 //
 // The rate is the delivery rate while fetching (bytes over the time requests were
 // outstanding, as Engine::measure_delivery measures it), not bytes per wall-clock
@@ -77,6 +78,9 @@ struct AbrInput {
   std::span<const AbrSwitch> switches;
   std::optional<RenditionId> manual;                // the viewer's fixed choice; none: auto
   std::bitset<trust::kMaxRenditions> undecodable;   // by rendition id
+  // Renditions nobody near holds (by id; never the current one): in a swarm a switch to
+  // one would wait for chunks that do not come, so the rule does not choose them.
+  std::bitset<trust::kMaxRenditions> unreachable;
 };
 
 enum class AbrReason : std::uint8_t {

@@ -277,6 +277,8 @@ class Engine {
   // Media in the player ahead of what it plays now, in ms.
   std::uint32_t buffer_ms(TimeMs now) const;
   void choose_rendition_now(TimeMs now);
+  // The renditions, other than the one playing, that nobody near has advertised lately.
+  std::bitset<trust::kMaxRenditions> unreachable_renditions() const;
   ChunkSeq switch_point(RenditionId to) const;
   // Withdraws what was asked of `rendition` from seq `from` on (a switch away from it).
   void abandon(ChunkSeq from, RenditionId rendition);

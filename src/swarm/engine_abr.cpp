@@ -100,7 +100,8 @@ void Engine::choose_rendition_now(TimeMs now) {
                        .observations = observations_,
                        .switches = switches_,
                        .manual = manual_,
-                       .undecodable = undecodable_};
+                       .undecodable = undecodable_,
+                       .unreachable = manual_ ? std::bitset<trust::kMaxRenditions>{} : unreachable_renditions()};
   last_decision_ = choose_rendition(input, config_.abr);
   const RenditionId target = last_decision_.target;
   if (!playback_.started()) {
@@ -126,6 +127,29 @@ void Engine::choose_rendition_now(TimeMs now) {
   if (plan_ && plan_->to == target) return;
   plan_ = SwitchPlan{target, switch_point(target)};
   abandon(plan_->at, playing_);
+}
+
+// A viewer fetches the rendition it plays, and the broadcaster pushes a rendition only
+// to those that play it: chunks of one that no neighbour has advertised over the last
+// chunks (the broadcaster, when it is a neighbour, advertises them all) come from nobody.
+// A switch there would stall for good: nothing arrives, so the link's rate goes stale,
+// and a panic on a stale rate goes to the lowest level, which may be held by nobody either.
+std::bitset<trust::kMaxRenditions> Engine::unreachable_renditions() const {
+  constexpr std::uint64_t kLookbackChunks = 10;
+  std::bitset<trust::kMaxRenditions> unreachable;
+  if (!ladder_ || buffer_.chunks().empty()) return unreachable;
+  if (std::any_of(peers_.begin(), peers_.end(), [](const auto& p) { return p.second.is_source && p.second.handshaken; }))
+    return unreachable;
+  const std::uint64_t newest = buffer_.chunks().rbegin()->first.seq.value;
+  std::uint64_t from = newest >= kLookbackChunks ? newest - kLookbackChunks : 0;
+  if (playhead_) from = std::min(newest, std::max(from, playhead_->value));
+  for (const trust::Rendition& r : ladder_->renditions) {
+    if (r.id == playing_ || r.id.value >= trust::kMaxRenditions) continue;
+    bool held = false;
+    for (std::uint64_t seq = from; seq <= newest && !held; ++seq) held = advertised_.chunk({ChunkSeq{seq}, r.id}) != nullptr;
+    if (!held) unreachable.set(r.id.value);
+  }
+  return unreachable;
 }
 
 // Pieces asked for and still to come take the link a switch down needs: a Cancel lets

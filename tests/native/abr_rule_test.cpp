@@ -201,6 +201,20 @@ TEST(AbrRule, AnEmptyingBufferPanicsToTheLevelTheRateCarries) {
   EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k240, AbrReason::kPanic}));
 }
 
+// In a swarm, a level nobody near holds is no way out: the panic goes to the highest
+// level within the rate that some neighbour holds, or stays where it is.
+TEST(AbrRule, LevelsNobodyNearHoldsAreNotChosen) {
+  const std::vector<swarm::AbrObservation> samples = {{TimeMs{9500}, mbps(1.5), 600}, {TimeMs{9750}, mbps(1.5), 450}};
+  swarm::AbrInput in{.now = TimeMs{20'000}, .ladder = kLadder, .current = k720, .buffer_ms = 300, .observations = samples};
+  in.unreachable.set(k240.value);
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k480, AbrReason::kPanic})) << "stale rate: the lowest held";
+  in.unreachable.set(k480.value);
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k720, AbrReason::kOnlyChoice}));
+  // The current level is never unreachable: it is what plays.
+  in.current = k480;
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k480, AbrReason::kSteady}));
+}
+
 TEST(AbrRule, BeforePlayingTheEmptyBufferIsNoPanicAndTheStartIsWhatTheRateCarries) {
   const std::vector<swarm::AbrObservation> fast = {{TimeMs{9750}, mbps(8.0), 0}};
   swarm::AbrInput in{.now = TimeMs{10'000}, .ladder = kLadder, .current = k720, .buffer_ms = 0, .starting = true};

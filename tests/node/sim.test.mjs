@@ -79,3 +79,28 @@ test('mesh-100: every issue target met, and the same result on one thread as on 
   assert.ok(relay.upload_share + superSeed.upload_share > leaf.upload_share);
   assert.deepEqual(swarmMetrics(run('mesh-100', 1)), swarmMetrics(result));
 });
+
+// Renditions in one swarm (issue 15): the ABR metrics are reported per download class
+// and add up; the floors are today's figures with a margin (docs/SIMULATOR.md,
+// "abr-1000": the issue's targets are not met yet).
+test('abr-1000: three renditions, a third of the viewers capped at 1.5 Mbit/s', () => {
+  const result = run('abr-1000');
+  console.log(JSON.stringify(swarmMetrics(result)));
+  assert.deepEqual(result.renditions_kbps, [2500, 1200, 400]);
+  const { phone, broadband } = result.by_download_class;
+  for (const of of [result, phone, broadband]) {
+    const total = of.on_rendition.reduce((sum, share) => sum + share, 0);
+    assert.ok(Math.abs(total - 1) < 1e-9, `time on renditions adds up to ${total}`);
+  }
+  // The top rendition is over the phones' cap: their time on it is the time off a
+  // level their link carries.
+  assert.ok(Math.abs(phone.carried_share + phone.on_rendition[0] - 1) < 1e-9);
+  assert.equal(broadband.carried_share, 1, 'an uncapped link carries every level');
+  assert.equal(result.top_share_uncapped, broadband.top_share);
+  assert.equal(result.source_upload_bound, 2 * (2500 + 1200 + 400) / 2500);
+  holds(result, {
+    min: { offload: 0.97, continuity_worst_class: 0.97, carried_share_worst_class: 0.95, top_share_uncapped: 0.04 },
+    max: { corrupt_chunks_played: 0, honest_bans: 0, source_upload_factor_to_bound: 1 },
+  });
+  holds({ scenario: 'abr-1000 phones', ...phone }, { min: { continuity: 0.98 } });
+});

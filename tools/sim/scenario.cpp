@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "trust/signed_header.hpp"
+
 namespace swarmcast::sim {
 namespace {
 
@@ -31,7 +33,26 @@ std::vector<LinkClass> link_classes(const nlohmann::json& list, bool unlimited_a
   return classes;
 }
 
+// Highest first, each rate below the one before, within what a signed list may hold.
+std::vector<RenditionSpec> rendition_specs(const nlohmann::json& list, const std::string& path) {
+  std::vector<RenditionSpec> specs;
+  for (const auto& r : list) {
+    const RenditionSpec spec{r.at("kbps").get<double>(), r.at("height").get<std::uint16_t>()};
+    if (!(spec.kbps > 0) || spec.height == 0 || spec.height > 4320 || (!specs.empty() && !(spec.kbps < specs.back().kbps)))
+      throw std::runtime_error(path + ": renditions are [{kbps, height}], highest kbps first, kbps > 0, 0 < height <= 4320");
+    specs.push_back(spec);
+  }
+  if (specs.empty() || specs.size() > trust::kMaxRenditions)
+    throw std::runtime_error(path + ": renditions holds 1 to " + std::to_string(trust::kMaxRenditions) + " renditions");
+  return specs;
+}
+
 }  // namespace
+
+std::vector<RenditionSpec> published_renditions(const Scenario& scenario) {
+  if (!scenario.renditions.empty()) return scenario.renditions;
+  return {RenditionSpec{scenario.stream_kbps, 720}};
+}
 
 double expected_capacity_bound_kbps(const Scenario& scenario) {
   double mean_up = 0;
@@ -73,6 +94,12 @@ Scenario load_scenario(const std::string& path) {
   s.uplinks = link_classes(j.at("uplinks"), false, path);
   if (j.contains("downlinks")) s.downlinks = link_classes(j["downlinks"], true, path);
   s.stream_of_bound = j.value("stream_of_bound", s.stream_of_bound);
+  if (j.contains("renditions")) {
+    if (j.contains("stream_kbps") || s.stream_of_bound > 0)
+      throw std::runtime_error(path + ": with renditions, the top rendition's kbps is the stream's rate");
+    s.renditions = rendition_specs(j["renditions"], path);
+    s.stream_kbps = s.renditions.front().kbps;
+  }
   if (s.stream_of_bound > 0) s.stream_kbps = s.stream_of_bound * expected_capacity_bound_kbps(s);
   if (j.contains("expect_min")) s.expect_min = j["expect_min"].get<std::map<std::string, double>>();
   if (j.contains("expect_max")) s.expect_max = j["expect_max"].get<std::map<std::string, double>>();

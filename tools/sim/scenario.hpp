@@ -19,6 +19,12 @@ struct LinkClass {
   std::string name;  // for the metrics by download class
 };
 
+// One quality of the stream; the scenario lists them highest first.
+struct RenditionSpec {
+  double kbps;
+  std::uint16_t height;  // the width is 16:9 of it
+};
+
 struct Scenario {
   std::string name;
   std::uint32_t viewers = 10;
@@ -26,6 +32,10 @@ struct Scenario {
   std::uint64_t seed = 1;
   double stream_kbps = 2500;
   double broadcaster_up_kbps = 20'000;
+  // Several: the broadcaster publishes a signed rendition list and every rendition's
+  // chunks, and each viewer's engine runs the ABR rule; stream_kbps is the top's rate.
+  // Empty: one rendition at stream_kbps, and no list (a stream of one rendition).
+  std::vector<RenditionSpec> renditions;
   std::vector<LinkClass> uplinks;
   std::vector<LinkClass> downlinks;  // none: every download unlimited
   // > 0: stream_kbps is this share of the capacity bound the scenario's links promise
@@ -56,6 +66,9 @@ struct Scenario {
   std::uint32_t retransmit_ms = 400;
   std::map<std::string, double> expect_min, expect_max;  // metric bounds checked with --check
 };
+
+// The renditions the broadcaster publishes: the scenario's, or one at stream_kbps.
+std::vector<RenditionSpec> published_renditions(const Scenario& scenario);
 
 // Reads and validates a scenario; throws std::runtime_error naming what is wrong.
 Scenario load_scenario(const std::string& path);

@@ -6,8 +6,10 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "core/flat_map.hpp"
+#include "renditions.hpp"
 #include "synthetic_stream.hpp"
 #include "topology_report.hpp"
 #include "trust/signed_header.hpp"
@@ -96,7 +98,9 @@ SwarmSim::SwarmSim(Scenario scenario, unsigned threads)
       rng_(scenario_.seed),
       workers_(threads),
       tracker_(scenario_.selection),
-      ticks_(kStepMs, kTickMs) {}
+      ticks_(kStepMs, kTickMs),
+      renditions_(published_renditions(scenario_)),
+      produced_(renditions_.size()) {}
 SwarmSim::~SwarmSim() = default;
 
 const trust::KeyPair& sim_keys() { return synthetic::keys(42); }
@@ -193,14 +197,31 @@ void SwarmSim::leave_viewer(std::size_t index, std::int64_t now) {
   node.links.clear();
 }
 
+void SwarmSim::publish_renditions() {
+  swarm::Engine& source = *nodes_[0]->engine;
+  // A stream of one rendition has no list, as the product's single-quality broadcast.
+  if (renditions_.size() > 1 && !source.publish_ladder(signed_ladder(renditions_, sim_keys()), TimeMs{0}))
+    throw std::runtime_error("the broadcaster refused the scenario's rendition list");
+  // The sim's media are synthetic bytes; an init segment is signed and carried like a
+  // real one, since players cannot start without it.
+  for (std::size_t r = 0; r < renditions_.size(); ++r) {
+    const ByteVector init(300, static_cast<Byte>(0x1A + r));
+    source.publish_init(synthetic::signed_header(sim_keys(), trust::HeaderKind::kInit, 0, TimeMs{0}, 0, init, true,
+                                                 RenditionId{static_cast<std::uint8_t>(r)}),
+                        init, TimeMs{0});
+  }
+}
+
 void SwarmSim::publish(std::uint64_t seq, std::int64_t now) {
-  const std::size_t bytes = static_cast<std::size_t>(scenario_.stream_kbps * 1000 / 8);
-  ByteVector payload = synthetic::media(seq, bytes);
   const TimeMs capture{now - 1000};
-  nodes_[0]->engine->publish_chunk(
-      synthetic::signed_header(sim_keys(), trust::HeaderKind::kChunk, seq, capture, 1000, payload), payload, TimeMs{now});
-  produced_bytes_ += payload.size();
-  produced_.push_back(std::move(payload));
+  for (std::size_t r = 0; r < renditions_.size(); ++r) {
+    ByteVector payload = rendition_media(seq, r, renditions_[r].kbps);
+    nodes_[0]->engine->publish_chunk(synthetic::signed_header(sim_keys(), trust::HeaderKind::kChunk, seq, capture, 1000,
+                                                              payload, true, RenditionId{static_cast<std::uint8_t>(r)}),
+                                     payload, TimeMs{now});
+    if (r == 0) produced_bytes_ += payload.size();
+    produced_[r].push_back(std::move(payload));
+  }
 }
 
 void SwarmSim::step_node(std::size_t index, std::int64_t now, StepOutput& out) {
@@ -226,7 +247,9 @@ void SwarmSim::step_node(std::size_t index, std::int64_t now, StepOutput& out) {
   for (swarm::PeerId gone : node.engine->take_disconnects()) out.dropped.push_back(index_of(gone));
   for (auto& item : node.engine->take_playable()) {
     if (item.init) continue;
-    if (item.seq.value >= produced_.size() || item.bytes != produced_[item.seq.value]) ++node.corrupt_chunks_played;
+    const std::size_t r = item.rendition.value;
+    if (r >= produced_.size() || item.seq.value >= produced_[r].size() || item.bytes != produced_[r][item.seq.value])
+      ++node.corrupt_chunks_played;
     node.delivery_ms.push_back(now - published_at(item.seq.value));
   }
 }
@@ -316,11 +339,7 @@ nlohmann::json SwarmSim::run() {
   broadcaster->latency_ms = scenario_.latency_min_ms;
   nodes_.push_back(std::move(broadcaster));
   tracker_.add_broadcaster();
-  // The sim's media are synthetic bytes; an init segment is signed and carried like a
-  // real one, since players cannot start without it.
-  const ByteVector init(300, 0x1A);
-  nodes_[0]->engine->publish_init(synthetic::signed_header(sim_keys(), trust::HeaderKind::kInit, 0, TimeMs{0}, 0, init),
-                                  init, TimeMs{0});
+  publish_renditions();
 
   const std::int64_t end = std::int64_t{scenario_.seconds} * 1000;
   const std::int64_t join_gap = std::max<std::int64_t>(1, std::int64_t{scenario_.join_window_s} * 1000 / scenario_.viewers);
@@ -367,6 +386,7 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
   std::vector<ClassPlayback> by_class(std::max<std::size_t>(1, scenario_.downlinks.size()));
   double viewer_upload_kbps = 0;  // what the honest uploaders could give: the bound's Σu_i
   std::vector<std::int64_t> startups, latencies, deliveries, start_latencies;
+  std::vector<ViewerWatch> watches;
   std::set<swarm::PeerId> polluter_ids;
   // Each honest peer that got a corrupt piece from a polluter must have banned it.
   const auto polluted_unbanned = std::count_if(polluted_.begin(), polluted_.end(), [&](const auto& pair) {
@@ -406,6 +426,7 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
     latencies.insert(latencies.end(), playback.latencies_ms().begin(), playback.latencies_ms().end());
     if (!playback.latencies_ms().empty()) start_latencies.push_back(playback.latencies_ms().front());
     deliveries.insert(deliveries.end(), n.delivery_ms.begin(), n.delivery_ms.end());
+    watches.push_back({n.down_class, n.down_bytes_per_ms * 8, s.ms_on_rendition, s.switches_up + s.switches_down});
   }
   const double source_sent = static_cast<double>(nodes_[0]->engine->stats().media_bytes_sent);
   rusage usage{};
@@ -459,6 +480,7 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
     worst = std::min(worst, continuity);
   }
   result["continuity_worst_class"] = scenario_.downlinks.empty() ? result["continuity"].get<double>() : worst;
+  add_abr_metrics(result, watches, scenario_);
   result.update(topology_metrics());
   return result;
 }

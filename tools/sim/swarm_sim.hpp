@@ -49,6 +49,9 @@ class SwarmSim {
   void leave_viewer(std::size_t index, std::int64_t now);
   void give_up_unconnectable(std::int64_t now);
   void link(std::size_t a, std::size_t b, std::int64_t now);
+  // The signed rendition list (when there are several) and each rendition's init segment.
+  void publish_renditions();
+  // Chunk seq of every rendition: the same moment, each at its rendition's rate.
   void publish(std::uint64_t seq, std::int64_t now);
   // Touches node `index` only; what it sends and the links it drops go to `out`, for
   // apply_step to carry out in node order once every node due has stepped.
@@ -85,8 +88,9 @@ class SwarmSim {
   std::vector<StepOutput> step_outputs_;  // what each node that ticked in the step did, in order
   // (honest, polluter) node pairs where a corrupt piece reached the honest engine.
   std::set<std::pair<std::size_t, std::size_t>> polluted_;
-  std::vector<ByteVector> produced_;
-  std::uint64_t produced_bytes_ = 0;
+  std::vector<RenditionSpec> renditions_;  // highest first; id r is renditions_[r]
+  std::vector<std::vector<ByteVector>> produced_;  // by rendition, then seq
+  std::uint64_t produced_bytes_ = 0;  // of the top rendition: what source_upload_factor is a multiple of
 };
 
 }  // namespace swarmcast::sim
