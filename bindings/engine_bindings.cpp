@@ -4,6 +4,7 @@
 #include <emscripten/bind.h>
 
 #include "heap_bytes.hpp"
+#include "ladder_js.hpp"
 #include "swarm/engine.hpp"
 #include "swarm/peer_scorer.hpp"
 #include "trust/keys.hpp"
@@ -85,6 +86,12 @@ class EngineBinding {
 
   bool publish_ladder(std::uintptr_t ladder, std::size_t length, double now) {
     return engine_.publish_ladder(bytes_at(ladder, length), time_ms(now));
+  }
+
+  // The newest verified rendition list (ladder_js.hpp), or null before one.
+  val ladder() const {
+    const trust::RenditionLadder* ladder = engine_.ladder();
+    return ladder ? ladder_to_js(*ladder) : val::null();
   }
 
   bool on_http_chunk(std::uintptr_t header, std::size_t header_length, std::uintptr_t payload,
@@ -248,6 +255,7 @@ EMSCRIPTEN_BINDINGS(swarmcast_engine) {
       .function("publishInit", &EngineBinding::publish_init)
       .function("publishChunk", &EngineBinding::publish_chunk)
       .function("publishLadder", &EngineBinding::publish_ladder)
+      .function("ladder", &EngineBinding::ladder)
       .function("onHttpChunk", &EngineBinding::on_http_chunk)
       .function("onHttpIndex", &EngineBinding::on_http_index)
       .function("takeHttpFetches", &EngineBinding::take_http_fetches)

@@ -160,13 +160,17 @@ export interface RenditionFields {
   codecs: string;
 }
 
-/** A signed rendition list's fields, once its signature checks against the stream. */
-export interface VerifiedLadderFields {
-  ok: true;
+/** A rendition list's fields, as verified against the stream. */
+export interface LadderFields {
   revision: number;
   firstSeq: number;
   /** Highest bitrate first. */
   renditions: RenditionFields[];
+}
+
+/** A signed rendition list's fields, once its signature checks against the stream. */
+export interface VerifiedLadderFields extends LadderFields {
+  ok: true;
 }
 
 export type VerifiedLadder = VerifiedLadderFields | TrustFailure;
@@ -316,6 +320,8 @@ export interface NativeEngine extends NativeObject {
   publishInit(header: number, headerLength: number, init: number, initLength: number, nowMs: number): boolean;
   publishChunk(header: number, headerLength: number, payload: number, payloadLength: number, nowMs: number): boolean;
   publishLadder(ladder: number, length: number, nowMs: number): boolean;
+  /** The newest verified rendition list; null before one. */
+  ladder(): LadderFields | null;
   onHttpChunk(header: number, headerLength: number, payload: number, payloadLength: number, nowMs: number): boolean;
   onHttpIndex(chunks: number[], nowMs: number): void;
   takeHttpFetches(): HttpFetch[];

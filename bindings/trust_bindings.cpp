@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "heap_bytes.hpp"
+#include "ladder_js.hpp"
 #include "swarm/chat.hpp"
 #include "wire/codec.hpp"
 #include "trust/challenge.hpp"
@@ -70,25 +71,6 @@ trust::RenditionLadder ladder_from_js(const trust::PublicKey& stream, std::uint3
                                                  r["frameRateMilli"].as<std::uint32_t>(), r["codecs"].as<std::string>()});
   }
   return ladder;
-}
-
-val ladder_to_js(const trust::RenditionLadder& ladder) {
-  val out = success();
-  out.set("revision", ladder.revision);
-  out.set("firstSeq", static_cast<double>(ladder.first_seq.value));
-  val renditions = val::array();
-  for (const trust::Rendition& r : ladder.renditions) {
-    val entry = val::object();
-    entry.set("id", r.id.value);
-    entry.set("width", r.width);
-    entry.set("height", r.height);
-    entry.set("bitrate", r.bitrate_bps);
-    entry.set("frameRateMilli", r.frame_rate_milli);
-    entry.set("codecs", r.codecs);
-    renditions.call<void>("push", entry);
-  }
-  out.set("renditions", renditions);
-  return out;
 }
 
 class SignerBinding {
@@ -174,7 +156,10 @@ class VerifierBinding {
   val verify_ladder(std::uintptr_t bytes, std::size_t length) const {
     if (!stream_) return failure(trust::TrustError::kBadStreamId);
     const auto ladder = trust::verify_signed_ladder(bytes_at(bytes, length), *stream_);
-    return ladder ? ladder_to_js(ladder.value()) : failure(ladder.error());
+    if (!ladder) return failure(ladder.error());
+    val out = ladder_to_js(ladder.value());
+    out.set("ok", true);
+    return out;
   }
 
   val verify_piece(int kind, std::uint32_t rendition, double seq, std::uint32_t index, std::uintptr_t piece,

@@ -9,7 +9,7 @@
 //  - Everything else passes through untouched: the stream registry and the HTTP chunk
 //    origin (/api/...), health, the signaling WebSocket (/signal), other origins, and
 //    anything but GET.
-const SHELL_VERSION = 18;
+const SHELL_VERSION = 19;
 const CACHE = `swarmcast-shell-v${SHELL_VERSION}`;
 const NETWORK_TIMEOUT_MS = 4000;
 
@@ -27,7 +27,7 @@ const SHELL = [
   '/web/shim/clock.js', '/web/shim/compose.js', '/web/shim/device.js', '/web/shim/ebml.js', '/web/shim/encoder-health.js', '/web/shim/features.js', '/web/shim/frame-source.js', '/web/shim/frame-ticker.js', '/web/shim/gap-crossing.js', '/web/shim/index.js', '/web/shim/kept.js',
   '/web/shim/latency-target.js', '/web/shim/listing.js', '/web/shim/live-edge-steering.js', '/web/shim/milestones.js', '/web/shim/mse-player.js', '/web/shim/mse-player-defaults.js', '/web/shim/mse-player-types.js',
   '/web/shim/network-conditions.js', '/web/shim/opus-head.js', '/web/shim/playback-meter.js',
-  '/web/shim/origin-client.js', '/web/shim/peer-link.js', '/web/shim/peer-links.js', '/web/shim/recorder.js', '/web/shim/rendition-ladder.js',
+  '/web/shim/origin-client.js', '/web/shim/peer-link.js', '/web/shim/peer-links.js', '/web/shim/recorder.js', '/web/shim/rendition-ladder.js', '/web/shim/rendition-levels.js',
   '/web/shim/rendition-publisher.js', '/web/shim/rendition-session.js', '/web/shim/rendition-track.js', '/web/shim/signaling.js',
   '/web/shim/source-buffer-ops.js', '/web/shim/stall-recovery.js', '/web/shim/stats-report.js', '/web/shim/stream-key.js', '/web/shim/swarm-node.js', '/web/shim/swarm-node-types.js',
   '/web/shim/test-pattern.js', '/web/shim/typed-event-target.js', '/web/shim/viewer.js', '/web/shim/webm-time.js',

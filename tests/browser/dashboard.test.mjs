@@ -1,7 +1,7 @@
 // The broadcast page's dashboard: while live it charts what the broadcaster uploads
 // against what the viewers relay (the server's 'swarm' summary of their reports), and
 // shows the stream's health as the viewers see it and the viewers by role and by hops
-// from the source.
+// from the source, and the quality levels the viewers play.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverAndBrowser, waitFor } from './launch.mjs';
@@ -28,6 +28,7 @@ const dashboardOf = (page) => page.evaluate(() => {
     stalls: $('n-stalls').textContent,
     latency: $('n-latency').textContent,
     relayed: $('n-relayed').textContent,
+    renditionRows: [...document.querySelectorAll('#renditions li')].map((el) => el.textContent),
     swarm: window.swarmcast.stats().swarm,
   };
 });
@@ -82,5 +83,11 @@ test('the broadcast page shows how the swarm carries the stream, and who carries
   assert.match(shown.stalls, /^\d+$/);
   assert.match(shown.latency, /^\d+\.\d s \/ \d+\.\d s$/);
   assert.ok(shown.swarm.health.latencyP50Ms > 500 && shown.swarm.health.latencyMaxMs < 10_000, JSON.stringify(shown.swarm.health));
+  // The quality levels the viewers play: every viewer on one of the broadcast's renditions.
+  const { renditions } = shown.swarm;
+  assert.equal(renditions.reporting, VIEWERS, JSON.stringify(renditions));
+  assert.equal(sumOf(renditions.byId.map((r) => r.viewers)), VIEWERS, JSON.stringify(renditions));
+  assert.equal(shown.renditionRows.length, renditions.byId.length);
+  assert.match(shown.renditionRows[0], /^\d+p: \d+ viewers? · [\d.]+ (s|min) played$/);
   for (const page of [broadcast.page, ...viewers]) assert.deepEqual(page.problems, []);
 });

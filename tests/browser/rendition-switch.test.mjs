@@ -72,6 +72,8 @@ async function switchDownAndBack(openViewerPage) {
     await viewer.evaluate(() => { window.frames = window.frames.slice(-1); });
     const first = await renditionStats(viewer);
     assert.deepEqual({ current: first.current, choice: first.choice, ids: first.ids }, { current: 0, choice: 'auto', ids: [0, 1] });
+    // The signed list as the viewer knows it: both levels, and this browser decodes both.
+    assert.deepEqual(first.levels.map((level) => [level.id, level.height, level.decodable]), [[0, 360, true], [1, 180, true]]);
     const was = await viewerStats(viewer);
 
     await viewer.evaluate(() => window.swarmcast.viewer.setRendition(1));

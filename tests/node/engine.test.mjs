@@ -304,6 +304,12 @@ describe('SwarmEngine (wasm) API', () => {
     assert.equal(broadcaster.publishLadder(ladder, T0 + 200), false, 'not newer');
     const sent = broadcaster.takeOutbox().filter((m) => m.bytes[0] === RENDITION_LIST_MESSAGE);
     assert.deepEqual(sent.map((m) => [m.to, hex(m.bytes.subarray(1))]), [[2, hex(ladder)]]);
+    // What the player reads of it: the verified list, on both sides once it arrived.
+    const viewer = engines.get(2);
+    assert.equal(viewer.ladder(), null, 'no list before one arrives');
+    assert.deepEqual(broadcaster.ladder(), { revision: 1, firstSeq: 0, renditions });
+    for (const m of sent) viewer.onMessage(BROADCASTER, m.bytes, T0 + 250);
+    assert.deepEqual(viewer.ladder(), { revision: 1, firstSeq: 0, renditions });
     [...engines.values()].forEach((e) => e.delete());
     [signer, stranger].forEach((s) => s.close());
   });

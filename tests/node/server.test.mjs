@@ -267,14 +267,17 @@ describe('rooms and peers', () => {
       type: 'swarm', viewers: 0, carriedBytesPerS: 0, roles: { superSeed: 0, relay: 0, leaf: 0 }, layers: [0, 0], unplaced: 0,
       limited: { cannotUpload: 0, metered: 0, batteryLow: 0, hidden: 0 }, links: { open: 0, relayed: 0 },
       health: { reporting: 0, watchedMs: 0, stalledMs: 0, stalls: 0 },
+      renditions: { reporting: 0, byId: [], switchesUp: 0, switchesDown: 0 },
     });
     const a = await watch(server, keys[0].streamId);
     const b = await watch(server, keys[0].streamId, { canUpload: false });
     assert.deepEqual(ids(b.welcome.peers), [a.welcome.peerId], 'the broadcaster is full: b hangs off a');
     a.send({ type: 'stats', deliveryBytesPerS: 180_000, device: { metered: true }, links: 2, relayedLinks: 1,
-      playback: { watchedMs: 60_000, stalledMs: 600, stalls: 2, latencyMs: 2100 } });
+      playback: { watchedMs: 60_000, stalledMs: 600, stalls: 2, latencyMs: 2100 },
+      rendition: { current: 0, switchesUp: 1, switchesDown: 1, msOn: [50_000, 10_000] } });
     b.send({ type: 'stats', deliveryBytesPerS: 0, device: { batteryLow: true, hidden: true }, links: 1, relayedLinks: 1,
-      playback: { watchedMs: 30_000, stalledMs: 0, stalls: 0, latencyMs: 6400 } });
+      playback: { watchedMs: 30_000, stalledMs: 0, stalls: 0, latencyMs: 6400 },
+      rendition: { current: 2, switchesUp: 0, switchesDown: 2, msOn: [4_000, 0, 26_000.5] } });
     await a.alive();
     await b.alive();
     source.drain('swarm');
@@ -288,6 +291,10 @@ describe('rooms and peers', () => {
     assert.equal(summary.roles.superSeed + summary.roles.relay + summary.roles.leaf, 2);
     assert.deepEqual(summary.health,
       { reporting: 2, watchedMs: 90_000, stalledMs: 600, stalls: 2, latencyP50Ms: 2100, latencyMaxMs: 6400 });
+    assert.deepEqual(summary.renditions, {
+      reporting: 2, switchesUp: 1, switchesDown: 3,
+      byId: [{ id: 0, viewers: 1, playedMs: 54_000 }, { id: 1, viewers: 0, playedMs: 10_000 }, { id: 2, viewers: 1, playedMs: 26_001 }],
+    }, 'viewers on each rendition now, time played on each, switches');
     assert.deepEqual(a.drain('swarm'), []);
     assert.deepEqual(b.drain('swarm'), []);
   });
@@ -479,6 +486,31 @@ describe('abuse', () => {
     await rogue.alive();
     viewer.send({ type: 'signal', to: (await getSourceId(viewer)), data: { sdp: 'fine' } });
     assert.deepEqual((await source.next('signal')).data, { sdp: 'fine' });
+  });
+
+  test('a viewer\'s garbage rendition report is refused with a typed error, and counts for nothing', async () => {
+    const server = await serve({ limits: { swarmSummaryIntervalMs: 150 } });
+    const source = await broadcast(server, keys[0]);
+    await source.next('welcome');
+    const viewer = await watch(server, keys[0].streamId);
+    const report = { current: 0, switchesUp: 0, switchesDown: 0, msOn: [] };
+    const garbage = [
+      { ...report, current: 8 },                 // no such rendition id
+      { ...report, msOn: new Array(9).fill(1) },  // more renditions than a stream has
+      { ...report, switchesUp: -1 },
+      { ...report, msOn: ['1000'] },
+      { current: 0, switchesUp: 0, switchesDown: 0 },
+      { ...report, name: 'x' },
+    ];
+    for (const rendition of garbage) {
+      viewer.send({ type: 'stats', rendition });
+      const error = await viewer.next('error');
+      assert.equal(error.code, 'invalid_message', JSON.stringify(rendition));
+      assert.match(error.message, /rendition/, error.message);
+    }
+    await viewer.alive();
+    source.drain('swarm');
+    assert.deepEqual((await source.next('swarm')).renditions, { reporting: 0, byId: [], switchesUp: 0, switchesDown: 0 });
   });
 
   test('a stream of invalid messages closes the socket', async () => {

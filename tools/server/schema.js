@@ -93,6 +93,8 @@ const peerRef = object({ peerId, role: oneOf('broadcaster', 'viewer') });
 const count = int(0, 1_000_000);
 const bytesPerS = num(0, 1e11);
 const uint32 = int(0, 0xffffffff);
+const renditionId = int(0, 7);      // trust::kMaxRenditions ids
+const RENDITIONS = 8;
 /** @type {StringSpec} */
 const tag = { kind: 'string', minLength: 1, maxLength: 24, pattern: /^[a-z0-9][a-z0-9-]*$/ };
 
@@ -133,6 +135,14 @@ export const clientMessages = {
       stalledMs: num(0, 1e10),
       stalls: count,
       latencyMs: optional(num(0, 600_000)),  // glass to glass, now
+    })),
+    // A viewer's quality level since its first frame: the rendition it plays now, its
+    // switches of rendition, and the media played on each (ms, indexed by rendition id).
+    rendition: optional(object({
+      current: renditionId,
+      switchesUp: uint32,
+      switchesDown: uint32,
+      msOn: array(num(0, 1e10), RENDITIONS),
     })),
     device: optional(object({
       metered: optional(bool()),
@@ -193,6 +203,15 @@ export const serverMessages = {
       stalls: int(0, Number.MAX_SAFE_INTEGER),
       latencyP50Ms: optional(num(0, 600_000)),
       latencyMaxMs: optional(num(0, 600_000)),
+    }),
+    // Over the viewers that reported their rendition: per rendition id (ascending, those
+    // played now or before), how many play it now and the media played on it; and
+    // their switches of rendition, totals since each one's first frame.
+    renditions: object({
+      reporting: count,
+      byId: array(object({ id: renditionId, viewers: count, playedMs: num(0, 1e15) }), RENDITIONS),
+      switchesUp: int(0, Number.MAX_SAFE_INTEGER),
+      switchesDown: int(0, Number.MAX_SAFE_INTEGER),
     }),
   }),
   pong: object({}),

@@ -1,14 +1,15 @@
 // What the broadcaster's dashboard shows of its swarm, from what the server knows of
 // each viewer: its role from the peer scorer, its layer (hops from the broadcaster
 // along the links the server assigned, a ranking hint that is not kept exact when
-// links go away), and what it reports of its own upload, device, playback and links
-// (how many go through a TURN relay). The reported figures are the viewers' own
+// links go away), and what it reports of its own upload, device, playback, rendition
+// (quality level) and links (how many go through a TURN relay). The reported figures are the viewers' own
 // words: the server vouches for none of them.
 import { TIERS } from './peer-selection.js';
 
 /** @typedef {import('./rooms.js').Room} Room */
 /** @typedef {import('./schema.js').ServerMessageOf<'swarm'>} SwarmSummary */
 /** @typedef {NonNullable<import('./rooms.js').ReportedStats['playback']>} PlaybackReport */
+/** @typedef {NonNullable<import('./rooms.js').ReportedStats['rendition']>} RenditionReport */
 
 // The summary's name for each member.tier.
 /** @type {Record<number, keyof SwarmSummary['roles']>} */
@@ -27,11 +28,14 @@ export function swarmSummary(room) {
   const limited = { cannotUpload: 0, metered: 0, batteryLow: 0, hidden: 0 };
   /** @type {PlaybackReport[]} the viewers' playback reports */
   const reports = [];
+  /** @type {RenditionReport[]} */
+  const renditionReports = [];
   let carriedBytesPerS = 0;
   let unplaced = 0;
   for (const viewer of room.viewers.values()) {
     roles[ROLE_OF_TIER[viewer.tier] ?? 'leaf']++;
     if (viewer.stats.playback) reports.push(viewer.stats.playback);
+    if (viewer.stats.rendition) renditionReports.push(viewer.stats.rendition);
     if (Number.isFinite(viewer.hops)) layers[Math.min(viewer.hops, SUMMARY_LAYERS) - 1]++;
     else unplaced++;
     carriedBytesPerS += viewer.stats.deliveryBytesPerS ?? 0;
@@ -41,7 +45,7 @@ export function swarmSummary(room) {
   }
   return {
     type: 'swarm', viewers: room.viewers.size, carriedBytesPerS: Math.round(carriedBytesPerS),
-    roles, layers, unplaced, limited, links: links(room), health: health(reports),
+    roles, layers, unplaced, limited, links: links(room), health: health(reports), renditions: renditions(renditionReports),
   };
 }
 
@@ -76,4 +80,33 @@ function health(reports) {
     reporting: reports.length, watchedMs: total('watchedMs'), stalledMs: total('stalledMs'), stalls: total('stalls'),
     ...(latencies.length && { latencyP50Ms: latencies[Math.ceil(latencies.length / 2) - 1], latencyMaxMs: latencies.at(-1) }),
   };
+}
+
+/**
+ * Which renditions the viewers play: per id, how many play it now and the media played
+ * on it since each one's first frame; and their switches, up and down.
+ * @param {RenditionReport[]} reports
+ * @returns {SwarmSummary['renditions']}
+ */
+function renditions(reports) {
+  /** @type {Map<number, { id: number, viewers: number, playedMs: number }>} */
+  const byId = new Map();
+  /** @param {number} id */
+  const entry = (id) => {
+    let found = byId.get(id);
+    if (!found) byId.set(id, (found = { id, viewers: 0, playedMs: 0 }));
+    return found;
+  };
+  let switchesUp = 0;
+  let switchesDown = 0;
+  for (const report of reports) {
+    entry(report.current).viewers++;
+    report.msOn.forEach((ms, id) => {
+      if (ms > 0) entry(id).playedMs += ms;
+    });
+    switchesUp += report.switchesUp;
+    switchesDown += report.switchesDown;
+  }
+  const played = [...byId.values()].sort((a, b) => a.id - b.id).map((r) => ({ ...r, playedMs: Math.round(r.playedMs) }));
+  return { reporting: reports.length, byId: played, switchesUp, switchesDown };
 }

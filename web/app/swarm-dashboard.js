@@ -1,12 +1,14 @@
 // The broadcast page's dashboard: how the stream is carried over the last two minutes
 // (a uPlot chart of what this tab uploads, what the viewers relay among themselves and
 // the stream's own rate), the stream's health as the viewers see it (rebuffering,
-// stalls, latency), who carries it (the viewers by role and by layer, from the
+// stalls, latency), which quality levels the viewers play (viewers on each now, time
+// played on each, switches), who carries it (the viewers by role and by layer, from the
 // server's 'swarm' summary), what holds viewers back from relaying, and the share of
 // the swarm's links that go through a TURN relay.
 const HISTORY_S = 120;
 const kbps = (bytesPerS) => Math.round((bytesPerS * 8) / 1000);
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const minutes = (ms) => (ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${(ms / 60_000).toFixed(1)} min`);
 
 const ROLE_NAMES = { superSeed: 'Super-seeds', relay: 'Relays', leaf: 'Leaves' };
 const LIMIT_WORDS = {
@@ -22,7 +24,8 @@ export class SwarmDashboard {
   #history = [[], [], [], []];  // seconds since the epoch; upload, relayed, stream kbit/s
 
   // `root`: the dashboard's element, holding #carry-chart, #roles, #layers, #limited,
-  // #n-carried, #n-stream, #n-relayed, #n-rebuffering, #n-stalls and #n-latency.
+  // #renditions, #switches, #n-carried, #n-stream, #n-relayed, #n-rebuffering, #n-stalls
+  // and #n-latency.
   // Without uPlot (its script failed to load) the numbers still show and the chart is
   // left out.
   constructor(root, uPlot = globalThis.uPlot) {
@@ -61,7 +64,10 @@ export class SwarmDashboard {
     this.#find('n-stream').textContent = `${kbps(stats.streamBytesPerS)} kbit/s`;
     this.#find('n-carried').textContent = swarm ? `${kbps(swarm.carriedBytesPerS)} kbit/s` : '–';
     this.#record(atMs / 1000, [kbps(stats.uploadBytesPerS), swarm ? kbps(swarm.carriedBytesPerS) : null, kbps(stats.streamBytesPerS)]);
-    if (swarm) this.#showSwarm(swarm);
+    if (swarm) {
+      this.#showSwarm(swarm);
+      if (swarm.renditions) this.#showRenditions(swarm.renditions, stats.renditions ?? []);
+    }
   }
 
   #record(atS, values) {
@@ -77,6 +83,28 @@ export class SwarmDashboard {
     this.#find('n-rebuffering').textContent = reporting && watchedMs > 0 ? `${((100 * stalledMs) / watchedMs).toFixed(2)} %` : '–';
     this.#find('n-stalls').textContent = reporting ? String(stalls) : '–';
     this.#find('n-latency').textContent = latencyP50Ms === undefined ? '–' : `${seconds(latencyP50Ms)} / ${seconds(latencyMaxMs)}`;
+  }
+
+  // Viewers on each rendition now and the time played on each, named by the
+  // broadcaster's own ladder ("360p"); the switches the viewers made.
+  #showRenditions({ reporting, byId, switchesUp, switchesDown }, ladder) {
+    const nameOf = (id) => {
+      const height = ladder.find((rendition) => rendition.id === id)?.height;
+      return height ? `${height}p` : `rendition ${id}`;
+    };
+    const most = Math.max(1, ...byId.map((rendition) => rendition.viewers));
+    this.#find('renditions').replaceChildren(...byId.map(({ id, viewers, playedMs }) => {
+      const item = document.createElement('li');
+      item.dataset.rendition = String(id);
+      const bar = document.createElement('span');
+      bar.className = 'layer-bar';
+      bar.style.width = `${(100 * viewers) / most}%`;
+      item.append(`${nameOf(id)}: ${plural(viewers, 'viewer')} · ${minutes(playedMs)} played`, bar);
+      return item;
+    }));
+    this.#find('switches').textContent = reporting
+      ? `Switches of quality: ${switchesDown} down, ${switchesUp} up.`
+      : 'No viewer has reported its quality yet.';
   }
 
   #showSwarm({ viewers, roles, layers, unplaced, limited, links, health }) {

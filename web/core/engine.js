@@ -14,6 +14,7 @@ import { HeapBuffer, withHeapBytes } from './heap.js';
 /** @typedef {import('../../build/wasm/swarmcast.mjs').ChatVerdict} ChatVerdict */
 /** @typedef {import('../../build/wasm/swarmcast.mjs').PeerRole} PeerRole */
 /** @typedef {import('../../build/wasm/swarmcast.mjs').EngineStats} EngineStats */
+/** @typedef {import('../../build/wasm/swarmcast.mjs').LadderFields} RenditionList */
 
 /**
  * What a device can give the swarm, and what its viewer chose. With uploadChoice
@@ -186,6 +187,16 @@ export class SwarmEngine {
     bytes(signedLadder, 'a signed rendition list');
     time(nowMs);
     return native.publishLadder(this.dataHeap.write(signedLadder), signedLadder.length, nowMs);
+  }
+
+  /**
+   * The stream's newest verified rendition list (published here, or from a peer and
+   * checked against the stream key): renditions highest bitrate first. Null before one
+   * arrives, and on a stream of one rendition, which has none.
+   * @returns {RenditionList | null}
+   */
+  ladder() {
+    return this.#live().ladder();
   }
 
   /**

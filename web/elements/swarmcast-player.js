@@ -78,7 +78,7 @@ export class SwarmcastPlayer extends ElementBase {
       fullscreen: part(root, 'fullscreen', HTMLButtonElement),
     };
     this.#veil = new StatusVeil(part(root, 'status', HTMLDivElement));
-    this.#levels = new QualityLevels(this.#ui.quality);
+    this.#levels = new QualityLevels(this.#ui.quality, (choice) => this.#viewer?.setRendition(choice));
     this.#display = new ViewerDisplay({
       root, ui: this.#ui, veil: this.#veil, levels: this.#levels, emit: (type, detail) => this.#emit(type, detail),
       overlayShown: () => this.stats, play: () => this.togglePlay(),
@@ -166,18 +166,41 @@ export class SwarmcastPlayer extends ElementBase {
     return this.#viewer?.state ?? 'idle';
   }
 
-  // The stream's quality levels, and the index of the one playing (quality-levels.js:
-  // one level today, so the quality selector stays hidden).
+  /**
+   * The stream's quality levels this browser decodes, highest first:
+   * [{ id, name, width, height, bitrate }] ("360p", ...), from its signed rendition list;
+   * for a stream without one, the one size its video plays at. The quality selector
+   * shows once there are two. Empty before the viewer knows.
+   * @returns {import('./quality-levels.js').QualityLevel[]}
+   */
   get levels() {
     return this.#levels.list;
   }
 
+  /**
+   * The chosen level: its index in `levels`, or -1 for Auto (the engine's rule picks
+   * by the link and the buffer; the default). Setting it is what the selector does:
+   * Viewer.setRendition(levels[index].id), or setRendition('auto') for -1; the switch
+   * comes at the next chunk not yet handed to the player. RangeError for anything else.
+   * A new stream starts on Auto.
+   * @returns {number}
+   */
   get level() {
     return this.#levels.chosen;
   }
 
+  /** @param {number} index */
   set level(index) {
     this.#levels.chosen = index;
+  }
+
+  /**
+   * The level playing now: its index in `levels`, -1 before anything plays. Under Auto
+   * it follows the rule's switches; the selector shows it ("Auto · 360p").
+   * @returns {number}
+   */
+  get playingLevel() {
+    return this.#levels.playing;
   }
 
   connectedCallback() {
@@ -306,6 +329,7 @@ export class SwarmcastPlayer extends ElementBase {
     this.#viewer?.stop();
     this.#viewer = null;
     this.#display.stop();
+    this.#levels.reset();
   }
 
   /**

@@ -68,6 +68,7 @@ export class ViewerDisplay {
       veil.show('Tap to play');
       veil.onNextClick(() => this.#parts.play());
     });
+    viewer.addEventListener('levels', () => this.#parts.levels.follow(viewer.stats().rendition, this.#parts.ui.video));
     for (const type of ['chat', 'listing']) {
       viewer.addEventListener(type, (event) => emit(type, /** @type {CustomEvent} */ (event).detail));
     }
@@ -103,7 +104,7 @@ export class ViewerDisplay {
     const stats = viewer.stats();
     showStats(root, stats, overlayShown());
     showLiveBadge(ui.badge, stats);
-    levels.follow(ui.video);
+    levels.follow(stats.rendition, ui.video);
     emit('stats', stats);
   }
 

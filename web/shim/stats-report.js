@@ -1,12 +1,14 @@
 // What a SwarmNode tells the server of itself every statsIntervalMs ('stats' in
 // docs/SIGNALING.md): what the server ranks peers by (our measured upload, how many
-// peers we serve, how reliably we answer) and, for a viewer, its playback.
+// peers we serve, how reliably we answer) and, for a viewer, its playback and the
+// renditions it plays.
 /** @import { DeviceConstraints, EngineStats } from '../core/index.js' */
 /** @import { PeerLink } from './peer-link.js' */
 /** @import { PlaybackReport } from './swarm-node-types.js' */
 /** @import { ClientMessageOf } from '../../tools/server/schema.js' */
 
 const UINT32_MAX = 0xffffffff;  // the signaling schema's bound on counts
+const MAX_RENDITIONS = 8;       // rendition ids 0..7
 
 export class StatsReport {
   /** @type {{ at: number, mediaSent: number, linkBytes: Map<number, number> } | null} */
@@ -44,7 +46,25 @@ export class StatsReport {
       requestsFailed: Math.min(engine.piece_requests_refused, UINT32_MAX),
       bans: Math.min(engine.bans, UINT32_MAX),
       device,
-      ...(playback && { playback }),
+      ...(playback && { playback, rendition: renditionReport(engine) }),
     };
   }
+}
+
+/**
+ * A viewer's quality level for the server: the rendition playing, switches, and ms on
+ * each rendition (indexed by id; the engine reports the listed ones, 0 for the rest).
+ * @param {EngineStats} engine
+ * @returns {NonNullable<ClientMessageOf<'stats'>['rendition']>}
+ */
+function renditionReport(engine) {
+  const msOn = [];
+  for (let id = 0; id < MAX_RENDITIONS; id++) {
+    const ms = engine[`ms_on_rendition_${id}`];
+    if (typeof ms === 'number') msOn[id] = ms;
+  }
+  return {
+    current: engine.rendition, switchesUp: Math.min(engine.switches_up, UINT32_MAX),
+    switchesDown: Math.min(engine.switches_down, UINT32_MAX), msOn: Array.from(msOn, (ms) => ms ?? 0),
+  };
 }

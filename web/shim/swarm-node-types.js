@@ -1,6 +1,6 @@
 // The shapes a SwarmNode takes and gives (options, events, stats), declared apart from
 // its code: JSDoc types only, nothing at run time.
-/** @import { SwarmcastCore, StreamSigner, DeviceConstraints, EngineStats, ChatLine, PlayableItem } from '../core/index.js' */
+/** @import { SwarmcastCore, StreamSigner, DeviceConstraints, EngineStats, ChatLine, PlayableItem, RenditionList } from '../core/index.js' */
 /** @import { NetworkConditions } from './network-conditions.js' */
 /** @import { SwarmcastErrorDetail } from './typed-event-target.js' */
 /** @import { ServerMessageOf } from '../../tools/server/schema.js' */
@@ -65,6 +65,8 @@
  * @property {ChatLine & { fromBroadcaster: boolean }} chat
  * @property {StreamListingInfo} listing
  * @property {PlayableItem[]} playable
+ * @property {RenditionList} ladder The stream's verified rendition list, when the first arrives and at each new
+ *   revision.
  * @property {{ connected: boolean, url: string }} signaling The signaling socket opened or closed, and its URL.
  * @property {SwarmcastErrorDetail} error type 'signaling' (fatal when the server refused this node for good) or
  *   'origin'.

@@ -13,7 +13,7 @@
 // options, events and stats are declared in swarm-node-types.js.
 // (The type imports stand before the imports: after them, tsc would copy them into the
 // emitted doc comment of SWARM_NODE_DEFAULTS, and docs/API.md with it.)
-/** @import { StreamSigner, HttpFetch, DeviceConstraints } from '../core/index.js' */
+/** @import { StreamSigner, HttpFetch, DeviceConstraints, RenditionList } from '../core/index.js' */
 /** @import { ChatResult } from './chat.js' */
 /** @import { SignalingEvents } from './signaling.js' */
 /** @import { ClientMessage, ServerMessageOf } from '../../tools/server/schema.js' */
@@ -55,6 +55,10 @@ export class SwarmNode extends TypedEventTarget {
   #timing;                     // the viewer engine's { targetLatencyMs, startLeadMs, playerLeadMs }
   /** @type {'auto' | number} */
   #renditionChoice = 'auto';   // the viewer's, kept for an engine made after it
+  /** @type {number[]} */
+  #undecodable = [];           // likewise
+  /** @type {RenditionList | null} */
+  #ladder = null;              // the engine's rendition list as last seen, for 'ladder' events
   #signaling;
   /** @type {SwarmEngine | null} */
   #engine = null;
@@ -268,6 +272,24 @@ export class SwarmNode extends TypedEventTarget {
     this.#flush();
   }
 
+  // Viewer: the renditions this device cannot decode, now or when the engine is made
+  // (SwarmEngine.setUndecodable; TypeError for anything but ids 0..7).
+  /** @param {number[]} renditions */
+  setUndecodable(renditions) {
+    this.#engine?.setUndecodable(renditions);
+    this.#undecodable = [...renditions];
+    this.#flush();
+  }
+
+  /**
+   * The stream's verified rendition list as the engine last held it (a 'ladder' event
+   * says when it changes); null before one.
+   * @returns {RenditionList | null}
+   */
+  get ladder() {
+    return this.#ladder;
+  }
+
   /** @returns {SwarmNodeStats} */
   stats() {
     return {
@@ -352,6 +374,7 @@ export class SwarmNode extends TypedEventTarget {
         httpOrigin: origin && role === 'viewer', ...this.#timing,
       });
       if (this.#renditionChoice !== 'auto') this.#engine.setRenditionChoice(this.#renditionChoice);
+      if (this.#undecodable.length) this.#engine.setUndecodable(this.#undecodable);
     }
     if (role === 'broadcaster') this.streamState = 'live';
     this.#links.connectTo(peers);
@@ -368,6 +391,17 @@ export class SwarmNode extends TypedEventTarget {
     engine.tick(nowMs());
     this.#flush();
     this.#askForPeers();
+    this.#watchLadder(engine);
+  }
+
+  // A new list (a first one, or a higher revision) is news for the player: the levels
+  // it offers and which of them the device decodes.
+  /** @param {SwarmEngine} engine */
+  #watchLadder(engine) {
+    const ladder = engine.ladder();
+    if (!ladder || ladder.revision === this.#ladder?.revision) return;
+    this.#ladder = ladder;
+    this.#emit('ladder', ladder);
   }
 
   // Each channel message is its own task; a zero-delay timeout runs after the burst

@@ -10,6 +10,7 @@ import { ChatVoice } from './chat.js';
 import { ClipBuffer } from './clip-buffer.js';
 import { MsePlayer } from './mse-player.js';
 import { SwarmNode } from './swarm-node.js';
+import { levelsOf, undecodableIds } from './rendition-levels.js';
 import { DeviceWatch, parseUploadSetting, uploadConstraints } from './device.js';
 import { nowMs } from './clock.js';
 import { TypedEventTarget } from './typed-event-target.js';
@@ -19,6 +20,7 @@ import { TypedEventTarget } from './typed-event-target.js';
 /** @import { UploadSetting } from './device.js' */
 /** @import { MsePlayerOptions, MsePlayerStats, LatencyMode } from './mse-player.js' */
 /** @import { NetworkConditions } from './network-conditions.js' */
+/** @import { RenditionLevel } from './rendition-levels.js' */
 /** @import { PlaybackReport, StreamListingInfo, SwarmNodeStats } from './swarm-node-types.js' */
 /** @import { SwarmcastErrorDetail } from './typed-event-target.js' */
 
@@ -48,6 +50,8 @@ import { TypedEventTarget } from './typed-event-target.js';
  * @property {ChatMessage} chat
  * @property {StreamListingInfo} listing The stream's title and tags, as its broadcaster describes it (on joining,
  *   then on each change).
+ * @property {RenditionLevel[]} levels The stream's quality levels, highest first, when its rendition list arrives
+ *   and at each new revision.
  */
 
 /**
@@ -76,6 +80,8 @@ import { TypedEventTarget } from './typed-event-target.js';
  * @property {number | null} current The rendition id the engine hands over now; null before the engine runs.
  * @property {'auto' | number} choice What setRendition() asked: 'auto' (the ABR rule) or one id.
  * @property {number[]} ids The stream's renditions, by id (0 alone for a stream without a list).
+ * @property {RenditionLevel[]} levels The stream's quality levels from its signed list, highest first; empty for a
+ *   stream without a list. A level whose codecs this browser cannot decode is marked so and never played.
  * @property {Record<number, number>} msOn Media played on each of them, in ms.
  * @property {number} switchesUp Switches made to a higher bitrate.
  * @property {number} switchesDown And to a lower one.
@@ -126,6 +132,8 @@ export class Viewer extends TypedEventTarget {
   #upload = 'auto';
   /** @type {'auto' | number} */
   #renditionChoice = 'auto';
+  /** @type {RenditionLevel[]} */
+  #levels = [];
   // The device as it changes, from start() to stop(): each change reaches the engine at once.
   #device = new DeviceWatch(() => this.#node?.setDevice(uploadConstraints(this.#device.state, this.#upload)));
 
@@ -209,6 +217,15 @@ export class Viewer extends TypedEventTarget {
     this.#node?.setRenditionChoice(choice);
   }
 
+  /**
+   * The stream's quality levels (RenditionLevel), highest first; empty before its
+   * rendition list arrives, and for a stream of one rendition.
+   * @returns {RenditionLevel[]}
+   */
+  get levels() {
+    return [...this.#levels];
+  }
+
   // Where the engine's deadlines aim: the player's target at the start, in its mode.
   #engineTargetMs() {
     return this.#player.initialLatencyMs + PUBLISH_DELAY_ALLOWANCE_MS;
@@ -232,6 +249,12 @@ export class Viewer extends TypedEventTarget {
     });
     node.addEventListener('welcome', () => this.#update());
     node.addEventListener('listing', ({ detail }) => this.#emit('listing', detail));
+    node.addEventListener('ladder', ({ detail }) => {
+      // Checked once per list: the engine then never picks what this browser cannot play.
+      this.#levels = levelsOf(detail, MsePlayer.supports);
+      node.setUndecodable(undecodableIds(this.#levels));
+      this.#emit('levels', this.levels);
+    });
     this.chat.attach(node, (type, detail) => this.#emit(type, detail));
     node.addEventListener('playable', ({ detail }) => this.#play(detail));
     node.addEventListener('error', ({ detail }) => {
@@ -292,7 +315,7 @@ export class Viewer extends TypedEventTarget {
     }
     return {
       current: engine?.rendition ?? null, choice: this.#renditionChoice, ids: Object.keys(msOn).map(Number),
-      msOn, switchesUp: engine?.switches_up ?? 0, switchesDown: engine?.switches_down ?? 0,
+      levels: this.levels, msOn, switchesUp: engine?.switches_up ?? 0, switchesDown: engine?.switches_down ?? 0,
     };
   }
 
