@@ -19,7 +19,8 @@ const sampleViewer = (page) => page.evaluate(() => {
   const stats = /** @type {any} */ (window).swarmcast.stats();
   const e = stats.node?.engine ?? {};
   return { rendition: /** @type {number} */ (e.rendition ?? 0), stalls: /** @type {number} */ (stats.player.stalls),
-    stalledMs: /** @type {number} */ (stats.player.stalledMs), reason: /** @type {string} */ (e.abr_reason ?? '') };
+    stalledMs: /** @type {number} */ (stats.player.stalledMs), reason: /** @type {string} */ (e.abr_reason ?? ''),
+    linkKbit: Math.round(((e.abr_link_bytes_per_s ?? 0) * 8) / 1000), bufferMs: /** @type {number} */ (e.abr_buffer_ms ?? 0) };
 });
 
 /**
@@ -96,6 +97,11 @@ export async function abrOnCappedLink({ capKbit = 1000, rungs = '360p:1400, 180p
       othersStalls: last.slice(1).map((v, i) => v.stalls - first[i + 1].stalls),
       cappedTimeline: samples.filter((s, i) => i === 0 || s.viewers[0].rendition !== samples[i - 1].viewers[0].rendition)
         .map((s) => ({ atS: s.at / 1000, rendition: s.viewers[0].rendition, reason: s.viewers[0].reason })),
+      // What the capped viewer's rule saw, once a second: its link's rate, its buffer, its reason.
+      cappedEverySecond: samples.filter((_, i) => i % Math.round(1000 / SAMPLE_MS) === 0).map((s) => {
+        const { rendition, linkKbit, bufferMs, reason, stalls } = s.viewers[0];
+        return [+(s.at / 1000).toFixed(1), rendition, linkKbit, bufferMs, reason, stalls];
+      }),
       broadcaster: bc,
       loadAverage1m: +loadavg()[0].toFixed(2),
       problems: [broadcast.page, ...viewers].flatMap((page) => page.problems),
