@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, serverAndBrowser, waitFor } from './launch.mjs';
-import { openViewer, startBroadcast, viewerStats, waitPlaying } from './pages.mjs';
+import { goLiveInRenditions, openViewer, startBroadcast, viewerStats, waitPlaying } from './pages.mjs';
 
 // Peer connections that never get past their descriptions: no link ever opens.
 function blockPeerLinks() {
@@ -49,20 +49,6 @@ test('a viewer whose peer links cannot open plays from the HTTP origin', async (
 });
 
 const RUNGS = [{ height: 360, bitrate: 800_000 }, { height: 180, bitrate: 250_000 }];
-
-// Runs in the page: a Broadcaster of two renditions live from the test pattern.
-async function goLiveInRenditions(rungs) {
-  const { loadCore, Broadcaster, openTestPattern } = await import('/web/shim/index.js');
-  const core = await loadCore();
-  const source = openTestPattern({ width: 640, height: 360, frameRate: 30, noise: false });
-  const broadcaster = new Broadcaster({ core, seed: crypto.getRandomValues(new Uint8Array(32)),
-    signalingUrl: `${location.origin.replace(/^http/, 'ws')}/signal`, renditions: { rungs } });
-  window.errors = [];
-  broadcaster.addEventListener('error', ({ detail }) => window.errors.push(detail));
-  await broadcaster.goLive(source.stream);
-  window.broadcaster = broadcaster;
-  return broadcaster.streamId;
-}
 
 const frameWidth = (viewer) => viewer.evaluate(() => window.swarmcast.video.videoWidth);
 const fromHttp = (viewer) => viewer.evaluate(() => {

@@ -46,6 +46,22 @@ export function broadcasterStats(page) {
   });
 }
 
+// Runs in the page: a Broadcaster live from the grain-free 640x360 test pattern in
+// `rungs` ([{ height, bitrate }], highest first); the stream id. Its error events
+// collect in window.errors.
+export async function goLiveInRenditions(rungs) {
+  const { loadCore, Broadcaster, openTestPattern } = await import('/web/shim/index.js');
+  const core = await loadCore();
+  const source = openTestPattern({ width: 640, height: 360, frameRate: 30, noise: false });
+  const broadcaster = new Broadcaster({ core, seed: crypto.getRandomValues(new Uint8Array(32)),
+    signalingUrl: `${location.origin.replace(/^http/, 'ws')}/signal`, renditions: { rungs } });
+  window.errors = [];
+  broadcaster.addEventListener('error', ({ detail }) => window.errors.push(detail));
+  await broadcaster.goLive(source.stream);
+  window.broadcaster = broadcaster;
+  return broadcaster.streamId;
+}
+
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Waits until every viewer is playing; returns their currentTime at that moment.

@@ -10,26 +10,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, waitFor } from './launch.mjs';
 import { mixedEngineSession, openFirefoxPage } from './firefox.mjs';
-import { openViewer, sleep, viewerStats, waitPlaying } from './pages.mjs';
+import { goLiveInRenditions, openViewer, sleep, viewerStats, waitPlaying } from './pages.mjs';
 
 const session = mixedEngineSession();
 const RUNGS = [{ height: 360, bitrate: 800_000 }, { height: 180, bitrate: 250_000 }];
 // A 30 fps source captured on a busy machine: a frame or two late or dropped, never a second.
 const MAX_FRAME_STEP_S = 0.25;
-
-// Runs in the page: a Broadcaster live from the grain-free test pattern with `rungs`.
-async function goLive(rungs) {
-  const { loadCore, Broadcaster, openTestPattern } = await import('/web/shim/index.js');
-  const core = await loadCore();
-  const source = openTestPattern({ width: 640, height: 360, frameRate: 30, noise: false });
-  const broadcaster = new Broadcaster({ core, seed: crypto.getRandomValues(new Uint8Array(32)),
-    signalingUrl: `${location.origin.replace(/^http/, 'ws')}/signal`, renditions: { rungs } });
-  window.errors = [];
-  broadcaster.addEventListener('error', ({ detail }) => window.errors.push(detail));
-  await broadcaster.goLive(source.stream);
-  window.broadcaster = broadcaster;
-  return broadcaster.streamId;
-}
 
 // Runs in the page: records every composited frame's media time and size.
 function recordFrames() {
@@ -63,7 +49,7 @@ async function switchDownAndBack(openViewerPage) {
   const broadcast = await openPage(session.chromium, `${session.server.url}/`);
   let viewer = null;
   try {
-    const streamId = await broadcast.evaluate(goLive, RUNGS);
+    const streamId = await broadcast.evaluate(goLiveInRenditions, RUNGS);
     viewer = await openViewerPage(streamId);
     await waitPlaying([viewer], 30_000);
     await viewer.evaluate(recordFrames);
