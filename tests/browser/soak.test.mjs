@@ -31,8 +31,12 @@ const BUFFERED_SECONDS_MAX = MSE_PLAYER_DEFAULTS.backBufferS + TRIM_STEP_S + MSE
 const CONTINUITY_MIN = 0.98;
 // DOM nodes and event listeners a page comes back to between re-renders (summary.mjs):
 // measured, the same at minute 10 as at minute 3; one left behind per chunk would make
-// 120 more in 2 minutes.
-const DOM_NODES_GROWTH_MAX = 20;
+// 120 more in 2 minutes. The count is the renderer's, so it has parts that move in
+// steps and then hold: the dashboard's lists follow the swarm's shape (a row per hop
+// layer, up to 4, and per rendition, 3 nodes each) and the browser's own shadow trees
+// (of the <video>, the <select>) count too. Once, in CI under load, the broadcaster
+// page stepped 511 → 536 and held there; on a quiet machine it held 511 for 3 minutes.
+const DOM_NODES_GROWTH_MAX = 60;
 const LISTENERS_GROWTH_MAX = 10;
 
 test(`${MINUTES} minutes of a broadcaster and 3 viewers: heaps, buffers, DOM and links hold steady, no stall after the first minute`,
