@@ -106,6 +106,13 @@ AbrDecision choose_rendition(const AbrInput& in, const AbrConfig& config) {
     return rate ? levels.highest_within(*rate, 1.0 / config.carry_fraction) : levels.lowest();
   };
   if (!current) return {carried().id, AbrReason::kUnavailable};
+  if (!in.starting && in.unreachable.test(current->id.value) && in.buffer_ms < config.panic_buffer_ms) {
+    // Nothing of the current level comes: the best held level the rate carries, if any.
+    const Rendition& within = carried();
+    for (std::size_t i = 0; i < levels.size(); ++i)
+      if (levels[i].id != current->id && !in.unreachable.test(levels[i].id.value) && levels[i].bitrate_bps <= within.bitrate_bps)
+        return {levels[i].id, AbrReason::kUnavailable};
+  }
   if (in.starting) return rate && carried().id != current->id ? AbrDecision{carried().id, AbrReason::kStart}
                                                               : AbrDecision{current->id, AbrReason::kSteady};
 

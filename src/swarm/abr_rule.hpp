@@ -78,8 +78,10 @@ struct AbrInput {
   std::span<const AbrSwitch> switches;
   std::optional<RenditionId> manual;                // the viewer's fixed choice; none: auto
   std::bitset<trust::kMaxRenditions> undecodable;   // by rendition id
-  // Renditions nobody near holds (by id; never the current one): in a swarm a switch to
-  // one would wait for chunks that do not come, so the rule does not choose them.
+  // Renditions nobody near holds (by id): in a swarm a switch to one would wait for
+  // chunks that do not come, so the rule does not choose them. The current one stays a
+  // choice; when nobody holds it either and the buffer runs out, the rule moves to a level
+  // that is held.
   std::bitset<trust::kMaxRenditions> unreachable;
 };
 
@@ -91,7 +93,8 @@ enum class AbrReason : std::uint8_t {
   kDown,              // the rate is below the current level and the buffer falls
   kPanic,             // the buffer is under the panic floor
   kManual,            // the viewer's choice
-  kUnavailable,       // the current rendition is not listed or cannot be decoded
+  kUnavailable,       // the current rendition is not listed, cannot be decoded, or
+                      // is held by nobody near while the buffer runs out
   kOnlyChoice,        // one decodable rendition
   kNothingDecodable,  // an empty list, or none the device decodes: stay
 };

@@ -277,8 +277,13 @@ class Engine {
   // Media in the player ahead of what it plays now, in ms.
   std::uint32_t buffer_ms(TimeMs now) const;
   void choose_rendition_now(TimeMs now);
-  // The renditions, other than the one playing, that nobody near has advertised lately.
+  // The renditions that nobody near has advertised lately.
   std::bitset<trust::kMaxRenditions> unreachable_renditions() const;
+  // What a rendition weighs per second for the rule: the larger of its nominal bitrate
+  // and its chunks' signed sizes.
+  double weighed_bytes_per_s(const trust::Rendition& rendition) const;
+  // The lowest rendition, when this viewer keeps it for neighbours besides its own.
+  std::optional<RenditionId> kept_for_neighbours(TimeMs now) const;
   ChunkSeq switch_point(RenditionId to) const;
   // Withdraws what was asked of `rendition` from seq `from` on (a switch away from it).
   void abandon(ChunkSeq from, RenditionId rendition);
@@ -372,6 +377,8 @@ class Engine {
   TimeMs last_observation_{-1'000'000};
   std::optional<TimeMs> link_busy_since_;  // start of the current link-rate sample
   std::uint64_t link_busy_bytes_ = 0;
+  // The next piece asked for is a busy period's first (observe_link).
+  bool link_busy_first_ = true;
   double link_bytes_per_s_ = 0;             // smoothed
   std::optional<TimeMs> link_measured_at_;
   std::optional<TimeMs> push_last_at_;  // the last piece of the current pushed burst

@@ -19,13 +19,16 @@ constexpr std::int64_t kKeptObservationsMs = 20'000;
 
 }  // namespace
 
-// Piece bytes over the time any request was outstanding (or pieces kept coming): a
+// Piece bytes over the time pieces kept coming while requests were outstanding: a
 // viewer that fetches only its own stream would otherwise never measure more than that
 // stream's rate. Every piece counts, pushed, duplicate or asked of a peer whose request
 // had expired: all of them took the link. Samples span at least kMinSampleMs, as in
 // measure_delivery.
 void Engine::observe_link(std::size_t bytes, TimeMs took, TimeMs now) {
   constexpr std::int64_t kMinSampleMs = 100;
+  // Pieces arriving together, from several peers at once, are taken as spread over at
+  // least this: the link carried them, not in no time.
+  constexpr std::int64_t kMinCarryingMs = 20;
   // Pieces nobody asked for while nothing is outstanding come pushed, in bursts (a
   // super-seeded stripe): a burst's pieces after its first, over its span, are a sample.
   // A viewer fed by pushes alone would otherwise never measure its link.
@@ -42,17 +45,33 @@ void Engine::observe_link(std::size_t bytes, TimeMs took, TimeMs now) {
     push_last_at_ = now;
     return;
   }
+  const bool idle = requests_.size() == 0;
+  // A busy period starts with a round trip in which nothing can arrive (the request
+  // travels, then the first byte); a viewer fetching a low rendition at the live edge
+  // asks for a few pieces at a time, so that wait would be most of each period and its
+  // link would look as slow as its peers are far. So a period is measured from its first
+  // piece's arrival on: the pieces after it, over the time they took to follow it, which
+  // the link's bottleneck spaces out (the round trip itself, from pings, includes the
+  // queue on a capped link and is no measure of the wait).
+  if (link_busy_first_) {
+    link_busy_first_ = idle;
+    link_busy_since_ = now;
+    link_busy_bytes_ = 0;
+    return;
+  }
   if (!link_busy_since_) link_busy_since_ = TimeMs{now.value - took.value};
   link_busy_bytes_ += bytes;
-  const std::int64_t span = now.value - link_busy_since_->value;
-  const bool idle = requests_.size() == 0;
-  if (span >= kMinSampleMs || (idle && span > 0)) {
+  const std::int64_t span = std::max(now.value - link_busy_since_->value, kMinCarryingMs);
+  if (span >= kMinSampleMs || idle) {
     smooth(link_bytes_per_s_, 1000.0 * static_cast<double>(link_busy_bytes_) / static_cast<double>(span));
     link_measured_at_ = now;
     link_busy_since_ = now;
     link_busy_bytes_ = 0;
   }
-  if (idle) link_busy_since_.reset();
+  if (idle) {
+    link_busy_since_.reset();
+    link_busy_first_ = true;
+  }
 }
 
 // The smoothed rate, or less when what is arriving now is slower: pieces that take
@@ -65,6 +84,35 @@ std::optional<double> Engine::link_rate(TimeMs now) const {
   if (!link_busy_since_ || now.value - link_busy_since_->value < kSlowSampleMs) return link_bytes_per_s_;
   const double arriving = 1000.0 * static_cast<double>(link_busy_bytes_) / static_cast<double>(now.value - link_busy_since_->value);
   return std::min(link_bytes_per_s_, arriving);
+}
+
+// The rule weighs each rendition at what its chunks really weigh when that is more
+// than the list's nominal bitrate: an encoder may overshoot its target twice over on a
+// picture hard to compress, and a level judged by its nominal rate would be kept on a
+// link that cannot carry it.
+double Engine::weighed_bytes_per_s(const trust::Rendition& rendition) const {
+  return std::max(static_cast<double>(rendition.bitrate_bps) / 8, rendition_bytes_per_s(rendition.id).value_or(0));
+}
+
+// Any viewer may have to go down to the lowest level (its link fails, the holders of
+// its level leave), and in one swarm a level is held only where someone fetches it. So a
+// viewer whose link carries its own level and the lowest, with a neighbour that plays
+// the lowest, keeps the lowest too: wherever anyone plays it, it is held near, and a
+// switch down finds suppliers. Nobody near playing it, it costs nothing.
+std::optional<RenditionId> Engine::kept_for_neighbours(TimeMs now) const {
+  if (config_.broadcaster || !several_renditions() || !playback_.started()) return std::nullopt;
+  const trust::Rendition& lowest = *std::min_element(
+      ladder_->renditions.begin(), ladder_->renditions.end(),
+      [](const trust::Rendition& a, const trust::Rendition& b) { return a.bitrate_bps < b.bitrate_bps; });
+  const trust::Rendition* own = ladder_->find(playing_);
+  if (!own || own->id == lowest.id) return std::nullopt;
+  if (std::none_of(peers_.begin(), peers_.end(),
+                   [&](const auto& p) { return p.second.handshaken && p.second.playing == lowest.id; }))
+    return std::nullopt;
+  const std::optional<double> rate = link_rate(now);
+  if (!rate || *rate * config_.abr.carry_fraction < weighed_bytes_per_s(*own) + weighed_bytes_per_s(lowest))
+    return std::nullopt;
+  return lowest.id;
 }
 
 std::uint32_t Engine::buffer_ms(TimeMs now) const {
@@ -84,14 +132,8 @@ void Engine::choose_rendition_now(TimeMs now) {
     std::erase_if(observations_, [&](const AbrObservation& o) { return now.value - o.at.value > kKeptObservationsMs; });
     std::erase_if(switches_, [&](const AbrSwitch& s) { return now.value - s.at.value > config_.abr.flap_window_ms; });
   }
-  // The rule weighs each rendition at what its chunks really weigh when that is more
-  // than the list's nominal bitrate: an encoder may overshoot its target twice over on
-  // a picture hard to compress, and a level judged by its nominal rate would be kept on
-  // a link that cannot carry it.
   std::vector<trust::Rendition> weighed = ladder_->renditions;
-  for (trust::Rendition& r : weighed)
-    if (const std::optional<double> bytes_per_s = rendition_bytes_per_s(r.id))
-      r.bitrate_bps = std::max(r.bitrate_bps, static_cast<std::uint32_t>(std::min(*bytes_per_s * 8, 4e9)));
+  for (trust::Rendition& r : weighed) r.bitrate_bps = static_cast<std::uint32_t>(std::min(weighed_bytes_per_s(r) * 8, 4e9));
   const AbrInput input{.now = now,
                        .ladder = weighed,
                        .current = playing_,
@@ -134,6 +176,8 @@ void Engine::choose_rendition_now(TimeMs now) {
 // chunks (the broadcaster, when it is a neighbour, advertises them all) come from nobody.
 // A switch there would stall for good: nothing arrives, so the link's rate goes stale,
 // and a panic on a stale rate goes to the lowest level, which may be held by nobody either.
+// The rendition playing is judged too: when its holders leave or move on, the rule moves
+// to one that is held rather than wait on it.
 std::bitset<trust::kMaxRenditions> Engine::unreachable_renditions() const {
   constexpr std::uint64_t kLookbackChunks = 10;
   std::bitset<trust::kMaxRenditions> unreachable;
@@ -144,7 +188,7 @@ std::bitset<trust::kMaxRenditions> Engine::unreachable_renditions() const {
   std::uint64_t from = newest >= kLookbackChunks ? newest - kLookbackChunks : 0;
   if (playhead_) from = std::min(newest, std::max(from, playhead_->value));
   for (const trust::Rendition& r : ladder_->renditions) {
-    if (r.id == playing_ || r.id.value >= trust::kMaxRenditions) continue;
+    if (r.id.value >= trust::kMaxRenditions) continue;
     bool held = false;
     for (std::uint64_t seq = from; seq <= newest && !held; ++seq) held = advertised_.chunk({ChunkSeq{seq}, r.id}) != nullptr;
     if (!held) unreachable.set(r.id.value);

@@ -23,6 +23,9 @@ double expected_delivery(const PeerStats& stats, const SchedulerConfig& config) 
 }  // namespace
 
 std::size_t Engine::gather_wanted(TimeMs now) {
+  // A chunk kept for neighbours is due this much after the one played at its time: it
+  // queues behind what the player needs.
+  constexpr std::int64_t kKeptAfterPlayedMs = 1500;
   if (buffer_.chunks().empty()) return 0;
   std::size_t wanted = 0;
   bool lacking = false;  // a piece missing, or late
@@ -31,11 +34,14 @@ std::size_t Engine::gather_wanted(TimeMs now) {
   bool askable = false;
   const ChunkSeq from = playhead_.value_or(buffer_.chunks().begin()->first.seq);
   const ChunkEntry* start = playhead_ ? buffer_.find({*playhead_, rendition_at(*playhead_)}) : nullptr;
-  // The rendition playing, and from a planned switch on the one switched to; nothing
-  // else of other renditions: those are held only as peers relay them.
+  // The rendition playing, and from a planned switch on the one switched to; the lowest
+  // too when kept for neighbours (engine_abr.cpp), after them; nothing else of other
+  // renditions: those are held only as peers relay them.
+  const std::optional<RenditionId> kept = kept_for_neighbours(now);
   for (auto it = buffer_.chunks().lower_bound({from, RenditionId{0}}); it != buffer_.chunks().end(); ++it) {
     const ChunkEntry& entry = it->second;
-    if (it->first.rendition != rendition_at(it->first.seq) || entry.complete()) continue;
+    const bool played = it->first.rendition == rendition_at(it->first.seq);
+    if (entry.complete() || !(played || it->first.rendition == kept)) continue;
     if (wanted_.size() == wanted) wanted_.emplace_back();
     WantedChunk& w = wanted_[wanted++];
     w.pieces.clear();
@@ -44,7 +50,8 @@ std::size_t Engine::gather_wanted(TimeMs now) {
     // Before playback starts, the chunk chosen to start with is wanted at once and the
     // ones after it as if playback had started now: starting late into the first
     // chunk leaves little time for the second.
-    w.deadline = playback_.started() ? playback_.deadline(entry.header.capture_time)
+    w.deadline = !played ? TimeMs{playback_.deadline(entry.header.capture_time).value + kKeptAfterPlayedMs}
+                 : playback_.started() ? playback_.deadline(entry.header.capture_time)
                  : start ? TimeMs{now.value + entry.header.capture_time.value - start->header.capture_time.value}
                          : TimeMs{now.value + 60'000};
     w.last_piece_bytes = trust::piece_length(entry.header.byte_length, PieceIndex{entry.piece_count() - 1});

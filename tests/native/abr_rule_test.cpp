@@ -210,9 +210,27 @@ TEST(AbrRule, LevelsNobodyNearHoldsAreNotChosen) {
   EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k480, AbrReason::kPanic})) << "stale rate: the lowest held";
   in.unreachable.set(k480.value);
   EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k720, AbrReason::kOnlyChoice}));
-  // The current level is never unreachable: it is what plays.
+  // The current level stays a choice: it is what plays.
   in.current = k480;
   EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k480, AbrReason::kSteady}));
+}
+
+// Nobody near holds the level playing any more (its holders left or moved on): once the
+// buffer runs out the rule moves to a held level the rate carries, not one above it,
+// and stays when there is none; before playing, or with media left, it waits.
+TEST(AbrRule, ACurrentLevelNobodyHoldsGivesWayToAHeldOneOnceTheBufferRunsOut) {
+  const std::vector<swarm::AbrObservation> samples = {{TimeMs{19'500}, mbps(1.5), 600}, {TimeMs{19'750}, mbps(1.5), 300}};
+  swarm::AbrInput in{.now = TimeMs{20'000}, .ladder = kLadder, .current = k480, .buffer_ms = 100, .observations = samples};
+  in.unreachable.set(k480.value);
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k240, AbrReason::kUnavailable}));
+  in.buffer_ms = 1500;
+  EXPECT_EQ(swarm::choose_rendition(in).target, k480) << "media left: it waits";
+  in.buffer_ms = 100;
+  in.starting = true;
+  EXPECT_EQ(swarm::choose_rendition(in).target, k480) << "before playing the buffer is empty by nature";
+  in.starting = false;
+  in.unreachable.set(k240.value);
+  EXPECT_EQ(swarm::choose_rendition(in).target, k480) << "720p is held, but 1.5 Mbit/s does not carry it";
 }
 
 TEST(AbrRule, BeforePlayingTheEmptyBufferIsNoPanicAndTheStartIsWhatTheRateCarries) {

@@ -64,15 +64,16 @@ struct Node {
 
 class AbrSwarm {
  public:
-  static constexpr std::int64_t kLatencyMs = 20;
   static constexpr PeerId kBroadcaster{1};
 
   static constexpr std::int64_t kStepMs = 10;
 
   // `capped`'s download carries `cap_bytes_per_s` from `cap_from_ms` until `cap_until_ms`;
-  // every other download, and that one outside the cap, carries 2 MB/s.
-  AbrSwarm(int viewers, PeerId capped, double cap_bytes_per_s, std::int64_t cap_from_ms, std::int64_t cap_until_ms)
-      : capped_(capped), cap_(cap_bytes_per_s), cap_from_(cap_from_ms), cap_until_(cap_until_ms) {
+  // every other download, and that one outside the cap, carries 2 MB/s. Every message
+  // takes `latency_ms` on its way, besides its time on the links.
+  AbrSwarm(int viewers, PeerId capped, double cap_bytes_per_s, std::int64_t cap_from_ms, std::int64_t cap_until_ms,
+           std::int64_t latency_ms = 20)
+      : capped_(capped), cap_(cap_bytes_per_s), cap_from_(cap_from_ms), cap_until_(cap_until_ms), latency_ms_(latency_ms) {
     add(kBroadcaster, true, 3'000'000);
     for (int i = 0; i < viewers; ++i) add(PeerId{static_cast<std::uint64_t>(2 + i)}, false, 600'000);
     for (auto& [a, na] : nodes_)
@@ -133,7 +134,7 @@ class AbrSwarm {
       const auto size = static_cast<double>(out.bytes.size());
       node.up_free_at = std::max(node.up_free_at, now_) + static_cast<std::int64_t>(1000.0 * size / node.upload_bytes_per_s);
       std::deque<InFlight>& queue = nodes_.at(out.to).incoming;
-      const InFlight message{node.up_free_at + kLatencyMs, id, std::move(out.bytes)};
+      const InFlight message{node.up_free_at + latency_ms_, id, std::move(out.bytes)};
       queue.insert(std::upper_bound(queue.begin(), queue.end(), message.at,
                                     [](std::int64_t at, const InFlight& m) { return at < m.at; }),
                    message);
@@ -170,6 +171,7 @@ class AbrSwarm {
   PeerId capped_;
   double cap_;
   std::int64_t cap_from_, cap_until_;
+  std::int64_t latency_ms_;
   std::map<PeerId, Node> nodes_;
   std::int64_t now_ = 0;
 };
@@ -267,6 +269,48 @@ TEST(AbrSwarm, AManualChoiceHoldsUntilAutoAndUndecodableRenditionsAreSkipped) {
     if (t >= 5'000) EXPECT_EQ(rendition, kLow) << "at " << t;
   EXPECT_EQ(low_only.engine->stats().ms_on_rendition[kTop.value], 0u);
   expect_seamless(low_only, "viewer that cannot decode the top rendition");
+}
+
+// The rate the rule reads of a viewer's link, from its stats report.
+double link_bytes_per_s(const Engine& engine) {
+  for (const swarm::StatField& field : engine.stats_report(TimeMs{0}))
+    if (field.name == "abr_link_bytes_per_s") return field.value ? static_cast<double>(*field.value) : 0;
+  return 0;
+}
+
+// Complete chunks of `rendition` that `engine` holds, of seqs first..last.
+int complete_chunks(const Engine& engine, RenditionId rendition, std::uint64_t first, std::uint64_t last) {
+  int n = 0;
+  for (std::uint64_t seq = first; seq <= last; ++seq) n += engine.buffer().complete({ChunkSeq{seq}, rendition}) ? 1 : 0;
+  return n;
+}
+
+// Peers 150 ms away, a fast link: a viewer on the low rendition still measures the
+// headroom its link has for the top one, so Auto takes it back up (that a round trip per
+// batch of pieces is not taken for a slow link, abr-1000 shows at scale: viewers fed by
+// requests rather than by the broadcaster's stripes). Meanwhile its neighbours, whose
+// links carry both renditions, keep the low one too, so that a viewer that goes down
+// finds it held near; nobody playing it, nobody fetches it.
+TEST(AbrSwarm, AViewerOnTheLowRenditionFindsHeadroomAndItsNeighboursKeepItsRendition) {
+  constexpr PeerId kChooser{3};
+  constexpr PeerId kNeighbour{2};
+  AbrSwarm swarm(3, PeerId{99}, 0, 0, 0, 150);
+  swarm.run_until(12'000);
+  Engine& chooser = *swarm.node(kChooser).engine;
+  ASSERT_EQ(chooser.playing(), kTop);
+  chooser.set_rendition_choice(kLow);
+  swarm.run_until(30'000);
+  ASSERT_EQ(chooser.playing(), kLow);
+  EXPECT_GE(link_bytes_per_s(chooser), 2.0 * kTopChunkBytes) << "the link's rate, with headroom for the top rendition";
+  EXPECT_GE(complete_chunks(*swarm.node(kNeighbour).engine, kLow, 16, 26), 9) << "kept for the viewer that plays it";
+  chooser.set_rendition_choice(std::nullopt);
+  swarm.run_until(60'000);
+  EXPECT_EQ(chooser.playing(), kTop) << "Auto: back up";
+  for (const auto& [id, node] : swarm.nodes())
+    if (id != AbrSwarm::kBroadcaster) EXPECT_EQ(node.playing_at.at(48'000), kTop) << id.value;
+  EXPECT_EQ(complete_chunks(*swarm.node(kNeighbour).engine, kLow, 50, 58), 0) << "nobody plays it: nobody keeps it";
+  EXPECT_EQ(chooser.stats().chunks_skipped, 0u);
+  expect_seamless(swarm.node(kChooser), "chooser");
 }
 
 }  // namespace
