@@ -403,14 +403,13 @@ export class RedisCluster {
         .sadd(INSTANCES, this.instanceId)
         .exec();
       // Its own key had expired although it kept running (its event loop stalled past
-      // the TTL, or Redis lost the key): the others have judged it dead and are
-      // departing its members, so it tells them again who it holds.
+      // the TTL, or Redis lost the key). Whoever judged it dead meanwhile said hello to
+      // it (below), and its answer, a snapshot, brings its members back there; the
+      // others kept them and hear nothing more (a snapshot to all at each lapse drowned
+      // the starved instances of the load bench).
       const previous = replies?.[0]?.[1];
-      // The others kept their own state meanwhile: its snapshot alone is enough (a hello
-      // would make each of them send theirs, and a starved instance drown).
       if (this.#keySet && previous === null) {
-        console.warn(`cluster: instance ${this.instanceId}'s liveness key had expired; announcing its members again`);
-        this.#sendSnapshot(ALL);
+        console.warn(`cluster: instance ${this.instanceId}'s liveness key had expired; it answers whoever judged it gone with its members`);
       }
       this.#keySet = true;
       const owners = this.#replica?.owners() ?? [];
@@ -432,12 +431,17 @@ export class RedisCluster {
         else if (settling || heard(id)) live.set(id, this.#live.get(id) ?? '');
         else dead.push(id);
       });
+      const wasLive = this.#live;
       this.#live = live;
       for (const id of dead) {
         this.#heardAtMs.delete(id);
-        console.warn(`cluster: instance ${id} is gone (its liveness key expired); its members may resume elsewhere within the reconnect grace`);
         this.#replica?.instanceGone(id);
         await this.#pub.srem(INSTANCES, id);
+        // Its members stay known until their grace ends: it is judged again at each tick.
+        if (!wasLive.has(id)) continue;
+        console.warn(`cluster: instance ${id} is gone (its liveness key expired); its members may resume elsewhere within the reconnect grace`);
+        // If it is only starved, its answer (its snapshot) brings its members back here.
+        this.#publish(channelOf(id), { kind: 'hello' });
       }
     } catch {
       // Redis went away mid-way: the 'close' event says so; the next tick retries.
