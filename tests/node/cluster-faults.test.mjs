@@ -197,7 +197,7 @@ describe('garbage on the channels', () => {
         resumeToken: 'AAAAAAAAAAAAAAAAAAAAAA', away: false, up: [], down: [], stats: {}, score: 50, tier: 1,
       };
       for (const junk of [
-        'not json', '[]', '{"kind":"nope","instance":"x"}',
+        'not json', '[]', '{"kind":"nope","instance":"x"}', '[1,{"kind":"nope","instance":"x"}]',
         JSON.stringify({ kind: 'joined', instance: 'rogue', member: { ...member, peerId: -1 } }),
         JSON.stringify({ kind: 'joined', instance: 'rogue', member: { ...member, role: 'admin' } }),
         JSON.stringify({ kind: 'joined', instance: 'bad instance id', member }),

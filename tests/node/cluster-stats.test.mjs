@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_BATCH, parseEvent } from '../../tools/server/cluster/events.js';
 import { RemoteClient } from '../../tools/server/cluster/remote-client.js';
-import { StatsBatches } from '../../tools/server/cluster/stats-batches.js';
+import { RANK_STEP, StatsBatches } from '../../tools/server/cluster/stats-batches.js';
 import { resolveLimits } from '../../tools/server/limits.js';
 import { Member, Room } from '../../tools/server/rooms.js';
 
@@ -66,10 +66,21 @@ test('reports go whole only to the broadcaster\'s instance; ranks go to all, onl
     { to: null, event: { kind: 'ranks', instance: HERE, rooms: [{ streamId: streamIds[0], peerIds: [101], scores: [61.5], tiers: [1] }] } },
   ]);
 
-  // Reporting again with the same rank: the report goes, no rank.
+  // Reporting again with the same rank, or a score drifted by less than a step: the
+  // report goes, no rank.
   batches.reported(reporter);
   published = flush(batches, replica);
   assert.deepEqual(published.map(({ event }) => event.kind), ['stats']);
+  reporter.score = 61.5 + RANK_STEP * 0.9;
+  batches.reported(reporter);
+  published = flush(batches, replica);
+  assert.deepEqual(published.map(({ event }) => event.kind), ['stats']);
+
+  // A step from what the others heard (61.5), in small drifts: the rank goes.
+  reporter.score = 61.5 + RANK_STEP;
+  batches.reported(reporter);
+  published = flush(batches, replica);
+  assert.deepEqual(published.map(({ event }) => [event.kind, event.rooms?.[0].scores]), [['stats', undefined], ['ranks', [61.5 + RANK_STEP]]]);
 });
 
 test('ranks of many members are split into events of at most MAX_BATCH, rooms split across them', () => {

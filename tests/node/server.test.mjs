@@ -258,6 +258,20 @@ describe('rooms and peers', () => {
     assert.equal((await getJson(server, '/api/streams'))[0].viewers, 2);
   });
 
+  test("a large room's viewers hear its count less often than its broadcaster", async () => {
+    // 2 messages/s for the whole room: with 2 viewers each hears it every second at most.
+    const server = await serve({ limits: { viewerCountIntervalMs: 100, viewerCountRoomMessagesPerS: 2 } });
+    const source = await broadcast(server, keys[0]);
+    await source.next('welcome');
+    const a = await watch(server, keys[0].streamId);
+    assert.equal((await a.next('viewers')).count, 1);
+    await watch(server, keys[0].streamId);
+    assert.equal((await source.next('viewers', 2000, (m) => m.count === 2)).count, 2);
+    await sleep(300);
+    assert.deepEqual(a.drain('viewers'), [], 'the viewers wait for their own interval');
+    assert.equal((await a.next('viewers', 3000)).count, 2);
+  });
+
   test('the broadcaster hears how its swarm carries the stream; viewers do not', async () => {
     const server = await serve({ limits: { swarmSummaryIntervalMs: 150, broadcasterLinks: 1 } });
     const source = await broadcast(server, keys[0]);

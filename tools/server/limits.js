@@ -24,6 +24,11 @@ export const DEFAULT_LIMITS = Object.freeze({
   // resume its peer id with its resume token. 0: leave at once.
   reconnectGraceMs: 5_000,
   viewerCountIntervalMs: 1_000,    // 'viewers' messages at most this often per room
+  // ... and to a room's viewers at most this many messages per second, all together: a
+  // room of 1,000 viewers hears its count every 5 s (its broadcaster still every
+  // interval). A growing room's count changes all the time, and telling each of its
+  // viewers every second was most of a join storm's socket writes.
+  viewerCountRoomMessagesPerS: 200,
   // With Redis (cluster/): an instance refreshes its liveness key this often; the key
   // expires after instanceTtlMs, and then the others depart its members (after their
   // reconnect grace). Members' stats reach the other instances batched, this often.

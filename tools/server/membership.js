@@ -140,6 +140,7 @@ export class Membership {
     }
     if (room.size === 0) {
       clearTimeout(room.viewerCountTimer);
+      clearTimeout(room.viewersCountTimer);
       this.rooms.delete(room.streamId);
     }
   }
@@ -148,6 +149,7 @@ export class Membership {
   close() {
     for (const room of this.rooms.values()) {
       clearTimeout(room.viewerCountTimer);
+      clearTimeout(room.viewersCountTimer);
       for (const member of room.members()) clearTimeout(member.away);
     }
   }
@@ -298,29 +300,45 @@ export class Membership {
   }
 
   /**
-   * At most one 'viewers' message per room per interval; a change inside the interval
-   * is sent when it ends, with the count as it is then.
+   * At most one 'viewers' message per room per interval to its broadcaster, and to its
+   * viewers at most one per interval, or per viewerCountRoomMessagesPerS of them if
+   * longer; a change inside an interval is sent when it ends, with the count as it is then.
    * @param {Room} room
    */
   viewerCountChanged(room) {
-    if (room.viewerCountTimer) return;
-    const waitMs = room.sentViewerCountAtMs + this.#limits.viewerCountIntervalMs - this.#now();
-    if (waitMs <= 0) return this.#sendViewerCount(room);
-    room.viewerCountTimer = setTimeout(() => {
-      room.viewerCountTimer = undefined;
-      this.#sendViewerCount(room);
-    }, waitMs);
+    if (!room.viewerCountTimer) {
+      const waitMs = room.sentViewerCountAtMs + this.#limits.viewerCountIntervalMs - this.#now();
+      if (waitMs <= 0) this.#tellBroadcaster(room);
+      else room.viewerCountTimer = setTimeout(() => this.#tellBroadcaster(room), waitMs);
+    }
+    if (!room.viewersCountTimer) {
+      const intervalMs = Math.max(this.#limits.viewerCountIntervalMs, (1000 * room.viewers.size) / this.#limits.viewerCountRoomMessagesPerS);
+      const waitMs = room.viewersToldAtMs + intervalMs - this.#now();
+      if (waitMs <= 0) this.#tellViewers(room);
+      else room.viewersCountTimer = setTimeout(() => this.#tellViewers(room), waitMs);
+    }
   }
 
   /** @param {Room} room */
-  #sendViewerCount(room) {
+  #tellBroadcaster(room) {
+    room.viewerCountTimer = undefined;
     const count = room.viewers.size;
     if (count === room.sentViewerCount) return;
     room.sentViewerCount = count;
     room.sentViewerCountAtMs = this.#now();
+    room.broadcaster?.client.send({ type: 'viewers', count });
+  }
+
+  /** @param {Room} room */
+  #tellViewers(room) {
+    room.viewersCountTimer = undefined;
+    const count = room.viewers.size;
+    if (count === room.viewersToldCount) return;
+    room.viewersToldCount = count;
+    room.viewersToldAtMs = this.#now();
     /** @type {import('./schema.js').ServerMessageOf<'viewers'>} */
     const message = { type: 'viewers', count };
     const text = JSON.stringify(message);  // once for the whole room
-    for (const member of room.members()) member.client.sendText(text);
+    for (const viewer of room.viewers.values()) viewer.client.sendText(text);
   }
 }

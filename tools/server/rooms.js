@@ -97,10 +97,15 @@ export class Room {
     this.startedAt = null;
     /** @type {Map<number, Member>} peerId -> Member, in join order */
     this.viewers = new Map();
+    // The viewer count as last sent to the broadcaster, and to the viewers (membership.js).
     this.sentViewerCount = 0;
     this.sentViewerCountAtMs = -Infinity;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.viewerCountTimer = undefined;
+    this.viewersToldCount = 0;
+    this.viewersToldAtMs = -Infinity;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.viewersCountTimer = undefined;
     this.listing = emptyListing();  // what the live list shows of it (signaling.js)
   }
 

@@ -108,11 +108,13 @@ export const clusterEvents = {
 /** @typedef {Infer<typeof memberSpec>} MemberRecord */
 /** @typedef {Infer<typeof listingSpec>} ListingRecord */
 
+/** @typedef {{ ok: true, event: ClusterEvent } | { ok: false, reason: string }} Parsed */
+
 /**
- * Parses and checks one message from a channel.
+ * Parses and checks one event from a channel.
  * @param {string} text
  * @param {Limits} limits
- * @returns {{ ok: true, event: ClusterEvent } | { ok: false, reason: string }}
+ * @returns {Parsed}
  */
 export function parseEvent(text, limits) {
   /** @type {unknown} */
@@ -122,6 +124,36 @@ export function parseEvent(text, limits) {
   } catch {
     return { ok: false, reason: 'not JSON' };
   }
+  return checkEvent(value, limits);
+}
+
+/**
+ * Parses and checks one message from a channel: an event, or a batch of them (a JSON
+ * array: the events one instance published in one turn, see redis-cluster.js). Each
+ * event of a batch is checked on its own, and a bad one costs only itself.
+ * @param {string} text
+ * @param {Limits} limits
+ * @returns {Parsed[]}
+ */
+export function parseEvents(text, limits) {
+  if (!text.startsWith('[')) return [parseEvent(text, limits)];
+  /** @type {unknown} */
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return [{ ok: false, reason: 'not JSON' }];
+  }
+  if (!Array.isArray(value) || value.length === 0) return [{ ok: false, reason: 'an empty batch' }];
+  return value.map((one) => checkEvent(one, limits));
+}
+
+/**
+ * @param {unknown} value
+ * @param {Limits} limits
+ * @returns {Parsed}
+ */
+function checkEvent(value, limits) {
   const kind = typeof value === 'object' && value !== null && 'kind' in value ? value.kind : undefined;
   if (typeof kind !== 'string' || !Object.hasOwn(clusterEvents, kind)) return { ok: false, reason: 'no known kind' };
   const reason = validate(value, clusterEvents[/** @type {keyof ClusterEventTable} */ (kind)], kind, limits);

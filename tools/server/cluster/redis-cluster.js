@@ -7,7 +7,7 @@
 // on serving the peers it holds and says so in status(); it never throws for it.
 import { randomBytes } from 'node:crypto';
 import { TokenBucket } from '../limits.js';
-import { parseEvent } from './events.js';
+import { parseEvents } from './events.js';
 import { PeerIdBlocks, TAKE_BLOCK_SCRIPT } from './peer-ids.js';
 import { RemoteClient } from './remote-client.js';
 import { Replica } from './replica.js';
@@ -28,6 +28,10 @@ const channelOf = (/** @type {string} */ instance) => `${PREFIX}:to:${instance}`
 const keyOf = (/** @type {string} */ instance) => `${PREFIX}:instance:${instance}`;
 // Larger messages on the channels are not ours.
 const MAX_EVENT_CHARS = 8 * 1024 * 1024;
+// The events of one turn of the event loop for one channel leave as one message (a JSON
+// array) up to this size: a join storm's signals and member events cost Redis and every
+// receiver one message per batch, not one each.
+const MAX_BATCH_CHARS = 512 * 1024;
 const CONNECT_WAIT_MS = 2_000;
 
 /**
@@ -85,11 +89,17 @@ export class RedisCluster {
   #keySet = false;  // its liveness key has been set once since Redis came up
   /** @type {Map<string, string>} live instance id -> its signaling URL ('' if unknown) */
   #live = new Map();
+  /** @type {Map<string, number>} instance id -> when an event of it last arrived */
+  #heardAtMs = new Map();
   /** @type {Map<string, RemoteClient>} */
   #remoteClients = new Map();
   #stats;
   #ids = new PeerIdBlocks((atLeast) => this.#pub.eval(TAKE_BLOCK_SCRIPT, 1, ID_BLOCKS, atLeast).then(Number));
   #garbageLog;
+  /** @type {Map<string, string[]>} channel -> the events published this turn, serialized */
+  #outbox = new Map();
+  #outboxChars = 0;
+  #outboxScheduled = false;
   #whenUp = () => {};
   /** @type {ReturnType<typeof setInterval> | undefined} */
   #refresh;
@@ -251,6 +261,7 @@ export class RedisCluster {
     if (this.#redis === 'up') {
       this.#flushStats();
       this.#publish(ALL, { kind: 'bye' });
+      this.#flushOutbox();
       await Promise.allSettled([this.#pub.del(keyOf(this.instanceId)), this.#pub.srem(INSTANCES, this.instanceId)]);
     }
     this.#closed = true;
@@ -306,12 +317,39 @@ export class RedisCluster {
   }
 
   /**
+   * Queues an event for the end of this turn of the event loop (#flushOutbox).
    * @param {string} channel
    * @param {{ kind: ClusterEvent['kind'], [field: string]: unknown }} event
    */
   #publish(channel, event) {
     if (this.#closed || this.#redis !== 'up') return;
-    this.#pub.publish(channel, JSON.stringify({ ...event, instance: this.instanceId })).catch(() => {});
+    const text = JSON.stringify({ ...event, instance: this.instanceId });
+    if (this.#outboxChars + text.length > MAX_BATCH_CHARS) this.#flushOutbox();
+    const queued = this.#outbox.get(channel);
+    if (queued) queued.push(text);
+    else this.#outbox.set(channel, [text]);
+    this.#outboxChars += text.length + 1;
+    if (!this.#outboxScheduled) {
+      this.#outboxScheduled = true;
+      setImmediate(() => this.#flushOutbox());
+    }
+  }
+
+  // One message per channel: the shared channel first, so a member's arrival precedes
+  // the signals for it published in the same turn.
+  #flushOutbox() {
+    this.#outboxScheduled = false;
+    const shared = this.#outbox.get(ALL);
+    /** @type {[string, string[]][]} */
+    const channels = [...this.#outbox].filter(([channel]) => channel !== ALL);
+    if (shared) channels.unshift([ALL, shared]);
+    this.#outbox = new Map();
+    this.#outboxChars = 0;
+    if (this.#redis !== 'up') return;
+    for (const [channel, texts] of channels) {
+      const message = texts.length === 1 ? texts[0] : `[${texts.join(',')}]`;
+      this.#pub.publish(channel, message).catch(() => {});
+    }
   }
 
   /** @param {string} channel */
@@ -331,16 +369,21 @@ export class RedisCluster {
     });
   }
 
-  /** @param {string} text */
+  /** @param {string} text one event, or a batch of them */
   #receive(text) {
     if (!this.#replica || this.#closed) return;
-    const parsed = text.length > MAX_EVENT_CHARS ? { ok: /** @type {const} */ (false), reason: 'too large' } : parseEvent(text, this.#options.limits);
-    if (!parsed.ok) {
-      if (this.#garbageLog.take(this.#now())) console.warn(`cluster: ignored a message on the channels (${parsed.reason}): ${text.slice(0, 120)}`);
-      return;
+    const parsed = text.length > MAX_EVENT_CHARS ? [{ ok: /** @type {const} */ (false), reason: 'too large' }] : parseEvents(text, this.#options.limits);
+    for (const one of parsed) {
+      if (one.ok) this.#apply(one.event);
+      else if (this.#garbageLog.take(this.#now())) console.warn(`cluster: ignored a message on the channels (${one.reason}): ${text.slice(0, 120)}`);
     }
-    const { event } = parsed;
-    if (event.instance === this.instanceId) return;
+  }
+
+  /** @param {ClusterEvent} event */
+  #apply(event) {
+    if (!this.#replica || event.instance === this.instanceId) return;
+    if (event.kind === 'bye') this.#heardAtMs.delete(event.instance);
+    else this.#heardAtMs.set(event.instance, this.#now());
     try {
       if (event.kind === 'hello') this.#sendSnapshot(channelOf(event.instance));
       else this.#replica.apply(event);
@@ -360,19 +403,24 @@ export class RedisCluster {
         .sadd(INSTANCES, this.instanceId)
         .exec();
       // Its own key had expired although it kept running (its event loop stalled past
-      // the TTL, or Redis lost the key): the others have judged it dead and are
-      // departing its members, so it tells them again who it holds.
+      // the TTL, or Redis lost the key). Whoever judged it dead meanwhile said hello to
+      // it (below), and its answer, a snapshot, brings its members back there; the
+      // others kept them and hear nothing more (a snapshot to all at each lapse drowned
+      // the starved instances of the load bench).
       const previous = replies?.[0]?.[1];
       if (this.#keySet && previous === null) {
-        console.warn(`cluster: instance ${this.instanceId}'s liveness key had expired; announcing its members again`);
-        this.#greet();
+        console.warn(`cluster: instance ${this.instanceId}'s liveness key had expired; it answers whoever judged it gone with its members`);
       }
       this.#keySet = true;
       const owners = this.#replica?.owners() ?? [];
       const known = [...new Set([...await this.#pub.smembers(INSTANCES), ...this.#live.keys(), ...owners])]
         .filter((id) => id && id !== this.instanceId);
       const urls = known.length ? await this.#pub.mget(known.map(keyOf)) : [];
-      const settling = this.#now() < this.#settleUntilMs;
+      const nowMs = this.#now();
+      const settling = nowMs < this.#settleUntilMs;
+      // An instance whose key lapsed while its events still arrive is starved, not
+      // dead: its refresh waits behind its own backlog.
+      const heard = (/** @type {string} */ id) => nowMs - (this.#heardAtMs.get(id) ?? -Infinity) < limits.instanceTtlMs;
       /** @type {Map<string, string>} */
       const live = new Map([[this.instanceId, this.#options.publicUrl() ?? '']]);
       /** @type {string[]} */
@@ -380,14 +428,20 @@ export class RedisCluster {
       known.forEach((id, at) => {
         const url = urls[at];
         if (url !== null && url !== undefined) live.set(id, url);
-        else if (settling) live.set(id, this.#live.get(id) ?? '');
+        else if (settling || heard(id)) live.set(id, this.#live.get(id) ?? '');
         else dead.push(id);
       });
+      const wasLive = this.#live;
       this.#live = live;
       for (const id of dead) {
-        console.warn(`cluster: instance ${id} is gone (its liveness key expired); its members may resume elsewhere within the reconnect grace`);
+        this.#heardAtMs.delete(id);
         this.#replica?.instanceGone(id);
         await this.#pub.srem(INSTANCES, id);
+        // Its members stay known until their grace ends: it is judged again at each tick.
+        if (!wasLive.has(id)) continue;
+        console.warn(`cluster: instance ${id} is gone (its liveness key expired); its members may resume elsewhere within the reconnect grace`);
+        // If it is only starved, its answer (its snapshot) brings its members back here.
+        this.#publish(channelOf(id), { kind: 'hello' });
       }
     } catch {
       // Redis went away mid-way: the 'close' event says so; the next tick retries.

@@ -6,6 +6,12 @@
 // change of rank, and whole entries only where a dashboard reads them.
 import { MAX_BATCH } from './events.js';
 
+// A rank is shared again once its score moved this far (of 100), or its tier changed.
+// The score drifts with every report (its uptime share grows for minutes): sharing
+// every drift made a ranks entry per member and second, applied by every instance,
+// while peer selection on another instance ranks as well by a score a point off.
+export const RANK_STEP = 1;
+
 /** @typedef {import('../rooms.js').Member} Member */
 /** @typedef {import('./replica.js').Replica} Replica */
 /**
@@ -52,7 +58,8 @@ export class StatsBatches {
 
   /**
    * One batch: each member that reported goes whole to its broadcaster's instance, if
-   * another, and as its rank to every instance when its score or tier moved. A room
+   * another, and as its rank to every instance when its tier changed or its score moved
+   * by RANK_STEP since the others last heard it. A room
    * whose broadcaster is newly on another instance gets every own member of it whole.
    * @param {Replica} replica
    * @param {PublishBatch} publish
@@ -84,7 +91,7 @@ export class StatsBatches {
         entries.push({ streamId: room.streamId, peerId, uploadKbps: member.uploadKbps, stats: member.stats, score, tier });
       }
       const shared = this.#sharedRanks.get(member);
-      if (shared?.score === score && shared.tier === tier) continue;
+      if (shared && shared.tier === tier && Math.abs(shared.score - score) < RANK_STEP) continue;
       this.#sharedRanks.set(member, { score, tier });
       const moved = ranks.get(room.streamId) ?? { streamId: room.streamId, peerIds: [], scores: [], tiers: [] };
       ranks.set(room.streamId, moved);
