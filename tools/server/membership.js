@@ -139,8 +139,8 @@ export class Membership {
       this.viewerCountChanged(room);
     }
     if (room.size === 0) {
-      clearTimeout(room.viewerCountTimer);
-      clearTimeout(room.viewersCountTimer);
+      clearTimeout(room.countToBroadcaster.timer);
+      clearTimeout(room.countToViewers.timer);
       this.rooms.delete(room.streamId);
     }
   }
@@ -148,8 +148,8 @@ export class Membership {
   // The server closes: no timer of a room or an away member outlives it.
   close() {
     for (const room of this.rooms.values()) {
-      clearTimeout(room.viewerCountTimer);
-      clearTimeout(room.viewersCountTimer);
+      clearTimeout(room.countToBroadcaster.timer);
+      clearTimeout(room.countToViewers.timer);
       for (const member of room.members()) clearTimeout(member.away);
     }
   }
@@ -306,39 +306,38 @@ export class Membership {
    * @param {Room} room
    */
   viewerCountChanged(room) {
-    if (!room.viewerCountTimer) {
-      const waitMs = room.sentViewerCountAtMs + this.#limits.viewerCountIntervalMs - this.#now();
-      if (waitMs <= 0) this.#tellBroadcaster(room);
-      else room.viewerCountTimer = setTimeout(() => this.#tellBroadcaster(room), waitMs);
-    }
-    if (!room.viewersCountTimer) {
-      const intervalMs = Math.max(this.#limits.viewerCountIntervalMs, (1000 * room.viewers.size) / this.#limits.viewerCountRoomMessagesPerS);
-      const waitMs = room.viewersToldAtMs + intervalMs - this.#now();
-      if (waitMs <= 0) this.#tellViewers(room);
-      else room.viewersCountTimer = setTimeout(() => this.#tellViewers(room), waitMs);
-    }
+    const toViewersMs = Math.max(this.#limits.viewerCountIntervalMs, (1000 * room.viewers.size) / this.#limits.viewerCountRoomMessagesPerS);
+    this.#tellCount(room, room.countToBroadcaster, this.#limits.viewerCountIntervalMs, (count) => {
+      room.broadcaster?.client.send({ type: 'viewers', count });
+    });
+    this.#tellCount(room, room.countToViewers, toViewersMs, (count) => {
+      /** @type {import('./schema.js').ServerMessageOf<'viewers'>} */
+      const message = { type: 'viewers', count };
+      const text = JSON.stringify(message);  // once for the whole room
+      for (const viewer of room.viewers.values()) viewer.client.sendText(text);
+    });
   }
 
-  /** @param {Room} room */
-  #tellBroadcaster(room) {
-    room.viewerCountTimer = undefined;
-    const count = room.viewers.size;
-    if (count === room.sentViewerCount) return;
-    room.sentViewerCount = count;
-    room.sentViewerCountAtMs = this.#now();
-    room.broadcaster?.client.send({ type: 'viewers', count });
-  }
-
-  /** @param {Room} room */
-  #tellViewers(room) {
-    room.viewersCountTimer = undefined;
-    const count = room.viewers.size;
-    if (count === room.viewersToldCount) return;
-    room.viewersToldCount = count;
-    room.viewersToldAtMs = this.#now();
-    /** @type {import('./schema.js').ServerMessageOf<'viewers'>} */
-    const message = { type: 'viewers', count };
-    const text = JSON.stringify(message);  // once for the whole room
-    for (const viewer of room.viewers.values()) viewer.client.sendText(text);
+  /**
+   * Tells one audience the count now, or when `intervalMs` since it was last told has
+   * passed (one timer at a time), unless the count is what it was told.
+   * @param {Room} room
+   * @param {import('./rooms.js').CountNews} news
+   * @param {number} intervalMs
+   * @param {(count: number) => void} send
+   */
+  #tellCount(room, news, intervalMs, send) {
+    if (news.timer) return;
+    const tell = () => {
+      news.timer = undefined;
+      const count = room.viewers.size;
+      if (count === news.count) return;
+      news.count = count;
+      news.atMs = this.#now();
+      send(count);
+    };
+    const waitMs = news.atMs + intervalMs - this.#now();
+    if (waitMs <= 0) tell();
+    else news.timer = setTimeout(tell, waitMs);
   }
 }

@@ -87,6 +87,17 @@ function emptyListing() {
   return { title: '', tags: [], thumbnail: null, thumbnailAtMs: -Infinity };
 }
 
+/**
+ * What an audience was last told of a room's viewer count, and when; the timer of the
+ * next message, while one is due.
+ * @typedef {{ count: number, atMs: number, timer: ReturnType<typeof setTimeout> | undefined }} CountNews
+ */
+
+/** @returns {CountNews} */
+function countNews() {
+  return { count: 0, atMs: -Infinity, timer: undefined };
+}
+
 export class Room {
   /** @param {string} streamId */
   constructor(streamId) {
@@ -98,14 +109,8 @@ export class Room {
     /** @type {Map<number, Member>} peerId -> Member, in join order */
     this.viewers = new Map();
     // The viewer count as last sent to the broadcaster, and to the viewers (membership.js).
-    this.sentViewerCount = 0;
-    this.sentViewerCountAtMs = -Infinity;
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    this.viewerCountTimer = undefined;
-    this.viewersToldCount = 0;
-    this.viewersToldAtMs = -Infinity;
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    this.viewersCountTimer = undefined;
+    this.countToBroadcaster = countNews();
+    this.countToViewers = countNews();
     this.listing = emptyListing();  // what the live list shows of it (signaling.js)
   }
 
