@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { TokenBucket } from '../limits.js';
 import { parseEvents } from './events.js';
+import { Outbox } from './outbox.js';
 import { PeerIdBlocks, TAKE_BLOCK_SCRIPT } from './peer-ids.js';
 import { RemoteClient } from './remote-client.js';
 import { Replica } from './replica.js';
@@ -28,10 +29,6 @@ const channelOf = (/** @type {string} */ instance) => `${PREFIX}:to:${instance}`
 const keyOf = (/** @type {string} */ instance) => `${PREFIX}:instance:${instance}`;
 // Larger messages on the channels are not ours.
 const MAX_EVENT_CHARS = 8 * 1024 * 1024;
-// The events of one turn of the event loop for one channel leave as one message (a JSON
-// array) up to this size: a join storm's signals and member events cost Redis and every
-// receiver one message per batch, not one each.
-const MAX_BATCH_CHARS = 512 * 1024;
 const CONNECT_WAIT_MS = 2_000;
 
 /**
@@ -96,10 +93,9 @@ export class RedisCluster {
   #stats;
   #ids = new PeerIdBlocks((atLeast) => this.#pub.eval(TAKE_BLOCK_SCRIPT, 1, ID_BLOCKS, atLeast).then(Number));
   #garbageLog;
-  /** @type {Map<string, string[]>} channel -> the events published this turn, serialized */
-  #outbox = new Map();
-  #outboxChars = 0;
-  #outboxScheduled = false;
+  #outbox = new Outbox(ALL, (channel, message) => {
+    if (this.#redis === 'up') this.#pub.publish(channel, message).catch(() => {});
+  });
   #whenUp = () => {};
   /** @type {ReturnType<typeof setInterval> | undefined} */
   #refresh;
@@ -261,7 +257,7 @@ export class RedisCluster {
     if (this.#redis === 'up') {
       this.#flushStats();
       this.#publish(ALL, { kind: 'bye' });
-      this.#flushOutbox();
+      this.#outbox.flush();
       await Promise.allSettled([this.#pub.del(keyOf(this.instanceId)), this.#pub.srem(INSTANCES, this.instanceId)]);
     }
     this.#closed = true;
@@ -317,39 +313,13 @@ export class RedisCluster {
   }
 
   /**
-   * Queues an event for the end of this turn of the event loop (#flushOutbox).
+   * Queues an event for the end of this turn of the event loop (outbox.js).
    * @param {string} channel
    * @param {{ kind: ClusterEvent['kind'], [field: string]: unknown }} event
    */
   #publish(channel, event) {
     if (this.#closed || this.#redis !== 'up') return;
-    const text = JSON.stringify({ ...event, instance: this.instanceId });
-    if (this.#outboxChars + text.length > MAX_BATCH_CHARS) this.#flushOutbox();
-    const queued = this.#outbox.get(channel);
-    if (queued) queued.push(text);
-    else this.#outbox.set(channel, [text]);
-    this.#outboxChars += text.length + 1;
-    if (!this.#outboxScheduled) {
-      this.#outboxScheduled = true;
-      setImmediate(() => this.#flushOutbox());
-    }
-  }
-
-  // One message per channel: the shared channel first, so a member's arrival precedes
-  // the signals for it published in the same turn.
-  #flushOutbox() {
-    this.#outboxScheduled = false;
-    const shared = this.#outbox.get(ALL);
-    /** @type {[string, string[]][]} */
-    const channels = [...this.#outbox].filter(([channel]) => channel !== ALL);
-    if (shared) channels.unshift([ALL, shared]);
-    this.#outbox = new Map();
-    this.#outboxChars = 0;
-    if (this.#redis !== 'up') return;
-    for (const [channel, texts] of channels) {
-      const message = texts.length === 1 ? texts[0] : `[${texts.join(',')}]`;
-      this.#pub.publish(channel, message).catch(() => {});
-    }
+    this.#outbox.add(channel, JSON.stringify({ ...event, instance: this.instanceId }));
   }
 
   /** @param {string} channel */
