@@ -223,7 +223,7 @@ SchedulerDecision pick_requests(std::span<const WantedChunk> wanted, std::span<c
       }
       // Urgent: a missing piece, or one whose request is late, goes to the best holder.
       const PeerId asked = state == PieceState::kInflightAtRisk ? chunk.asked[p] : PeerId{};
-      const bool source_allowed = time_left < std::int64_t{config.source_margin_ms};
+      const bool source_allowed = !chunk.never_of_source && time_left < std::int64_t{config.source_margin_ms};
       if (auto room = planner.best_holder(c, p, piece_bytes(chunk, p), asked, source_allowed))
         planner.assign(*room, chunk.id, p, piece_bytes(chunk, p));
       else if (state == PieceState::kMissing && planner.holders(c, p) == 0)

@@ -43,6 +43,7 @@ struct WantedChunk {
   std::uint32_t last_piece_bytes;  // pieces are 16 KiB except the last
   std::vector<PieceState> pieces;
   std::vector<PeerId> asked;       // per piece: the peer asked, while in flight
+  bool never_of_source = false;    // held for others: not worth the source's upload
 };
 
 // Peer ids start at 1; PeerId{0} means "nobody".

@@ -56,7 +56,11 @@ std::size_t Engine::gather_wanted(TimeMs now) {
                          : TimeMs{now.value + 60'000};
     w.last_piece_bytes = trust::piece_length(entry.header.byte_length, PieceIndex{entry.piece_count() - 1});
     const PieceAvailability::Chunk* relayed = advertised_.chunk(it->first);
-    const bool source_may_be_asked = w.deadline.value - now.value < std::int64_t{config_.scheduler.source_margin_ms};
+    // A chunk kept for neighbours comes from peers only: the source sends what is played,
+    // and a neighbour that plays the kept level is served by it or by its other keepers.
+    w.never_of_source = !played;
+    const bool source_may_be_asked =
+        played && w.deadline.value - now.value < std::int64_t{config_.scheduler.source_margin_ms};
     const std::span<const PieceRequest> requested = requests_.of_chunk(it->first);
     std::size_t next = 0;  // into requested: the first request for piece p or a later one
     for (std::uint32_t p = 0; p < entry.piece_count(); ++p) {

@@ -42,6 +42,8 @@ export function broadcasterStats(page) {
   return page.evaluate(() => {
     const s = window.swarmcast.stats();
     return { viewers: s.viewers, produced: s.producedBytes, sent: s.mediaBytesSent, factor: s.sourceUploadFactor,
+      // Bytes produced of each rendition, by id (WebCodecs; empty with MediaRecorder).
+      producedOf: Object.fromEntries(s.renditions.map((r) => [r.id, r.bytes])),
       peers: s.node?.engine?.peers ?? 0, peerId: s.node?.peerId, controlSent: s.node?.engine?.control_bytes_sent ?? 0 };
   });
 }

@@ -25,6 +25,7 @@ export function engineCounters(page) {
       received: e.media_bytes_received ?? 0, fromSource: e.media_bytes_from_source ?? 0, mediaSent: e.media_bytes_sent ?? 0,
       requestsReceived: e.piece_requests_received ?? 0, requestsServed: e.piece_requests_served ?? 0,
       requestsRefused: e.piece_requests_refused ?? 0, requestsTimedOut: e.requests_timed_out ?? 0,
+      msOnRendition: /** @type {Record<number, number>} */ (stats.rendition?.msOn ?? {}),
     };
   });
 }

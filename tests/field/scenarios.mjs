@@ -39,6 +39,18 @@ function continuities(first, last, windowMs) {
 }
 
 /**
+ * Seconds of media each viewer played on each rendition between two samples, by id: a
+ * source upload factor above 1 is often a viewer on a lower rendition, which the source
+ * also sends.
+ * @param {Awaited<ReturnType<typeof engineCounters>>[]} first
+ * @param {Awaited<ReturnType<typeof engineCounters>>[]} last
+ */
+function secondsOnRenditions(first, last) {
+  return last.map((s, i) => Object.fromEntries(Object.entries(s.msOnRendition)
+    .map(([id, ms]) => [id, +((ms - (first[i].msOnRendition[Number(id)] ?? 0)) / 1000).toFixed(1)])));
+}
+
+/**
  * Broadcaster and 3 viewers on one bridge; viewer "capped" can send 1 Mbit/s (tc tbf)
  * while the stream is ~1.5 Mbit/s. After a warm-up, over `windowS` seconds: what its
  * peers asked of it (pieces requested of it, x 16 KiB) against its cap and what the
@@ -82,9 +94,29 @@ export function cappedLink({ capKbit = 1000, warmUpS = 10, windowS = 20 } = {}) 
       // Requests the other viewers gave up on (to anyone): a pile-up at the capped one shows here.
       othersTimedOutPerS: +(last.viewers.slice(1).reduce((sum, s, i) => sum + s.requestsTimedOut - first.viewers[i + 1].requestsTimedOut, 0) / seconds).toFixed(2),
       continuity: continuities(first.viewers, last.viewers, last.at - first.at),
+      secondsOnRenditions: secondsOnRenditions(first.viewers, last.viewers),
       problems: [broadcast.page, ...viewers].flatMap((page) => page.problems),
     };
   });
+}
+
+/**
+ * What the source produced over a window of the renditions its viewers played: of each,
+ * its bytes weighed by the longest share of the window any one viewer played it. A
+ * viewer that goes down a level is sent that level by the source (nobody else holds
+ * it): those are other bytes sent once, not the top level's sent twice.
+ * @param {{ at: number, source: Awaited<ReturnType<typeof broadcasterStats>>, viewers: Awaited<ReturnType<typeof engineCounters>>[] }} first
+ * @param {typeof first} last
+ */
+function producedPlayed(first, last) {
+  const ids = Object.keys(last.source.producedOf);
+  if (ids.length === 0) return last.source.produced - first.source.produced;
+  const windowS = (last.at - first.at) / 1000;
+  const played = secondsOnRenditions(first.viewers, last.viewers);
+  return ids.reduce((sum, id) => {
+    const share = Math.min(1, Math.max(0, ...played.map((seconds) => seconds[id] ?? 0)) / windowS);
+    return sum + (last.source.producedOf[id] - (first.source.producedOf[id] ?? 0)) * share;
+  }, 0);
 }
 
 /**
@@ -133,10 +165,12 @@ export function natAndTurn({ windowS = 20 } = {}) {
         return +(1 - (s.fromSource - first.viewers[i].fromSource) / Math.max(1, received)).toFixed(3);
       }),
       sourceUploadFactor: +((last.source.sent - first.source.sent) / Math.max(1, last.source.produced - first.source.produced)).toFixed(3),
+      sourceUploadFactorPlayed: +((last.source.sent - first.source.sent) / Math.max(1, producedPlayed(first, last))).toFixed(3),
       sourceUploadFactorWhole: +last.source.factor.toFixed(3),
       viewers: last.source.viewers,
       windowS: +((last.at - first.at) / 1000).toFixed(1),
       continuity: continuities(first.viewers, last.viewers, last.at - first.at),
+      secondsOnRenditions: secondsOnRenditions(first.viewers, last.viewers),
       problems: [broadcast.page, ...viewers].flatMap((page) => page.problems),
     };
   });

@@ -144,6 +144,17 @@ TEST(Scheduler, TheSourceIsAskedOnlyForUrgentPiecesNobodyElseHas) {
   EXPECT_EQ(describe(swarm::pick_requests(wanted, s.peers, kNow).requests), "p1:10/2+2 p2:10/0+2 ");
 }
 
+TEST(Scheduler, AChunkHeldForOthersIsNeverAskedOfTheSource) {
+  Swarm s;
+  s.peer(1, 4000, {{10, "*"}}).peer(2, 100, {{10, "1100"}});
+  s.peers[0].last_resort = true;
+  // Urgent as chunk 10 above is, but held only for neighbours: the relay's pieces are
+  // asked of it, those only the source has are not asked at all.
+  std::vector<WantedChunk> wanted{chunk(10, 500, "....")};
+  wanted[0].never_of_source = true;
+  EXPECT_EQ(describe(swarm::pick_requests(wanted, s.peers, kNow).requests), "p2:10/0+2 ");
+}
+
 TEST(Scheduler, NoPeersNoRequests) {
   const std::vector<WantedChunk> wanted{chunk(10, 500, "....")};
   EXPECT_TRUE(swarm::pick_requests(wanted, {}, kNow).requests.empty());

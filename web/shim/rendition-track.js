@@ -19,6 +19,7 @@ import { FrameMuxer } from '../core/index.js';
  * @property {number} bitrate The nominal video rate it was configured with (bits/s).
  * @property {number} measuredBitsPerS Bits/s of its chunks (bytes over their duration), over the last ~10 chunks.
  * @property {number} chunks Chunks muxed.
+ * @property {number} bytes Bytes of those chunks.
  * @property {number} framesIn Frames handed to its encoder.
  * @property {number} framesOut Frames its encoder gave back.
  * @property {number} encodeMsPerFrame The encoder's busy time per frame (call to output, back to back): its CPU cost.
@@ -50,7 +51,7 @@ export class RenditionTrack {
   /** @type {{ at: number, busyMs: number }[]} */
   #busySamples = [{ at: performance.now(), busyMs: 0 }];
   #closed = false;
-  #counts = { in: 0, out: 0, chunks: 0 };
+  #counts = { in: 0, out: 0, chunks: 0, bytes: 0 };
   /** @type {{ bytes: number, durationMs: number }[]} */
   #recent = [];
 
@@ -137,6 +138,7 @@ export class RenditionTrack {
       id, width, height, bitrate,
       measuredBitsPerS: ms > 0 ? Math.round((bytes * 8000) / ms) : 0,
       chunks: this.#counts.chunks,
+      bytes: this.#counts.bytes,
       framesIn: this.#counts.in,
       framesOut: this.#counts.out,
       encodeMsPerFrame: this.#counts.out ? this.#busyMs / this.#counts.out : 0,
@@ -202,6 +204,7 @@ export class RenditionTrack {
     for (const event of events) {
       if (event.type !== 'chunk') continue;
       this.#counts.chunks++;
+      this.#counts.bytes += event.bytes.length;
       this.#recent.push({ bytes: event.bytes.length, durationMs: event.durationMs });
       if (this.#recent.length > RATE_CHUNKS) this.#recent.shift();
       const now = performance.now();
