@@ -128,7 +128,7 @@ void Engine::expire_requests(TimeMs now) {
     ++it->second.stats.requests_failed;
     // The piece is asked of someone else now: a copy still to come would only take the
     // link twice (on a slow download, it is why the request was late).
-    if (several_renditions()) send(it->second, wire::Cancel{late.id, late.piece, 1});
+    send(it->second, wire::Cancel{late.id, late.piece, 1});
   }
 }
 

@@ -296,6 +296,8 @@ class Engine {
   bool accept_header(ByteView signed_header, std::vector<trust::Digest> hashes, TimeMs now);
   void ban(Remote& peer);
   void refuse_malformed(Remote& peer, TimeMs now);
+  void cancel_also_asked(ChunkId id, PieceIndex piece);
+  bool arrives_in_time(PeerId peer, TimeMs deadline, TimeMs now) const;
   // Control messages; pieces go out through send_piece.
   void send(Remote& peer, const wire::Message& message);
   void send_piece(Remote& peer, const wire::PieceView& piece);
@@ -361,6 +363,7 @@ class Engine {
   // schedule_requests' inputs to pick_requests, kept from tick to tick with the piece
   // lists inside them so that a tick allocates none of them anew.
   std::vector<WantedChunk> wanted_;
+  std::vector<PeerId> also_asked_;  // of the piece that just arrived (RequestTracker::complete)
   std::vector<PeerCandidate> candidates_;
   // Every piece any peer but the source, connected or gone, has told us it holds: a
   // superset of what the peers we may ask before a deadline is near hold.

@@ -38,11 +38,14 @@ std::pair<RequestTracker::Iterator, RequestTracker::Iterator> RequestTracker::of
   return {first, last};
 }
 
-std::optional<TimeMs> RequestTracker::complete(ChunkId id, PieceIndex piece, PeerId peer, TimeMs now) {
+std::optional<TimeMs> RequestTracker::complete(ChunkId id, PieceIndex piece, PeerId peer, TimeMs now,
+                                               std::vector<PeerId>& also_asked) {
   const auto [first, last] = of_piece(id, piece);
   std::optional<TimeMs> took;
+  also_asked.clear();
   for (auto it = first; it != last; ++it) {
     if (it->request.peer == peer) took = TimeMs{now.value - it->request.sent_at.value};
+    else also_asked.push_back(it->request.peer);
     subtract(it->request);
   }
   requests_.erase(first, last);

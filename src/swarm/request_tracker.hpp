@@ -30,7 +30,8 @@ class RequestTracker {
  public:
   void add(ChunkId id, PieceIndex piece, OutstandingRequest request);
   // The piece arrived from `peer`; returns how long its request took, if it was ours.
-  std::optional<TimeMs> complete(ChunkId id, PieceIndex piece, PeerId peer, TimeMs now);
+  // `also_asked` gets the other peers asked for it (to cancel: their copy is not needed).
+  std::optional<TimeMs> complete(ChunkId id, PieceIndex piece, PeerId peer, TimeMs now, std::vector<PeerId>& also_asked);
   // Drops every request of a piece (it arrived from someone, or left the window).
   void forget_piece(ChunkId id, PieceIndex piece);
   // Drops the requests for every rendition's chunks before `seq`.

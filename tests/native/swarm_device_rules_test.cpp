@@ -208,7 +208,10 @@ TEST(DeviceRules, ACapChosenOnMeteredDataWinsOverTheDeviceRule) {
   set_device_at(mesh, 10'000, {.metered = true, .upload_budget_bytes_per_s = kCap, .choice = UploadChoice::kCap});
   mesh.run();
   const double capped = mesh.device_upload_bytes_per_s(12'000, 30'000);
-  EXPECT_GT(capped, 0.2 * kCap);
+  // It serves (on metered data alone it would not), what its two peers still need of
+  // it: ~5 kB/s, pieces they got from the faster holders first being cancelled.
+  EXPECT_GT(mesh.requests_to_device(12'000, 30'000), 0u);
+  EXPECT_GT(capped, 0.1 * kCap);
   EXPECT_LE(capped, kCap * 1.05);
   mesh.expect_every_viewer_played_everything_intact();
 }

@@ -69,10 +69,27 @@ TEST(RequestTracker, CountsBytesInFlightAndExpiresLateRequests) {
   EXPECT_EQ(late[0].piece, PieceIndex{1});
   EXPECT_EQ(late[0].request.peer, a);
   EXPECT_EQ(tracker.inflight_bytes(a), 16384u);
-  EXPECT_EQ(tracker.complete(ChunkId{ChunkSeq{5}}, PieceIndex{1}, b, TimeMs{400}), TimeMs{300});
+  std::vector<swarm::PeerId> also_asked{a};
+  EXPECT_EQ(tracker.complete(ChunkId{ChunkSeq{5}}, PieceIndex{1}, b, TimeMs{400}, also_asked), TimeMs{300});
+  EXPECT_TRUE(also_asked.empty());
   EXPECT_EQ(tracker.inflight_bytes(b), 0u);
   tracker.drop_peer(a);
   EXPECT_EQ(tracker.size(), 0u);
+}
+
+TEST(RequestTracker, APieceThatArrivesNamesTheOtherPeersAskedForIt) {
+  swarm::RequestTracker tracker;
+  const swarm::PeerId a{1}, b{2}, c{3};
+  tracker.add(ChunkId{ChunkSeq{5}}, PieceIndex{1}, {a, TimeMs{0}, TimeMs{1000}, 16384});
+  tracker.add(ChunkId{ChunkSeq{5}}, PieceIndex{1}, {b, TimeMs{100}, TimeMs{1000}, 16384});
+  tracker.add(ChunkId{ChunkSeq{5}}, PieceIndex{2}, {c, TimeMs{100}, TimeMs{1000}, 16384});
+  std::vector<swarm::PeerId> also_asked;
+  EXPECT_EQ(tracker.complete(ChunkId{ChunkSeq{5}}, PieceIndex{1}, b, TimeMs{400}, also_asked), TimeMs{300});
+  EXPECT_EQ(also_asked, std::vector<swarm::PeerId>{a});
+  EXPECT_EQ(tracker.inflight_bytes(a), 0u);
+  // Pushed, not asked: no time taken, every asked peer named.
+  EXPECT_EQ(tracker.complete(ChunkId{ChunkSeq{5}}, PieceIndex{2}, a, TimeMs{400}, also_asked), std::nullopt);
+  EXPECT_EQ(also_asked, std::vector<swarm::PeerId>{c});
 }
 
 TEST(RequestTracker, ListsAChunksRequestsByPieceInTheOrderSent) {

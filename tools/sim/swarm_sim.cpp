@@ -386,6 +386,7 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
   std::vector<ClassPlayback> by_class(std::max<std::size_t>(1, scenario_.downlinks.size()));
   double viewer_upload_kbps = 0;  // what the honest uploaders could give: the bound's Σu_i
   std::vector<std::int64_t> startups, latencies, deliveries, start_latencies;
+  std::vector<std::int64_t> upload_use_permille;  // of each uploading viewer: media sent / what its uplink could send
   std::vector<ViewerWatch> watches;
   std::set<swarm::PeerId> polluter_ids;
   // Each honest peer that got a corrupt piece from a polluter must have banned it.
@@ -400,7 +401,11 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
     control += s.control_bytes_sent;
     media_sent += s.media_bytes_sent;
     if (i == 0) continue;
-    if (n.uploads && !n.polluter) viewer_upload_kbps += n.up_bytes_per_ms * 8;
+    if (n.uploads && !n.polluter) {
+      viewer_upload_kbps += n.up_bytes_per_ms * 8;
+      const double could = n.up_bytes_per_ms * static_cast<double>(std::max<std::int64_t>(1, end.value - n.joined_at));
+      upload_use_permille.push_back(std::lround(1000.0 * static_cast<double>(s.media_bytes_sent) / could));
+    }
     if (n.polluter) {
       ++polluters;
       continue;
@@ -454,6 +459,9 @@ nlohmann::json SwarmSim::metrics(double wall_seconds) const {
       {"chunks_skipped", skipped},
       {"stalls", stalls},
       {"duplicate_ratio", received > 0 ? static_cast<double>(duplicates) / static_cast<double>(received) : 0.0},
+      {"viewer_upload_use_p10", static_cast<double>(percentile(upload_use_permille, 0.1)) / 1000},
+      {"viewer_upload_use_p50", static_cast<double>(percentile(upload_use_permille, 0.5)) / 1000},
+      {"viewer_upload_use_p90", static_cast<double>(percentile(upload_use_permille, 0.9)) / 1000},
       {"requests_timed_out_ratio", requests > 0 ? static_cast<double>(timeouts) / static_cast<double>(requests) : 0.0},
       {"polluters", polluters},
       {"polluter_bans", polluter_bans},
