@@ -4,7 +4,7 @@
 // durations of capture time, which every encoder is told to make a keyframe. Under
 // load a frame is skipped for every rendition or for none, and a boundary frame never;
 // a rendition that cannot keep up is dropped (the lowest first) at a boundary.
-import { RenditionTrack } from './rendition-track.js';
+import { OPUS_FRAME_US, RenditionTrack } from './rendition-track.js';
 import { planLadder } from './rendition-ladder.js';
 import { openAudioData, openVideoFrames } from './frame-source.js';
 import { opusHead } from './opus-head.js';
@@ -145,7 +145,7 @@ export class RenditionSession {
       error: (error) => this.#fail(error),
     });
     this.#audioEncoder.configure({ codec: 'opus', sampleRate: first.sampleRate, numberOfChannels: channels,
-      bitrate: this.#options.audioBitsPerSecond });
+      bitrate: this.#options.audioBitsPerSecond, opus: { frameDuration: OPUS_FRAME_US } });
     // Opus always decodes at 48 kHz; the head names the input rate for information only.
     this.#audio = { sampleRate: 48000, channels, opusHead: opusHead(channels, first.sampleRate) };
   }

@@ -20,6 +20,7 @@ import { FrameMuxer } from '../core/index.js';
  * @property {number} measuredBitsPerS Bits/s of its chunks (bytes over their duration), over the last ~10 chunks.
  * @property {number} chunks Chunks muxed.
  * @property {number} bytes Bytes of those chunks.
+ * @property {number} audioSilencedMs Silence muxed where the audio came too late for its video (a starved page).
  * @property {number} framesIn Frames handed to its encoder.
  * @property {number} framesOut Frames its encoder gave back.
  * @property {number} encodeMsPerFrame The encoder's busy time per frame (call to output, back to back): its CPU cost.
@@ -28,6 +29,8 @@ import { FrameMuxer } from '../core/index.js';
 
 // Video waits this long for the audio of its moment before it is muxed without it.
 const AUDIO_WAIT_US = 500_000;
+// The Opus packets' length (the session configures its encoder so).
+export const OPUS_FRAME_US = 20_000;
 const RATE_CHUNKS = 10;
 const CPU_WINDOW_MS = 10_000;
 
@@ -40,6 +43,9 @@ export class RenditionTrack {
   #audio = [];
   #hasAudio;
   #audioUntilUs = -Infinity;
+  #audioEndUs = -Infinity;  // where the audio muxed so far ends
+  /** @type {Uint8Array} */
+  #silence;
   #lastMuxedUs = -Infinity;
   #boundaries;
   #onEvents;
@@ -51,7 +57,7 @@ export class RenditionTrack {
   /** @type {{ at: number, busyMs: number }[]} */
   #busySamples = [{ at: performance.now(), busyMs: 0 }];
   #closed = false;
-  #counts = { in: 0, out: 0, chunks: 0, bytes: 0 };
+  #counts = { in: 0, out: 0, chunks: 0, bytes: 0, silentUs: 0 };
   /** @type {{ bytes: number, durationMs: number }[]} */
   #recent = [];
 
@@ -65,6 +71,10 @@ export class RenditionTrack {
   constructor(core, rendition, { epoch, firstSeq, frameRate, audio, boundaries, onEvents, onError }) {
     this.rendition = rendition;
     this.#hasAudio = audio !== null;
+    // An Opus packet of one 20 ms frame of zero bytes (RFC 6716, 3.2.1: code 0, a TOC
+    // byte of configuration 31, CELT fullband 20 ms, mono or stereo): the decoder
+    // conceals it as a lost frame, which after silence is silence.
+    this.#silence = Uint8Array.of((31 << 3) | (audio?.channels === 2 ? 0b100 : 0));
     this.#boundaries = boundaries;
     this.#onEvents = onEvents;
     this.#muxer = new FrameMuxer(core, { videoCodec: 'V_VP8', width: rendition.width, height: rendition.height,
@@ -139,6 +149,7 @@ export class RenditionTrack {
       measuredBitsPerS: ms > 0 ? Math.round((bytes * 8000) / ms) : 0,
       chunks: this.#counts.chunks,
       bytes: this.#counts.bytes,
+      audioSilencedMs: this.#counts.silentUs / 1000,
       framesIn: this.#counts.in,
       framesOut: this.#counts.out,
       encodeMsPerFrame: this.#counts.out ? this.#busyMs / this.#counts.out : 0,
@@ -174,6 +185,7 @@ export class RenditionTrack {
       const audioBehind = this.#hasAudio && this.#audioUntilUs < head.timestampUs;
       if (audioBehind && !force && newest.timestampUs - head.timestampUs < AUDIO_WAIT_US) break;
       events.push(...this.#muxAudioUntil(head.timestampUs));
+      if (audioBehind && !force) events.push(...this.#silenceUntil(head.timestampUs));
       this.#video.shift();
       events.push(...this.#mux(head));
     }
@@ -187,10 +199,36 @@ export class RenditionTrack {
     const events = [];
     while (this.#audio.length > 0 && this.#audio[0].timestampUs <= untilUs) {
       const packet = /** @type {MuxFrame} */ (this.#audio.shift());
-      // Audio that came after video of a later moment was muxed has missed its place.
-      if (packet.timestampUs >= this.#lastMuxedUs) events.push(...this.#mux(packet));
+      // Audio that came after video of a later moment was muxed has missed its place, and
+      // silence may be in it (#silenceUntil).
+      const inPlace = packet.timestampUs >= this.#lastMuxedUs && packet.timestampUs >= this.#audioEndUs - OPUS_FRAME_US / 2;
+      if (inPlace) events.push(...this.#muxAudio(packet));
     }
     return events;
+  }
+
+  // Video that waited its most for the audio of its moment goes with silence up to it: a
+  // chunk without audio for a moment is a hole in what a player holds of the stream, at
+  // which it stops. A starved page's audio runs behind its video by more and more (with 9
+  // pages on 2 cores, 10-60 ms a second); once it was half a second behind, every chunk
+  // came without audio and every viewer stalled for good. The audio stays in step with
+  // the video: it is silent where it came too late, and plays again once in time.
+  /** @param {number} untilUs */
+  #silenceUntil(untilUs) {
+    /** @type {MuxEvent[]} */
+    const events = [];
+    if (this.#audioEndUs === -Infinity) return events;  // no audio yet: none to carry on
+    while (this.#audioEndUs < untilUs) {
+      events.push(...this.#muxAudio({ track: 'audio', timestampUs: this.#audioEndUs, keyframe: true, bytes: this.#silence }));
+      this.#counts.silentUs += OPUS_FRAME_US;
+    }
+    return events;
+  }
+
+  /** @param {MuxFrame} packet */
+  #muxAudio(packet) {
+    this.#audioEndUs = packet.timestampUs + OPUS_FRAME_US;
+    return this.#mux(packet);
   }
 
   /** @param {MuxFrame} frame */
