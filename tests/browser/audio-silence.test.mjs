@@ -4,10 +4,8 @@
 // the last half second, below), and play in MSE as one range, in Chromium and Firefox. Without the silence,
 // the chunks after the first second held no audio: what a live player holds ended there,
 // and it stopped.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage } from './launch.mjs';
-import { mixedEngineSession, openFirefoxPage } from './firefox.mjs';
+import { mixedEngineSession, testInEachEngine } from './firefox.mjs';
 
 const session = mixedEngineSession();
 
@@ -110,13 +108,7 @@ function checkPlayback(result, problems) {
   assert.deepEqual(problems, []);
 }
 
-test('Chromium: audio that stops coming in time is muxed as silence, and the chunks play to the end', async () => {
-  const page = await openPage(session.chromium, `${session.server.url}/`);
-  checkPlayback(await page.evaluate(muxWithAudioGapAndPlay), page.problems);
-});
-
-test('Firefox: the same chunks with silence play to the end', async () => {
-  const page = await openFirefoxPage(session.firefox, `${session.server.url}/`);
-  checkPlayback(await page.evaluate(muxWithAudioGapAndPlay), page.problems);
-  await page.close();
-});
+testInEachEngine(session, {
+  chromium: 'audio that stops coming in time is muxed as silence, and the chunks play on',
+  firefox: 'the same chunks with silence play on',
+}, muxWithAudioGapAndPlay, checkPlayback);

@@ -3,9 +3,9 @@
 // The prefs are the ones measured on this kind of machine: autoplay allowed, host
 // candidates as IP addresses on loopback (not obfuscated mDNS names), fake devices
 // without a permission prompt. Each launch gets a fresh temporary profile.
-import { before, after } from 'node:test';
+import { before, after, test } from 'node:test';
 import puppeteer from 'puppeteer-core';
-import { launchChromium } from './launch.mjs';
+import { launchChromium, openPage } from './launch.mjs';
 import { startServer } from '../../tools/server/server.js';
 
 export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/lib/firefox-esr/firefox-esr';
@@ -70,4 +70,19 @@ export function mixedEngineSession() {
     await session.server?.close();
   });
   return session;
+}
+
+// Two tests, `${engine}: ${title}` for Chromium and for Firefox: each runs pageFunction
+// in a blank page of the session's browser of that engine and hands check what it
+// returned and the page's problems.
+export function testInEachEngine(session, titles, pageFunction, check) {
+  test(`Chromium: ${titles.chromium}`, async () => {
+    const page = await openPage(session.chromium, `${session.server.url}/`);
+    check(await page.evaluate(pageFunction), page.problems);
+  });
+  test(`Firefox: ${titles.firefox}`, async () => {
+    const page = await openFirefoxPage(session.firefox, `${session.server.url}/`);
+    check(await page.evaluate(pageFunction), page.problems);
+    await page.close();
+  });
 }

@@ -3,10 +3,8 @@
 // muxed by the wasm FrameMuxer, then played through one SourceBuffer switching rendition
 // at every chunk by appending the other rendition's init segment. In Chromium and in
 // Firefox: each chunk is one Cluster of unknown size, which both must play.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage } from './launch.mjs';
-import { mixedEngineSession, openFirefoxPage } from './firefox.mjs';
+import { mixedEngineSession, testInEachEngine } from './firefox.mjs';
 
 const session = mixedEngineSession();
 
@@ -153,13 +151,7 @@ function checkPlayback(result, problems) {
   assert.deepEqual(problems, []);
 }
 
-test('Chromium: chunks muxed from VideoEncoder and AudioEncoder output play in MSE across a rendition switch', async () => {
-  const page = await openPage(session.chromium, `${session.server.url}/`);
-  checkPlayback(await page.evaluate(encodeMuxAndPlay), page.problems);
-});
-
-test('Firefox: the same muxed chunks play in MSE across a rendition switch', async () => {
-  const page = await openFirefoxPage(session.firefox, `${session.server.url}/`);
-  checkPlayback(await page.evaluate(encodeMuxAndPlay), page.problems);
-  await page.close();
-});
+testInEachEngine(session, {
+  chromium: 'chunks muxed from VideoEncoder and AudioEncoder output play in MSE across a rendition switch',
+  firefox: 'the same muxed chunks play in MSE across a rendition switch',
+}, encodeMuxAndPlay, checkPlayback);

@@ -34,6 +34,7 @@ export function viewerStats(page) {
       controlSent: e.control_bytes_sent ?? 0, latencyP95Ms: e.latency_p95_ms ?? null, received: e.media_bytes_received ?? 0, fromSource: e.media_bytes_from_source ?? 0,
       sent: e.media_bytes_sent ?? 0, badPieces: e.bad_pieces ?? 0, bans: e.bans ?? 0, latencyMs: s.latencyMs, handoverLatencyMs: e.latency_p50_ms ?? null,
       chunksPlayed: e.chunks_played ?? 0, chunksSkipped: e.chunks_skipped ?? 0,
+      msOnRendition: /** @type {Record<number, number>} */ (s.rendition?.msOn ?? {}),
     };
   });
 }

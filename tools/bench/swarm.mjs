@@ -181,6 +181,10 @@ try {
     },
     continuity: round(continuity, 5),
     continuity_in_join_order: perViewer.map((v) => round(v.continuity, 5)),
+    // Seconds each viewer played on each rendition over the window, by id: the
+    // broadcaster sends a lower one as well to a viewer that went down to it.
+    seconds_on_renditions_in_join_order: end.viewers.map((s, i) => Object.fromEntries(Object.entries(s.msOnRendition)
+      .map(([id, ms]) => [id, round((ms - (start.viewers[i].msOnRendition[Number(id)] ?? 0)) / 1000, 1)]))),
     by_engine: byEngine,
     rebuffer_ratio: round(stalledMs / watchedMs, 5),
     frozen_ratio: round(freezeMs / watchedMs, 5),
