@@ -1,9 +1,9 @@
 // A broadcaster whose audio stops coming in time (a starved page: its audio runs behind
 // its video by more and more) must not break the stream. A RenditionTrack gets 3 s of
 // video and only the first second of audio; its chunks carry silence for the rest (but
-// the last half second, below), and play in MSE as one range, in Chromium and Firefox. Without the silence,
-// the chunks after the first second held no audio: what a live player holds ended there,
-// and it stopped.
+// the last half second, below), and play in MSE as one range, in Chromium and Firefox.
+// Without the silence, the chunks after the first second held no audio: what a live
+// player holds ended there, and it stopped.
 import assert from 'node:assert/strict';
 import { mixedEngineSession, testInEachEngine } from './firefox.mjs';
 

@@ -39,6 +39,18 @@ export function viewerStats(page) {
   });
 }
 
+/**
+ * Seconds of media each viewer played on each rendition between two samples (of
+ * viewerStats or the field's engineCounters), by id.
+ * @param {{ msOnRendition: Record<number, number> }[]} first
+ * @param {{ msOnRendition: Record<number, number> }[]} last
+ * @returns {Record<string, number>[]}
+ */
+export function secondsOnRenditions(first, last) {
+  return last.map((s, i) => Object.fromEntries(Object.entries(s.msOnRendition)
+    .map(([id, ms]) => [id, +((ms - (first[i].msOnRendition[Number(id)] ?? 0)) / 1000).toFixed(1)])));
+}
+
 export function broadcasterStats(page) {
   return page.evaluate(() => {
     const s = window.swarmcast.stats();

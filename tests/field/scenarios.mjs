@@ -3,7 +3,7 @@
 // Chromium processes of their own, and returns its figures as plain data; the field is
 // torn down whatever happens.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { broadcasterStats, openViewer, startBroadcast, waitPlaying } from '../browser/pages.mjs';
+import { broadcasterStats, openViewer, secondsOnRenditions, startBroadcast, waitPlaying } from '../browser/pages.mjs';
 import { launchIn, startServers } from './browsers.mjs';
 import { Field } from './netns.mjs';
 import { engineCounters, selectedPairs, RECORD_PEER_CONNECTIONS } from './measure.mjs';
@@ -36,18 +36,6 @@ async function inField(scenario) {
  */
 function continuities(first, last, windowMs) {
   return last.map((s, i) => +(1 - Math.min(windowMs, s.stalledMs - first[i].stalledMs) / windowMs).toFixed(4));
-}
-
-/**
- * Seconds of media each viewer played on each rendition between two samples, by id: a
- * source upload factor above 1 is often a viewer on a lower rendition, which the source
- * also sends.
- * @param {Awaited<ReturnType<typeof engineCounters>>[]} first
- * @param {Awaited<ReturnType<typeof engineCounters>>[]} last
- */
-function secondsOnRenditions(first, last) {
-  return last.map((s, i) => Object.fromEntries(Object.entries(s.msOnRendition)
-    .map(([id, ms]) => [id, +((ms - (first[i].msOnRendition[Number(id)] ?? 0)) / 1000).toFixed(1)])));
 }
 
 /**
@@ -105,14 +93,14 @@ export function cappedLink({ capKbit = 1000, warmUpS = 10, windowS = 20 } = {}) 
  * its bytes weighed by the longest share of the window any one viewer played it. A
  * viewer that goes down a level is sent that level by the source (nobody else holds
  * it): those are other bytes sent once, not the top level's sent twice.
- * @param {{ at: number, source: Awaited<ReturnType<typeof broadcasterStats>>, viewers: Awaited<ReturnType<typeof engineCounters>>[] }} first
+ * @param {{ at: number, source: Awaited<ReturnType<typeof broadcasterStats>> }} first
  * @param {typeof first} last
+ * @param {Record<string, number>[]} played each viewer's seconds on each rendition over the window
  */
-function producedPlayed(first, last) {
+function producedPlayed(first, last, played) {
   const ids = Object.keys(last.source.producedOf);
   if (ids.length === 0) return last.source.produced - first.source.produced;
   const windowS = (last.at - first.at) / 1000;
-  const played = secondsOnRenditions(first.viewers, last.viewers);
   return ids.reduce((sum, id) => {
     const share = Math.min(1, Math.max(0, ...played.map((seconds) => seconds[id] ?? 0)) / windowS);
     return sum + (last.source.producedOf[id] - (first.source.producedOf[id] ?? 0)) * share;
@@ -153,6 +141,7 @@ export function natAndTurn({ windowS = 20 } = {}) {
     const first = { at: Date.now(), source: await broadcasterStats(broadcast.page), viewers: await Promise.all(viewers.map(engineCounters)) };
     await sleep(windowS * 1000);
     const last = { at: Date.now(), source: await broadcasterStats(broadcast.page), viewers: await Promise.all(viewers.map(engineCounters)) };
+    const played = secondsOnRenditions(first.viewers, last.viewers);
     return {
       relayOnlyStartupMs: joined.startupMs,
       relayOnlyStartupPhases: joinPhases,
@@ -165,12 +154,12 @@ export function natAndTurn({ windowS = 20 } = {}) {
         return +(1 - (s.fromSource - first.viewers[i].fromSource) / Math.max(1, received)).toFixed(3);
       }),
       sourceUploadFactor: +((last.source.sent - first.source.sent) / Math.max(1, last.source.produced - first.source.produced)).toFixed(3),
-      sourceUploadFactorPlayed: +((last.source.sent - first.source.sent) / Math.max(1, producedPlayed(first, last))).toFixed(3),
+      sourceUploadFactorPlayed: +((last.source.sent - first.source.sent) / Math.max(1, producedPlayed(first, last, played))).toFixed(3),
       sourceUploadFactorWhole: +last.source.factor.toFixed(3),
       viewers: last.source.viewers,
       windowS: +((last.at - first.at) / 1000).toFixed(1),
       continuity: continuities(first.viewers, last.viewers, last.at - first.at),
-      secondsOnRenditions: secondsOnRenditions(first.viewers, last.viewers),
+      secondsOnRenditions: played,
       problems: [broadcast.page, ...viewers].flatMap((page) => page.problems),
     };
   });

@@ -23,7 +23,9 @@ import { startServer } from '../server/server.js';
 import { LATENCY_MODES } from '../../web/shim/mse-player.js';
 import { launchChromium } from '../../tests/browser/launch.mjs';
 import { launchFirefox, openFirefoxPage } from '../../tests/browser/firefox.mjs';
-import { broadcasterStats, openViewer, sleep, startBroadcast, viewerStats, waitPlaying } from '../../tests/browser/pages.mjs';
+import {
+  broadcasterStats, openViewer, secondsOnRenditions, sleep, startBroadcast, viewerStats, waitPlaying,
+} from '../../tests/browser/pages.mjs';
 import {
   childCpuSeconds, coreCount, countLongTasks, fixedWorkMs, installFrameProbe, machineCpuSeconds, mainThreadSeconds, measureChannelThroughput,
   pageTimeline, takeFrameProbe, takeLongTasks,
@@ -183,8 +185,7 @@ try {
     continuity_in_join_order: perViewer.map((v) => round(v.continuity, 5)),
     // Seconds each viewer played on each rendition over the window, by id: the
     // broadcaster sends a lower one as well to a viewer that went down to it.
-    seconds_on_renditions_in_join_order: end.viewers.map((s, i) => Object.fromEntries(Object.entries(s.msOnRendition)
-      .map(([id, ms]) => [id, round((ms - (start.viewers[i].msOnRendition[Number(id)] ?? 0)) / 1000, 1)]))),
+    seconds_on_renditions_in_join_order: secondsOnRenditions(start.viewers, end.viewers),
     by_engine: byEngine,
     rebuffer_ratio: round(stalledMs / watchedMs, 5),
     frozen_ratio: round(freezeMs / watchedMs, 5),
