@@ -306,10 +306,20 @@ export interface EngineStats {
   /** The viewer's fixed choice of rendition; null: Auto. */
   abr_manual: number | null;
   abr_reason: AbrReason;
+  /** What the rule saw last: media ahead in the player, in ms. */
+  abr_buffer_ms: number;
+  /** The link's smoothed rate while fetching; null before one was measured. */
+  abr_link_bytes_per_s: number | null;
   switches_up: number;
   switches_down: number;
   /** Media played in each rendition of the stream, in ms. */
   [msOnRendition: `ms_on_rendition_${number}`]: number;
+  /** The chunk the player waits for next (null before a start is chosen). */
+  next_chunk_seq: number | null;
+  /** Its pieces, those held and those asked for (null while its header is unknown). */
+  next_chunk_pieces: number | null;
+  next_chunk_pieces_held: number | null;
+  next_chunk_pieces_asked: number | null;
 }
 
 export interface NativeEngine extends NativeObject {

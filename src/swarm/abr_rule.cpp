@@ -92,6 +92,17 @@ std::int64_t up_hold_ms(const AbrInput& in, const AbrConfig& config) {
   return std::min<std::int64_t>(hold, config.max_up_hold_ms);
 }
 
+bool held_after_switch(const AbrInput& in, const AbrConfig& config) {
+  return !in.switches.empty() && in.now.value - in.switches.back().at.value < up_hold_ms(in, config);
+}
+
+// The highest level below `current`, if any.
+const Rendition* next_down(const Levels& levels, const Rendition& current) {
+  for (std::size_t i = 0; i < levels.size(); ++i)
+    if (levels[i].bitrate_bps < current.bitrate_bps) return &levels[i];
+  return nullptr;
+}
+
 }  // namespace
 
 AbrDecision choose_rendition(const AbrInput& in, const AbrConfig& config) {
@@ -118,6 +129,12 @@ AbrDecision choose_rendition(const AbrInput& in, const AbrConfig& config) {
 
   if (in.buffer_ms < config.panic_buffer_ms && carried().bitrate_bps < current->bitrate_bps)
     return {carried().id, AbrReason::kPanic};
+  if (in.starved_ms >= config.starved_down_ms && in.arriving_bytes_per_s &&
+      *in.arriving_bytes_per_s < bytes_per_s_of(*current))
+    if (const Rendition* lower = next_down(levels, *current)) {
+      const Rendition& within = levels.highest_within(*in.arriving_bytes_per_s, 1.0 / config.carry_fraction);
+      return {within.bitrate_bps < lower->bitrate_bps ? within.id : lower->id, AbrReason::kPanic};
+    }
   if (rate && *rate < bytes_per_s_of(*current) && buffer_falling(in, config) &&
       carried().bitrate_bps < current->bitrate_bps)
     return {carried().id, AbrReason::kDown};
@@ -125,10 +142,8 @@ AbrDecision choose_rendition(const AbrInput& in, const AbrConfig& config) {
   const std::optional<double> sustained = sustained_rate(in, config);
   if (sustained && in.buffer_ms >= config.up_buffer_floor_ms) {
     const Rendition& best = levels.highest_within(*sustained, config.up_headroom);
-    if (best.bitrate_bps > current->bitrate_bps) {
-      const bool held = !in.switches.empty() && in.now.value - in.switches.back().at.value < up_hold_ms(in, config);
-      return held ? AbrDecision{in.current, AbrReason::kHeld} : AbrDecision{best.id, AbrReason::kUp};
-    }
+    if (best.bitrate_bps > current->bitrate_bps)
+      return held_after_switch(in, config) ? AbrDecision{in.current, AbrReason::kHeld} : AbrDecision{best.id, AbrReason::kUp};
   }
   return {in.current, AbrReason::kSteady};
 }

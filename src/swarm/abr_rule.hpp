@@ -9,7 +9,8 @@
 //   is below the current level's
 //   bitrate while the buffer falls, or the buffer is under a panic floor; either way
 //   to the level the recent rate carries, at once (no hold: a stall costs more than a
-//   switch);
+//   switch); and a buffer under that floor for starved_down_ms, while what arrives now
+//   is below the level's bitrate, goes down whatever the smoothed rate says;
 // - no oscillation: up and down use different thresholds (headroom above, the bitrate
 //   itself below) and different windows, and ups wait out the hold;
 // - a manual choice overrides it, and renditions the device cannot decode, or that
@@ -60,6 +61,12 @@ struct AbrConfig {
   // The level the rate carries: the highest whose bitrate is at most this share of it.
   double carry_fraction = 0.85;
   std::uint32_t panic_buffer_ms = 400;
+  // Under the panic floor this long (since the last switch), with what arrives now
+  // below the level's rate, the level is not carried whatever the smoothed rate says:
+  // down, to the level what arrives carries or at least one. The smoothed rate follows
+  // samples, and on a link that has just narrowed the samples are what was queued on it
+  // at the old rate (tests/field/abr.mjs).
+  std::uint32_t starved_down_ms = 1000;
   // A newest sample older than this is no measure of the link: no switch up on it,
   // and a panic goes to the lowest level.
   std::uint32_t stale_rate_ms = 3000;
@@ -70,6 +77,12 @@ struct AbrInput {
   std::span<const trust::Rendition> ladder;  // the signed list's order: highest bitrate first
   RenditionId current;
   std::uint32_t buffer_ms = 0;                      // now
+  // How long the buffer has been under the panic floor, counted from the last switch.
+  std::uint32_t starved_ms = 0;
+  // What arrived over the last second, when requests were outstanding all that second
+  // (the link was asked for more than it brought); none otherwise. A viewer starved
+  // with nothing to ask waits on its peers, not on its link.
+  std::optional<double> arriving_bytes_per_s;
   // Nothing played yet: the buffer is empty by nature, not running out, so the start
   // is the level the rate carries (the current one while there is no measure).
   bool starting = false;
@@ -91,7 +104,7 @@ enum class AbrReason : std::uint8_t {
   kUp,                // sustained headroom
   kHeld,              // headroom, but within the hold after a switch
   kDown,              // the rate is below the current level and the buffer falls
-  kPanic,             // the buffer is under the panic floor
+  kPanic,             // the buffer is under the panic floor, or has been for long
   kManual,            // the viewer's choice
   kUnavailable,       // the current rendition is not listed, cannot be decoded, or
                       // is held by nobody near while the buffer runs out

@@ -112,6 +112,7 @@ void Engine::tick(TimeMs now) {
   advance_playback(now);
   choose_rendition_now(now);
   if (!config_.broadcaster) schedule_requests(now);
+  note_outstanding(now);
   if (!config_.broadcaster && config_.scheduler.http_origin) plan_http_fetches(now);
   advertise();
   update_unchoked(now);

@@ -8,6 +8,7 @@
 
 #include <bitset>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -274,9 +275,13 @@ class Engine {
   // The link's delivery rate while fetching, engine-wide (measure_delivery's rule).
   void observe_link(std::size_t bytes, TimeMs took, TimeMs now);
   std::optional<double> link_rate(TimeMs now) const;
+  std::optional<double> arriving_rate(TimeMs now) const;
+  std::optional<double> link_carries_now(TimeMs now) const;
+  void note_outstanding(TimeMs now);
   // Media in the player ahead of what it plays now, in ms.
   std::uint32_t buffer_ms(TimeMs now) const;
   void choose_rendition_now(TimeMs now);
+  std::uint32_t starved_ms(TimeMs now);
   // The renditions that nobody near has advertised lately.
   std::bitset<trust::kMaxRenditions> unreachable_renditions() const;
   // What a rendition weighs per second for the rule: the larger of its nominal bitrate
@@ -377,12 +382,18 @@ class Engine {
   AbrDecision last_decision_{RenditionId{0}, AbrReason::kOnlyChoice};
   std::vector<AbrObservation> observations_;  // oldest first, the last kKeptObservationsMs
   std::vector<AbrSwitch> switches_;          // the rule's, oldest first, the last flap window
+  std::optional<TimeMs> starved_since_;  // the buffer under the panic floor since then
+  TimeMs last_switch_at_{-1'000'000};
   TimeMs last_observation_{-1'000'000};
   std::optional<TimeMs> link_busy_since_;  // start of the current link-rate sample
   std::uint64_t link_busy_bytes_ = 0;
   // The next piece asked for is a busy period's first (observe_link).
   bool link_busy_first_ = true;
   double link_bytes_per_s_ = 0;             // smoothed
+  // Pieces that arrived over the last second, and since when requests have been
+  // outstanding without a break (link_rate).
+  std::deque<std::pair<TimeMs, std::uint32_t>> arrivals_;
+  std::optional<TimeMs> outstanding_since_;
   std::optional<TimeMs> link_measured_at_;
   std::optional<TimeMs> push_last_at_;  // the last piece of the current pushed burst
   TimeMs push_burst_start_{0};

@@ -122,14 +122,22 @@ std::size_t Engine::gather_wanted(TimeMs now) {
 // The link as a whole takes what it delivers in kLinkPipelineMs at its measured rate:
 // more in flight only queues on it (a capped download), ahead of the pieces asked next,
 // and delays the pings that size each peer's pipeline, which then asks for more still.
+// Nor more than kMostLevelMs of the level fetched: a rate measured on a fast link
+// lets megabytes be asked at once, and when the link then narrows (a phone leaving
+// Wi-Fi, a cap) they queue ahead of everything, the lower level's chunks included; on
+// a real 1 Mbit/s cap a viewer went down 17-20 s after it, stalled throughout.
 double Engine::link_room_bytes(TimeMs now) const {
   constexpr double kLinkPipelineMs = 500;
+  constexpr double kMostLevelMs = 1000;
   constexpr double kLeastBytes = 4.0 * trust::kPieceSize;
-  const std::optional<double> rate = link_rate(now);
+  const std::optional<double> rate = link_carries_now(now);
   if (!rate || !several_renditions()) return std::numeric_limits<double>::infinity();
+  double level = 0;
+  for (RenditionId fetched : {playing_, rendition_at(ChunkSeq{~std::uint64_t{0}})})
+    if (const trust::Rendition* r = ladder_->find(fetched)) level = std::max(level, weighed_bytes_per_s(*r));
   double inflight = 0;
   for (const auto& [id, peer] : peers_) inflight += static_cast<double>(requests_.inflight_bytes(id));
-  return std::max(kLeastBytes, *rate * kLinkPipelineMs / 1000.0) - inflight;
+  return std::max(kLeastBytes, std::min(*rate * kLinkPipelineMs, level * kMostLevelMs) / 1000.0) - inflight;
 }
 
 void Engine::schedule_requests(TimeMs now) {
@@ -148,7 +156,7 @@ void Engine::schedule_requests(TimeMs now) {
   for (ChunkId id : decision.http_fetches) ask_http({HttpFetchKind::kChunk, id.seq.value, id.rendition}, now);
   // What the link delivers is shared by every request on it: a piece asked now comes
   // after what is in flight already, whoever sends it.
-  const std::optional<double> link = several_renditions() ? link_rate(now) : std::nullopt;
+  const std::optional<double> link = several_renditions() ? link_carries_now(now) : std::nullopt;
   double link_queue = 0;
   if (link)
     for (const auto& [id, peer] : peers_) link_queue += static_cast<double>(requests_.inflight_bytes(id));

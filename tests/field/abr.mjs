@@ -20,7 +20,10 @@ const sampleViewer = (page) => page.evaluate(() => {
   const e = stats.node?.engine ?? {};
   return { rendition: /** @type {number} */ (e.rendition ?? 0), stalls: /** @type {number} */ (stats.player.stalls),
     stalledMs: /** @type {number} */ (stats.player.stalledMs), reason: /** @type {string} */ (e.abr_reason ?? ''),
-    linkKbit: Math.round(((e.abr_link_bytes_per_s ?? 0) * 8) / 1000), bufferMs: /** @type {number} */ (e.abr_buffer_ms ?? 0) };
+    linkKbit: Math.round(((e.abr_link_bytes_per_s ?? 0) * 8) / 1000), bufferMs: /** @type {number} */ (e.abr_buffer_ms ?? 0),
+    receivedBytes: /** @type {number} */ (e.media_bytes_received ?? 0), duplicateBytes: /** @type {number} */ (e.duplicate_bytes_received ?? 0),
+    timedOut: /** @type {number} */ (e.requests_timed_out ?? 0),
+    next: [e.next_chunk_seq, e.next_chunk_pieces_held, e.next_chunk_pieces, e.next_chunk_pieces_asked].join(' ') };
 });
 
 /**
@@ -97,10 +100,18 @@ export async function abrOnCappedLink({ capKbit = 1000, rungs = '360p:1400, 180p
       othersStalls: last.slice(1).map((v, i) => v.stalls - first[i + 1].stalls),
       cappedTimeline: samples.filter((s, i) => i === 0 || s.viewers[0].rendition !== samples[i - 1].viewers[0].rendition)
         .map((s) => ({ atS: s.at / 1000, rendition: s.viewers[0].rendition, reason: s.viewers[0].reason })),
-      // What the capped viewer's rule saw, once a second: its link's rate, its buffer, its reason.
-      cappedEverySecond: samples.filter((_, i) => i % Math.round(1000 / SAMPLE_MS) === 0).map((s) => {
-        const { rendition, linkKbit, bufferMs, reason, stalls } = s.viewers[0];
-        return [+(s.at / 1000).toFixed(1), rendition, linkKbit, bufferMs, reason, stalls];
+      // What the capped viewer's rule saw, once a second: its link's rate, its buffer, its
+      // reason, its stalls; and what its link carried since the last line: new media and
+      // duplicates (kbit/s), and requests that timed out.
+      cappedEverySecondColumns: ['s', 'rendition', 'linkKbit', 'bufferMs', 'reason', 'stalls', 'mediaKbit', 'duplicateKbit', 'timedOut',
+        'next chunk: seq, pieces held, pieces, pieces asked'],
+      cappedEverySecond: samples.filter((_, i) => i % Math.round(1000 / SAMPLE_MS) === 0).map((s, i, every) => {
+        const { rendition, linkKbit, bufferMs, reason, stalls, receivedBytes, duplicateBytes, timedOut, next } = s.viewers[0];
+        const last = (every[i - 1] ?? s).viewers[0];
+        const seconds = Math.max(1, s.at - (every[i - 1] ?? s).at) / 1000;
+        const kbit = (/** @type {number} */ bytes) => Math.round((bytes * 8) / 1000 / seconds);
+        return [+(s.at / 1000).toFixed(1), rendition, linkKbit, bufferMs, reason, stalls,
+          kbit(receivedBytes - last.receivedBytes), kbit(duplicateBytes - last.duplicateBytes), timedOut - last.timedOut, next];
       }),
       broadcaster: bc,
       loadAverage1m: +loadavg()[0].toFixed(2),

@@ -201,6 +201,39 @@ TEST(AbrRule, AnEmptyingBufferPanicsToTheLevelTheRateCarries) {
   EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k240, AbrReason::kPanic}));
 }
 
+// A link that has just narrowed still delivers, for a while, what was queued on it at
+// the old rate, so the smoothed rate says the level is carried while the player starves.
+// A buffer under the panic floor for starved_down_ms since the last switch, while what
+// arrives with requests outstanding is below the level's rate, goes down to the level
+// that carries, or at least one; starved with nothing arriving short, it waits on peers.
+TEST(AbrRule, ABufferStarvedForASecondWhileLessArrivesThanTheLevelNeedsGoesDown) {
+  std::vector<swarm::AbrObservation> samples;
+  for (std::int64_t at = 8000; at <= 10'000; at += 250) samples.push_back({TimeMs{at}, mbps(20.0), 0});
+  swarm::AbrInput in{.now = TimeMs{10'000}, .ladder = kLadder, .current = k720, .buffer_ms = 0, .starved_ms = 999,
+                     .arriving_bytes_per_s = mbps(2.0), .observations = samples};
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k720, AbrReason::kSteady})) << "not yet a second";
+  in.starved_ms = 1000;
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k480, AbrReason::kPanic}));
+  in.arriving_bytes_per_s = mbps(0.6);
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k240, AbrReason::kPanic})) << "straight to what 0.6 Mbit/s carries";
+  in.arriving_bytes_per_s = mbps(3.0);
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k720, AbrReason::kSteady})) << "the link brings the level";
+  in.arriving_bytes_per_s.reset();
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k720, AbrReason::kSteady})) << "nothing asked: waiting on peers";
+  in.arriving_bytes_per_s = mbps(0.3);
+  in.current = k240;
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k240, AbrReason::kSteady})) << "nothing lower";
+  in.current = k720;
+  in.arriving_bytes_per_s = mbps(2.0);
+  in.unreachable.set(k480.value);
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k240, AbrReason::kPanic})) << "a level nobody holds is skipped";
+  in.manual = k720;
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k720, AbrReason::kManual})) << "the viewer's choice stands";
+  in.manual.reset();
+  in.starting = true;
+  EXPECT_EQ(swarm::choose_rendition(in).reason, AbrReason::kSteady) << "before playing, an empty buffer is no stall";
+}
+
 // In a swarm, a level nobody near holds is no way out: the panic goes to the highest
 // level within the rate that some neighbour holds, or stays where it is.
 TEST(AbrRule, LevelsNobodyNearHoldsAreNotChosen) {
