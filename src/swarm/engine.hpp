@@ -391,7 +391,7 @@ class Engine {
   bool link_busy_first_ = true;
   double link_bytes_per_s_ = 0;             // smoothed
   // Pieces that arrived over the last second, and since when requests have been
-  // outstanding without a break (link_rate).
+  // outstanding without a break (arriving_rate).
   std::deque<std::pair<TimeMs, std::uint32_t>> arrivals_;
   std::optional<TimeMs> outstanding_since_;
   std::optional<TimeMs> link_measured_at_;

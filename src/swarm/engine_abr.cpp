@@ -16,7 +16,7 @@ namespace {
 
 // The rule looks back 4 s for a switch up and 2 s for one down; 20 s is plenty.
 constexpr std::int64_t kKeptObservationsMs = 20'000;
-// What the link carries now is what arrived over this long (link_rate).
+// What the link carries now is what arrived over this long (arriving_rate).
 constexpr std::int64_t kArrivalWindowMs = 1000;
 
 }  // namespace
@@ -114,8 +114,8 @@ std::optional<double> Engine::arriving_rate(TimeMs now) const {
 // fed by what had been queued at the old rate, still said 10 Mbit/s three seconds after
 // the cap (tests/field/abr.mjs), and what is asked and how long it may take follow from
 // it. Not the rule's rate for going up or down: a viewer whose peers are slow to serve
-// keeps requests outstanding too, and in abr-1000 that measure kept a third more of the
-// uncapped viewers off the top level.
+// keeps requests outstanding too, and in abr-1000 the rule fed this measure took the
+// uncapped viewers' time on the top level from 0.64 and 0.59 to 0.47 and 0.41 (two seeds).
 std::optional<double> Engine::link_carries_now(TimeMs now) const {
   const std::optional<double> rate = link_rate(now);
   const std::optional<double> arriving = arriving_rate(now);
