@@ -470,6 +470,33 @@ describe('peer selection at scale', () => {
   });
 });
 
+describe('peer selection across instances', () => {
+  // Redis lost: the members of other instances cannot be signalled. Ranked above the
+  // one this instance holds, they took every place and a newcomer got no peer at all
+  // (tests/node/cluster-faults.test.mjs, once in CI).
+  test('peers no signal can reach take no places from those it can', () => {
+    const room = new Room('x');
+    room.add(new Member({ peerId: 1, role: 'broadcaster', canUpload: true, uploadKbps: 0, joinedAtMs: 0 }));
+    const elsewhere = new Set();
+    for (let id = 2; id <= 12; id++) {
+      const viewer = new Member({ peerId: id, role: 'viewer', canUpload: true, uploadKbps: 20_000, joinedAtMs: id });
+      scoreMember(core, viewer, 60_000);
+      link(viewer, room.broadcaster);
+      room.add(viewer);
+      elsewhere.add(viewer);
+    }
+    const local = new Member({ peerId: 13, role: 'viewer', canUpload: true, uploadKbps: 500, joinedAtMs: 50_000 });
+    scoreMember(core, local, 60_000);
+    room.add(local);
+    const newcomer = new Member({ peerId: 14, role: 'viewer', canUpload: true, uploadKbps: 500, joinedAtMs: 60_000 });
+    scoreMember(core, newcomer, 60_000);
+    elsewhere.add(room.broadcaster);
+    const reachable = (/** @type {Member} */ member) => !elsewhere.has(member);
+    assert.ok(!choosePeers(newcomer, room, DEFAULT_LIMITS).includes(local), 'ranked by the core alone, the local viewer loses its place');
+    assert.deepEqual(choosePeers(newcomer, room, DEFAULT_LIMITS, reachable), [local]);
+  });
+});
+
 describe('abuse', () => {
   test('bad frames get typed errors; the connection and its neighbours keep working', async () => {
     const server = await serve();

@@ -26,7 +26,7 @@ import { ErrorCode, clientMessages } from './schema.js';
  * @param {Cluster} cluster told of the links
  */
 export function assignPeers(seeker, room, limits, cluster) {
-  const chosen = choosePeers(seeker, room, limits).filter((peer) => cluster.reaches(peer));
+  const chosen = choosePeers(seeker, room, limits, (peer) => cluster.reaches(peer));
   for (const peer of chosen) link(seeker, peer);
   if (chosen.length > 0) cluster.linked(seeker, chosen);
   return chosen.map((peer) => peer.ref);

@@ -61,26 +61,30 @@ const candidates = new CandidateTable();
 
 /**
  * Up to `want` members for `seeker` to connect to: the broadcaster while it has link
- * room, then the best viewers with link room, skipping peers it has or unlinked and
- * peers whose socket is gone (away: they could not answer an offer).
+ * room, then the best viewers with link room, skipping peers it has or unlinked, peers
+ * whose socket is gone (away: they could not answer an offer) and peers no signal can
+ * reach from here (`reachable`: a member of another instance while Redis is lost). Those
+ * are left out before choosing, not after: in a room spanning instances they would take
+ * the places of the peers this instance does reach, and a newcomer got none.
  * @param {Member} seeker
  * @param {Room} room
  * @param {Limits} limits
+ * @param {(member: Member) => boolean} [reachable]
  * @returns {Member[]}
  */
-export function choosePeers(seeker, room, limits) {
+export function choosePeers(seeker, room, limits, reachable = () => true) {
   if (seeker.up.size >= limits.peersPerAnswer) return [];
   if (!selectionCore) throw new Error('choosePeers before scoreMember: no wasm core to choose with');
   candidates.clear();
   const broadcaster = room.broadcaster;
-  if (broadcaster && broadcaster !== seeker) {
+  if (broadcaster && broadcaster !== seeker && reachable(broadcaster)) {
     const { peerId, away, hops, score, down } = broadcaster;
     candidates.add(peerId, 'broadcaster', away ? CandidateFlag.away : 0, hops, score, down.size);
   }
   // Straight over the Map, not room.members(): a generator's step per member was most
   // of a join's time in a 10,000-viewer room.
   for (const viewer of room.viewers.values()) {
-    if (viewer === seeker) continue;
+    if (viewer === seeker || !reachable(viewer)) continue;
     const flags = (viewer.canUpload ? CandidateFlag.canUpload : 0) | (viewer.away ? CandidateFlag.away : 0);
     candidates.add(viewer.peerId, ROLE_OF_TIER[viewer.tier] ?? 'leaf', flags, viewer.hops, viewer.score, viewer.down.size);
   }
