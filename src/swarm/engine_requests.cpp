@@ -133,7 +133,7 @@ double Engine::link_room_bytes(TimeMs now) const {
   const std::optional<double> rate = link_carries_now(now);
   if (!rate || !several_renditions()) return std::numeric_limits<double>::infinity();
   double level = 0;
-  for (RenditionId fetched : {playing_, rendition_at(ChunkSeq{~std::uint64_t{0}})})
+  for (RenditionId fetched : {playing_, plan_ ? plan_->to : playing_})
     if (const trust::Rendition* r = ladder_->find(fetched)) level = std::max(level, weighed_bytes_per_s(*r));
   double inflight = 0;
   for (const auto& [id, peer] : peers_) inflight += static_cast<double>(requests_.inflight_bytes(id));

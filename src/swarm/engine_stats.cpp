@@ -84,12 +84,13 @@ std::vector<StatField> Engine::stats_report(TimeMs now) const {
   out.insert(out.end(), rest.begin(), rest.end());
   // The chunk the player waits for next, and how much of it is here and on its way: what
   // a stall is waiting on (null before a start is chosen, or while its header is unknown).
-  const ChunkEntry* next = playhead_ ? buffer_.find({*playhead_, rendition_at(*playhead_)}) : nullptr;
+  const std::optional<ChunkId> waited = playhead_ ? std::optional<ChunkId>{{*playhead_, rendition_at(*playhead_)}} : std::nullopt;
+  const ChunkEntry* next = waited ? buffer_.find(*waited) : nullptr;
   const std::vector<StatField> waiting{
-      playhead_ ? count("next_chunk_seq", playhead_->value) : StatField{"next_chunk_seq", std::nullopt, true},
+      waited ? count("next_chunk_seq", waited->seq.value) : StatField{"next_chunk_seq", std::nullopt, true},
       next ? count("next_chunk_pieces", std::uint64_t{next->piece_count()}) : StatField{"next_chunk_pieces", std::nullopt, true},
       next ? count("next_chunk_pieces_held", std::uint64_t{next->pieces_have}) : StatField{"next_chunk_pieces_held", std::nullopt, true},
-      next ? count("next_chunk_pieces_asked", std::uint64_t{requests_.of_chunk({*playhead_, rendition_at(*playhead_)}).size()})
+      next ? count("next_chunk_pieces_asked", std::uint64_t{requests_.of_chunk(*waited).size()})
            : StatField{"next_chunk_pieces_asked", std::nullopt, true},
   };
   out.insert(out.end(), waiting.begin(), waiting.end());

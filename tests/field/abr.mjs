@@ -107,8 +107,9 @@ export async function abrOnCappedLink({ capKbit = 1000, rungs = '360p:1400, 180p
         'next chunk: seq, pieces held, pieces, pieces asked'],
       cappedEverySecond: samples.filter((_, i) => i % Math.round(1000 / SAMPLE_MS) === 0).map((s, i, every) => {
         const { rendition, linkKbit, bufferMs, reason, stalls, receivedBytes, duplicateBytes, timedOut, next } = s.viewers[0];
-        const last = (every[i - 1] ?? s).viewers[0];
-        const seconds = Math.max(1, s.at - (every[i - 1] ?? s).at) / 1000;
+        const before = every[i - 1] ?? s;
+        const last = before.viewers[0];
+        const seconds = Math.max(1, s.at - before.at) / 1000;
         const kbit = (/** @type {number} */ bytes) => Math.round((bytes * 8) / 1000 / seconds);
         return [+(s.at / 1000).toFixed(1), rendition, linkKbit, bufferMs, reason, stalls,
           kbit(receivedBytes - last.receivedBytes), kbit(duplicateBytes - last.duplicateBytes), timedOut - last.timedOut, next];
