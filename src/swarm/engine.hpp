@@ -308,9 +308,9 @@ class Engine {
   void send_piece(Remote& peer, const wire::PieceView& piece);
   void queue(Remote& peer, ByteVector bytes);
   void send_header(Remote& peer, ChunkId id);
-  // Broadcaster: whom a new chunk of `rendition` is striped across, best first, and
-  // across how many (engine_upload.cpp).
-  std::vector<PeerId> stripe_relays(RenditionId rendition, TimeMs now) const;
+  // Broadcaster: whom a new chunk of `rendition` (coming at bytes_per_s) is striped
+  // across, best first, and across how many (engine_upload.cpp).
+  std::vector<PeerId> stripe_relays(RenditionId rendition, double bytes_per_s, TimeMs now) const;
   std::size_t stripe_fanout(RenditionId rendition) const;
   void introduce_holdings(Remote& peer);
 

@@ -248,9 +248,9 @@ bool Engine::publish_chunk(ByteView signed_header, ByteView payload, TimeMs now)
   // A run is in proportion to what the relay said it uploads, up to this chunk's rate:
   // one that serves at half the rate (a hidden tab) holds half as much for the others
   // to fetch from it, and they fetch it in time.
-  const std::vector<PeerId> ranked = stripe_relays(header.rendition, now);
-  const std::size_t fanout = std::min(stripe_fanout(header.rendition), ranked.size());
   const double chunk_bytes_per_s = header.duration_ms > 0 ? 1000.0 * static_cast<double>(payload.size()) / header.duration_ms : 0;
+  const std::vector<PeerId> ranked = stripe_relays(header.rendition, chunk_bytes_per_s, now);
+  const std::size_t fanout = std::min(stripe_fanout(header.rendition), ranked.size());
   std::vector<double> share(fanout, 1.0);
   for (std::size_t j = 0; j < fanout; ++j) {
     const std::uint32_t budget = peers_.at(ranked[j]).stats.device.upload_budget_bytes_per_s;

@@ -31,10 +31,14 @@ void Engine::send_header(Remote& peer, ChunkId id) {
   peer.headers_sent.insert(id);
 }
 
-std::vector<PeerId> Engine::stripe_relays(RenditionId rendition, TimeMs now) const {
-  // A relay with more than a few pieces still on its way is slower than what is sent
-  // to it: its link is backed up.
-  constexpr std::uint64_t kStripeBacklogBytes = 4 * trust::kPieceSize;
+std::vector<PeerId> Engine::stripe_relays(RenditionId rendition, double bytes_per_s, TimeMs now) const {
+  // A relay whose link still holds more than a second of the rendition is slower than
+  // what is sent to it: its link is backed up. A few pieces waiting are no sign of that:
+  // a busy page reads its channel in bursts, and leaving it out of the stripes for that
+  // left it asking the source for what the other could not relay in time (two Firefox
+  // viewers on a loaded machine: up to 1.7 x the stream from the source, 1.06-1.11
+  // when they keep their stripes).
+  const std::uint64_t backed_up = std::max<std::uint64_t>(4 * trust::kPieceSize, static_cast<std::uint64_t>(bytes_per_s));
   std::vector<std::pair<PeerId, PeerStats>> ranked_input;
   // Of several renditions, one is pushed only to those that play it: the others would
   // download what they do not play, on a link that may carry only their own, and a
@@ -52,7 +56,7 @@ std::vector<PeerId> Engine::stripe_relays(RenditionId rendition, TimeMs now) con
       ranked.erase(std::remove_if(ranked.begin(), ranked.end(), [&](PeerId id) { return !wanted(id); }), ranked.end());
   };
   keep_only([&](PeerId id) { return peers_.find(id)->second.stats.device.can_upload(); });
-  if (several) keep_only([&](PeerId id) { return peers_.find(id)->second.buffered <= kStripeBacklogBytes; });
+  if (several) keep_only([&](PeerId id) { return peers_.find(id)->second.buffered <= backed_up; });
   return ranked;
 }
 

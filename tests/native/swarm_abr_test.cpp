@@ -103,6 +103,9 @@ class AbrSwarm {
 
   Node& node(PeerId id) { return nodes_.at(id); }
   std::map<PeerId, Node>& nodes() { return nodes_; }
+  // `from`'s channel to `to` reports this much more waiting than is on the way: a page
+  // that reads its channel late.
+  void add_backlog(PeerId from, PeerId to, std::uint64_t bytes) { extra_backlog_[{from, to}] = bytes; }
 
  private:
   static ByteVector header(trust::HeaderKind kind, std::uint64_t seq, TimeMs capture, ByteView payload, RenditionId r) {
@@ -160,7 +163,7 @@ class AbrSwarm {
     // A sender's backlog towards a peer is what it sent that has not arrived yet, on
     // its uplink or on the peer's downlink, as a data channel's bufferedAmount counts
     // what the congestion control holds back.
-    std::map<std::pair<PeerId, PeerId>, std::uint64_t> backlog;
+    std::map<std::pair<PeerId, PeerId>, std::uint64_t> backlog = extra_backlog_;
     for (auto& [id, n] : nodes_)
       for (const InFlight& m : n.incoming) backlog[{m.from, id}] += m.bytes.size();
     for (auto& [id, n] : nodes_)
@@ -173,6 +176,7 @@ class AbrSwarm {
   std::int64_t cap_from_, cap_until_;
   std::int64_t latency_ms_;
   std::map<PeerId, Node> nodes_;
+  std::map<std::pair<PeerId, PeerId>, std::uint64_t> extra_backlog_;
   std::int64_t now_ = 0;
 };
 
@@ -238,6 +242,29 @@ TEST(AbrSwarm, ACappedViewerSwitchesDownBeforeItStallsAndBackUpWhenTheCapIsLifte
     EXPECT_LE(switches(viewer), 1u) << "no oscillation";
     expect_seamless(viewer, "uncapped viewer");
   }
+}
+
+// The broadcaster stripes each chunk across both viewers while one's channel holds less
+// than a second of the stream waiting (a busy page reads in bursts), and leaves out one
+// whose channel holds more: its link is behind. Both play on whichever.
+TEST(AbrSwarm, ARelayIsLeftOutOfTheStripesOnlyWhenItsChannelHoldsMoreThanASecond) {
+  constexpr PeerId kSlow{2};
+  const auto from_source_share = [&](std::uint64_t backlog) {
+    AbrSwarm swarm(2, PeerId{99}, 0, 0, 0);  // nobody capped
+    swarm.add_backlog(AbrSwarm::kBroadcaster, kSlow, backlog);
+    swarm.run_until(20'000);
+    for (PeerId id : {PeerId{2}, PeerId{3}}) {
+      EXPECT_EQ(swarm.node(id).engine->stats().chunks_skipped, 0u) << "backlog " << backlog;
+      expect_seamless(swarm.node(id), "viewer");
+    }
+    const auto& stats = swarm.node(kSlow).engine->stats();
+    return static_cast<double>(stats.media_bytes_from_source) / static_cast<double>(stats.media_bytes_received);
+  };
+  // 100 KB is two thirds of a second of the top rendition (150 KB/s), 200 KB more than one.
+  const double reading_late = from_source_share(100'000);
+  const double behind = from_source_share(200'000);
+  EXPECT_GT(reading_late, 0.3) << "still given its stripes";
+  EXPECT_LT(behind, 0.1) << "left out: it fetches the chunks from the other viewer";
 }
 
 // The viewer's own choice holds whatever the link does, and Auto takes over again; a
