@@ -28,11 +28,15 @@ test('two Firefox viewers of a Chromium broadcaster play on and relay to each ot
   for (let i = 0; i < 2; i++) viewers.push(await openFirefoxPage(session.firefox, `${session.server.url}/watch/${streamId}`));
   await waitPlaying(viewers, 20_000);
   // Settled in: the first seconds are the join, where a seek to the live edge may
-  // count as a stall.
-  await sleep(2000);
+  // count as a stall, and where a viewer catching up takes from the broadcaster what
+  // the other cannot relay in time. The window is longer than the other tests': a
+  // second of chunks both took from the broadcaster moves the factor less (it read
+  // 1.43 in one CI run of 8 s on an idle machine).
+  await sleep(4000);
   const before = await Promise.all(viewers.map(viewerStats));
   const source = await broadcasterStats(broadcast);
-  await sleep(WATCH_MS);
+  const windowMs = WATCH_MS * 1.5;
+  await sleep(windowMs);
   const now = await Promise.all(viewers.map(viewerStats));
   const bc = await broadcasterStats(broadcast);
   for (const [i, stats] of now.entries()) {
@@ -41,8 +45,8 @@ test('two Firefox viewers of a Chromium broadcaster play on and relay to each ot
     assert.equal(stats.state, 'playing', what);
     // Chromium's test pattern is ~30 frames/s; a viewer that buffered only each
     // chunk's first Cluster decoded a frame or two per chunk.
-    assert.ok(stats.decodedFrames - was.decodedFrames >= (WATCH_MS / 1000) * 15, `frames decoded: ${what}`);
-    assert.ok(stats.currentTime - was.currentTime >= (WATCH_MS / 1000) * 0.85, `the playhead kept up with the clock: ${what}`);
+    assert.ok(stats.decodedFrames - was.decodedFrames >= (windowMs / 1000) * 15, `frames decoded: ${what}`);
+    assert.ok(stats.currentTime - was.currentTime >= (windowMs / 1000) * 0.85, `the playhead kept up with the clock: ${what}`);
     assert.equal(stats.stalls, was.stalls, `no stall once playing: ${what}`);
   }
   const shares = await Promise.all(viewers.map(shareFromPeers));
