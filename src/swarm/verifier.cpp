@@ -38,21 +38,30 @@ std::size_t MemoizingVerifier::DigestHash::operator()(const trust::Digest& d) co
 }
 
 PieceBytes MemoizingVerifier::piece(const trust::Digest& expected, ByteView piece) {
-  auto known = pieces_.find(expected);
-  if (known != pieces_.end()) {
-    PieceBytes kept = known->second.lock();
-    if (kept && std::equal(kept->begin(), kept->end(), piece.begin(), piece.end())) return kept;
-  }
-  PieceBytes kept = Verifier::piece(expected, piece);
-  if (!kept) return nullptr;
-  pieces_[expected] = kept;
+  if (PieceBytes kept = stored(expected); kept && std::equal(kept->begin(), kept->end(), piece.begin(), piece.end()))
+    return kept;
+  PieceBytes checked = Verifier::piece(expected, piece);
+  return checked ? store(expected, std::move(checked)) : nullptr;
+}
+
+PieceBytes MemoizingVerifier::stored(const trust::Digest& expected) const {
+  const auto known = pieces_.find(expected);
+  return known != pieces_.end() ? known->second.lock() : nullptr;
+}
+
+PieceBytes MemoizingVerifier::store(const trust::Digest& expected, PieceBytes verified) {
+  std::weak_ptr<const ByteVector>& entry = pieces_[expected];
+  // Another caller may have stored the same piece since this one looked: hand out the
+  // copy already shared, so a piece is stored once.
+  if (PieceBytes kept = entry.lock()) return kept;
+  entry = verified;
   // Pieces every engine has dropped leave empty entries; clear them out whenever the
   // map has doubled, which keeps it proportional to the pieces still held.
   if (pieces_.size() >= 2 * std::max<std::size_t>(pieces_swept_at_, 1024)) {
-    std::erase_if(pieces_, [](const auto& entry) { return entry.second.expired(); });
+    std::erase_if(pieces_, [](const auto& e) { return e.second.expired(); });
     pieces_swept_at_ = pieces_.size();
   }
-  return kept;
+  return verified;
 }
 
 bool MemoizingVerifier::hash_list(std::span<const trust::Digest> hashes, const trust::Digest& root) {

@@ -48,6 +48,14 @@ class MemoizingVerifier : public Verifier {
   bool hash_list(std::span<const trust::Digest> hashes, const trust::Digest& root) override;
   Result<trust::ChunkHeader, trust::TrustError> signed_header(ByteView bytes, const trust::PublicKey& stream) override;
 
+  // The two halves of piece(), for a host whose threads share one MemoizingVerifier:
+  // it locks around these, and compares bytes and hashes between them, unlocked.
+  // The piece stored under `expected`, if some holder keeps it.
+  PieceBytes stored(const trust::Digest& expected) const;
+  // Stores a piece that passed the direct check; returns the copy to keep (the one
+  // already stored, when another caller stored it first).
+  PieceBytes store(const trust::Digest& expected, PieceBytes verified);
+
   std::size_t pieces_remembered() const { return pieces_.size(); }
 
  private:

@@ -38,6 +38,20 @@ TEST(MemoizingVerifier, AnswersPiecesAsTheDirectCheckDoesAndKeepsOneCopy) {
   EXPECT_EQ(memo.piece(c.hashes[0], bent), nullptr);  // still refused once a good copy is known
 }
 
+// Threads that share one memo compare and hash between stored() and store(): two that
+// both missed a piece and checked it must still end up holding one copy.
+TEST(MemoizingVerifier, APieceStoredByTwoCallersIsKeptOnce) {
+  Verifier direct;
+  MemoizingVerifier memo;
+  const TestChunk c = test_chunk(4);
+  EXPECT_EQ(memo.stored(c.hashes[0]), nullptr);
+  const PieceBytes first = memo.store(c.hashes[0], direct.piece(c.hashes[0], c.piece(0)));
+  const PieceBytes second = direct.piece(c.hashes[0], c.piece(0));
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(memo.store(c.hashes[0], second), first);
+  EXPECT_EQ(memo.stored(c.hashes[0]), first);
+}
+
 TEST(MemoizingVerifier, ForgetsPiecesNoOneHolds) {
   MemoizingVerifier memo;
   for (std::uint64_t seq = 0; seq < 110; ++seq) {
