@@ -68,16 +68,22 @@ bool buffer_falling(const AbrInput& in, const AbrConfig& config) {
   return oldest_recent && in.buffer_ms < oldest_recent->buffer_ms;
 }
 
-// The least rate over an unbroken run of samples reaching back up_sustain_ms from now;
-// none when the samples do not cover that long (too few, a gap, or stale).
+// The rate sustained over an unbroken run of samples reaching back up_sustain_ms from
+// now: their least, or with a deep buffer their median; none when the samples do not
+// cover that long (too few, a gap, or stale).
 std::optional<double> sustained_rate(const AbrInput& in, const AbrConfig& config) {
   const std::int64_t start = in.now.value - config.up_sustain_ms;
-  std::optional<double> least;
+  std::vector<double> rates;
   std::int64_t later = in.now.value;
   for (auto it = in.observations.rbegin(); it != in.observations.rend(); ++it) {
     if (later - it->at.value > config.max_sample_gap_ms) return std::nullopt;
-    least = std::min(least.value_or(it->delivery_bytes_per_s), it->delivery_bytes_per_s);
-    if (it->at.value <= start) return least;
+    rates.push_back(it->delivery_bytes_per_s);
+    if (it->at.value <= start) {
+      if (in.buffer_ms < config.deep_buffer_ms) return *std::min_element(rates.begin(), rates.end());
+      const auto middle = rates.begin() + static_cast<std::ptrdiff_t>(rates.size() / 2);
+      std::nth_element(rates.begin(), middle, rates.end());
+      return *middle;
+    }
     later = it->at.value;
   }
   return std::nullopt;

@@ -2,9 +2,10 @@
 // rule with a buffer guard, as one pure function over what the caller observed, so the
 // engine, the simulator and the tests run the same decision:
 // - up only with headroom: every delivery-rate sample over the last up_sustain_ms
-//   carries the higher level up_headroom times over, the buffer is above a floor, and
-//   the last switch is up_hold_ms behind (doubled for every switch down in the last
-//   flap_window_ms, so a link that keeps failing a level is trusted with it less);
+//   (half of them, with a deep buffer) carries the higher level up_headroom times over,
+//   the buffer is above a floor, and the last switch is up_hold_ms behind (doubled for
+//   every switch down in the last flap_window_ms, so a link that keeps failing a level
+//   is trusted with it less);
 // - down before the buffer runs out: the recent rate (the median over down_window_ms)
 //   is below the current level's
 //   bitrate while the buffer falls, or the buffer is under a panic floor; either way
@@ -54,6 +55,14 @@ struct AbrConfig {
   // Samples further apart than this do not make a sustained period (a gap is unknown).
   std::uint32_t max_sample_gap_ms = 1000;
   std::uint32_t up_buffer_floor_ms = 1000;
+  // With this much media ahead, a switch up that fails costs no stall (the rule goes
+  // down again long before the buffer runs out), so headroom is judged on the median
+  // of the samples, not their least. A sample can be low for reasons other than the
+  // link (a peer slow to serve, a request waiting on nothing yet): after a stall on a
+  // real 1 Mbit/s cap, a viewer 10 s ahead on a link measured at 13-80 Mbit/s had a
+  // sample of 0 in every 4 s and stayed on its lower level for good (tests/field/abr.mjs).
+  // At the live edge (1-2 s ahead) one slow sample still holds a viewer down.
+  std::uint32_t deep_buffer_ms = 4000;
   std::uint32_t up_hold_ms = 4000;
   std::uint32_t flap_window_ms = 60'000;
   std::uint32_t max_up_hold_ms = 32'000;

@@ -146,6 +146,20 @@ TEST(AbrRule, OneGoodSampleIsNoReasonToGoUp) {
   EXPECT_TRUE(viewer.switches().empty());
 }
 
+// Samples of 20 Mbit/s with one of 0 in every 4 s (a request waiting on a slow peer):
+// at the live edge that one sample holds the viewer down; 10 s ahead (after a stall,
+// as a player keeps) a failed switch up would cost no stall, and it goes up.
+TEST(AbrRule, WithADeepBufferAnOddSlowSampleDoesNotHoldTheViewerDown) {
+  std::vector<swarm::AbrObservation> samples;
+  for (std::int64_t at = 1000; at <= 10'000; at += 250) samples.push_back({TimeMs{at}, at % 2000 == 0 ? 0 : mbps(20.0), 0});
+  swarm::AbrInput in{.now = TimeMs{10'000}, .ladder = kLadder, .current = k240, .buffer_ms = 2000, .observations = samples};
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k240, AbrReason::kSteady}));
+  in.buffer_ms = 10'000;
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k720, AbrReason::kUp}));
+  for (auto& s : samples) s.delivery_bytes_per_s = s.at.value % 500 == 0 ? mbps(1.0) : mbps(20.0);
+  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k240, AbrReason::kSteady})) << "half the samples slow: no headroom";
+}
+
 TEST(AbrRule, SamplesAlternatingAroundTheUpThresholdDoNotSwitch) {
   // 1.4 x 2.5 = 3.5 Mbit/s lifts 480p to 720p; the samples straddle it.
   Viewer viewer(kLadder, k480);

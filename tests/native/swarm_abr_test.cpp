@@ -244,6 +244,21 @@ TEST(AbrSwarm, ACappedViewerSwitchesDownBeforeItStallsAndBackUpWhenTheCapIsLifte
   }
 }
 
+// A cap so tight that requests time out: the busy period of the link they opened ends
+// with no piece to close it. Once the cap is lifted, the viewer still measures its link
+// (it is fed by the broadcaster's pushes, asking for little) and goes back up.
+TEST(AbrSwarm, AViewerWhoseRequestsTimedOutStillMeasuresItsLinkAndGoesBackUp) {
+  constexpr PeerId kCapped{4};
+  AbrSwarm swarm(3, kCapped, 45'000, 20'000, 40'000);
+  swarm.run_until(60'000);
+  const Node& capped = swarm.node(kCapped);
+  EXPECT_GT(capped.engine->stats().requests_timed_out, 0u);
+  EXPECT_EQ(capped.playing_at.at(39'000), kLow);
+  bool up_in_time = false;
+  for (std::int64_t t = 40'000; t <= 50'000; t += 1000) up_in_time |= capped.playing_at.at(t) == kTop;
+  EXPECT_TRUE(up_in_time) << "back up within 10 s of the cap's end";
+}
+
 // The broadcaster stripes each chunk across both viewers while one's channel holds less
 // than a second of the stream waiting (a busy page reads in bursts), and leaves out one
 // whose channel holds more: its link is behind. Both play on whichever.
