@@ -57,11 +57,11 @@ struct AbrConfig {
   std::uint32_t up_buffer_floor_ms = 1000;
   // With this much media ahead, a switch up that fails costs no stall (the rule goes
   // down again long before the buffer runs out), so headroom is judged on the median
-  // of the samples, not their least. A sample can be low for reasons other than the
-  // link (a peer slow to serve, a request waiting on nothing yet): after a stall on a
-  // real 1 Mbit/s cap, a viewer 10 s ahead on a link measured at 13-80 Mbit/s had a
-  // sample of 0 in every 4 s and stayed on its lower level for good (tests/field/abr.mjs).
-  // At the live edge (1-2 s ahead) one slow sample still holds a viewer down.
+  // of the samples, not their least: samples from before the link widened, or an odd
+  // slow one (a peer slow to serve), do not hold the viewer down. After its stall on a
+  // real 1 Mbit/s cap, a viewer 10 s ahead went up 1-3.4 s after the cap was lifted,
+  // not once the last sample of the cap had left the window (tests/field/abr.mjs). At
+  // the live edge (1-2 s ahead) the least sample still decides.
   std::uint32_t deep_buffer_ms = 4000;
   std::uint32_t up_hold_ms = 4000;
   std::uint32_t flap_window_ms = 60'000;
