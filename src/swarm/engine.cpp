@@ -118,10 +118,7 @@ void Engine::tick(TimeMs now) {
   // with its chunk or its peer. Left open, it went on measuring its few bytes over an
   // ever longer time: a viewer fed by pushes after a switch down read a link of 5-20
   // kbit/s for good, and never went back up (tests/field/abr.mjs).
-  if (requests_.size() == 0) {
-    link_busy_since_.reset();
-    link_busy_first_ = true;
-  }
+  if (requests_.size() == 0) end_link_busy_period();
   if (!config_.broadcaster && config_.scheduler.http_origin) plan_http_fetches(now);
   advertise();
   update_unchoked(now);

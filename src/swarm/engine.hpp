@@ -278,6 +278,7 @@ class Engine {
   std::optional<double> arriving_rate(TimeMs now) const;
   std::optional<double> link_carries_now(TimeMs now) const;
   void note_outstanding(TimeMs now);
+  void end_link_busy_period();
   // Media in the player ahead of what it plays now, in ms.
   std::uint32_t buffer_ms(TimeMs now) const;
   void choose_rendition_now(TimeMs now);

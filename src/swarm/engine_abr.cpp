@@ -75,10 +75,12 @@ void Engine::observe_link(std::size_t bytes, TimeMs took, TimeMs now) {
     link_busy_since_ = now;
     link_busy_bytes_ = 0;
   }
-  if (idle) {
-    link_busy_since_.reset();
-    link_busy_first_ = true;
-  }
+  if (idle) end_link_busy_period();
+}
+
+void Engine::end_link_busy_period() {
+  link_busy_since_.reset();
+  link_busy_first_ = true;
 }
 
 void Engine::note_outstanding(TimeMs now) {
