@@ -5,11 +5,17 @@
 // starts at a keyframe, and the viewers start only on one that does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { openPage } from './launch.mjs';
 import { mixedEngineSession, startFirefoxBroadcast } from './firefox.mjs';
 import { sleep, viewerStats, waitPlaying } from './pages.mjs';
 
-const WATCH_MS = 8000;
+// Measured after a settling time, over a window long enough that one hiccup of a busy
+// machine does not decide it: in one CI run the viewer opened second played 6.7 s of an
+// 8 s window begun 1 s after it started, with no stall counted (its latency rose from
+// 2.0 to 3.1 s; the cause is not traced, the load is printed on failure for that).
+const SETTLE_MS = 3000;
+const WATCH_MS = 12_000;
 
 const session = mixedEngineSession();
 
@@ -39,12 +45,12 @@ for (const source of ['test', 'camera']) {
       assert.ok(firstMs < 5000, `the first chunk came ${firstMs} ms after going live`);
       for (let i = 0; i < 2; i++) viewers.push(await openPage(session.chromium, `${session.server.url}/watch/${streamId}`));
       await waitPlaying(viewers, PLAYING_WITHIN_MS);
-      await sleep(1000);
+      await sleep(SETTLE_MS);
       const was = await Promise.all(viewers.map(viewerStats));
       await sleep(WATCH_MS);
       const now = await Promise.all(viewers.map(viewerStats));
       for (const [i, stats] of now.entries()) {
-        const what = `viewer ${i}: ${JSON.stringify({ was: was[i], now: stats })}`;
+        const what = `viewer ${i}: ${JSON.stringify({ was: was[i], now: stats, loadavg: os.loadavg() })}`;
         assert.equal(stats.state, 'playing', what);
         assert.ok(stats.decodedFrames - was[i].decodedFrames >= (WATCH_MS / 1000) * MIN_FPS[source], `frames decoded: ${what}`);
         assert.ok(stats.currentTime - was[i].currentTime >= (WATCH_MS / 1000) * 0.85, `the playhead kept up: ${what}`);

@@ -25,18 +25,20 @@ function assertLatency(figures, name) {
 
 test('the signaling bench holds, storms and relays at a tiny size and prints every figure', { timeout: 120_000 }, async () => {
   const { stdout } = await run(process.execPath,
-    [BENCH, '--peers', '200', '--rooms', '2', '--storm', '50', '--storm-seconds', '1', '--rate', '100', '--seconds', '2'],
+    [BENCH, '--peers', '200', '--rooms', '2', '--storm', '50', '--storm-seconds', '1', '--settle-seconds', '1', '--rate', '100', '--seconds', '2'],
     { cwd: root, timeout: 110_000 });
   const result = JSON.parse(stdout);
 
   assert.equal(result.bench, 'signaling');
   assert.deepEqual({ ...result.config, source_addresses: undefined, open_file_limit: undefined, cores: undefined }, {
-    instances: 1, redis: false, peers: 200, rooms: 2, storm: 50, storm_seconds: 1, rate_per_s: 100, seconds: 2, offers: true,
-    load_generators: 1, source_addresses: undefined, ping_interval_ms: 10_000, stats_interval_ms: 2_000,
+    instances: 1, redis: false, peers: 200, rooms: 2, storm: 50, storm_seconds: 1, settle_seconds: 1, rate_per_s: 100, seconds: 2, offers: true,
+    load_generators: 1, source_addresses: undefined, ping_interval_ms: 10_000, stats_timer_ms: 2_000,
     open_file_limit: undefined, cores: undefined,
   });
   // Every peer joined and stayed: nothing at this size may fail, even on a busy machine.
-  assert.deepEqual(result.connections, { target: 200, joined: 200, failed: 0, held: 200, held_from: 200, server_reported: 200 });
+  assert.deepEqual(result.connections, { target: 200, joined: 200, failed: 0, retries: 0, held: 200, held_from: 200, server_reported: 200 });
+  // 200 clients are far under the 1,000 reports a second an instance takes at 2 s each.
+  assert.deepEqual(result.stats_interval_ms, { min: 2000, max: 2000 });
   assert.equal(result.join.peers, 148);
   assert.equal(result.join.joined, 148);
   assert.ok(result.join.rate_per_s > 0 && result.join.seconds > 0);
@@ -51,6 +53,9 @@ test('the signaling bench holds, storms and relays at a tiny size and prints eve
   assert.equal(result.relay.lost, 0);
   assert.equal(result.relay.received, result.relay.sent);
   assertLatency(result.relay, 'relay');
+  // One slice of 5 s holds the whole 2 s hold (and the probes' drain).
+  assert.equal(result.relay.p99_ms_by_slice.length, 1);
+  assert.ok(result.relay.p99_ms_by_slice[0] <= result.relay.max_ms, JSON.stringify(result.relay));
   assert.equal(result.relay.between_instances, false);
   assert.ok(result.signals.sent > 0 && result.signals.received === result.signals.sent, JSON.stringify(result.signals));
   assert.deepEqual(result.errors, {});
@@ -82,7 +87,7 @@ test('the signaling bench holds, storms and relays at a tiny size and prints eve
 test('with 3 instances on one Redis every room spans them and probes cross between them', { timeout: 120_000 }, async () => {
   const profiles = await mkdtemp(join(tmpdir(), 'bench-profile-'));
   const { stdout } = await run(process.execPath,
-    [BENCH, '--instances', '3', '--peers', '300', '--rooms', '2', '--storm', '60', '--storm-seconds', '1', '--rate', '100', '--seconds', '2',
+    [BENCH, '--instances', '3', '--peers', '300', '--rooms', '2', '--storm', '60', '--storm-seconds', '1', '--settle-seconds', '1', '--rate', '100', '--seconds', '2',
       '--profile', profiles],
     { cwd: root, timeout: 110_000 });
   const result = JSON.parse(stdout);
@@ -99,7 +104,7 @@ test('with 3 instances on one Redis every room spans them and probes cross betwe
   await rm(profiles, { recursive: true });
 
   assert.equal(result.config.redis, true);
-  assert.deepEqual(result.connections, { target: 300, joined: 300, failed: 0, held: 300, held_from: 300, server_reported: 300 });
+  assert.deepEqual(result.connections, { target: 300, joined: 300, failed: 0, retries: 0, held: 300, held_from: 300, server_reported: 300 });
   // Viewers round-robin over the instances (298: 100, 99, 99), broadcasters too (rooms 0 and 1).
   assert.deepEqual(result.instances.map((i) => i.connections), [101, 100, 99]);
   assert.deepEqual(result.instances.map((i) => i.held), [101, 100, 99]);

@@ -581,17 +581,36 @@ describe('abuse', () => {
     await bystander.alive();
   });
 
-  test('the heartbeat pings only clients silent for half an interval', async () => {
-    const server = await serve({ limits: { heartbeatMs: 100, deadPeerMs: 1000 } });
+  test('the heartbeat pings only clients silent for all but one heartbeat of the dead-peer timeout', async () => {
+    const server = await serve({ limits: { heartbeatMs: 100, deadPeerMs: 400 } });
     const [talker, quiet] = [await Peer.connect(server.url), await Peer.connect(server.url)];
     const pings = new Map([[talker, 0], [quiet, 0]]);
     for (const peer of pings.keys()) peer.ws.on('ping', () => pings.set(peer, pings.get(peer) + 1));
-    const chatter = setInterval(() => talker.send({ type: 'ping' }), 20);
-    await sleep(700);
+    // Every 200 ms: under the 300 ms of silence after which a client is pinged.
+    const chatter = setInterval(() => talker.send({ type: 'ping' }), 200);
+    await sleep(1500);
     clearInterval(chatter);
-    assert.equal(pings.get(talker), 0, 'a client that keeps sending needs no ping frame');
-    assert.ok(pings.get(quiet) >= 3, `the silent client is pinged: ${pings.get(quiet)}`);
+    assert.equal(pings.get(talker), 0, 'a client that speaks often enough needs no ping frame');
+    // Pinged after 300-400 ms of silence each time (its pong starts the count again).
+    assert.ok(pings.get(quiet) >= 3 && pings.get(quiet) <= 5, `the silent client is pinged: ${pings.get(quiet)}`);
     await quiet.alive();
+  });
+
+  test('each client is told how often to report its stats: longer as the instance fills up', async () => {
+    const server = await serve({ limits: { statsIntervalMs: 2000, statsReportsPerS: 2 } });
+    const source = await broadcast(server, keys[0]);
+    // One client on the instance: the least interval.
+    assert.equal((await source.next('welcome')).statsIntervalMs, 2000);
+    const viewers = [];
+    for (let i = 0; i < 5; i++) viewers.push(await watch(server, keys[0].streamId));
+    // At most 2 reports a second: 4 clients every 2 s, 5 or 6 every 3 s (whole seconds).
+    assert.deepEqual(viewers.map((v) => v.welcome.statsIntervalMs), [2000, 2000, 2000, 3000, 3000]);
+    source.send({ type: 'ping' });
+    assert.equal((await source.next('pong')).statsIntervalMs, 3000, 'the pong says the interval of now');
+    viewers.splice(2).forEach((v) => v.ws.close());
+    await sleep(200);
+    source.send({ type: 'ping' });
+    assert.equal((await source.next('pong')).statsIntervalMs, 2000, 'and it shortens as clients leave');
   });
 
   test('silent peers are removed after the dead-peer timeout', async () => {

@@ -31,6 +31,7 @@ export class Membership {
   #now;
   #streamEnded;
   #cluster;
+  #statsIntervalMs;
   /** @type {Map<string, Room>} streamId -> Room */
   rooms = new Map();
 
@@ -45,8 +46,9 @@ export class Membership {
    * @param {() => number} options.now the clock, in ms
    * @param {(streamId: string) => void} options.streamEnded a broadcaster left for good
    * @param {Cluster} options.cluster told of every change; hands out the peer ids
+   * @param {() => number} options.statsIntervalMs how often a newcomer should report its stats
    */
-  constructor({ core, limits, iceServers, turn, origin, now, streamEnded, cluster }) {
+  constructor({ core, limits, iceServers, turn, origin, now, streamEnded, cluster, statsIntervalMs }) {
     this.#core = core;
     this.#limits = limits;
     this.#iceServers = iceServers;
@@ -55,6 +57,7 @@ export class Membership {
     this.#now = now;
     this.#streamEnded = streamEnded;
     this.#cluster = cluster;
+    this.#statsIntervalMs = statsIntervalMs;
   }
 
   /**
@@ -294,7 +297,8 @@ export class Membership {
     const signalingUrls = this.#cluster.signalingUrls();
     client.send({
       type: 'welcome', peerId: member.peerId, role: member.role, peers, iceServers,
-      resumeToken: toBase64url(member.resumeToken), resumed, origin: this.#origin, ...(signalingUrls && { signalingUrls }),
+      resumeToken: toBase64url(member.resumeToken), resumed, origin: this.#origin, statsIntervalMs: this.#statsIntervalMs(),
+      ...(signalingUrls && { signalingUrls }),
     });
     if (member.role === 'broadcaster') client.send({ type: 'viewers', count: member.room.viewers.size });
   }

@@ -173,6 +173,7 @@ export const serverMessages = {
     resumeToken: resumeTokenSpec,   // secret: proves this peer id on a re-join
     resumed: bool(),                // true: the same peer id as before, links kept
     origin: bool(),                 // the server runs the HTTP origin (docs/SIGNALING.md)
+    statsIntervalMs: int(1000, 3_600_000), // send 'stats' this often (ms); 'pong' updates it
     // With Redis: the live instances' signaling URLs, this one first (a client's
     // failover list). Absent on a single instance.
     signalingUrls: optional(array(str(500, 1), 32)),
@@ -214,7 +215,9 @@ export const serverMessages = {
       switchesDown: int(0, Number.MAX_SAFE_INTEGER),
     }),
   }),
-  pong: object({}),
+  // How often the client should send its stats (ms), as in welcome: longer while the
+  // instance holds many clients.
+  pong: object({ statsIntervalMs: int(1000, 3_600_000) }),
   error: object({ code: str(40, 1), message: str(500) }),
 };
 

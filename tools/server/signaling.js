@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { Client } from './client.js';
 import { RemoteClient } from './cluster/remote-client.js';
 import { SoloCluster } from './cluster/solo.js';
+import { statsIntervalFor } from './limits.js';
 import { describe, listingOf, thumbnail } from './live-list.js';
 import { Membership } from './membership.js';
 import { ServerMetrics } from './metrics.js';
@@ -63,6 +64,7 @@ export class Signaling extends EventEmitter {
     });
     this.membership = new Membership({
       core, limits, iceServers, turn, origin, now, cluster, streamEnded: (streamId) => this.emit('stream-ended', streamId),
+      statsIntervalMs: () => this.statsIntervalMs(),
     });
     cluster.attach(this.membership, (ms) => this.metrics.relayed(ms));
     /** @type {Set<Client>} */
@@ -161,7 +163,7 @@ export class Signaling extends EventEmitter {
    */
   #dispatch(client, message, receivedAt) {
     this.metrics.received(message.type);
-    if (message.type === 'ping') return client.send({ type: 'pong' });
+    if (message.type === 'ping') return client.send({ type: 'pong', statsIntervalMs: this.statsIntervalMs() });
     if (message.type === 'leave') return this.#leave(client);
     const { type } = message;
     if (client.state !== VALID_IN[type]) return client.strike(ErrorCode.badState, `${type} is not valid in state ${client.state}`);
@@ -251,19 +253,28 @@ export class Signaling extends EventEmitter {
     }
   }
 
-  // Pings everyone silent for half a heartbeat or more (a client that sent anything
-  // since has shown it is there: its stats and pings keep it so without a ping frame
-  // each, and a silent one is still pinged well before deadPeerMs); anyone silent (no message, no pong) past deadPeerMs is dropped, which runs the same
-  // departure as a close.
+  // Anyone silent (no message, no pong) past deadPeerMs is dropped, which runs the same
+  // departure as a close. A ping frame goes only to whoever has been silent for all but
+  // one heartbeat of that: a client's own pings (every 10 s) and stats keep it known
+  // without a frame each way, and whoever is pinged has a heartbeat to answer before it
+  // is judged. The browser answers a ping frame itself, also for a background tab whose
+  // timers are held back.
   #heartbeat() {
     const nowMs = this.now();
+    const pingAfterMs = this.limits.deadPeerMs - this.limits.heartbeatMs;
     for (const client of this.clients) {
       const silentMs = nowMs - client.lastSeenMs;
       if (silentMs > this.limits.deadPeerMs) {
         client.silent = true;
         client.socket.terminate();
       }
-      else if (client.open && silentMs >= this.limits.heartbeatMs / 2) client.socket.ping();
+      else if (client.open && silentMs >= pingAfterMs) client.socket.ping();
     }
+  }
+
+  // How often each client should report its stats now (limits.js statsIntervalMs).
+  /** @returns {number} ms */
+  statsIntervalMs() {
+    return statsIntervalFor(this.clients.size, this.limits);
   }
 }

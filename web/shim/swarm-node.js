@@ -70,6 +70,8 @@ export class SwarmNode extends TypedEventTarget {
   #ticker = null;
   #tickQueued = false;
   #statsReport = new StatsReport();
+  #reportedAt = -Infinity;     // performance.now() of the last stats report sent
+  #reportEveryMs;              // statsIntervalMs, or longer when the server asks (welcome, pong)
   #lastPeersRequest = 0;
   /** @type {string | null} */
   #lastServerError = null;
@@ -91,6 +93,7 @@ export class SwarmNode extends TypedEventTarget {
     iceTransportPolicy = 'all', ...options }) {
     super();
     this.options = { ...SWARM_NODE_DEFAULTS, ...options };
+    this.#reportEveryMs = this.options.statsIntervalMs;
     this.#core = core;
     this.#role = role;
     this.#streamId = streamId;
@@ -308,6 +311,7 @@ export class SwarmNode extends TypedEventTarget {
     const on = (type, handler) => this.#signaling.addEventListener(type, ({ detail }) => handler(detail));
     on('challenge', ({ nonce }) => this.#prove(nonce));
     on('welcome', (message) => this.#welcome(message));
+    on('pong', ({ statsIntervalMs }) => this.#reportEvery(statsIntervalMs));
     on('state', ({ state }) => {
       this.streamState = state;
       this.#emit('state', state);
@@ -357,7 +361,7 @@ export class SwarmNode extends TypedEventTarget {
   }
 
   /** @param {ServerMessageOf<'welcome'>} welcome */
-  #welcome({ peerId, role, peers, iceServers: servers, resumeToken, origin }) {
+  #welcome({ peerId, role, peers, iceServers: servers, resumeToken, origin, statsIntervalMs }) {
     // The server's configured ICE servers, relayed as it was given them.
     const iceServers = /** @type {RTCIceServer[]} */ (servers);
     this.milestones.mark('welcome');
@@ -368,6 +372,7 @@ export class SwarmNode extends TypedEventTarget {
     this.peerId = peerId;
     this.#links.iceServers = iceServers;
     this.origin = origin;
+    this.#reportEvery(statsIntervalMs);
     if (!this.#engine) {
       this.#engine = new SwarmEngine(this.#core, {
         self: peerId, broadcaster: role === 'broadcaster', streamKey: this.#streamId, device: this.#device,
@@ -459,12 +464,23 @@ export class SwarmNode extends TypedEventTarget {
 
   #report() {
     if (!this.#engine || !this.#signaling.connected) return;
-    // The server's schema knows the device's state and budget, not the viewer's choice.
-    const { metered, batteryLow, hidden, uploadBudgetBytesPerS } = this.#device;
-    const report = this.#statsReport.next(performance.now(), this.#engine.stats(nowMs()), this.#playback(),
-      [...this.#links.values()], { metered, batteryLow, hidden, uploadBudgetBytesPerS });
-    if (report) this.#signaling.send(report);
+    const now = performance.now();
+    // Within half a timer period of the interval asked for: on average, that interval.
+    if (now - this.#reportedAt >= this.#reportEveryMs - this.options.statsIntervalMs / 2) {
+      this.#reportedAt = now;
+      // The server's schema knows the device's state and budget, not the viewer's choice.
+      const { metered, batteryLow, hidden, uploadBudgetBytesPerS } = this.#device;
+      const report = this.#statsReport.next(now, this.#engine.stats(nowMs()), this.#playback(),
+        [...this.#links.values()], { metered, batteryLow, hidden, uploadBudgetBytesPerS });
+      if (report) this.#signaling.send(report);
+    }
     this.#links.readPaths();
+  }
+
+  // A server holding many clients asks each to report less often than our timer runs.
+  /** @param {number} serverMs */
+  #reportEvery(serverMs) {
+    this.#reportEveryMs = Math.max(this.options.statsIntervalMs, serverMs);
   }
 
   /**

@@ -2,15 +2,21 @@
 // docs/SIGNALING.md as the product's SwarmNode does, with small fake SDP. It joins
 // (a broadcaster proves its key), offers to every peer it is handed (an offer and a
 // host candidate, as a data-channel link on loopback sends), answers every offer it
-// gets the same way, and on the worker's tick pings and reports stats. A probe is an
+// gets the same way, and on the worker's tick pings and reports stats (as often as the
+// server asks; a failed connection is tried again after a backoff). A probe is an
 // offer whose SDP carries its send time: the receiving client records how long the
 // server took to relay it. The frequent messages are serialized once: the load
 // generators must cost far less than the server they measure.
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
+import { FINAL_CLOSE_CODES, SIGNALING_DEFAULTS } from '../../../web/shim/signaling.js';
+import { SWARM_NODE_DEFAULTS } from '../../../web/shim/swarm-node.js';
 
 export const now = () => performance.timeOrigin + performance.now();
-export const PING_INTERVAL_MS = 10_000;  // web/shim/signaling.js pingIntervalMs
-export const STATS_INTERVAL_MS = 2_000;  // web/shim/swarm-node.js statsIntervalMs
+export const PING_INTERVAL_MS = SIGNALING_DEFAULTS.pingIntervalMs;
+// The product's stats timer; a report goes out on it once the server's interval is up.
+export const STATS_INTERVAL_MS = SWARM_NODE_DEFAULTS.statsIntervalMs;
+const { minBackoffMs, maxBackoffMs } = SIGNALING_DEFAULTS;
 
 const PROBE = 'v=0 probe ';
 // The shape of a data-channel-only session description, shortened.
@@ -19,7 +25,6 @@ const FAKE_SDP = ['v=0', 'o=- 4611731400430051336 2 IN IP4 127.0.0.1', 's=-', 't
   'a=fingerprint:sha-256 ' + '00:'.repeat(31) + '00', 'a=setup:actpass', 'a=mid:0', 'a=sctp-port:5000', ''].join('\r\n');
 const CANDIDATE = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host generation 0', sdpMid: '0', sdpMLineIndex: 0 };
 const PING = JSON.stringify({ type: 'ping' });
-const PONG = JSON.stringify({ type: 'pong' });
 /** The data of the signals a side of a link sends, as JSON. */
 const NEGOTIATION = {
   offer: [JSON.stringify({ sdp: { type: 'offer', sdp: FAKE_SDP } }), JSON.stringify({ candidate: CANDIDATE })],
@@ -35,7 +40,10 @@ const NEGOTIATION = {
  * @property {number} signalsReceived
  * @property {Record<number, number[]>} relayMs probe latencies as they arrive, by the
  *   receiver's server instance
+ * @property {Record<number, number[]>} relaySentAt when each of those probes was sent
+ *   (ms since the epoch, the same clock in every process)
  * @property {number} probesReceived
+ * @property {number} retries connection attempts made again after one failed
  */
 
 /**
@@ -63,7 +71,9 @@ export class BenchClient {
   ws = null;
   peerId = 0;
   joined = false;
-  closed = false;
+  ended = false;        // the bench is done with this client
+  /** @type {number | undefined} the close code of the last attempt */
+  closeCode;
   connectStartedAt = 0;
   joinSentAt = 0;
   welcomeAt = 0;
@@ -74,6 +84,8 @@ export class BenchClient {
   #settleJoin = () => {};
   /** @type {string | undefined} its stats report, serialized once */
   #statsText;
+  #reportedAt = -Infinity;
+  #reportEveryMs = STATS_INTERVAL_MS;
 
   /**
    * @param {ClientSpec} spec
@@ -90,12 +102,33 @@ export class BenchClient {
   }
 
   /**
-   * Connects and joins; resolves true on 'welcome', false if the socket failed or closed first.
+   * Connects and joins as the product's client does: an attempt that fails (a socket
+   * error, or a close before the welcome that is not final) is made again after a
+   * jittered exponential backoff (web/shim/signaling.js), while that ends before
+   * `giveUpAt` (ms since the epoch). Resolves true on 'welcome'.
+   * @param {number} giveUpAt
    * @returns {Promise<boolean>}
    */
-  join() {
+  async join(giveUpAt) {
+    this.connectStartedAt = now();
+    for (let round = 0; ; round++) {
+      if (await this.#attempt()) return true;
+      if (this.ended || FINAL_CLOSE_CODES.has(this.closeCode ?? 0)) return false;
+      const ceiling = Math.min(maxBackoffMs, minBackoffMs * 2 ** round);
+      const delayMs = ceiling / 2 + (Math.random() * ceiling) / 2;
+      if (now() + delayMs >= giveUpAt) return false;
+      this.tally.retries++;
+      await sleep(delayMs);
+      if (this.ended) return false;
+    }
+  }
+
+  /**
+   * One connection: resolves true on 'welcome', false if the socket failed or closed first.
+   * @returns {Promise<boolean>}
+   */
+  #attempt() {
     return new Promise((resolve) => {
-      this.connectStartedAt = now();
       const ws = new WebSocket(this.spec.url, {
         localAddress: this.spec.localAddress, perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: 15_000, generateMask: zeroMask,
       });
@@ -105,15 +138,11 @@ export class BenchClient {
         this.joinSentAt = now();
         this.send({ type: 'join', role: this.spec.role, streamId: this.spec.streamId, canUpload: this.canUpload, uploadKbps: this.uploadKbps });
       });
-      ws.on('message', (data) => {
-        const text = data.toString();
-        if (text === PONG) this.#pong();
-        else this.#receive(JSON.parse(text));
-      });
+      ws.on('message', (data) => this.#receive(JSON.parse(data.toString())));
       ws.on('error', (error) => count(this.tally.errors, /** @type {NodeJS.ErrnoException} */ (error).code ?? error.message));
       ws.on('close', (code) => {
-        if (!this.closed) count(this.tally.closes, code);
-        this.closed = true;
+        if (!this.ended) count(this.tally.closes, code);
+        this.closeCode = code;
         this.joined = false;
         this.#settleJoin(false);
       });
@@ -140,9 +169,13 @@ export class BenchClient {
     this.sendText(PING);
   }
 
-  // The same report every time: the server scores it all the same.
+  // Called every STATS_INTERVAL_MS; reports once the server's interval is up, as
+  // SwarmNode does. The same report every time: the server scores it all the same.
   stats() {
-    if (this.joined) this.sendText(this.#statsText ??= this.#report());
+    const t = now();
+    if (!this.joined || t - this.#reportedAt < this.#reportEveryMs - STATS_INTERVAL_MS / 2) return;
+    this.#reportedAt = t;
+    this.sendText(this.#statsText ??= this.#report());
   }
 
   // A report in the shape and ranges web/shim/stats-report.js sends.
@@ -163,7 +196,7 @@ export class BenchClient {
 
   // Goodbye without a close frame to wait for: the bench is over.
   end() {
-    this.closed = true;
+    this.ended = true;
     this.ws?.terminate();
   }
 
@@ -181,9 +214,21 @@ export class BenchClient {
     if (this.spec.offers) for (const peer of peers) this.#negotiate(peer.peerId, 'offer');
   }
 
-  #pong() {
+  /** @param {number} statsIntervalMs how often the server wants our stats */
+  #pong(statsIntervalMs) {
     this.lastPongAt = now();
     this.pingOutstandingSince = 0;
+    this.#reportEvery(statsIntervalMs);
+  }
+
+  /** @returns {number} how often it reports its stats now (ms) */
+  get reportEveryMs() {
+    return this.#reportEveryMs;
+  }
+
+  /** @param {number} serverMs */
+  #reportEvery(serverMs) {
+    this.#reportEveryMs = Math.max(STATS_INTERVAL_MS, serverMs);
   }
 
   /** @param {any} message */
@@ -198,11 +243,12 @@ export class BenchClient {
         this.peerId = message.peerId;
         this.joined = true;
         this.welcomeAt = now();
+        this.#reportEvery(message.statsIntervalMs);
         this.#settleJoin(true);
         return this.#offerTo(message.peers);
       case 'peers': return this.#offerTo(message.peers);
       case 'signal': return this.#signal(message.from, message.data);
-      case 'pong': return this.#pong();
+      case 'pong': return this.#pong(message.statsIntervalMs);
       case 'error': return count(this.tally.errors, message.code);
       default:
     }
@@ -216,7 +262,9 @@ export class BenchClient {
     const sdp = data.sdp?.sdp;
     if (typeof sdp === 'string' && sdp.startsWith(PROBE)) {
       this.tally.probesReceived++;
-      (this.tally.relayMs[this.spec.instance] ??= []).push(now() - Number(sdp.slice(PROBE.length)));
+      const sentAt = Number(sdp.slice(PROBE.length));
+      (this.tally.relayMs[this.spec.instance] ??= []).push(now() - sentAt);
+      (this.tally.relaySentAt[this.spec.instance] ??= []).push(sentAt);
       return;
     }
     this.tally.signalsReceived++;

@@ -2,8 +2,9 @@
 // process may hold at most 20,000 open files, so the clients are spread over several).
 // main.mjs drives it phase by phase over IPC: each command { cmd, id, ... } is
 // answered by one message { id, ... } with what this process measured. Between and
-// during the phases every joined client pings every 10 s and reports stats every 2 s,
-// the product's intervals, on one shared tick rather than a timer per client.
+// during the phases every joined client pings every 10 s and reports stats as often as
+// the server asks (every 2 s or more), the product's intervals, on one shared tick
+// rather than a timer per client.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadCore, StreamSigner } from '../../lib/node-core.mjs';
 import { BenchClient, now, PING_INTERVAL_MS, STATS_INTERVAL_MS } from './bench-client.mjs';
@@ -17,7 +18,7 @@ const PACING_TICK_MS = 10;             // how often paced joins and probes are s
 const PROBE_DRAIN_MS = 1_000;            // probes still in flight when a hold ends
 
 /** @type {Tally} */
-const tally = { errors: {}, closes: {}, signalsSent: 0, signalsReceived: 0, relayMs: {}, probesReceived: 0 };
+const tally = { errors: {}, closes: {}, signalsSent: 0, signalsReceived: 0, relayMs: {}, relaySentAt: {}, probesReceived: 0, retries: 0 };
 /** @type {BenchClient[]} */
 const clients = [];
 
@@ -32,8 +33,9 @@ const heartbeat = setInterval(() => {
 
 /**
  * Joins every client, starting each when `startAt(i)` (ms after the call) has come and
- * at most `inFlight` are waiting for their welcome; clients still waiting at
- * `deadlineMs` count as failed.
+ * at most `inFlight` are waiting for their welcome (a client trying again after a
+ * failed connection is still waiting); clients still waiting at `deadlineMs` count as
+ * failed.
  * @param {BenchClient[]} batch
  * @param {{ inFlight: number, startAt: (i: number) => number, deadlineMs: number }} pacing
  */
@@ -52,7 +54,7 @@ async function joinAll(batch, { inFlight, startAt, deadlineMs }) {
         const client = batch[next++];
         clients.push(client);
         waiting++;
-        client.join().then(() => {
+        client.join(t0 + deadlineMs).then(() => {
           waiting--;
           if (next === batch.length && waiting === 0) finish();
           else pump();
@@ -104,6 +106,7 @@ async function hold({ seconds, probesPerS, crossInstance }) {
   const byRoom = new Map();
   for (const c of atStart) byRoom.set(c.spec.room, [...(byRoom.get(c.spec.room) ?? []), c]);
   for (const key of Object.keys(tally.relayMs)) delete tally.relayMs[Number(key)];
+  for (const key of Object.keys(tally.relaySentAt)) delete tally.relaySentAt[Number(key)];
   tally.probesReceived = 0;
   let probesSent = 0;
   const t0 = now();
@@ -124,7 +127,9 @@ async function hold({ seconds, probesPerS, crossInstance }) {
   /** @type {Record<number, number>} */
   const heldByInstance = {};
   for (const c of held) heldByInstance[c.spec.instance] = (heldByInstance[c.spec.instance] ?? 0) + 1;
-  return { heldFrom: atStart.length, held: held.length, heldByInstance, probesSent, probesReceived: tally.probesReceived, relayMs: tally.relayMs };
+  const intervals = held.map((c) => c.reportEveryMs);
+  return { heldFrom: atStart.length, held: held.length, heldByInstance, probesSent, probesReceived: tally.probesReceived, relayMs: tally.relayMs,
+    relaySentAt: tally.relaySentAt, statsIntervalMs: { min: Math.min(...intervals), max: Math.max(...intervals) } };
 }
 
 /**
@@ -157,8 +162,8 @@ async function handle(command) {
     case 'stop': {
       clearInterval(heartbeat);
       for (const client of clients) client.end();
-      const { errors, closes, signalsSent, signalsReceived } = tally;
-      return { errors, closes, signalsSent, signalsReceived };
+      const { errors, closes, signalsSent, signalsReceived, retries } = tally;
+      return { errors, closes, signalsSent, signalsReceived, retries };
     }
     default: throw new Error(`unknown command ${command.cmd}`);
   }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run bench:signaling: a load bench of the signaling server over loopback.
 //   node tools/bench/signaling/main.mjs [--instances 1|3] [--redis] [--peers N] [--rooms R]
-//        [--storm N] [--storm-seconds T] [--rate M] [--seconds S] [--no-offers] [--profile DIR]
+//        [--storm N] [--storm-seconds T] [--settle-seconds W] [--rate M] [--seconds S] [--no-offers]
+//        [--profile DIR]
 // It starts the server(s) as child processes (`node tools/server/main.js`; with more
 // than one instance, or --redis, also a redis-server on a free port that they share)
 // and forks load generators, each holding at most 9,000 `ws` clients on a source
@@ -13,6 +14,8 @@
 //   2. join: peers - rooms - storm viewers, as fast as the server answers (100 in
 //      flight per generator): join rate and latency (join sent -> welcome);
 //   3. storm: `storm` more viewers paced evenly over `storm-seconds`, into the loaded server;
+//      then `settle-seconds` of heartbeats only, so that the hold measures the steady
+//      state, not the storm's signals still queued or the collection forced to read the RSS;
 //   4. hold: everyone heartbeats for `seconds` while `rate` probe signals per second go
 //      from a client to another of its room (with several instances, to one on another
 //      instance), timed by the receiving client: relay latency (one process, one clock).
@@ -24,6 +27,7 @@
 // object on stdout, progress on stderr; every process it started is killed at the end, also on failure.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import {
@@ -31,7 +35,7 @@ import {
 } from './processes.mjs';
 import { PING_INTERVAL_MS, STATS_INTERVAL_MS } from './bench-client.mjs';
 import { ServerProfiler, summary } from './profiler.mjs';
-import { addCounts, latency, mergeJoins, round, targetsMet } from './report.mjs';
+import { addCounts, latency, mergeJoins, round, slicedP99, targetsMet } from './report.mjs';
 
 const CLIENTS_PER_WORKER = 9_000;
 const MAX_WORKERS = 8;               // 72,000 clients: more than the servers below can take
@@ -40,6 +44,7 @@ const MAX_PEERS_PER_ROOM = 10_000;   // tools/server/limits.js maxPeersPerRoom, 
 const MAX_ROOMS = 1_000;             // ... and maxRooms
 const JOINS_IN_FLIGHT = 100;
 const PHASE_SLACK_MS = 60_000;
+const RELAY_SLICE_S = 5;            // the relay p99 is also given per slice of the hold this long
 
 const log = (/** @type {string} */ line) => process.stderr.write(`bench:signaling: ${line}\n`);
 
@@ -53,7 +58,7 @@ function options() {
   const { values } = parseArgs({ options: {
     instances: { type: 'string', default: '1' }, redis: { type: 'boolean', default: false },
     peers: { type: 'string' }, rooms: { type: 'string' }, storm: { type: 'string', default: '5000' },
-    'storm-seconds': { type: 'string', default: '5' }, rate: { type: 'string', default: '1000' },
+    'storm-seconds': { type: 'string', default: '5' }, 'settle-seconds': { type: 'string', default: '10' }, rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '30' }, 'no-offers': { type: 'boolean', default: false }, profile: { type: 'string' },
   } });
   const instances = Number(values.instances);
@@ -62,6 +67,7 @@ function options() {
   const rooms = Number(values.rooms ?? Math.ceil(peers / 1_000));
   const storm = Number(values.storm);
   const stormSeconds = Number(values['storm-seconds']);
+  const settleSeconds = Number(values['settle-seconds']);
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
   const integer = (/** @type {number} */ x, /** @type {number} */ min, /** @type {number} */ max) => Number.isInteger(x) && x >= min && x <= max;
@@ -69,6 +75,7 @@ function options() {
   if (!integer(storm, 0, peers)) refuse('--storm is 0 to --peers');
   if (!integer(peers, rooms + storm + 2, Infinity)) refuse('--peers must exceed --rooms (one broadcaster each) plus --storm by 2 at least');
   if (!(stormSeconds > 0 && stormSeconds <= 60)) refuse('--storm-seconds is above 0 and at most 60');
+  if (!integer(settleSeconds, 0, 120)) refuse('--settle-seconds is 0 to 120');
   if (!integer(rate, 0, 20_000)) refuse('--rate is 0 to 20,000 messages/s');
   if (!(seconds >= 1 && seconds <= 600)) refuse('--seconds is 1 to 600');
   const files = openFileLimit();
@@ -84,7 +91,7 @@ function options() {
     refuse(`${peers} peers in ${rooms} rooms exceeds the server's ${MAX_PEERS_PER_ROOM} peers per room on an instance: use more --rooms`);
   }
   return {
-    instances, redis: values.redis || instances > 1, peers, rooms, storm, stormSeconds, rate, seconds, workers, files,
+    instances, redis: values.redis || instances > 1, peers, rooms, storm, stormSeconds, settleSeconds, rate, seconds, workers, files,
     offers: !values['no-offers'], profile: values.profile ?? null,
   };
 }
@@ -94,7 +101,7 @@ const deadline = setTimeout(() => {
   log('took too long: every process stopped');
   killAll();
   process.exit(1);
-}, 4 * PHASE_SLACK_MS + (config.peers / 200 + config.stormSeconds + config.seconds) * 1000);
+}, 4 * PHASE_SLACK_MS + (config.peers / 200 + config.stormSeconds + config.settleSeconds + config.seconds) * 1000);
 deadline.unref();
 process.on('exit', killAll);
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.once(signal, () => process.exit(130));
@@ -239,11 +246,13 @@ try {
   await profiled('storm');
   const { kept: rssJoined, heapKb: heapJoined } = await serverRss();
   log(`storm: ${storm.joined} joined, ${storm.failed} failed`);
+  await sleep(config.settleSeconds * 1000);
   const beforeHold = snapshot();
 
   // 4. Hold: heartbeats, stats and relay probes.
   log(`holding for ${config.seconds} s with ${config.rate} probe signals/s`);
   const crossInstance = config.instances > 1;
+  const holdStartedAt = Date.now();
   const holds = await Promise.all(workers.map((_, w) => ask(w, {
     cmd: 'hold', seconds: config.seconds, probesPerS: config.rate / config.workers, crossInstance,
   })));
@@ -256,6 +265,7 @@ try {
 
   const relayByInstance = servers.map((_, i) => holds.flatMap((h) => h.relayMs[i] ?? []));
   const relayAll = relayByInstance.flat();
+  const relaySentAt = servers.flatMap((_, i) => holds.flatMap((h) => h.relaySentAt[i] ?? []));
   const probesSent = holds.reduce((n, h) => n + h.probesSent, 0);
   const probesReceived = holds.reduce((n, h) => n + h.probesReceived, 0);
   const held = holds.reduce((n, h) => n + h.held, 0);
@@ -273,13 +283,14 @@ try {
     bench: 'signaling',
     config: {
       instances: config.instances, redis: config.redis, peers: config.peers, rooms: config.rooms, storm: config.storm,
-      storm_seconds: config.stormSeconds, rate_per_s: config.rate, seconds: config.seconds, offers: config.offers,
+      storm_seconds: config.stormSeconds, settle_seconds: config.settleSeconds, rate_per_s: config.rate, seconds: config.seconds, offers: config.offers,
       load_generators: config.workers,
       source_addresses: workers.map((_, w) => sourceAddress(w)), ping_interval_ms: PING_INTERVAL_MS,
-      stats_interval_ms: STATS_INTERVAL_MS, open_file_limit: config.files, cores: cpus().length,
+      stats_timer_ms: STATS_INTERVAL_MS, open_file_limit: config.files, cores: cpus().length,
     },
     connections: {
       target: config.peers, joined: config.rooms + ramp.joined + storm.joined, failed: ramp.failed + storm.failed,
+      retries: sum(finals.map((f) => f.retries)),
       held, held_from: holds.reduce((n, h) => n + h.heldFrom, 0), server_reported: serverConnections.includes(null) ? null : sum(/** @type {number[]} */ (serverConnections)),
     },
     join: {
@@ -294,6 +305,11 @@ try {
     relay: {
       rate_per_s: config.rate, between_instances: crossInstance, sent: probesSent, received: probesReceived,
       lost: probesSent - probesReceived, ...latency(relayAll),
+      p99_ms_by_slice: slicedP99(relayAll, relaySentAt, holdStartedAt, RELAY_SLICE_S * 1000),
+    },
+    // How often the servers asked the held clients for their stats (limits.js statsReportsPerS).
+    stats_interval_ms: {
+      min: Math.min(...holds.map((h) => h.statsIntervalMs.min)), max: Math.max(...holds.map((h) => h.statsIntervalMs.max)),
     },
     rooms: { count: config.rooms, spanning_all_instances: [...roomInstances.values()].filter((set) => set.size === config.instances).length },
     server: {

@@ -25,6 +25,22 @@ export const round = (x, digits = 1) => (x === null || !Number.isFinite(x) ? nul
 export const latency = (xs) => ({ p50_ms: round(percentile(xs, 0.5)), p99_ms: round(percentile(xs, 0.99)), max_ms: round(percentile(xs, 1)) });
 
 /**
+ * The p99 of the latencies of each slice of `sliceMs` by when they began (what a
+ * single p99 does not show: a backlog that drains, or a stall that recurs).
+ * @param {number[]} latencies ms
+ * @param {number[]} startedAt ms since the epoch, one per latency
+ * @param {number} from ms since the epoch, where the first slice begins
+ * @param {number} sliceMs
+ * @returns {(number | null)[]}
+ */
+export function slicedP99(latencies, startedAt, from, sliceMs) {
+  /** @type {number[][]} */
+  const slices = [];
+  for (const [i, ms] of latencies.entries()) (slices[Math.max(0, Math.floor((startedAt[i] - from) / sliceMs))] ??= []).push(ms);
+  return Array.from(slices, (slice) => round(percentile(slice ?? [], 0.99)));
+}
+
+/**
  * Adds up the workers' answers to one phase command.
  * @param {any[]} answers
  */
