@@ -15,13 +15,13 @@
 //      flight per generator): join rate and latency (join sent -> welcome);
 //   3. storm: `storm` more viewers paced evenly over `storm-seconds`, into the loaded server;
 //      then `settle-seconds` of heartbeats only, so that the hold measures the steady
-//      state, not the storm's signals still queued or the collection forced to read the RSS;
+//      state, not the storm's signals still queued;
 //   4. hold: everyone heartbeats for `seconds` while `rate` probe signals per second go
 //      from a client to another of its room (with several instances, to one on another
 //      instance), timed by the receiving client: relay latency (one process, one clock).
-// Server RSS (VmRSS) is read before the viewers join, once all joined and after the
-// hold, each time after a full garbage collection (through the server's inspector, on
-// loopback), CPU (/proc/<pid>/stat) over each phase; with --profile, a CPU profile of
+// Server RSS (VmRSS) is read before the viewers join and after the hold, each time after
+// a full garbage collection (through the server's inspector, on loopback), and as it is
+// once all joined; CPU (/proc/<pid>/stat) over each phase; with --profile, a CPU profile of
 // each server per phase goes to DIR (profiler.mjs: a .cpuprofile and a summary of where
 // the time went; the profiling costs the server some CPU of its own). Prints one JSON
 // object on stdout, progress on stderr; every process it started is killed at the end, also on failure.
@@ -31,7 +31,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import {
-  collectGarbage, cpuSeconds, forkWorker, killAll, machineBusySeconds, openFileLimit, rssKb, startRedis, startServerProcess,
+  cpuSeconds, heapUsed, forkWorker, killAll, machineBusySeconds, openFileLimit, rssKb, startRedis, startServerProcess,
 } from './processes.mjs';
 import { PING_INTERVAL_MS, STATS_INTERVAL_MS } from './bench-client.mjs';
 import { ServerProfiler, summary } from './profiler.mjs';
@@ -184,11 +184,12 @@ const coresOver = (from, to) => {
 };
 
 // Each server's VmRSS in KiB as it is (`raw`) and after a full garbage collection
-// (`kept`), and its JavaScript heap then (`heapKb`): V8 keeps pages it collected, so
-// the RSS follows the heap's high-water mark, the heap what the server still holds.
-async function serverRss() {
+// (`kept`; without `collect`, as it is), and its JavaScript heap then (`heapKb`): V8
+// keeps pages it collected, so the RSS follows the heap's high-water mark, the heap
+// what the server still holds.
+async function serverRss(collect = true) {
   const raw = servers.map((s) => rssKb(s.pid));
-  const heapKb = (await Promise.all(servers.map(collectGarbage))).map((bytes) => Math.round(bytes / 1024));
+  const heapKb = (await Promise.all(servers.map((s) => heapUsed(s, collect)))).map((bytes) => Math.round(bytes / 1024));
   return { raw, kept: servers.map((s) => rssKb(s.pid)), heapKb };
 }
 
@@ -244,7 +245,9 @@ try {
   }))));
   const afterStorm = snapshot();
   await profiled('storm');
-  const { kept: rssJoined, heapKb: heapJoined } = await serverRss();
+  // Uncollected: a full collection in every instance at once left their collection
+  // cycles in step, and the next ones fell in the hold together, every ~15 s.
+  const { raw: rssJoined, heapKb: heapJoined } = await serverRss(false);
   log(`storm: ${storm.joined} joined, ${storm.failed} failed`);
   await sleep(config.settleSeconds * 1000);
   const beforeHold = snapshot();
@@ -313,9 +316,9 @@ try {
     },
     rooms: { count: config.rooms, spanning_all_instances: [...roomInstances.values()].filter((set) => set.size === config.instances).length },
     server: {
-      rss_kb_before: sum(rssBefore), rss_kb_joined: sum(rssJoined), rss_kb: sum(rssAfter), rss_kb_uncollected: sum(rssUncollected),
+      rss_kb_before: sum(rssBefore), rss_kb_joined_uncollected: sum(rssJoined), rss_kb: sum(rssAfter), rss_kb_uncollected: sum(rssUncollected),
       rss_bytes_per_connection: sum(connectionsOn) > 0 ? Math.round(((sum(rssAfter) - sum(rssBefore)) * 1024) / sum(connectionsOn)) : null,
-      heap_kb_before: sum(heapBefore), heap_kb_joined: sum(heapJoined), heap_kb: sum(heapAfter),
+      heap_kb_before: sum(heapBefore), heap_kb_joined_uncollected: sum(heapJoined), heap_kb: sum(heapAfter),
       heap_bytes_per_connection: sum(connectionsOn) > 0 ? Math.round(((sum(heapAfter) - sum(heapBefore)) * 1024) / sum(connectionsOn)) : null,
       cpu_cores: { join: round(sum(cpu.join.instances.map(Number)), 2), storm: round(sum(cpu.storm.instances.map(Number)), 2), hold: round(sum(cpu.hold.instances.map(Number)), 2) },
       // The CPU each unit of work cost, whatever share of the cores the server got: how
@@ -325,10 +328,10 @@ try {
       cpu_us_per_held_connection_s: round((cpu.hold.serverSeconds * 1e6) / held / cpu.hold.seconds, 1),
     },
     instances: servers.map((s, i) => ({
-      port: s.port, connections: serverConnections[i], held: heldOn[i], rss_kb_before: rssBefore[i], rss_kb_joined: rssJoined[i], rss_kb: rssAfter[i],
+      port: s.port, connections: serverConnections[i], held: heldOn[i], rss_kb_before: rssBefore[i], rss_kb_joined_uncollected: rssJoined[i], rss_kb: rssAfter[i],
       rss_kb_uncollected: rssUncollected[i],
       rss_bytes_per_connection: perConnection(rssBefore, rssAfter, i),
-      heap_kb_before: heapBefore[i], heap_kb_joined: heapJoined[i], heap_kb: heapAfter[i],
+      heap_kb_before: heapBefore[i], heap_kb_joined_uncollected: heapJoined[i], heap_kb: heapAfter[i],
       heap_bytes_per_connection: perConnection(heapBefore, heapAfter, i),
       cpu_cores: { join: cpu.join.instances[i], storm: cpu.storm.instances[i], hold: cpu.hold.instances[i] },
       relay_to_here: latency(relayByInstance[i]),

@@ -127,21 +127,23 @@ export async function startServerProcess({ redisUrl }) {
 }
 
 /**
- * A full garbage collection in the server (through its inspector), so that its RSS
- * counts what it keeps rather than what it has not yet collected. Resolves with the
- * bytes its JavaScript heap then holds (NaN when the server cannot be reached).
+ * The bytes the server's JavaScript heap holds (through its inspector; NaN when the
+ * server cannot be reached). With `collect`, after a full garbage collection, so that
+ * its RSS counts what it keeps rather than what it has not yet collected.
  * @param {{ inspector: string }} server
+ * @param {boolean} collect
  * @returns {Promise<number>}
  */
-export function collectGarbage({ inspector }) {
+export function heapUsed({ inspector }, collect) {
   return new Promise((resolve) => {
     let heapUsed = NaN;
     const session = new WebSocket(inspector, { perMessageDeflate: false });
     const timer = setTimeout(() => session.terminate(), READY_TIMEOUT_MS);
-    session.on('open', () => session.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' })));
+    const usage = () => session.send(JSON.stringify({ id: 2, method: 'Runtime.getHeapUsage' }));
+    session.on('open', () => (collect ? session.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' })) : usage()));
     session.on('message', (data) => {
       const answer = JSON.parse(String(data));
-      if (answer.id === 1) session.send(JSON.stringify({ id: 2, method: 'Runtime.getHeapUsage' }));
+      if (answer.id === 1) usage();
       if (answer.id !== 2) return;
       heapUsed = answer.result?.usedSize ?? NaN;
       session.close();
