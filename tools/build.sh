@@ -4,6 +4,11 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# One build of a tree at a time (two at once broke each other's archives); prepare.sh
+# holds a lock of its own around this one.
+mkdir -p build
+exec 9>build/.build.lock
+flock 9
 what="${1:-all}"
 jobs="$(nproc)"
 export NODE_PATH=/usr/share/nodejs  # emcc's JS optimizer needs Debian's acorn
