@@ -96,16 +96,18 @@ export class TokenBucket {
   }
 }
 
+const MAX_STATS_INTERVAL_MS = 3_600_000;
+
 /**
  * How often each of `clients` on one instance should report its stats: every
  * statsIntervalMs, or in whole seconds long enough that all of them together send at
- * most statsReportsPerS.
+ * most statsReportsPerS; at most once an hour (the schema's bound).
  * @param {number} clients
  * @param {Limits} limits
  * @returns {number} ms
  */
 export function statsIntervalFor(clients, limits) {
-  return Math.max(limits.statsIntervalMs, Math.ceil(clients / limits.statsReportsPerS) * 1000);
+  return Math.min(MAX_STATS_INTERVAL_MS, Math.max(limits.statsIntervalMs, Math.ceil(clients / limits.statsReportsPerS) * 1000));
 }
 
 /**

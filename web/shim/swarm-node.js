@@ -478,9 +478,10 @@ export class SwarmNode extends TypedEventTarget {
   }
 
   // A server holding many clients asks each to report less often than our timer runs.
+  // What is not a number of ms (a server of another version) leaves our own interval.
   /** @param {number} serverMs */
   #reportEvery(serverMs) {
-    this.#reportEveryMs = Math.max(this.options.statsIntervalMs, serverMs);
+    this.#reportEveryMs = Math.max(this.options.statsIntervalMs, Number.isFinite(serverMs) ? serverMs : 0);
   }
 
   /**
