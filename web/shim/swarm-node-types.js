@@ -42,7 +42,8 @@
  * @property {RTCIceTransportPolicy} [iceTransportPolicy] 'relay': every peer link through the TURN server the
  *   signaling server hands out, never directly (hides this node's addresses from its peers); default 'all'.
  * @property {number} [tickMs] The periodic tick: timeouts, pings, re-requests.
- * @property {number} [statsIntervalMs]
+ * @property {number} [statsIntervalMs] How often the node's stats timer runs: a report goes out
+ *   on it, or less often when the server asks (welcome, pong).
  * @property {number} [minPeers] Fewer links than this: ask the server for more.
  * @property {number} [peersRequestIntervalMs]
  */
