@@ -27,8 +27,8 @@ afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
-async function serve() {
-  const server = await startServer({ port: 0, host: '127.0.0.1', core, limits: { swarmSummaryIntervalMs: 60_000 } });
+async function serve(limits = {}) {
+  const server = await startServer({ port: 0, host: '127.0.0.1', core, limits: { swarmSummaryIntervalMs: 60_000, ...limits } });
   closers.push(() => server.close());
   return server;
 }
@@ -168,6 +168,14 @@ test('joins, messages, relays, reports and rejections move the numbers; every se
   assert.equal(gone.value('swarmcast_rooms'), 0);
   assert.equal(gone.value('swarmcast_viewers_reporting_playback'), 0);
   assert.equal(gone.value('swarmcast_joins_total'), 3);
+});
+
+test('the stats interval the instance asks for grows with its connections', async () => {
+  const server = await serve({ statsIntervalMs: 2000, statsReportsPerS: 1 });
+  assert.equal((await scrape(server)).value('swarmcast_stats_interval_seconds'), 2);
+  for (let i = 0; i < 3; i++) await connect(server);
+  // Three clients at one report a second together: every 3 s each.
+  assert.equal((await scrape(server)).value('swarmcast_stats_interval_seconds'), 3);
 });
 
 test('an oversize frame counts as a rejection; two servers in one process keep their own counts', async () => {

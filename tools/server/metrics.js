@@ -19,6 +19,7 @@ import { ErrorCode, clientMessages } from './schema.js';
  *   the listening socket's host:port
  * @property {() => Iterable<Client>} clients the connections this instance holds
  * @property {() => number} rooms the rooms this instance knows
+ * @property {() => number} statsIntervalMs how often it asks each client for its stats now
  * @property {() => import('./cluster/solo.js').ClusterStatus} [cluster] Redis and the
  *   instances sharing the rooms ('off' on one instance: no such series then)
  */
@@ -44,6 +45,12 @@ export class ServerMetrics {
     new Gauge({
       name: 'swarmcast_rooms', help: 'Stream rooms this instance knows (live or waiting for their broadcaster)', registers,
       collect() { this.set(source.rooms()); },
+    });
+    new Gauge({
+      name: 'swarmcast_stats_interval_seconds',
+      help: 'How often this instance asks each client for its stats now: longer as it fills up, and the dashboards and peer scores are that much older',
+      registers,
+      collect() { this.set(source.statsIntervalMs() / 1000); },
     });
     this.joins = new Counter({ name: 'swarmcast_joins_total', help: 'Members that joined a room, by role', labelNames: ['role'], registers });
     this.messages = new Counter({

@@ -61,6 +61,7 @@ export class Signaling extends EventEmitter {
     this.cluster = cluster;
     this.metrics = new ServerMetrics({
       instance, clients: () => this.clients, rooms: () => this.membership.rooms.size, cluster: () => cluster.status(),
+      statsIntervalMs: () => this.statsIntervalMs(),
     });
     this.membership = new Membership({
       core, limits, iceServers, turn, origin, now, cluster, streamEnded: (streamId) => this.emit('stream-ended', streamId),
