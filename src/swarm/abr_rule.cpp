@@ -73,13 +73,17 @@ bool buffer_falling(const AbrInput& in, const AbrConfig& config) {
 // cover that long (too few, a gap, or stale).
 std::optional<double> sustained_rate(const AbrInput& in, const AbrConfig& config) {
   const std::int64_t start = in.now.value - config.up_sustain_ms;
+  // The samples are kept only for a median: the rule runs every tick of every viewer.
+  const bool deep = in.buffer_ms >= config.deep_buffer_ms;
+  std::optional<double> least;
   std::vector<double> rates;
   std::int64_t later = in.now.value;
   for (auto it = in.observations.rbegin(); it != in.observations.rend(); ++it) {
     if (later - it->at.value > config.max_sample_gap_ms) return std::nullopt;
-    rates.push_back(it->delivery_bytes_per_s);
+    least = std::min(least.value_or(it->delivery_bytes_per_s), it->delivery_bytes_per_s);
+    if (deep) rates.push_back(it->delivery_bytes_per_s);
     if (it->at.value <= start) {
-      if (in.buffer_ms < config.deep_buffer_ms) return *std::min_element(rates.begin(), rates.end());
+      if (!deep) return least;
       const auto middle = rates.begin() + static_cast<std::ptrdiff_t>(rates.size() / 2);
       std::nth_element(rates.begin(), middle, rates.end());
       return *middle;

@@ -10,6 +10,41 @@
 const UINT32_MAX = 0xffffffff;  // the signaling schema's bound on counts
 const MAX_RENDITIONS = 8;       // rendition ids 0..7
 
+// When a report goes out on a stats timer that runs every `timerMs`: on every tick, or
+// less often when the server asks (welcome and pong: statsIntervalMs, longer on an
+// instance holding many clients), on the first tick at least that long after the last
+// report, so never more often than asked. Ticks are compared with half a tick to spare:
+// a timer's ticks come a little early or late. A server value that is not a number (a
+// server of another version) leaves the timer's.
+export class ReportPace {
+  #timerMs;
+  #reportedAt = -Infinity;
+  everyMs;
+
+  /** @param {number} timerMs */
+  constructor(timerMs) {
+    this.#timerMs = timerMs;
+    this.everyMs = timerMs;
+  }
+
+  /** @param {number} serverMs */
+  ask(serverMs) {
+    this.everyMs = Math.max(this.#timerMs, Number.isFinite(serverMs) ? serverMs : 0);
+  }
+
+  /**
+   * Whether a report is due at `now` (ms, one clock); if so, counts it as sent.
+   * @param {number} now
+   * @returns {boolean}
+   */
+  due(now) {
+    const ticks = Math.ceil(this.everyMs / this.#timerMs);
+    if (now - this.#reportedAt < (ticks - 0.5) * this.#timerMs) return false;
+    this.#reportedAt = now;
+    return true;
+  }
+}
+
 export class StatsReport {
   /** @type {{ at: number, mediaSent: number, linkBytes: Map<number, number> } | null} */
   #last = null;

@@ -31,7 +31,7 @@ import { OriginClient } from './origin-client.js';
 import { PeerLinks } from './peer-links.js';
 import { SignalingClient } from './signaling.js';
 import { Milestones } from './milestones.js';
-import { StatsReport } from './stats-report.js';
+import { ReportPace, StatsReport } from './stats-report.js';
 import { TypedEventTarget } from './typed-event-target.js';
 
 /** @type {Readonly<Required<Pick<SwarmNodeOptions, 'tickMs' | 'statsIntervalMs' | 'minPeers' | 'peersRequestIntervalMs'>>>} */
@@ -70,8 +70,7 @@ export class SwarmNode extends TypedEventTarget {
   #ticker = null;
   #tickQueued = false;
   #statsReport = new StatsReport();
-  #reportedAt = -Infinity;     // performance.now() of the last stats report sent
-  #reportEveryMs;              // statsIntervalMs, or longer when the server asks (welcome, pong)
+  #reportPace;
   #lastPeersRequest = 0;
   /** @type {string | null} */
   #lastServerError = null;
@@ -93,7 +92,7 @@ export class SwarmNode extends TypedEventTarget {
     iceTransportPolicy = 'all', ...options }) {
     super();
     this.options = { ...SWARM_NODE_DEFAULTS, ...options };
-    this.#reportEveryMs = this.options.statsIntervalMs;
+    this.#reportPace = new ReportPace(this.options.statsIntervalMs);
     this.#core = core;
     this.#role = role;
     this.#streamId = streamId;
@@ -311,7 +310,7 @@ export class SwarmNode extends TypedEventTarget {
     const on = (type, handler) => this.#signaling.addEventListener(type, ({ detail }) => handler(detail));
     on('challenge', ({ nonce }) => this.#prove(nonce));
     on('welcome', (message) => this.#welcome(message));
-    on('pong', ({ statsIntervalMs }) => this.#reportEvery(statsIntervalMs));
+    on('pong', ({ statsIntervalMs }) => this.#reportPace.ask(statsIntervalMs));
     on('state', ({ state }) => {
       this.streamState = state;
       this.#emit('state', state);
@@ -372,7 +371,7 @@ export class SwarmNode extends TypedEventTarget {
     this.peerId = peerId;
     this.#links.iceServers = iceServers;
     this.origin = origin;
-    this.#reportEvery(statsIntervalMs);
+    this.#reportPace.ask(statsIntervalMs);
     if (!this.#engine) {
       this.#engine = new SwarmEngine(this.#core, {
         self: peerId, broadcaster: role === 'broadcaster', streamKey: this.#streamId, device: this.#device,
@@ -465,9 +464,7 @@ export class SwarmNode extends TypedEventTarget {
   #report() {
     if (!this.#engine || !this.#signaling.connected) return;
     const now = performance.now();
-    // Within half a timer period of the interval asked for: on average, that interval.
-    if (now - this.#reportedAt >= this.#reportEveryMs - this.options.statsIntervalMs / 2) {
-      this.#reportedAt = now;
+    if (this.#reportPace.due(now)) {
       // The server's schema knows the device's state and budget, not the viewer's choice.
       const { metered, batteryLow, hidden, uploadBudgetBytesPerS } = this.#device;
       const report = this.#statsReport.next(now, this.#engine.stats(nowMs()), this.#playback(),
@@ -475,13 +472,6 @@ export class SwarmNode extends TypedEventTarget {
       if (report) this.#signaling.send(report);
     }
     this.#links.readPaths();
-  }
-
-  // A server holding many clients asks each to report less often than our timer runs.
-  // What is not a number of ms (a server of another version) leaves our own interval.
-  /** @param {number} serverMs */
-  #reportEvery(serverMs) {
-    this.#reportEveryMs = Math.max(this.options.statsIntervalMs, Number.isFinite(serverMs) ? serverMs : 0);
   }
 
   /**

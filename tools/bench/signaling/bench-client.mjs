@@ -10,6 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { FINAL_CLOSE_CODES, SIGNALING_DEFAULTS } from '../../../web/shim/signaling.js';
+import { ReportPace } from '../../../web/shim/stats-report.js';
 import { SWARM_NODE_DEFAULTS } from '../../../web/shim/swarm-node.js';
 
 export const now = () => performance.timeOrigin + performance.now();
@@ -72,20 +73,19 @@ export class BenchClient {
   peerId = 0;
   joined = false;
   ended = false;        // the bench is done with this client
-  /** @type {number | undefined} the close code of the last attempt */
-  closeCode;
   connectStartedAt = 0;
   joinSentAt = 0;
   welcomeAt = 0;
   /** send time of the oldest ping not yet answered; 0 when none */
   pingOutstandingSince = 0;
   lastPongAt = 0;
+  /** @type {number | undefined} the close code of the last attempt */
+  #closeCode;
   /** @type {(joined: boolean) => void} ends join()'s wait; later calls do nothing */
   #settleJoin = () => {};
   /** @type {string | undefined} its stats report, serialized once */
   #statsText;
-  #reportedAt = -Infinity;
-  #reportEveryMs = STATS_INTERVAL_MS;
+  #reportPace = new ReportPace(STATS_INTERVAL_MS);
 
   /**
    * @param {ClientSpec} spec
@@ -113,7 +113,7 @@ export class BenchClient {
     this.connectStartedAt = now();
     for (let round = 0; ; round++) {
       if (await this.#attempt()) return true;
-      if (this.ended || FINAL_CLOSE_CODES.has(this.closeCode ?? 0)) return false;
+      if (this.ended || FINAL_CLOSE_CODES.has(this.#closeCode ?? 0)) return false;
       const ceiling = Math.min(maxBackoffMs, minBackoffMs * 2 ** round);
       const delayMs = ceiling / 2 + (Math.random() * ceiling) / 2;
       if (now() + delayMs >= giveUpAt) return false;
@@ -142,7 +142,7 @@ export class BenchClient {
       ws.on('error', (error) => count(this.tally.errors, /** @type {NodeJS.ErrnoException} */ (error).code ?? error.message));
       ws.on('close', (code) => {
         if (!this.ended) count(this.tally.closes, code);
-        this.closeCode = code;
+        this.#closeCode = code;
         this.joined = false;
         this.#settleJoin(false);
       });
@@ -172,9 +172,7 @@ export class BenchClient {
   // Called every STATS_INTERVAL_MS; reports once the server's interval is up, as
   // SwarmNode does. The same report every time: the server scores it all the same.
   stats() {
-    const t = now();
-    if (!this.joined || t - this.#reportedAt < this.#reportEveryMs - STATS_INTERVAL_MS / 2) return;
-    this.#reportedAt = t;
+    if (!this.joined || !this.#reportPace.due(now())) return;
     this.sendText(this.#statsText ??= this.#report());
   }
 
@@ -218,17 +216,12 @@ export class BenchClient {
   #pong(statsIntervalMs) {
     this.lastPongAt = now();
     this.pingOutstandingSince = 0;
-    this.#reportEvery(statsIntervalMs);
+    this.#reportPace.ask(statsIntervalMs);
   }
 
   /** @returns {number} how often it reports its stats now (ms) */
   get reportEveryMs() {
-    return this.#reportEveryMs;
-  }
-
-  /** @param {number} serverMs */
-  #reportEvery(serverMs) {
-    this.#reportEveryMs = Math.max(STATS_INTERVAL_MS, serverMs);
+    return this.#reportPace.everyMs;
   }
 
   /** @param {any} message */
@@ -243,7 +236,7 @@ export class BenchClient {
         this.peerId = message.peerId;
         this.joined = true;
         this.welcomeAt = now();
-        this.#reportEvery(message.statsIntervalMs);
+        this.#reportPace.ask(message.statsIntervalMs);
         this.#settleJoin(true);
         return this.#offerTo(message.peers);
       case 'peers': return this.#offerTo(message.peers);

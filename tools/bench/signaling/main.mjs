@@ -31,7 +31,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import {
-  cpuSeconds, heapUsed, forkWorker, killAll, machineBusySeconds, openFileLimit, rssKb, startRedis, startServerProcess,
+  cpuSeconds, forkWorker, heapUsed, killAll, machineBusySeconds, openFileLimit, rssKb, startRedis, startServerProcess,
 } from './processes.mjs';
 import { PING_INTERVAL_MS, STATS_INTERVAL_MS } from './bench-client.mjs';
 import { ServerProfiler, summary } from './profiler.mjs';
