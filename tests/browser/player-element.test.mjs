@@ -11,6 +11,13 @@ const session = serverAndBrowser();
 // One broadcast for the whole file, started by the first test that needs it.
 let broadcastStarted = null;
 const liveBroadcast = () => { broadcastStarted ??= startBroadcast(session.browser, session.server); return broadcastStarted; };
+// A viewer of the shared broadcast, closed when its test ends, passed or not: one left
+// open would still count among the broadcast's viewers in the tests after it.
+const watch = async (t, streamId, options) => {
+  const viewer = await openViewer(session.browser, session.server, streamId, options);
+  t.after(() => viewer.close());
+  return viewer;
+};
 
 // What the element shows and does, read inside the page.
 const look = (page) => page.evaluate(() => {
@@ -53,9 +60,9 @@ function keepPeerConnections() {
   };
 }
 
-test('keyboard: space and k play/pause, m mutes, l switches the latency mode, f fullscreen, p picture-in-picture', async () => {
+test('keyboard: space and k play/pause, m mutes, l switches the latency mode, f fullscreen, p picture-in-picture', async (t) => {
   const broadcast = await liveBroadcast();
-  const viewer = await openViewer(session.browser, session.server, broadcast.streamId);
+  const viewer = await watch(t, broadcast.streamId);
   await waitPlaying([viewer], 15_000);
   await viewer.focus('swarmcast-player');
   const start = await look(viewer);
@@ -101,12 +108,11 @@ test('keyboard: space and k play/pause, m mutes, l switches the latency mode, f 
   assert.equal((await look(viewer)).paused, false, 'k in the latency selector does not pause');
   assert.equal((await viewerStats(viewer)).state, 'playing');
   assert.deepEqual(viewer.problems, []);
-  await viewer.close();
 });
 
-test('a viewer paused far behind live gets "Back to live", which takes it back near the live edge', async () => {
+test('a viewer paused far behind live gets "Back to live", which takes it back near the live edge', async (t) => {
   const broadcast = await liveBroadcast();
-  const viewer = await openViewer(session.browser, session.server, broadcast.streamId);
+  const viewer = await watch(t, broadcast.streamId);
   await waitPlaying([viewer], 15_000);
   await sleep(2000);
   const live = await viewerStats(viewer);
@@ -126,12 +132,11 @@ test('a viewer paused far behind live gets "Back to live", which takes it back n
   assert.ok(back.latencyMs < behind.latencyMs - 3000, `back near live: ${behind.latencyMs} -> ${back.latencyMs} ms`);
   assert.equal((await look(viewer)).badge, 'LIVE');
   assert.deepEqual(viewer.problems, []);
-  await viewer.close();
 });
 
-test('attributes reflect as properties, events come from the element, and a new stream restarts it', async () => {
+test('attributes reflect as properties, events come from the element, and a new stream restarts it', async (t) => {
   const broadcast = await liveBroadcast();
-  const viewer = await openViewer(session.browser, session.server, broadcast.streamId, { initScript: recordEvents });
+  const viewer = await watch(t, broadcast.streamId, { initScript: recordEvents });
   await waitPlaying([viewer], 15_000);
   await sleep(1500);
   const seen = await viewer.evaluate(() => window.seen);
@@ -210,7 +215,6 @@ test('attributes reflect as properties, events come from the element, and a new 
   await waitFor(async () => (await viewerStats(viewer))?.state === 'waiting', { what: 'the new stream to wait for its broadcaster' });
   assert.match(await viewer.textContent('swarmcast-player #status'), /Waiting for the broadcaster/);
   assert.deepEqual(viewer.problems, []);
-  await viewer.close();
 });
 
 // A page with no player of its own (the home page), where the test puts some.
@@ -256,9 +260,9 @@ test('bad input: a stream that is not a stream id, a signaling URL that is not w
   await page.close();
 });
 
-test('taking the player off the page stops its viewer and closes its peer links', async () => {
+test('taking the player off the page stops its viewer and closes its peer links', async (t) => {
   const broadcast = await liveBroadcast();
-  const viewer = await openViewer(session.browser, session.server, broadcast.streamId, { initScript: keepPeerConnections });
+  const viewer = await watch(t, broadcast.streamId, { initScript: keepPeerConnections });
   await waitPlaying([viewer], 15_000);
   const open = await viewer.evaluate(() => window.peerConnections.filter((pc) => pc.signalingState !== 'closed').length);
   assert.ok(open >= 1, `peer links while playing: ${open}`);
@@ -273,7 +277,6 @@ test('taking the player off the page stops its viewer and closes its peer links'
   assert.deepEqual(after, { open: 0, viewer: null });
   await waitFor(async () => (await viewersOf()) === 0, { what: 'the server to let the viewer go' });
   assert.deepEqual(viewer.problems, []);
-  await viewer.close();
 });
 
 test('the package imports under Node, where there is no DOM: nothing thrown, the elements exported but not defined', async () => {

@@ -77,7 +77,10 @@ export class LiveEdgeSteering {
     this.#mode = mode;
     this.#target.floorMs = mode === 'smooth' ? this.#options.smoothLatencyMs : this.#options.minLatencyMs;
     if (this.#holdTimer !== undefined) this.#endHold();
-    this.holdForTarget();
+    // Only the smooth mode holds back: in 'low' the target just forgotten is the
+    // initial one, often above the latency reached, and a pause there would answer a
+    // viewer's ask for less latency with a stop.
+    if (mode === 'smooth') this.holdForTarget();
   }
 
   /** @returns {number} the latency aimed at now (ms) */
