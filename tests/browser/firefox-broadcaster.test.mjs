@@ -11,9 +11,10 @@ import { mixedEngineSession, startFirefoxBroadcast } from './firefox.mjs';
 import { sleep, viewerStats, waitPlaying } from './pages.mjs';
 
 // Measured after a settling time, over a window long enough that one hiccup of a busy
-// machine does not decide it: in one CI run the viewer opened second played 6.7 s of an
-// 8 s window begun 1 s after it started, with no stall counted (its latency rose from
-// 2.0 to 3.1 s; the cause is not traced, the load is printed on failure for that).
+// machine does not decide it. Keeping up is judged on the capture clock (the latency
+// grows by at most 15 % of the window), not on media time: beside a busy loop, Firefox's
+// recording of its fake camera ran slower than the clock (a viewer's playhead advanced
+// 7.9 s of media in 12 s, with no stall, while its latency fell from 7.6 to 5.4 s).
 const SETTLE_MS = 3000;
 const WATCH_MS = 12_000;
 
@@ -26,9 +27,10 @@ async function firstChunkMs(page) {
   return Date.now() - since;
 }
 
-// Frames a second the viewers must decode at least: the test pattern is drawn at 30
-// (Firefox records it at 15-30 on a busy machine), Firefox's fake camera makes ~8.
-const MIN_FPS = { test: 10, camera: 4 };
+// Frames a second the viewers must decode at least, where a frozen picture decodes
+// none: the test pattern is drawn at 30 (Firefox records it at 15-30 on a busy machine);
+// Firefox's fake camera makes ~8, and beside a busy loop its recording gave 3.9.
+const MIN_FPS = { test: 10, camera: 2 };
 
 // Seeking into the middle of one of Firefox's long groups of pictures makes the viewer
 // decode from the keyframe before it: a join may take a few seconds more than with
@@ -53,7 +55,7 @@ for (const source of ['test', 'camera']) {
         const what = `viewer ${i}: ${JSON.stringify({ was: was[i], now: stats, loadavg: os.loadavg() })}`;
         assert.equal(stats.state, 'playing', what);
         assert.ok(stats.decodedFrames - was[i].decodedFrames >= (WATCH_MS / 1000) * MIN_FPS[source], `frames decoded: ${what}`);
-        assert.ok(stats.currentTime - was[i].currentTime >= (WATCH_MS / 1000) * 0.85, `the playhead kept up: ${what}`);
+        assert.ok(stats.latencyMs - was[i].latencyMs <= WATCH_MS * 0.15, `kept up with live: ${what}`);
         assert.equal(stats.chunksSkipped, 0, what);
       }
       for (const page of [broadcast, ...viewers]) assert.deepEqual(page.problems, [], 'no page errors');
