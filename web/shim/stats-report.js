@@ -18,9 +18,9 @@ const MAX_RENDITIONS = 8;       // rendition ids 0..7
 // server of another version) leaves the timer's.
 // Nodes that joined together (a crowd arriving in a few seconds) would report together
 // on every interval after: 5,000 joined in 5 s reported in one burst every 18 s, a third
-// above the pace an instance asks for. So the second report (the first goes out on the
-// first tick) comes early by a share of the interval, `phase`, random by default, which
-// spreads each node's reports over the interval.
+// above the pace an instance asks for. So the report after the first (which goes on the
+// first tick) comes early by a share of the interval, `phase`, random by default, and
+// the nodes' reports spread over the interval.
 export class ReportPace {
   #timerMs;
   #phase;
