@@ -1,5 +1,7 @@
 // Every number that bounds what one client or one stream can cost the server, in one
 // place, so a test (or an operator) can shrink them and see each limit bite.
+import { statsIntervalSpec } from './schema.js';
+
 export const DEFAULT_LIMITS = Object.freeze({
   maxMessageBytes: 64 * 1024,      // ws maxPayload: larger frames close the socket (1009)
   maxSignalBytes: 16 * 1024,       // one SDP or candidate; data-channel SDPs are ~1-3 KiB
@@ -96,8 +98,6 @@ export class TokenBucket {
   }
 }
 
-const MAX_STATS_INTERVAL_MS = 3_600_000;
-
 /**
  * How often each of `clients` on one instance should report its stats: every
  * statsIntervalMs, or in whole seconds long enough that all of them together send at
@@ -107,7 +107,7 @@ const MAX_STATS_INTERVAL_MS = 3_600_000;
  * @returns {number} ms
  */
 export function statsIntervalFor(clients, limits) {
-  return Math.min(MAX_STATS_INTERVAL_MS, Math.max(limits.statsIntervalMs, Math.ceil(clients / limits.statsReportsPerS) * 1000));
+  return Math.min(statsIntervalSpec.max, Math.max(limits.statsIntervalMs, Math.ceil(clients / limits.statsReportsPerS) * 1000));
 }
 
 /**

@@ -94,6 +94,8 @@ const count = int(0, 1_000_000);
 const bytesPerS = num(0, 1e11);
 const uint32 = int(0, 0xffffffff);
 const renditionId = int(0, 7);      // trust::kMaxRenditions ids
+// How often a client should send its stats (ms), in welcome and pong.
+export const statsIntervalSpec = int(1000, 3_600_000);
 const RENDITIONS = 8;
 /** @type {StringSpec} */
 const tag = { kind: 'string', minLength: 1, maxLength: 24, pattern: /^[a-z0-9][a-z0-9-]*$/ };
@@ -173,7 +175,7 @@ export const serverMessages = {
     resumeToken: resumeTokenSpec,   // secret: proves this peer id on a re-join
     resumed: bool(),                // true: the same peer id as before, links kept
     origin: bool(),                 // the server runs the HTTP origin (docs/SIGNALING.md)
-    statsIntervalMs: int(1000, 3_600_000), // send 'stats' this often (ms); 'pong' updates it
+    statsIntervalMs: statsIntervalSpec, // send 'stats' this often; 'pong' updates it
     // With Redis: the live instances' signaling URLs, this one first (a client's
     // failover list). Absent on a single instance.
     signalingUrls: optional(array(str(500, 1), 32)),
@@ -217,7 +219,7 @@ export const serverMessages = {
   }),
   // How often the client should send its stats (ms), as in welcome: longer while the
   // instance holds many clients.
-  pong: object({ statsIntervalMs: int(1000, 3_600_000) }),
+  pong: object({ statsIntervalMs: statsIntervalSpec }),
   error: object({ code: str(40, 1), message: str(500) }),
 };
 

@@ -23,9 +23,8 @@ const MAX_RENDITIONS = 8;       // rendition ids 0..7
 // the nodes' reports spread over the interval.
 export class ReportPace {
   #timerMs;
-  #phase;
+  #phase;               // spent (0) once the report after the first has gone
   #reportedAt = -Infinity;
-  #reports = 0;
   everyMs;
 
   /**
@@ -50,10 +49,9 @@ export class ReportPace {
    */
   due(now) {
     const ticks = Math.ceil(this.everyMs / this.#timerMs);
-    const early = this.#reports === 1 ? this.#phase * this.everyMs : 0;
-    if (now - this.#reportedAt + early < (ticks - 0.5) * this.#timerMs) return false;
+    if (now - this.#reportedAt + this.#phase * this.everyMs < (ticks - 0.5) * this.#timerMs) return false;
+    if (this.#reportedAt !== -Infinity) this.#phase = 0;
     this.#reportedAt = now;
-    this.#reports += 1;
     return true;
   }
 }
