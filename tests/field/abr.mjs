@@ -88,6 +88,9 @@ export async function abrOnCappedLink({ capKbit = 1000, rungs = '360p:1400, 180p
     });
     const first = samples[0].viewers;
     const last = samples.at(-1).viewers;
+    const timeline = (/** @type {typeof samples} */ of, /** @type {number} */ i) =>
+      of.filter((s, k) => k === 0 || s.viewers[i].rendition !== of[k - 1].viewers[i].rendition)
+        .map((s) => ({ atS: s.at / 1000, rendition: s.viewers[i].rendition, reason: s.viewers[i].reason }));
     const onTop = (/** @type {number} */ i) => samples.filter((s) => s.viewers[i].rendition === 0).length / samples.length;
     return {
       capKbit, rungs, viewers: count, cappedAtS: cappedAt / 1000, liftedAtS: liftedAt / 1000,
@@ -98,8 +101,9 @@ export async function abrOnCappedLink({ capKbit = 1000, rungs = '360p:1400, 180p
       cappedStalledMs: last[0].stalledMs - first[0].stalledMs,
       othersOnTopShare: viewers.slice(1).map((_, i) => +onTop(i + 1).toFixed(3)),
       othersStalls: last.slice(1).map((v, i) => v.stalls - first[i + 1].stalls),
-      cappedTimeline: samples.filter((s, i) => i === 0 || s.viewers[0].rendition !== samples[i - 1].viewers[0].rendition)
-        .map((s) => ({ atS: s.at / 1000, rendition: s.viewers[0].rendition, reason: s.viewers[0].reason })),
+      cappedTimeline: timeline(samples, 0),
+      // The others' switches too: one off the top level says when, and why.
+      othersTimelines: viewers.slice(1).map((_, i) => timeline(samples, i + 1)),
       // What the capped viewer's rule saw, once a second: its link's rate, its buffer, its
       // reason, its stalls; and what its link carried since the last line: new media and
       // duplicates (kbit/s), and requests that timed out.
