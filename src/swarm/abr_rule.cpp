@@ -137,9 +137,9 @@ AbrDecision choose_rendition(const AbrInput& in, const AbrConfig& config) {
   }
   if (in.starting) {
     const std::optional<double> start_rate = recent_rate(in, config, true);
-    const Rendition& start = start_rate ? levels.highest_within(*start_rate, 1.0 / config.carry_fraction) : levels.lowest();
-    return start_rate && start.id != current->id ? AbrDecision{start.id, AbrReason::kStart}
-                                                 : AbrDecision{current->id, AbrReason::kSteady};
+    if (!start_rate) return {current->id, AbrReason::kSteady};
+    const Rendition& start = levels.highest_within(*start_rate, 1.0 / config.carry_fraction);
+    return start.id != current->id ? AbrDecision{start.id, AbrReason::kStart} : AbrDecision{current->id, AbrReason::kSteady};
   }
 
   if (in.buffer_ms < config.panic_buffer_ms && carried().bitrate_bps < current->bitrate_bps)

@@ -137,9 +137,8 @@ void Engine::on_piece(Remote& peer, const wire::PieceView& m, TimeMs now) {
       return ban(peer);
     case PieceOutcome::kUnknownChunk:
       return;
-    case PieceOutcome::kDuplicate:
+    case PieceOutcome::kDuplicate: {
       stats_.duplicate_bytes_received += m.bytes.size();
-    {
       const std::optional<TimeMs> took = requests_.complete(id, m.index, peer.id, now, also_asked_);
       observe_link(m.bytes.size(), took.value_or(TimeMs{0}), now);
       observe_train(peer, m.bytes.size(), took, now);
