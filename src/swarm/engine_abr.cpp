@@ -87,13 +87,18 @@ void Engine::observe_link(std::size_t bytes, TimeMs took, TimeMs now) {
 // serve, and in abr-1000 that started 157 of the 695 uncapped viewers (seed 1500) below
 // the top level, where they stayed.
 void Engine::observe_train(Remote& peer, std::size_t bytes, std::optional<TimeMs> took, TimeMs now) {
-  // Pieces handed over in one go (several in one read of the channel) are taken as
-  // spread over at least this.
+  // Pieces handed over closer together than this came in one go (several in one read
+  // of the channel, by a page busy elsewhere, or in one step of the simulator) and say
+  // nothing of the link's pace: no sample. Taken as spread over this much instead, a
+  // busy page's bursts read a capped link as several times its cap. The samples left
+  // err low (the first piece of a burst waited for the others), which is the safe side
+  // for a start.
   constexpr std::int64_t kMinSpacingMs = 20;
   const std::optional<TimeMs> previous = std::exchange(peer.last_piece_at, now);
   if (!several_renditions() || !took || !previous || now.value - took->value > previous->value) return;
-  smooth(train_bytes_per_s_,
-         1000.0 * static_cast<double>(bytes) / static_cast<double>(std::max(now.value - previous->value, kMinSpacingMs)));
+  const std::int64_t spacing = now.value - previous->value;
+  if (spacing < kMinSpacingMs) return;
+  smooth(train_bytes_per_s_, 1000.0 * static_cast<double>(bytes) / static_cast<double>(spacing));
   train_measured_at_ = now;
 }
 
