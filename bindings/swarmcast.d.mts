@@ -310,8 +310,6 @@ export interface EngineStats {
   abr_buffer_ms: number;
   /** The link's smoothed rate while fetching; null before one was measured. */
   abr_link_bytes_per_s: number | null;
-  /** What the link carried from one peer sending back to back, smoothed; null before one was measured. */
-  abr_capacity_bytes_per_s: number | null;
   switches_up: number;
   switches_down: number;
   /** Media played in each rendition of the stream, in ms. */

@@ -44,14 +44,13 @@ class Levels {
 
 // The median rate over the last down_window_ms (the newest sample at least): it follows
 // a drop once half the window has seen it, and one odd sample does not move it. None
-// when the newest sample is stale. `with_capacity`: each sample's delivery rate or the
-// link's capacity, whichever is higher (the start's measure).
-std::optional<double> recent_rate(const AbrInput& in, const AbrConfig& config, bool with_capacity = false) {
+// when the newest sample is stale.
+std::optional<double> recent_rate(const AbrInput& in, const AbrConfig& config) {
   if (in.observations.empty() || in.now.value - in.observations.back().at.value > config.stale_rate_ms) return std::nullopt;
   std::vector<double> rates;
   for (auto it = in.observations.rbegin(); it != in.observations.rend(); ++it) {
     if (!rates.empty() && in.now.value - it->at.value > config.down_window_ms) break;
-    rates.push_back(with_capacity ? std::max(it->delivery_bytes_per_s, it->capacity_bytes_per_s) : it->delivery_bytes_per_s);
+    rates.push_back(it->delivery_bytes_per_s);
   }
   const auto middle = rates.begin() + static_cast<std::ptrdiff_t>(rates.size() / 2);
   std::nth_element(rates.begin(), middle, rates.end());
@@ -135,12 +134,8 @@ AbrDecision choose_rendition(const AbrInput& in, const AbrConfig& config) {
       if (levels[i].id != current->id && !in.unreachable.test(levels[i].id.value) && levels[i].bitrate_bps <= within.bitrate_bps)
         return {levels[i].id, AbrReason::kUnavailable};
   }
-  if (in.starting) {
-    const std::optional<double> start_rate = recent_rate(in, config, true);
-    if (!start_rate) return {current->id, AbrReason::kSteady};
-    const Rendition& start = levels.highest_within(*start_rate, 1.0 / config.carry_fraction);
-    return start.id != current->id ? AbrDecision{start.id, AbrReason::kStart} : AbrDecision{current->id, AbrReason::kSteady};
-  }
+  if (in.starting) return rate && carried().id != current->id ? AbrDecision{carried().id, AbrReason::kStart}
+                                                              : AbrDecision{current->id, AbrReason::kSteady};
 
   if (in.buffer_ms < config.panic_buffer_ms && carried().bitrate_bps < current->bitrate_bps)
     return {carried().id, AbrReason::kPanic};

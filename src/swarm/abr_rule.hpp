@@ -40,13 +40,6 @@ struct AbrObservation {
   TimeMs at;
   double delivery_bytes_per_s = 0;  // see above; 0 when nothing was fetched
   std::uint32_t buffer_ms = 0;      // media ahead of the playhead when it was taken
-  // What the link carried when one peer sent pieces back to back (Engine::observe_train);
-  // 0 when unknown. The start weighs it: of a link, not of how slow the peers were to
-  // serve. The switches do not: it says the link could carry a level, not that the
-  // neighbours bring it (in abr-1000, going up on it too gained nothing over six seeds,
-  // and in one the uncapped viewers went up together onto a level their neighbours could
-  // not supply: continuity 0.971).
-  double capacity_bytes_per_s = 0;
 };
 
 struct AbrSwitch {
@@ -100,8 +93,7 @@ struct AbrInput {
   // with nothing to ask waits on its peers, not on its link.
   std::optional<double> arriving_bytes_per_s;
   // Nothing played yet: the buffer is empty by nature, not running out, so the start
-  // is the level the rate carries, the rate being the delivery rate or the link's
-  // capacity, whichever is higher (the current level while there is no measure).
+  // is the level the rate carries (the current one while there is no measure).
   bool starting = false;
   std::span<const AbrObservation> observations;     // oldest first
   // The switches the rule made, oldest first; a manual choice's are no sign of the link.

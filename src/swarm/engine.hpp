@@ -274,8 +274,6 @@ class Engine {
   bool several_renditions() const { return ladder_ && ladder_->renditions.size() > 1; }
   // The link's delivery rate while fetching, engine-wide (measure_delivery's rule).
   void observe_link(std::size_t bytes, TimeMs took, TimeMs now);
-  void observe_train(Remote& peer, std::size_t bytes, std::optional<TimeMs> took, TimeMs now);
-  std::optional<double> train_rate(TimeMs now) const;
   std::optional<double> link_rate(TimeMs now) const;
   std::optional<double> arriving_rate(TimeMs now) const;
   std::optional<double> link_carries_now(TimeMs now) const;
@@ -393,9 +391,6 @@ class Engine {
   // The next piece asked for is a busy period's first (observe_link).
   bool link_busy_first_ = true;
   double link_bytes_per_s_ = 0;             // smoothed
-  // Back-to-back pieces from one peer (observe_train), smoothed.
-  double train_bytes_per_s_ = 0;
-  std::optional<TimeMs> train_measured_at_;
   // Pieces that arrived over the last second, and since when requests have been
   // outstanding without a break (arriving_rate).
   std::deque<std::pair<TimeMs, std::uint32_t>> arrivals_;

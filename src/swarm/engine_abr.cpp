@@ -6,7 +6,6 @@
 // Chunk k of every rendition covers the same moment, so the player neither stalls nor
 // jumps.
 #include <algorithm>
-#include <utility>
 #include <vector>
 
 #include "swarm/engine.hpp"
@@ -77,35 +76,6 @@ void Engine::observe_link(std::size_t bytes, TimeMs took, TimeMs now) {
     link_busy_bytes_ = 0;
   }
   if (idle) end_link_busy_period();
-}
-
-// A piece asked of a peer before its previous piece arrived was queued behind that one,
-// so the two arrive spaced by the narrower of the peer's uplink and our downlink: a
-// sample of what the link can carry (AbrObservation::capacity_bytes_per_s) that round
-// trips and other peers' slowness do not dilute. The busy-period rate (observe_link)
-// counts them: a viewer joining with a crowd reads how slowly its busy neighbours
-// serve, and in abr-1000 that started 157 of the 695 uncapped viewers (seed 1500) below
-// the top level, where they stayed.
-void Engine::observe_train(Remote& peer, std::size_t bytes, std::optional<TimeMs> took, TimeMs now) {
-  // Pieces handed over closer together than this came in one go (several in one read
-  // of the channel, by a page busy elsewhere, or in one step of the simulator) and say
-  // nothing of the link's pace: no sample. Taken as spread over this much instead, a
-  // busy page's bursts read a capped link as several times its cap. The samples left
-  // err low (the first piece of a burst waited for the others), which is the safe side
-  // for a start.
-  constexpr std::int64_t kMinSpacingMs = 20;
-  const std::optional<TimeMs> previous = std::exchange(peer.last_piece_at, now);
-  if (!several_renditions() || !took || !previous || now.value - took->value > previous->value) return;
-  const std::int64_t spacing = now.value - previous->value;
-  if (spacing < kMinSpacingMs) return;
-  smooth(train_bytes_per_s_, 1000.0 * static_cast<double>(bytes) / static_cast<double>(spacing));
-  train_measured_at_ = now;
-}
-
-std::optional<double> Engine::train_rate(TimeMs now) const {
-  if (!train_measured_at_ || now.value - train_measured_at_->value > std::int64_t{config_.abr.stale_rate_ms})
-    return std::nullopt;
-  return train_bytes_per_s_;
 }
 
 void Engine::end_link_busy_period() {
@@ -207,7 +177,7 @@ void Engine::choose_rendition_now(TimeMs now) {
     last_observation_ = now;
     // A rate not measured for a while is no measure of the link: no sample.
     if (const std::optional<double> rate = link_rate(now))
-      observations_.push_back({now, *rate, buffer_ms(now), train_rate(now).value_or(0)});
+      observations_.push_back({now, *rate, buffer_ms(now)});
     std::erase_if(observations_, [&](const AbrObservation& o) { return now.value - o.at.value > kKeptObservationsMs; });
     std::erase_if(switches_, [&](const AbrSwitch& s) { return now.value - s.at.value > config_.abr.flap_window_ms; });
   }

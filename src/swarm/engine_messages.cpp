@@ -137,14 +137,11 @@ void Engine::on_piece(Remote& peer, const wire::PieceView& m, TimeMs now) {
       return ban(peer);
     case PieceOutcome::kUnknownChunk:
       return;
-    case PieceOutcome::kDuplicate: {
+    case PieceOutcome::kDuplicate:
       stats_.duplicate_bytes_received += m.bytes.size();
-      const std::optional<TimeMs> took = requests_.complete(id, m.index, peer.id, now, also_asked_);
-      observe_link(m.bytes.size(), took.value_or(TimeMs{0}), now);
-      observe_train(peer, m.bytes.size(), took, now);
+      observe_link(m.bytes.size(), requests_.complete(id, m.index, peer.id, now, also_asked_).value_or(TimeMs{0}), now);
       cancel_also_asked(id, m.index);
       return;
-    }
     case PieceOutcome::kAccepted:
       break;
   }
@@ -158,7 +155,6 @@ void Engine::on_piece(Remote& peer, const wire::PieceView& m, TimeMs now) {
   }
   // Every piece took the link, asked for or pushed, late or not.
   observe_link(m.bytes.size(), took.value_or(TimeMs{0}), now);
-  observe_train(peer, m.bytes.size(), took, now);
   fresh_pieces_[id].push_back(m.index.value);
 }
 

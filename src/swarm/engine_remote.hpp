@@ -28,7 +28,6 @@ struct Engine::Remote {
   std::optional<TimeMs> ping_sent_at;
   std::optional<TimeMs> busy_since;  // start of the current delivery-rate sample
   std::uint64_t busy_bytes = 0;      // delivered since busy_since
-  std::optional<TimeMs> last_piece_at;  // its last piece's arrival (Engine::observe_train)
   std::optional<RateLimit> chat_limit;  // from its first chat line
   std::optional<RenditionId> playing;   // what it said it plays (wire::Playing): a hint
 };

@@ -39,9 +39,6 @@ std::vector<StatField> Engine::stats_report(TimeMs now) const {
       // What the rule saw last: media ahead in the player, and the link's rate while
       // fetching (null before one was measured).
       count("abr_buffer_ms", std::uint64_t{buffer_ms(now)}),
-      // What the link carried from one peer sending back to back (null: not measured).
-      train_measured_at_ ? count("abr_capacity_bytes_per_s", static_cast<std::uint64_t>(train_bytes_per_s_))
-                         : StatField{"abr_capacity_bytes_per_s", std::nullopt, true},
       link_measured_at_ ? count("abr_link_bytes_per_s", static_cast<std::uint64_t>(link_bytes_per_s_))
                         : StatField{"abr_link_bytes_per_s", std::nullopt, true},
       count("bad_pieces", s.bad_pieces),

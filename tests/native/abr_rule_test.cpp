@@ -297,24 +297,6 @@ TEST(AbrRule, BeforePlayingTheEmptyBufferIsNoPanicAndTheStartIsWhatTheRateCarrie
   EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k480, AbrReason::kPanic}));
 }
 
-// Pieces slow to come from busy neighbours (1.5 Mbit/s of delivery) on a link that
-// carried 8 Mbit/s when one peer sent back to back: the start is the top level, which
-// the delivery rate alone would not give. Once playing, that capacity takes no one up:
-// it is of the link, not of what the neighbours bring.
-TEST(AbrRule, TheStartWeighsTheLinksCapacityAndTheSwitchesDoNot) {
-  std::vector<swarm::AbrObservation> samples;
-  for (std::int64_t at = 1000; at <= 10'000; at += 250) samples.push_back({TimeMs{at}, mbps(1.5), 1500, mbps(8.0)});
-  swarm::AbrInput in{.now = TimeMs{10'000}, .ladder = kLadder, .current = k240, .buffer_ms = 0, .starting = true,
-                     .observations = samples};
-  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k720, AbrReason::kStart}));
-  for (swarm::AbrObservation& o : samples) o.capacity_bytes_per_s = mbps(1.0);
-  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k480, AbrReason::kStart})) << "the higher of the two";
-  for (swarm::AbrObservation& o : samples) o.capacity_bytes_per_s = mbps(8.0);
-  in.starting = false;
-  in.buffer_ms = 1500;
-  EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k240, AbrReason::kSteady})) << "playing: the delivery rate decides";
-}
-
 TEST(AbrRule, NoSamplesNoSwitch) {
   swarm::AbrInput in{.now = TimeMs{10'000}, .ladder = kLadder, .current = k480, .buffer_ms = 2000};
   EXPECT_EQ(swarm::choose_rendition(in), (AbrDecision{k480, AbrReason::kSteady}));
