@@ -54,13 +54,18 @@ std::vector<MuxEvent> FrameMuxer::push(const EncodedFrame& frame) {
   std::vector<MuxEvent> events;
   if (video && frame.chunk_boundary) {
     // A boundary in time order cuts even when its frame is refused: chunk k then still
-    // starts at the same time as in the other renditions, with its video held back.
-    const bool usable = !error && frame.keyframe;
-    open_chunk(ms, usable, events);
-    if (!usable) {
+    // starts at the same time as in the other renditions, with its video held back. A
+    // delta frame opens a chunk within a group of pictures (the caller asks for a
+    // keyframe only every few chunks): played after the chunk before it, it decodes;
+    // joiners and switches wait for a chunk that opens on a keyframe.
+    open_chunk(ms, !error && frame.keyframe, events);
+    if (error) {
       video_held_ = true;
-      events.push_back(error ? *error
-                             : MuxError{MuxErrorCode::kBoundaryNotKeyframe, describe_time(frame) + " opens a chunk"});
+      events.push_back(*error);
+      return events;
+    }
+    if (video_held_ && !frame.keyframe) {
+      ++dropped_frames_;
       return events;
     }
   } else if (!chunk_ || (video && video_held_ && !frame.keyframe)) {

@@ -1,7 +1,9 @@
 // One rendition's WebCodecs output as chunks: encoded frames in, one Cluster per chunk
-// out. A chunk opens at the video frame the caller marks as a chunk boundary (its chunk
-// clock asks every rendition's encoder for a keyframe on that same frame), so chunk k
-// of every rendition fed the same frames starts at the same time.
+// out. A chunk opens at the video frame the caller marks as a chunk boundary, so chunk
+// k of every rendition fed the same frames starts at the same time. Chunks may be
+// shorter than a group of pictures: the caller's chunk clock asks every rendition's
+// encoder for a keyframe on the same boundaries, every few chunks, and a chunk that
+// opens on a delta frame says so (keyframe false).
 //
 // Each chunk is a Cluster of unknown size (8-byte size 0x01FFFFFFFFFFFFFF): its Timecode
 // (the chunk's start, ms), then a SimpleBlock per frame in the order pushed (track,
@@ -42,9 +44,10 @@ class FrameMuxer {
   // Takes frames in capture order, each track's timestamps never going back. Returns the
   // chunk this frame closed (a boundary, or a frame a relative timecode cannot reach from
   // the chunk's start), or the typed error that refused it. Frames before the first
-  // boundary have no chunk to go into and are dropped. After a refused video frame the
-  // video is held back (dropped, without further errors) until the next keyframe, since
-  // the frames between reference what is missing; audio goes on.
+  // boundary have no chunk to go into and are dropped. Before the first keyframe, and
+  // after a refused video frame, the video is held back (dropped, without further
+  // errors) until the next keyframe, since the frames between reference what is
+  // missing; audio goes on.
   std::vector<MuxEvent> push(const EncodedFrame& frame);
   // The stream ended: the open chunk, lasting until its last video frame ends.
   std::vector<MuxEvent> finish();
@@ -79,7 +82,8 @@ class FrameMuxer {
   std::optional<std::int64_t> last_video_us_, last_audio_us_;
   std::optional<std::int64_t> last_video_ms_;  // the last video frame kept, and its distance to the one before
   std::int64_t last_video_gap_ms_ = 0;
-  bool video_held_ = false;  // a refused video frame: dropped until the next keyframe
+  // No keyframe yet, or a refused video frame: video dropped until the next keyframe.
+  bool video_held_ = true;
   std::size_t appended_from_ = 0;
   std::uint64_t dropped_frames_ = 0;
 };

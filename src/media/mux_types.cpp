@@ -8,7 +8,6 @@ const char* to_string(MuxErrorCode code) {
     case MuxErrorCode::kNoSuchTrack: return "no_such_track";
     case MuxErrorCode::kTimestampOutOfRange: return "timestamp_out_of_range";
     case MuxErrorCode::kOutOfOrder: return "out_of_order";
-    case MuxErrorCode::kBoundaryNotKeyframe: return "boundary_not_keyframe";
     case MuxErrorCode::kEmptyFrame: return "empty_frame";
     case MuxErrorCode::kFrameTooLarge: return "frame_too_large";
     case MuxErrorCode::kChunkTooLarge: return "chunk_too_large";

@@ -50,7 +50,6 @@ enum class MuxErrorCode {
   kNoSuchTrack,          // an audio packet for a rendition without audio
   kTimestampOutOfRange,  // negative, or beyond what a Cluster Timecode holds
   kOutOfOrder,           // a frame timed before the previous frame of its track
-  kBoundaryNotKeyframe,  // a chunk boundary on a video frame that is not a keyframe
   kEmptyFrame,           // a frame without bytes
   kFrameTooLarge,        // a frame above MuxerConfig::max_frame_bytes
   kChunkTooLarge,        // the frame would take its chunk above MuxerConfig::max_chunk_bytes

@@ -78,18 +78,29 @@ test('goes live from the test pattern with the share link under its watch-url, d
   await page.close();
 });
 
-test('a signaling URL that is not ws(s) is said in the element and dispatched as an error', async () => {
-  const page = await pageWithBroadcaster({ signaling: 'http://example.test/signal' });
+// An attribute the element cannot start with: its one error event says it in `detail`,
+// the element shows the same words, and no broadcaster is made.
+async function refusedAttribute(attributes, detail) {
+  const page = await pageWithBroadcaster(attributes);
   const [error] = await waitFor(async () => {
     const errors = await seen(page, 'error');
     return errors.length > 0 && errors;
   }, { what: 'the error event' });
-  assert.deepEqual(error, { type: 'input', detail: 'signaling "http://example.test/signal" is not a ws: or wss: URL', fatal: true });
+  assert.deepEqual(error, { type: 'input', detail, fatal: true });
   assert.equal(await page.textContent('swarmcast-broadcaster #status'), error.detail);
   assert.ok(await page.isDisabled('swarmcast-broadcaster #go-live'));
   assert.deepEqual(await seen(page, 'ready'), [], 'no broadcaster made');
   assert.deepEqual(page.problems.filter((problem) => problem.startsWith('pageerror')), []);
   await page.close();
+}
+
+test('a signaling URL that is not ws(s) is said in the element and dispatched as an error', async () => {
+  await refusedAttribute({ signaling: 'http://example.test/signal' },
+    'signaling "http://example.test/signal" is not a ws: or wss: URL');
+});
+
+test('a chunk-ms the chunk clock cannot keep is said in the element and dispatched as an error', async () => {
+  await refusedAttribute({ 'chunk-ms': '40' }, 'chunk-ms "40": chunkMs must be a whole number of ms from 100 to 10000, not 40');
 });
 
 test('taking the element off the page ends its broadcast and releases the source', async () => {

@@ -16,13 +16,13 @@ const session = mixedEngineSession();
 const RUNGS = [{ height: 360, bitrate: 800_000 }, { height: 180, bitrate: 250_000 }];
 
 // Runs in the page: ~5 s of the test pattern through a RenditionPublisher; its events.
-async function publishRenditions(rungs) {
+async function publishRenditions({ rungs, chunkMs = 1000 }) {
   const { loadCore, RenditionAlignment } = await import('/web/core/index.js');
   const { openTestPattern } = await import('/web/shim/capture.js');
   const { RenditionPublisher } = await import('/web/shim/rendition-publisher.js');
   const core = await loadCore();
   const source = openTestPattern({ width: 640, height: 360, frameRate: 30, noise: false });
-  const publisher = new RenditionPublisher(core, { rungs });
+  const publisher = new RenditionPublisher(core, { rungs, chunkMs });
   const seen = { ladders: [], inits: [], chunks: [], problems: [], misaligned: [] };
   const topBytes = [];
   const alignment = new RenditionAlignment(core);
@@ -80,7 +80,7 @@ async function publishRenditions(rungs) {
   return { seen, stats, buffered };
 }
 
-function checkPublished({ seen, stats, buffered }, { audio }) {
+function checkPublished({ seen, stats, buffered }, { audio, chunkMs = 1000 }) {
   assert.deepEqual(seen.problems, []);
   assert.deepEqual(seen.opusHeads[1], seen.opusHeads[0], 'the written Opus head is the encoder\'s');
   assert.equal(seen.ladders.length, 1, 'one rendition list');
@@ -98,12 +98,17 @@ function checkPublished({ seen, stats, buffered }, { audio }) {
     assert.equal(top.seq, k);
     assert.equal(low.seq, k);
     assert.equal(low.captureMs, top.captureMs, `chunk ${k} starts at the same capture time in both renditions`);
-    assert.ok(top.keyframe && low.keyframe, `chunk ${k} opens with a keyframe`);
-    // Default chunks: chunk k opens on the first frame captured at or after k s of capture
-    // time (a frame late under load moves its boundary by as much, never before k s).
+    // Chunk k opens on the first frame captured at or after k chunks of capture time (a
+    // frame late under load moves its boundary by as much, never before), and each
+    // whole second on a keyframe in both renditions (the default keyframeMs).
     const offset = top.captureMs - byRendition[0][0].captureMs;
-    assert.ok(offset >= k * 1000 - 1 && offset < k * 1000 + 250, `chunk ${k} opens ${offset} ms in`);
+    assert.ok(offset >= k * chunkMs - 1 && offset < k * chunkMs + Math.min(250, chunkMs - 50), `chunk ${k} opens ${offset} ms in`);
+    if (k % (1000 / chunkMs) === 0) assert.ok(top.keyframe && low.keyframe, `chunk ${k} opens with a keyframe`);
   }
+  // Chunks shorter than a group of pictures open on a delta frame (an encoder may still
+  // put a keyframe of its own on one).
+  const within = byRendition[0].filter((chunk, k) => k % (1000 / chunkMs) !== 0);
+  assert.ok(within.filter((chunk) => !chunk.keyframe).length >= within.length / 2, `keyframes: ${byRendition[0].map((c) => c.keyframe)}`);
   assert.deepEqual(seen.misaligned, []);
   // The top rendition's chunks buffer as one range from its start to its last chunk's end.
   const top = seen.chunks.filter((c) => c.rendition === 0);
@@ -118,7 +123,14 @@ function checkPublished({ seen, stats, buffered }, { audio }) {
 
 test('Chromium: two renditions from a track processor, chunk k of each at the same capture time', async () => {
   const page = await openPage(session.chromium, `${session.server.url}/`);
-  checkPublished(await page.evaluate(publishRenditions, RUNGS), { audio: true });
+  checkPublished(await page.evaluate(publishRenditions, { rungs: RUNGS }), { audio: true });
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('Chromium: 250 ms chunks, a keyframe every fourth, aligned and buffered as one range', async () => {
+  const page = await openPage(session.chromium, `${session.server.url}/`);
+  checkPublished(await page.evaluate(publishRenditions, { rungs: RUNGS, chunkMs: 250 }), { audio: true, chunkMs: 250 });
   assert.deepEqual(page.problems, []);
   await page.close();
 });
@@ -127,7 +139,7 @@ test('Chromium without a track processor: frames from a <video>, sound from an A
   const page = await openPage(session.chromium, `${session.server.url}/`,
     { initScript: () => { delete window.MediaStreamTrackProcessor; } });
   assert.equal(await page.evaluate(() => 'MediaStreamTrackProcessor' in window), false);
-  checkPublished(await page.evaluate(publishRenditions, RUNGS), { audio: true });
+  checkPublished(await page.evaluate(publishRenditions, { rungs: RUNGS }), { audio: true });
   assert.deepEqual(page.problems, []);
   await page.close();
 });
@@ -135,7 +147,7 @@ test('Chromium without a track processor: frames from a <video>, sound from an A
 test('Firefox: two renditions from a <video> and its frame callbacks, aligned the same way', async () => {
   const page = await openFirefoxPage(session.firefox, `${session.server.url}/`);
   // A headless Firefox runs no AudioContext: the test pattern is silent there.
-  checkPublished(await page.evaluate(publishRenditions, RUNGS), { audio: false });
+  checkPublished(await page.evaluate(publishRenditions, { rungs: RUNGS }), { audio: false });
   assert.deepEqual(page.problems, []);
   await page.close();
 });

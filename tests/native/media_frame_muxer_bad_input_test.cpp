@@ -68,17 +68,19 @@ TEST(FrameMuxerBadInput, AudioBackInTimeIsRefusedAlone) {
   EXPECT_FALSE(muxer.appended().empty());
 }
 
-TEST(FrameMuxerBadInput, ABoundaryOnADeltaFrameStillCutsButHoldsVideoBack) {
+TEST(FrameMuxerBadInput, ABoundaryOnADeltaFrameAfterARefusedOneStillCutsButHoldsVideoBack) {
   // The chunk starts where every other rendition's does, says it has no keyframe, and
-  // carries the audio until a keyframe brings the video back.
+  // carries the audio until a keyframe brings the video back: its delta frames would
+  // reference the one refused.
   media::FrameMuxer muxer = make_muxer(vp8_rendition(640, 360));
   std::vector<ScriptFrame> frames = capture_script(3.0);
   for (ScriptFrame& f : frames)
     if (f.boundary && f.timestamp_us == 1'000'000) f.keyframe = false;
+  for (ScriptFrame& f : frames)
+    if (f.video() && f.timestamp_us > 900'000 && f.timestamp_us < 1'000'000) f.bytes.clear();
   const Muxed out = mux(muxer, frames);
   ASSERT_EQ(out.errors.size(), 1u);
-  EXPECT_EQ(out.errors[0].code, MuxErrorCode::kBoundaryNotKeyframe);
-  EXPECT_FALSE(out.errors[0].fatal);
+  EXPECT_EQ(out.errors[0].code, MuxErrorCode::kEmptyFrame);
   ASSERT_EQ(out.chunks.size(), 3u);
   EXPECT_EQ(out.chunks[1].start.value, 1000);
   EXPECT_FALSE(out.chunks[1].keyframe);
@@ -87,6 +89,21 @@ TEST(FrameMuxerBadInput, ABoundaryOnADeltaFrameStillCutsButHoldsVideoBack) {
   EXPECT_EQ(read_chunk(muxer, out.chunks[1]).blocks().size(), 50u);  // a second of audio
   EXPECT_TRUE(out.chunks[2].keyframe);
   EXPECT_EQ(video_times(muxer, out.chunks[2]).size(), 30u);
+}
+
+TEST(FrameMuxerBadInput, VideoBeforeTheFirstKeyframeIsHeldBack) {
+  // A first boundary on a delta frame: nothing before it to decode it from.
+  media::FrameMuxer muxer = make_muxer(vp8_rendition(640, 360));
+  std::vector<ScriptFrame> frames = capture_script(2.0);
+  frames.front().keyframe = false;
+  const Muxed out = mux(muxer, frames);
+  EXPECT_TRUE(out.errors.empty());
+  ASSERT_EQ(out.chunks.size(), 2u);
+  EXPECT_FALSE(out.chunks[0].keyframe);
+  EXPECT_TRUE(video_times(muxer, out.chunks[0]).empty());
+  EXPECT_EQ(muxer.dropped_frames(), 30u);
+  EXPECT_TRUE(out.chunks[1].keyframe);
+  EXPECT_EQ(video_times(muxer, out.chunks[1]).size(), 30u);
 }
 
 TEST(FrameMuxerBadInput, EmptyAndOversizedFramesAreRefused) {

@@ -55,6 +55,33 @@ TEST(FrameMuxer, ChunksOpenAtBoundariesAndReadBackFrameForFrame) {
   }
 }
 
+TEST(FrameMuxer, ChunksShorterThanAGroupOfPicturesOpenOnDeltaFrames) {
+  // Boundaries every 250 ms, a keyframe on every fourth: the chunks between open on a
+  // delta frame, say so, and hold every frame of their quarter second.
+  media::FrameMuxer muxer = make_muxer(vp8_rendition(640, 360));
+  std::vector<ScriptFrame> frames = capture_script(2.0);
+  for (ScriptFrame& f : frames) {
+    if (!f.video()) continue;
+    const std::int64_t quarter = f.timestamp_us / 250'000;
+    const ScriptFrame* before = nullptr;
+    for (const ScriptFrame& g : frames)
+      if (g.video() && g.timestamp_us < f.timestamp_us) before = &g;
+    f.boundary = !before || before->timestamp_us / 250'000 != quarter;
+    f.keyframe = f.boundary && quarter % 4 == 0;
+  }
+  const Muxed out = mux(muxer, frames);
+  ASSERT_TRUE(out.errors.empty()) << out.errors.front().detail;
+  ASSERT_EQ(out.chunks.size(), 8u);
+  EXPECT_EQ(muxer.dropped_frames(), 0u);
+  for (std::size_t i = 0; i < out.chunks.size(); ++i) {
+    SCOPED_TRACE(i);
+    const media::MediaChunk& chunk = out.chunks[i];
+    EXPECT_EQ(chunk.keyframe, i % 4 == 0);
+    const std::int64_t end = i + 1 < out.chunks.size() ? out.chunks[i + 1].start.value : 2000;
+    EXPECT_EQ(read_chunk(muxer, chunk).blocks(), expected_blocks(frames, chunk.start.value, end));
+  }
+}
+
 TEST(FrameMuxer, TheBytesAppendedFrameByFrameAreTheChunk) {
   media::FrameMuxer muxer = make_muxer(vp8_rendition(640, 360));
   const Muxed out = mux(muxer, capture_script(3.2));

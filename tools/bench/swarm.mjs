@@ -18,6 +18,7 @@
 // itself held them: its own holes are printed apart). The pages share the machine's
 // cores, so the numbers say as much about the CPU as about the swarm (cpu
 // and the raw data-channel throughput of the same run are printed to judge that).
+import { RENDITION_DEFAULTS } from '../../web/shim/rendition-publisher.js';
 import { parseArgs } from 'node:util';
 import { startServer } from '../server/server.js';
 import { LATENCY_MODES } from '../../web/shim/mse-player.js';
@@ -36,6 +37,7 @@ const { values } = parseArgs({ options: {
   joins: { type: 'string', default: 'one-by-one' },
   'latency-mode': { type: 'string', default: 'low' },
   'firefox-viewers': { type: 'string', default: '0' },
+  'chunk-ms': { type: 'string' },
 } });
 const viewerCount = Number(values.viewers);
 const firefoxCount = Number(values['firefox-viewers']);
@@ -78,7 +80,8 @@ const browser = await launchChromium();
 const firefox = firefoxCount > 0 ? await launchFirefox() : null;
 try {
   const channel = await measureChannelThroughput(browser, server);
-  const broadcast = await startBroadcast(browser, server, { initScript: countLongTasks });
+  const broadcast = await startBroadcast(browser, server, { initScript: countLongTasks,
+    query: values['chunk-ms'] === undefined ? '' : `?chunk-ms=${encodeURIComponent(values['chunk-ms'])}` });
   // A viewer of a stream younger than the player's target latency waits for the stream
   // to reach it (measured: the first viewer, opened at once, started in 1.9 s while the
   // next ones took 0.6-0.9 s): startup is timed on a stream that is already live.
@@ -163,6 +166,7 @@ try {
     firefox_viewers: firefoxCount,
     joins: values.joins,
     latency_mode: latencyMode,
+    chunk_ms: values['chunk-ms'] === undefined ? RENDITION_DEFAULTS.chunkMs : Number(values['chunk-ms']),
     seconds: round(windowS, 1),
     stream_kbps: Math.round(streamKbps),
     p2p_offload: round(1 - sourceSent / received),
@@ -179,6 +183,7 @@ try {
       p50: percentile(frameLatencies, 0.5), p95: percentile(frameLatencies, 0.95), max: Math.max(...frameLatencies),
       frames: frameLatencies.length, unreadable_frames: sum(probes.map((p) => p.unreadable)),
       per_viewer_p95_max: Math.max(...probes.map((p) => percentile(p.latencies, 0.95))),
+      in_join_order: probes.map((p) => ({ p50: percentile(p.latencies, 0.5), p95: percentile(p.latencies, 0.95) })),
       player_p50: round(percentile(playerLatencies, 0.5), 0), player_p95: round(percentile(playerLatencies, 0.95), 0),
     },
     continuity: round(continuity, 5),

@@ -55,8 +55,8 @@ ByteVector signed_ladder(const std::vector<RenditionSpec>& specs, const trust::K
   return std::move(signed_bytes).value();
 }
 
-ByteVector rendition_media(std::uint64_t seq, std::size_t rendition, double kbps) {
-  return synthetic::media(seq + 97 * rendition, static_cast<std::size_t>(kbps * 1000 / 8));
+ByteVector rendition_media(std::uint64_t seq, std::size_t rendition, double kbps, std::uint32_t chunk_ms) {
+  return synthetic::media(seq + 97 * rendition, static_cast<std::size_t>(kbps * chunk_ms / 8));
 }
 
 void add_abr_metrics(nlohmann::json& result, const std::vector<ViewerWatch>& viewers, const Scenario& scenario) {

@@ -20,9 +20,9 @@ namespace swarmcast::sim {
 // The signed rendition list of `specs`: ids 0, 1... in the scenario's order (highest first).
 ByteVector signed_ladder(const std::vector<RenditionSpec>& specs, const trust::KeyPair& keys);
 
-// Chunk `seq` of rendition `rendition` (1 s at `kbps`): bytes that differ per chunk and
+// Chunk `seq` of rendition `rendition` (`chunk_ms` at `kbps`): bytes that differ per chunk and
 // per rendition, rendition 0's the same as a stream of one rendition always had.
-ByteVector rendition_media(std::uint64_t seq, std::size_t rendition, double kbps);
+ByteVector rendition_media(std::uint64_t seq, std::size_t rendition, double kbps, std::uint32_t chunk_ms);
 
 // What one honest viewer watched.
 struct ViewerWatch {

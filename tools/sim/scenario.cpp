@@ -71,6 +71,9 @@ Scenario load_scenario(const std::string& path) {
   s.name = j.at("name").get<std::string>();
   s.viewers = j.value("viewers", s.viewers);
   s.seconds = j.value("seconds", s.seconds);
+  s.chunk_ms = j.value("chunk_ms", s.chunk_ms);
+  s.keyframe_ms = j.value("keyframe_ms", s.keyframe_ms);
+  s.target_latency_ms = j.value("target_latency_ms", s.target_latency_ms);
   s.seed = j.value("seed", s.seed);
   s.stream_kbps = j.value("stream_kbps", s.stream_kbps);
   s.broadcaster_up_kbps = j.value("broadcaster_up_kbps", s.broadcaster_up_kbps);
@@ -107,6 +110,11 @@ Scenario load_scenario(const std::string& path) {
     throw std::runtime_error(path + ": viewers, seconds, stream_kbps and uplinks must be set");
   for (double share : {s.non_uploader_share, s.unconnectable_share, s.lossy_link_share, s.loss_rate, s.polluter_share})
     if (!(share >= 0 && share <= 1)) throw std::runtime_error(path + ": shares and rates must be within [0, 1]");
+  // Chunks are published on the simulation's 10 ms steps, and every whole second on
+  // a chunk boundary (the loop's once-a-second work sees whole chunks).
+  if (s.chunk_ms < 10 || s.chunk_ms % 10 != 0 || 1000 % s.chunk_ms != 0 || s.keyframe_ms % s.chunk_ms != 0 ||
+      s.keyframe_ms == 0)
+    throw std::runtime_error(path + ": chunk_ms must divide 1000 in steps of 10 ms, and keyframe_ms be a multiple of it");
   if (s.selection.peers_per_answer == 0 || s.peers_request_interval_ms == 0 || s.stats_interval_ms == 0)
     throw std::runtime_error(path + ": peers_per_answer, peers_request_interval_ms and stats_interval_ms must be > 0");
   return s;

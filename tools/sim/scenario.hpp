@@ -32,6 +32,14 @@ struct Scenario {
   std::uint64_t seed = 1;
   double stream_kbps = 2500;
   double broadcaster_up_kbps = 20'000;
+  // Capture time per chunk, and per group of pictures (a chunk opening on a keyframe,
+  // where joiners start and viewers switch, every keyframe_ms): the browser
+  // broadcaster's renditions are cut every 250 ms with a keyframe every second.
+  std::uint32_t chunk_ms = 1000;
+  std::uint32_t keyframe_ms = 1000;
+  // The viewers' glass-to-glass target (EngineConfig::target_latency_ms); 0: the
+  // engine's default.
+  std::uint32_t target_latency_ms = 0;
   // Several: the broadcaster publishes a signed rendition list and every rendition's
   // chunks, and each viewer's engine runs the ABR rule; stream_kbps is the top's rate.
   // Empty: one rendition at stream_kbps, and no list (a stream of one rendition).

@@ -46,8 +46,10 @@ bool is_piece(ByteView message) {
   return !message.empty() && message[0] == static_cast<Byte>(wire::MessageType::kPiece);
 }
 
-// The sim publishes chunk `seq` at (seq + 1) s, when its last frame has been captured.
-std::int64_t published_at(std::uint64_t seq) { return static_cast<std::int64_t>(seq + 1) * 1000; }
+// The sim publishes chunk `seq` when its last frame has been captured.
+std::int64_t published_at(std::uint64_t seq, std::uint32_t chunk_ms) {
+  return static_cast<std::int64_t>(seq + 1) * chunk_ms;
+}
 
 }  // namespace
 
@@ -127,6 +129,7 @@ void SwarmSim::join_viewer(std::int64_t now) {
   config.stream = sim_keys().public_key;
   config.verifier = verifier_;
   config.check_invariants = true;
+  if (scenario_.target_latency_ms > 0) config.target_latency_ms = scenario_.target_latency_ms;
   config.device.upload_budget_bytes_per_s = static_cast<std::uint32_t>(kbps * 1000 / 8);
   config.device.metered = !node->uploads;
   node->device = config.device;
@@ -213,11 +216,14 @@ void SwarmSim::publish_renditions() {
 }
 
 void SwarmSim::publish(std::uint64_t seq, std::int64_t now) {
-  const TimeMs capture{now - 1000};
+  const std::uint32_t chunk_ms = scenario_.chunk_ms;
+  const TimeMs capture{now - chunk_ms};
+  const bool keyframe = seq * chunk_ms % scenario_.keyframe_ms == 0;
   for (std::size_t r = 0; r < renditions_.size(); ++r) {
-    ByteVector payload = rendition_media(seq, r, renditions_[r].kbps);
-    nodes_[0]->engine->publish_chunk(synthetic::signed_header(sim_keys(), trust::HeaderKind::kChunk, seq, capture, 1000,
-                                                              payload, true, RenditionId{static_cast<std::uint8_t>(r)}),
+    ByteVector payload = rendition_media(seq, r, renditions_[r].kbps, chunk_ms);
+    nodes_[0]->engine->publish_chunk(synthetic::signed_header(sim_keys(), trust::HeaderKind::kChunk, seq, capture,
+                                                              chunk_ms, payload, keyframe,
+                                                              RenditionId{static_cast<std::uint8_t>(r)}),
                                      payload, TimeMs{now});
     if (r == 0) produced_bytes_ += payload.size();
     produced_[r].push_back(std::move(payload));
@@ -250,7 +256,7 @@ void SwarmSim::step_node(std::size_t index, std::int64_t now, StepOutput& out) {
     const std::size_t r = item.rendition.value;
     if (r >= produced_.size() || item.seq.value >= produced_[r].size() || item.bytes != produced_[r][item.seq.value])
       ++node.corrupt_chunks_played;
-    node.delivery_ms.push_back(now - published_at(item.seq.value));
+    node.delivery_ms.push_back(now - published_at(item.seq.value, scenario_.chunk_ms));
   }
 }
 
@@ -346,7 +352,8 @@ nlohmann::json SwarmSim::run() {
   std::uint32_t joined = 0;
   std::uniform_real_distribution<double> unit(0, 1);
   for (std::int64_t now = 0; now <= end; now += kStepMs) {
-    if (now >= published_at(0) && now % 1000 == 0) publish(static_cast<std::uint64_t>(now / 1000 - 1), now);
+    if (now >= published_at(0, scenario_.chunk_ms) && now % scenario_.chunk_ms == 0)
+      publish(static_cast<std::uint64_t>(now / scenario_.chunk_ms - 1), now);
     // Viewers join over the join window, starting once the stream is live.
     while (joined < scenario_.viewers && now >= 1000 + joined * join_gap) {
       join_viewer(now);

@@ -16,6 +16,8 @@ element.relayOnly = params.has('relay-only');
 // ?renditions=360p:1400,180p:300: the qualities to send (height:kbit/s, highest first)
 // instead of the default ladder.
 if (params.has('renditions')) element.renditions = params.get('renditions');
+// ?chunk-ms=250: shorter chunks, nearer live for Chromium viewers (the element's chunk-ms).
+if (params.has('chunk-ms')) element.chunkMs = Number(params.get('chunk-ms'));
 // The element shows these itself, on its error line.
 const SHOWN_BY_ELEMENT = new Set(['capture', 'live']);
 

@@ -14,7 +14,10 @@
 // read as it starts: connected, or given another signaling), renditions (the qualities
 // encoded where the browser has WebCodecs, e.g. "360p:1000, 180p:300": heights and
 // kbit/s, at most three; read as it starts; default 720p/480p/240p, those not larger
-// than the source). Changing signaling
+// than the source), chunk-ms (capture time per chunk where the browser has WebCodecs,
+// 100-10000, default 1000; a keyframe still opens a chunk every second or so: shorter
+// chunks bring Chromium viewers nearer live, ~1 s glass-to-glass at 250, while Firefox
+// viewers stall on them, docs/BENCHMARKS.md; read as it starts). Changing signaling
 // starts over (a live stream stops).
 // Events: 'ready' (detail: the Broadcaster), 'statechange' (detail: 'idle' |
 // 'previewing' | 'going-live' | 'live'), 'live' (detail: {streamId}), 'ended',
@@ -26,6 +29,7 @@ import { Broadcaster } from '../shim/broadcaster.js';
 import { keep, readKept } from '../shim/kept.js';
 import { loadOrCreateSeed } from '../shim/stream-key.js';
 import { parseRungs } from '../shim/rendition-ladder.js';
+import { renditionOptions } from '../shim/rendition-publisher.js';
 import { openCamera, openScreen, openTestPattern } from '../shim/capture.js';
 import { openScreenWithCamera } from '../shim/compose.js';
 import { signalingUrl as pageSignalingUrl, signalingUrlList } from '../shim/signaling.js';
@@ -140,10 +144,28 @@ export class SwarmcastBroadcaster extends ElementBase {
     else this.setAttribute('renditions', renditions);
   }
 
-  // The attribute's rungs; an attribute that does not read as rungs leaves the default ladder.
+  /** @returns {number | null} The capture time per chunk asked for (ms); read as the element starts. */
+  get chunkMs() {
+    const value = this.getAttribute('chunk-ms');
+    return value === null ? null : Number(value);
+  }
+
+  /** @param {number | null} ms */
+  set chunkMs(ms) {
+    if (ms === null) this.removeAttribute('chunk-ms');
+    else this.setAttribute('chunk-ms', String(ms));
+  }
+
+  // The attribute's rungs (an attribute that does not read as rungs leaves the default
+  // ladder) and chunk length, with a keyframe on the chunk boundary at or after each
+  // second.
   #renditionOptions() {
     const rungs = parseRungs(this.renditions);
-    return rungs ? { rungs } : {};
+    const chunkMs = this.chunkMs;
+    return {
+      ...(rungs && { rungs }),
+      ...(chunkMs !== null && { chunkMs, keyframeMs: chunkMs * Math.max(1, Math.ceil(1000 / chunkMs)) }),
+    };
   }
 
   get relayOnly() {
@@ -244,8 +266,16 @@ export class SwarmcastBroadcaster extends ElementBase {
     const listing = keptListing();
     this.#ui.title.value = listing.title;
     this.#ui.tags.value = listing.tags.join(', ');
+    let renditions;
+    try {
+      renditions = renditionOptions(this.#renditionOptions());
+    } catch (error) {
+      // Said in words, as a bad signaling URL is.
+      this.#fail({ type: 'input', detail: `chunk-ms "${this.getAttribute('chunk-ms')}": ${messageOf(error)}`, fatal: true });
+      return;
+    }
     const broadcaster = new Broadcaster({ core, seed: this.#seed ?? loadOrCreateSeed(), signalingUrl: signaling, listing,
-      iceTransportPolicy: this.relayOnly ? 'relay' : 'all', renditions: this.#renditionOptions() });
+      iceTransportPolicy: this.relayOnly ? 'relay' : 'all', renditions });
     this.#broadcaster = broadcaster;
     this.#follow(broadcaster);
     this.#ui.shareLink.value = this.shareLink ?? '';

@@ -11,7 +11,7 @@ import { HeaderKind, StreamSigner } from '../core/index.js';
 import { ChatVoice } from './chat.js';
 import { ClipBuffer } from './clip-buffer.js';
 import { ChunkRecorder } from './recorder.js';
-import { RenditionPublisher } from './rendition-publisher.js';
+import { RenditionPublisher, renditionOptions } from './rendition-publisher.js';
 import { hasWebCodecs } from './frame-source.js';
 import { ladderFields } from './rendition-ladder.js';
 import { OriginClient } from './origin-client.js';
@@ -122,10 +122,15 @@ export class Broadcaster extends TypedEventTarget {
   #rate = { at: 0, sent: 0, produced: 0, bytesPerS: 0, streamBytesPerS: 0 };
   #listing = new StreamListing((message) => this.#node?.tellServer(message) ?? false);
 
-  /** @param {BroadcasterOptions} options */
+  /**
+   * Throws RangeError for clip or rendition options out of range.
+   * @param {BroadcasterOptions} options
+   */
   constructor({ core, seed, signalingUrl, recorder = {}, renditions = {}, listing = {}, clip = {}, network = null,
     iceTransportPolicy = 'all' }) {
     super();
+    // Checked now (RangeError), not when the stream goes live.
+    if (renditions !== false) renditionOptions(renditions);
     this.#renditionOptions = renditions;
     this.#network = network;
     this.#iceTransportPolicy = iceTransportPolicy;

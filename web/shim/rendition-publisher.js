@@ -23,7 +23,12 @@ import { TypedEventTarget } from './typed-event-target.js';
  * @typedef {object} RenditionOptions
  * @property {ReadonlyArray<RenditionRung>} [rungs] The ladder asked for, highest first (DEFAULT_RUNGS); rungs
  *   larger than the source are left out.
- * @property {number} [chunkMs] Capture time per chunk: every rendition cuts a chunk on the same frame.
+ * @property {number} [chunkMs] Capture time per chunk: every rendition cuts a chunk on the same frame. A
+ *   chunk is published once complete, so its length is a floor under every viewer's latency (docs/BENCHMARKS.md:
+ *   250 ms chunks took Chromium viewers from ~2 s to ~1 s glass-to-glass; Firefox viewers stall on them).
+ * @property {number} [keyframeMs] Capture time per group of pictures: every rendition's encoder is asked for a
+ *   keyframe on the same boundary, the first at or after each multiple of it. Joiners start, and viewers switch
+ *   rendition, on those chunks; a keyframe on every short chunk would spend the bitrate on keyframes.
  * @property {number} [audioBitsPerSecond]
  * @property {import('./encoder-health.js').EncoderHealthOptions} [keepUp] When an encoder counts as not keeping up
  *   (the lowest rendition is then dropped).
@@ -60,9 +65,28 @@ import { TypedEventTarget } from './typed-event-target.js';
 export const RENDITION_DEFAULTS = Object.freeze({
   rungs: DEFAULT_RUNGS,
   chunkMs: 1000,
+  keyframeMs: 1000,
   audioBitsPerSecond: 64_000,
   keepUp: {},
 });
+
+/**
+ * The options with the defaults filled in. Throws RangeError unless chunkMs is a whole number of ms from 100 to
+ * 10,000 and keyframeMs a multiple of it (so every group of pictures opens a chunk).
+ * @param {RenditionOptions} options
+ * @returns {Required<RenditionOptions>}
+ */
+export function renditionOptions(options) {
+  const checked = { ...RENDITION_DEFAULTS, ...options };
+  const { chunkMs, keyframeMs } = checked;
+  if (!Number.isInteger(chunkMs) || chunkMs < 100 || chunkMs > 10_000) {
+    throw new RangeError(`chunkMs must be a whole number of ms from 100 to 10000, not ${chunkMs}`);
+  }
+  if (!Number.isInteger(keyframeMs) || keyframeMs < chunkMs || keyframeMs % chunkMs !== 0) {
+    throw new RangeError(`keyframeMs must be a multiple of chunkMs (${chunkMs}), not ${keyframeMs}`);
+  }
+  return checked;
+}
 
 /** @extends {TypedEventTarget<RenditionPublisherEvents>} */
 export class RenditionPublisher extends TypedEventTarget {
@@ -75,13 +99,14 @@ export class RenditionPublisher extends TypedEventTarget {
   #frameRate = 30;
 
   /**
+   * Throws RangeError as renditionOptions does.
    * @param {SwarmcastCore} core
    * @param {RenditionOptions} [options]
    */
   constructor(core, options = {}) {
     super();
     this.#core = core;
-    this.#options = { ...RENDITION_DEFAULTS, ...options };
+    this.#options = renditionOptions(options);
   }
 
   /**
@@ -128,7 +153,7 @@ export class RenditionPublisher extends TypedEventTarget {
     const o = this.#options;
     this.#frameRate = stream.getVideoTracks()[0]?.getSettings().frameRate || 30;
     const session = new RenditionSession(this.#core, stream,
-      { epoch, firstSeq, rungs: o.rungs, chunkMs: o.chunkMs, audioBitsPerSecond: o.audioBitsPerSecond, keepUp: o.keepUp }, {
+      { epoch, firstSeq, rungs: o.rungs, chunkMs: o.chunkMs, keyframeMs: o.keyframeMs, audioBitsPerSecond: o.audioBitsPerSecond, keepUp: o.keepUp }, {
         ladder: (renditions, from, audio) => this.#announce(renditions, from, audio),
         media: (rendition, event) => this.#media(session, rendition, event),
         failed: (error) => this.#failed(session, error),

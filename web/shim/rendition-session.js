@@ -50,6 +50,7 @@ export class RenditionSession {
   /** @type {number | null} capture µs of the epoch's first frame */
   #startUs = null;
   #nextBoundaryUs = 0;
+  #nextKeyframeUs = 0;
   #chunkIndex = -1;
   /** @type {Set<number>} */
   #boundaries = new Set();
@@ -64,7 +65,7 @@ export class RenditionSession {
   /**
    * @param {SwarmcastCore} core
    * @param {MediaStream} stream
-   * @param {{ epoch: number, firstSeq: number, rungs: ReadonlyArray<RenditionRung>, chunkMs: number,
+   * @param {{ epoch: number, firstSeq: number, rungs: ReadonlyArray<RenditionRung>, chunkMs: number, keyframeMs: number,
    *   audioBitsPerSecond: number, keepUp: import('./encoder-health.js').EncoderHealthOptions }} options
    * @param {SessionHooks} hooks
    */
@@ -182,9 +183,14 @@ export class RenditionSession {
     const timestampUs = frame.timestamp - startUs;
     this.#counts.captured++;
     const boundary = timestampUs >= this.#nextBoundaryUs;
+    const keyframe = boundary && timestampUs >= this.#nextKeyframeUs;
     if (boundary) {
       const chunkUs = this.#options.chunkMs * 1000;
       this.#nextBoundaryUs = (Math.floor(timestampUs / chunkUs) + 1) * chunkUs;
+      if (keyframe) {
+        const keyframeUs = this.#options.keyframeMs * 1000;
+        this.#nextKeyframeUs = (Math.floor(timestampUs / keyframeUs) + 1) * keyframeUs;
+      }
       this.#chunkIndex++;
       if (this.#dropWanted) this.#dropLowest();
       for (const t of this.#boundaries) if (t < timestampUs - 10 * chunkUs) this.#boundaries.delete(t);
@@ -196,7 +202,7 @@ export class RenditionSession {
     }
     const relative = new VideoFrame(frame, { timestamp: timestampUs });
     try {
-      for (const track of this.#tracks) track.encode(relative, boundary);
+      for (const track of this.#tracks) track.encode(relative, keyframe);
     } finally {
       relative.close();
     }

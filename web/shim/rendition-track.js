@@ -98,12 +98,12 @@ export class RenditionTrack {
 
   /**
    * @param {VideoFrame} frame its timestamp µs since the epoch began
-   * @param {boolean} boundary a chunk opens at this frame: a keyframe, in every rendition
+   * @param {boolean} keyframe a group of pictures opens at this frame (a chunk boundary), in every rendition
    */
-  encode(frame, boundary) {
+  encode(frame, keyframe) {
     this.#calls.push(performance.now());
     this.#counts.in++;
-    this.#encoder.encode(frame, { keyFrame: boundary });
+    this.#encoder.encode(frame, { keyFrame: keyframe });
   }
 
   /** @param {MuxFrame} packet an Opus packet, the same object for every rendition */
