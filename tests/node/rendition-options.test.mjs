@@ -14,6 +14,9 @@ test('the defaults, a chunk and a keyframe every second; shorter chunks within a
   assert.doesNotThrow(() => new RenditionPublisher(core));
   const short = renditionOptions({ chunkMs: 250 });
   assert.deepEqual([short.chunkMs, short.keyframeMs, short.rungs], [250, 1000, RENDITION_DEFAULTS.rungs]);
+  // A length that does not divide a second: a keyframe on the first boundary from 1 s on.
+  assert.equal(renditionOptions({ chunkMs: 300 }).keyframeMs, 1200);
+  assert.equal(renditionOptions({ chunkMs: 1500 }).keyframeMs, 1500);
 });
 
 test('a chunk length or keyframe interval the clock cannot keep is a RangeError', () => {

@@ -157,15 +157,11 @@ export class SwarmcastBroadcaster extends ElementBase {
   }
 
   // The attribute's rungs (an attribute that does not read as rungs leaves the default
-  // ladder) and chunk length, with a keyframe on the chunk boundary at or after each
-  // second.
+  // ladder) and chunk length.
   #renditionOptions() {
     const rungs = parseRungs(this.renditions);
     const chunkMs = this.chunkMs;
-    return {
-      ...(rungs && { rungs }),
-      ...(chunkMs !== null && { chunkMs, keyframeMs: chunkMs * Math.max(1, Math.ceil(1000 / chunkMs)) }),
-    };
+    return { ...(rungs && { rungs }), ...(chunkMs !== null && { chunkMs }) };
   }
 
   get relayOnly() {

@@ -130,8 +130,7 @@ export class Broadcaster extends TypedEventTarget {
     iceTransportPolicy = 'all' }) {
     super();
     // Checked now (RangeError), not when the stream goes live.
-    if (renditions !== false) renditionOptions(renditions);
-    this.#renditionOptions = renditions;
+    this.#renditionOptions = renditions === false ? false : renditionOptions(renditions);
     this.#network = network;
     this.#iceTransportPolicy = iceTransportPolicy;
     this.#clips = new ClipBuffer(core, clip);

@@ -28,7 +28,8 @@ import { TypedEventTarget } from './typed-event-target.js';
  *   250 ms chunks took Chromium viewers from ~2 s to ~1 s glass-to-glass; Firefox viewers stall on them).
  * @property {number} [keyframeMs] Capture time per group of pictures: every rendition's encoder is asked for a
  *   keyframe on the same boundary, the first at or after each multiple of it. Joiners start, and viewers switch
- *   rendition, on those chunks; a keyframe on every short chunk would spend the bitrate on keyframes.
+ *   rendition, on those chunks; a keyframe on every short chunk would spend the bitrate on keyframes. By default
+ *   the first multiple of chunkMs from 1000 on.
  * @property {number} [audioBitsPerSecond]
  * @property {import('./encoder-health.js').EncoderHealthOptions} [keepUp] When an encoder counts as not keeping up
  *   (the lowest rendition is then dropped).
@@ -77,8 +78,9 @@ export const RENDITION_DEFAULTS = Object.freeze({
  * @returns {Required<RenditionOptions>}
  */
 export function renditionOptions(options) {
-  const checked = { ...RENDITION_DEFAULTS, ...options };
-  const { chunkMs, keyframeMs } = checked;
+  const chunkMs = options.chunkMs ?? RENDITION_DEFAULTS.chunkMs;
+  const keyframeMs = options.keyframeMs ?? chunkMs * Math.max(1, Math.ceil(RENDITION_DEFAULTS.keyframeMs / chunkMs));
+  const checked = { ...RENDITION_DEFAULTS, ...options, keyframeMs };
   if (!Number.isInteger(chunkMs) || chunkMs < 100 || chunkMs > 10_000) {
     throw new RangeError(`chunkMs must be a whole number of ms from 100 to 10000, not ${chunkMs}`);
   }
