@@ -121,6 +121,10 @@ void FrameMuxer::open_chunk(std::int64_t start_ms, bool keyframe, std::vector<Mu
   chunk_->start_ms = start_ms;
   chunk_->keyframe = keyframe;
   appended_from_ = 0;
+  // Room for a chunk like the last one and a quarter more: the bytes are not copied
+  // again at each doubling as the chunk grows, and the memory an open chunk holds stays
+  // about one chunk's worth instead of stepping between a half and a whole.
+  chunk_->bytes.reserve(last_chunk_bytes_ + last_chunk_bytes_ / 4);
   ByteVectorWriter writer(chunk_->bytes);
   // Memory writes cannot fail and every value is in range: the statuses carry nothing.
   mkvmuxer::WriteID(&writer, libwebm::kMkvCluster);
@@ -136,6 +140,7 @@ MediaChunk FrameMuxer::close_chunk(std::int64_t end_ms) {
   out.duration_ms = static_cast<std::uint32_t>(std::clamp<std::int64_t>(
       end_ms - chunk_->start_ms, 0, std::numeric_limits<std::uint32_t>::max()));
   out.keyframe = chunk_->keyframe;
+  last_chunk_bytes_ = chunk_->bytes.size();
   out.bytes = std::move(chunk_->bytes);
   chunk_.reset();
   return out;

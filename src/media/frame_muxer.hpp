@@ -85,6 +85,7 @@ class FrameMuxer {
   // No keyframe yet, or a refused video frame: video dropped until the next keyframe.
   bool video_held_ = true;
   std::size_t appended_from_ = 0;
+  std::size_t last_chunk_bytes_ = 0;
   std::uint64_t dropped_frames_ = 0;
 };
 

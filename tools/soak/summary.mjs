@@ -74,7 +74,10 @@ export function summarize(samples, { settleS, firstMinuteS, problems }) {
     js_v8_heap_mb: growth(times, series(i, (p) => p.v8HeapBytes), settleS, MB),
     wasm_in_use_mb: growth(times, series(i, (p) => p.wasmInUseBytes), settleS, MB),
     // The core's bookkeeping: what malloc holds beyond the engine's chunk buffer, whose
-    // size follows the bitrate.
+    // size follows the bitrate. On the broadcast page it includes each rendition's open
+    // chunk in its muxer: while those grew by doubling, this moved by up to 0.35 MB from
+    // one sample to the next (0.50-0.84 MB in a 3-minute run beside a busy loop, and a
+    // CI run read 57 % growth from it); reserved a chunk's worth ahead, 0.71-0.78 MB.
     wasm_outside_buffer_mb: growth(times, series(i, (p) => p.wasmInUseBytes - (p.engineBufferBytes ?? 0)), settleS, MB),
     wasm_memory_mb: growth(times, series(i, (p) => p.wasmHeapBytes), settleS, MB),
     engine_buffer_mb_max: round(Math.max(...series(i, (p) => p.engineBufferBytes ?? 0)) / MB, 2),
