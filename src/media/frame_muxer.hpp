@@ -6,10 +6,14 @@
 // opens on a delta frame says so (keyframe false).
 //
 // Each chunk is a Cluster of unknown size (8-byte size 0x01FFFFFFFFFFFFFF): its Timecode
-// (the chunk's start, ms), then a SimpleBlock per frame in the order pushed (track,
-// 16-bit relative timecode, flags 0x80 on a keyframe, the frame). Its bytes grow by
-// appending only, so what appended() hands out frame by frame is exactly the chunk's
-// final bytes: published progressively or whole, they hash the same.
+// (the chunk's start, ms), then a block per frame in the order pushed. Every block but
+// the chunk's last video frame is a SimpleBlock (track, 16-bit relative timecode, flags
+// 0x80 on a keyframe, the frame); that one is a BlockGroup with its BlockDuration (and
+// a ReferenceBlock when it is a delta frame), since nothing after it in the chunk says
+// where it ends. So each video frame is written when the next one arrives, with the
+// audio pushed in between. The bytes grow by appending only: what appended() hands out
+// push by push is the chunk's final bytes but the last video frame and the audio after
+// it, which the closed chunk adds; published progressively or whole, they hash the same.
 #pragma once
 
 #include <cstdint>
@@ -52,27 +56,43 @@ class FrameMuxer {
   // The stream ended: the open chunk, lasting until its last video frame ends.
   std::vector<MuxEvent> finish();
 
-  // The bytes the last push added to the open chunk: a new Cluster's header and the
-  // frame's block when it opened a chunk, the frame's block otherwise, none when it was
-  // refused or dropped. Valid until the next call.
+  // The bytes the last push added to the open chunk: a new Cluster's header when it
+  // opened one, an audio frame's block, or the block of the video frame before this one
+  // (and the audio behind it); none when it was refused or dropped. Valid until the
+  // next call.
   ByteView appended() const;
   // Frames dropped without an error: before the first boundary, or held back video.
   std::uint64_t dropped_frames() const { return dropped_frames_; }
 
  private:
+  // A video frame is written once the next one says how long it lasts.
+  struct HeldVideo {
+    ByteVector bytes;
+    std::int64_t ms = 0;
+    bool keyframe = false;
+    std::int64_t reference_ms = 0;  // the video frame before it
+  };
   struct OpenChunk {
     ChunkSeq seq;
     std::int64_t start_ms = 0;
     bool keyframe = false;
     ByteVector bytes;
+    std::optional<HeldVideo> last_video;
+    ByteVector after_last_video;  // the audio blocks pushed since, written after it
   };
 
   explicit FrameMuxer(InitSegment init, MuxerConfig config);
 
   std::optional<MuxError> check(const EncodedFrame& frame, std::int64_t ms) const;
-  void open_chunk(std::int64_t start_ms, bool keyframe, std::vector<MuxEvent>& events);
-  MediaChunk close_chunk(std::int64_t end_ms);
+  // `next_video_ms`: the video frame that opens the chunk, if a video frame does.
+  void open_chunk(std::int64_t start_ms, bool keyframe, std::vector<MuxEvent>& events,
+                  std::optional<std::int64_t> next_video_ms);
+  MediaChunk close_chunk(std::int64_t end_ms, std::optional<std::int64_t> next_video_ms);
   void append_block(const EncodedFrame& frame, std::int64_t ms);
+  // Writes the held video frame, then the audio pushed behind it: a SimpleBlock while the
+  // chunk goes on (nullopt: the next frame says where it ends), a BlockGroup with its
+  // BlockDuration as the chunk's last.
+  void write_held(std::optional<std::int64_t> duration_ms);
   std::vector<MuxEvent> refuse(const EncodedFrame& frame, MuxError error);
 
   InitSegment init_;
@@ -86,6 +106,7 @@ class FrameMuxer {
   bool video_held_ = true;
   std::size_t appended_from_ = 0;
   std::size_t last_chunk_bytes_ = 0;
+  ByteVector spare_video_bytes_;  // a held frame's storage, kept for the next
   std::uint64_t dropped_frames_ = 0;
 };
 

@@ -18,6 +18,7 @@ struct ReadBlock {
   std::int64_t time = 0;  // Cluster Timecode + relative timecode, in ticks
   bool keyframe = false;  // SimpleBlock flag, or a BlockGroup without ReferenceBlock
   ByteVector frame;
+  std::int64_t duration = 0;  // a BlockGroup's BlockDuration, in ticks; 0 without one
   bool operator==(const ReadBlock&) const = default;
 };
 
@@ -62,7 +63,9 @@ class BlockReader final : public webm::Callback {
     return webm::Status(webm::Status::kOkCompleted);
   }
   webm::Status OnBlockGroupEnd(const webm::ElementMetadata&, const webm::BlockGroup& group) override {
-    out.clusters.back().blocks.back().keyframe = group.references.empty();
+    ReadBlock& block = out.clusters.back().blocks.back();
+    block.keyframe = group.references.empty();
+    if (group.duration.is_present()) block.duration = static_cast<std::int64_t>(group.duration.value());
     return webm::Status(webm::Status::kOkCompleted);
   }
   webm::Status OnFrame(const webm::FrameMetadata&, webm::Reader* reader, std::uint64_t* remaining) override {

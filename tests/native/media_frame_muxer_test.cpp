@@ -12,15 +12,24 @@ namespace {
 constexpr std::array<Byte, 12> kUnknownSizeCluster{0x1F, 0x43, 0xB6, 0x75, 0x01, 0xFF,
                                                    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
 
-// What a chunk should hold: the frames pushed from its start up to the next chunk's.
-std::vector<ReadBlock> expected_blocks(const std::vector<ScriptFrame>& frames, std::int64_t from_ms, std::int64_t to_ms) {
+// What `chunk` should hold: the frames pushed from its start up to `to_ms` (the next
+// chunk's), its last video frame lasting to `last_video_ends_ms`.
+std::vector<ReadBlock> expected_blocks(const std::vector<ScriptFrame>& frames, const media::MediaChunk& chunk,
+                                       std::int64_t to_ms, std::int64_t last_video_ends_ms) {
   std::vector<ReadBlock> out;
   for (const ScriptFrame& f : frames) {
     const std::int64_t ms = f.timestamp_us / 1000;
-    if (ms < from_ms || ms >= to_ms) continue;
+    if (ms < chunk.start.value || ms >= to_ms) continue;
     out.push_back({f.video() ? media::kVideoTrackNumber : media::kAudioTrackNumber, ms, f.keyframe, f.bytes});
   }
+  const auto last_video = std::find_if(out.rbegin(), out.rend(), [](const ReadBlock& b) { return b.track == media::kVideoTrackNumber; });
+  if (last_video != out.rend()) last_video->duration = last_video_ends_ms - last_video->time;
   return out;
+}
+
+// The same, for a chunk whose last video frame lasts to the chunk's end.
+std::vector<ReadBlock> expected_blocks(const std::vector<ScriptFrame>& frames, const media::MediaChunk& chunk, std::int64_t to_ms) {
+  return expected_blocks(frames, chunk, to_ms, chunk.start.value + chunk.duration_ms);
 }
 
 TEST(FrameMuxer, ChunksOpenAtBoundariesAndReadBackFrameForFrame) {
@@ -48,7 +57,7 @@ TEST(FrameMuxer, ChunksOpenAtBoundariesAndReadBackFrameForFrame) {
     ASSERT_EQ(read.clusters.size(), 1u);
     EXPECT_FALSE(read.clusters[0].known_size);
     EXPECT_EQ(read.clusters[0].timecode, static_cast<std::uint64_t>(chunk.start.value));
-    EXPECT_EQ(read.blocks(), expected_blocks(frames, chunk.start.value, end));
+    EXPECT_EQ(read.blocks(), expected_blocks(frames, chunk, end));
     EXPECT_EQ(read.blocks().front().track, media::kVideoTrackNumber);
     EXPECT_TRUE(read.blocks().front().keyframe);
     EXPECT_TRUE(std::equal(kUnknownSizeCluster.begin(), kUnknownSizeCluster.end(), chunk.bytes.begin()));
@@ -77,17 +86,31 @@ TEST(FrameMuxer, ChunksShorterThanAGroupOfPicturesOpenOnDeltaFrames) {
     const media::MediaChunk& chunk = out.chunks[i];
     EXPECT_EQ(chunk.keyframe, i % 4 == 0);
     const std::int64_t end = i + 1 < out.chunks.size() ? out.chunks[i + 1].start.value : 2000;
-    EXPECT_EQ(read_chunk(muxer, chunk).blocks(), expected_blocks(frames, chunk.start.value, end));
+    EXPECT_EQ(read_chunk(muxer, chunk).blocks(), expected_blocks(frames, chunk, end));
   }
 }
 
-TEST(FrameMuxer, TheBytesAppendedFrameByFrameAreTheChunk) {
+TEST(FrameMuxer, TheBytesAppendedPushByPushAreTheChunkUpToItsLastVideoFrame) {
   media::FrameMuxer muxer = make_muxer(vp8_rendition(640, 360));
   const Muxed out = mux(muxer, capture_script(3.2));
   ASSERT_EQ(out.chunks.size(), 4u);
   ASSERT_EQ(out.appended.size(), 4u);
-  for (std::size_t i = 0; i < out.chunks.size(); ++i) EXPECT_EQ(out.appended[i], out.chunks[i].bytes) << i;
-  EXPECT_TRUE(muxer.appended().empty());  // finish added nothing
+  for (std::size_t i = 0; i < out.chunks.size(); ++i) {
+    SCOPED_TRACE(i);
+    const ByteVector& bytes = out.chunks[i].bytes;
+    ASSERT_LT(out.appended[i].size(), bytes.size());
+    EXPECT_TRUE(std::equal(out.appended[i].begin(), out.appended[i].end(), bytes.begin()));
+    // The closed chunk adds its last video frame, a BlockGroup (ID 0xA0), and the audio
+    // pushed after it.
+    EXPECT_EQ(bytes[out.appended[i].size()], 0xA0);
+    std::vector<ReadBlock> blocks = read_chunk(muxer, out.chunks[i]).blocks();
+    const auto last_video = std::find_if(blocks.rbegin(), blocks.rend(), [](const ReadBlock& b) { return b.track == media::kVideoTrackNumber; });
+    blocks.erase(std::prev(last_video.base()), blocks.end());
+    media::MediaChunk appended = out.chunks[i];
+    appended.bytes = out.appended[i];
+    EXPECT_EQ(read_chunk(muxer, appended).blocks(), blocks);
+  }
+  EXPECT_TRUE(muxer.appended().empty());  // finish added to the closed chunk only
 }
 
 TEST(FrameMuxer, EveryAudioPacketGoesToTheChunkItsStartFallsIn) {
@@ -118,7 +141,7 @@ TEST(FrameMuxer, FramesBeforeTheFirstBoundaryHaveNoChunkAndAreDropped) {
   EXPECT_EQ(muxer.dropped_frames(), 3u);
   ASSERT_EQ(out.chunks.size(), 2u);
   EXPECT_EQ(out.chunks[0].start.value, 1000);
-  EXPECT_EQ(read_chunk(muxer, out.chunks[0]).blocks(), expected_blocks(frames, 1000, 2000));
+  EXPECT_EQ(read_chunk(muxer, out.chunks[0]).blocks(), expected_blocks(frames, out.chunks[0], 2000));
 }
 
 TEST(FrameMuxer, VideoOnlyRenditionsMuxVideoAlone) {
@@ -127,7 +150,7 @@ TEST(FrameMuxer, VideoOnlyRenditionsMuxVideoAlone) {
   const Muxed out = mux(muxer, frames);
   ASSERT_TRUE(out.errors.empty());
   ASSERT_EQ(out.chunks.size(), 2u);
-  EXPECT_EQ(read_chunk(muxer, out.chunks[1]).blocks(), expected_blocks(frames, 1000, 2000));
+  EXPECT_EQ(read_chunk(muxer, out.chunks[1]).blocks(), expected_blocks(frames, out.chunks[1], 2000));
 }
 
 TEST(FrameMuxer, AChunkIsCutBeforeItsRelativeTimecodesOverflow) {
@@ -148,8 +171,10 @@ TEST(FrameMuxer, AChunkIsCutBeforeItsRelativeTimecodesOverflow) {
   EXPECT_EQ(out.chunks[1].start.value, 32780);
   EXPECT_EQ(out.chunks[0].duration_ms, 32780u);
   EXPECT_FALSE(out.chunks[1].keyframe);
-  EXPECT_EQ(read_chunk(muxer, out.chunks[0]).blocks(), expected_blocks(frames, 0, 32780));
-  EXPECT_EQ(read_chunk(muxer, out.chunks[1]).blocks(), expected_blocks(frames, 32780, 40000));
+  // An audio packet cut chunk 0: its last video frame (32766 ms) lasts as long as the
+  // one before (33 ms), nearly up to the next at 32800 ms.
+  EXPECT_EQ(read_chunk(muxer, out.chunks[0]).blocks(), expected_blocks(frames, out.chunks[0], 32780, 32799));
+  EXPECT_EQ(read_chunk(muxer, out.chunks[1]).blocks(), expected_blocks(frames, out.chunks[1], 40000));
 }
 
 }  // namespace
