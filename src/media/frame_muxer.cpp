@@ -87,19 +87,23 @@ std::vector<MuxEvent> FrameMuxer::push(const EncodedFrame& frame) {
   } else if (ms - chunk_->start_ms > kMaxRelativeTicks) {
     open_chunk(ms, video && frame.keyframe, events, video ? std::optional(ms) : std::nullopt);
   }
-  if (video) {
-    video_held_ = false;
-    if (last_video_ms_ && ms > *last_video_ms_) last_video_gap_ms_ = ms - *last_video_ms_;
-    last_video_ms_ = ms;
-  }
-  append_block(frame, ms);
+  if (video) video_held_ = false;
+  TrackClock& clock = video ? video_clock_ : audio_clock_;
+  if (clock.last_ms && ms > *clock.last_ms) clock.gap_ms = ms - *clock.last_ms;
+  clock.last_ms = ms;
+  append_block(frame, ms, clock.gap_ms);
   return events;
 }
 
 std::vector<MuxEvent> FrameMuxer::finish() {
   appended_from_ = chunk_ ? chunk_->bytes.size() : 0;
   std::vector<MuxEvent> events;
-  if (chunk_) events.push_back(close_chunk(last_video_ms_.value_or(0) + last_video_gap_ms_, std::nullopt));
+  if (!chunk_) return events;
+  // Where its last frame of either track ends, each lasting as long as the one before.
+  std::int64_t end_ms = chunk_->start_ms;
+  for (const TrackClock* clock : {&video_clock_, &audio_clock_})
+    if (clock->last_ms) end_ms = std::max(end_ms, *clock->last_ms + clock->gap_ms);
+  events.push_back(close_chunk(end_ms, std::nullopt, std::nullopt));
   return events;
 }
 
@@ -119,8 +123,9 @@ std::optional<MuxError> FrameMuxer::check(const EncodedFrame& frame, std::int64_
   if (relative > kMaxRelativeTicks) return std::nullopt;
   if (relative < kMinRelativeTicks)
     return MuxError{MuxErrorCode::kLateFrame, describe_time(frame) + " is before its chunk's start by more than 32.768 s"};
-  const std::size_t held = chunk_->last_video ? chunk_->last_video->bytes.size() + kMaxBlockOverhead + chunk_->after_last_video.size() : 0;
-  if (chunk_->bytes.size() + held + frame.bytes.size() + kMaxBlockOverhead > config_.max_chunk_bytes)
+  std::size_t pending = 0;
+  for (const PendingFrame& f : chunk_->pending) pending += f.bytes.size() + kMaxBlockOverhead;
+  if (chunk_->bytes.size() + pending + frame.bytes.size() + kMaxBlockOverhead > config_.max_chunk_bytes)
     return MuxError{MuxErrorCode::kChunkTooLarge, describe_time(frame) + " would take its chunk above " +
                                                       std::to_string(config_.max_chunk_bytes) + " bytes"};
   return std::nullopt;
@@ -128,7 +133,27 @@ std::optional<MuxError> FrameMuxer::check(const EncodedFrame& frame, std::int64_
 
 void FrameMuxer::open_chunk(std::int64_t start_ms, bool keyframe, std::vector<MuxEvent>& events,
                             std::optional<std::int64_t> next_video_ms) {
-  if (chunk_) events.push_back(close_chunk(start_ms, next_video_ms));
+  std::optional<PendingFrame> carried;
+  if (chunk_) {
+    // Where one chunk ends and the next begins, every frame before must have ended and
+    // none after may have begun: Firefox's MSE takes a Cluster whose first block starts
+    // before the end of what it already holds for a new stream (it starts its demuxer
+    // over and drops the delta frames up to the next keyframe), and Chromium refuses a
+    // Cluster whose blocks go back in time. Audio packets rarely end where a video
+    // frame begins, so when one runs past the video frame that opens the next chunk,
+    // the next chunk opens with that packet instead, and the video frame before it is
+    // said to end there (a hole of less than a packet in the video, which both browsers
+    // play across).
+    std::vector<PendingFrame>& pending = chunk_->pending;
+    const auto last_audio = std::find_if(pending.rbegin(), pending.rend(),
+                                         [](const PendingFrame& f) { return f.track == FrameTrack::kAudio; });
+    if (next_video_ms && last_audio != pending.rend() && last_audio->ms + last_audio->gap_ms > *next_video_ms) {
+      carried = std::move(*last_audio);
+      pending.erase(std::prev(last_audio.base()));
+      start_ms = std::min(start_ms, carried->ms);
+    }
+    events.push_back(close_chunk(start_ms, next_video_ms, carried ? std::optional(carried->ms) : std::nullopt));
+  }
   chunk_.emplace();
   chunk_->seq = ChunkSeq{next_seq_++};
   chunk_->start_ms = start_ms;
@@ -143,14 +168,24 @@ void FrameMuxer::open_chunk(std::int64_t start_ms, bool keyframe, std::vector<Mu
   mkvmuxer::WriteID(&writer, libwebm::kMkvCluster);
   mkvmuxer::SerializeInt(&writer, static_cast<mkvmuxer::int64>(mkvmuxer::kEbmlUnknownValue), 8);
   mkvmuxer::WriteEbmlElement(&writer, libwebm::kMkvTimecode, static_cast<mkvmuxer::uint64>(start_ms));
+  if (carried) chunk_->pending.push_back(std::move(*carried));
 }
 
-MediaChunk FrameMuxer::close_chunk(std::int64_t end_ms, std::optional<std::int64_t> next_video_ms) {
-  if (chunk_->last_video) {
-    // The chunk's last video frame lasts until the next one; when that is not known
-    // (the stream ended, or an audio packet cut the chunk), as long as the one before.
-    const std::int64_t until = next_video_ms.value_or(chunk_->last_video->ms + last_video_gap_ms_);
-    write_held(std::max<std::int64_t>(1, until - chunk_->last_video->ms));
+MediaChunk FrameMuxer::close_chunk(std::int64_t end_ms, std::optional<std::int64_t> next_video_ms,
+                                   std::optional<std::int64_t> next_audio_ms) {
+  while (!chunk_->pending.empty()) {
+    const PendingFrame& f = chunk_->pending.front();
+    if (front_followed()) {
+      write_pending_front(std::nullopt);
+      continue;
+    }
+    // The chunk's last frame of its track lasts until the track's next frame, or the
+    // next chunk's start if that comes first; where the next frame is not known (the
+    // end of the stream, a chunk cut by an audio packet, audio ending before the
+    // boundary), as long as the frame before it.
+    const std::optional<std::int64_t> next = f.track == FrameTrack::kVideo ? next_video_ms : next_audio_ms;
+    const std::int64_t until = next ? std::min(*next, end_ms) : f.ms + f.gap_ms;
+    write_pending_front(std::max<std::int64_t>(1, until - f.ms));
   }
   MediaChunk out;
   out.seq = chunk_->seq;
@@ -165,58 +200,65 @@ MediaChunk FrameMuxer::close_chunk(std::int64_t end_ms, std::optional<std::int64
   return out;
 }
 
-void FrameMuxer::append_block(const EncodedFrame& frame, std::int64_t ms) {
-  if (frame.track == FrameTrack::kAudio) {
-    // Behind a held video frame, audio waits with it: blocks stay in the order pushed.
-    write_simple_block(chunk_->last_video ? chunk_->after_last_video : chunk_->bytes, kAudioTrackNumber,
-                       ms - chunk_->start_ms, frame.keyframe, frame.bytes);
-    return;
+void FrameMuxer::append_block(const EncodedFrame& frame, std::int64_t ms, std::int64_t gap_ms) {
+  PendingFrame& f = chunk_->pending.emplace_back();
+  if (!spare_bytes_.empty()) {
+    f.bytes = std::move(spare_bytes_.back());
+    spare_bytes_.pop_back();
   }
-  write_held(std::nullopt);
-  HeldVideo& held = chunk_->last_video.emplace();
-  held.bytes.swap(spare_video_bytes_);
-  held.bytes.assign(frame.bytes.begin(), frame.bytes.end());
-  held.ms = ms;
-  held.keyframe = frame.keyframe;
-  held.reference_ms = ms - std::max<std::int64_t>(1, last_video_gap_ms_);
+  f.bytes.assign(frame.bytes.begin(), frame.bytes.end());
+  f.track = frame.track;
+  f.ms = ms;
+  f.keyframe = frame.keyframe;
+  f.gap_ms = gap_ms;
+  // A video frame that does not open a chunk says the chunk goes on: every frame before
+  // it of a track that has one after now knows where it ends. (An audio packet cannot
+  // say so: the one after it may yet open the next chunk, and then the packet is that
+  // chunk's last, which must say where it ends.)
+  if (frame.track != FrameTrack::kVideo) return;
+  while (!chunk_->pending.empty() && front_followed()) write_pending_front(std::nullopt);
 }
 
-void FrameMuxer::write_held(std::optional<std::int64_t> duration_ms) {
-  if (!chunk_->last_video) return;
-  HeldVideo& held = *chunk_->last_video;
-  const std::int64_t relative = held.ms - chunk_->start_ms;
+bool FrameMuxer::front_followed() const {
+  const std::vector<PendingFrame>& pending = chunk_->pending;
+  return std::any_of(pending.begin() + 1, pending.end(), [&](const PendingFrame& f) { return f.track == pending.front().track; });
+}
+
+void FrameMuxer::write_pending_front(std::optional<std::int64_t> duration_ms) {
+  PendingFrame& f = chunk_->pending.front();
+  const bool video = f.track == FrameTrack::kVideo;
+  const std::uint64_t track = video ? kVideoTrackNumber : kAudioTrackNumber;
+  const std::int64_t relative = f.ms - chunk_->start_ms;
   if (!duration_ms) {
-    write_simple_block(chunk_->bytes, kVideoTrackNumber, relative, held.keyframe, held.bytes);
+    write_simple_block(chunk_->bytes, track, relative, f.keyframe, f.bytes);
   } else {
-    // The chunk's last video frame says how long it lasts, so a player that takes the
-    // chunks one by one knows where it ends. Without it Firefox guesses short, sees a
-    // gap before the next chunk and, when that one opens on a delta frame, drops all
-    // of it up to the next keyframe.
+    // A track's last frame in the chunk says how long it lasts, so a player that takes
+    // the chunks one by one knows where it ends. Left to guess, Firefox guessed short,
+    // took the gap before the next chunk for a break in the stream and, when that chunk
+    // opened on a delta frame, dropped all of it up to the next keyframe.
     ByteVector block;
     ByteVectorWriter block_writer(block);
-    mkvmuxer::WriteUInt(&block_writer, kVideoTrackNumber);
+    mkvmuxer::WriteUInt(&block_writer, track);
     mkvmuxer::SerializeInt(&block_writer, relative, 2);
     mkvmuxer::SerializeInt(&block_writer, 0, 1);  // a Block's flags carry no keyframe bit
     const auto duration = static_cast<mkvmuxer::uint64>(*duration_ms);
     // A delta frame names the frame before it; a BlockGroup without one is a keyframe.
-    const bool delta = !held.keyframe;
-    const mkvmuxer::int64 reference = held.reference_ms - held.ms;
+    const bool delta = !f.keyframe;
+    const auto reference = static_cast<mkvmuxer::int64>(-std::max<std::int64_t>(1, f.gap_ms));
     const mkvmuxer::uint64 group_size =
-        mkvmuxer::EbmlMasterElementSize(libwebm::kMkvBlock, block.size() + held.bytes.size()) + block.size() +
-        held.bytes.size() + mkvmuxer::EbmlElementSize(libwebm::kMkvBlockDuration, duration) +
+        mkvmuxer::EbmlMasterElementSize(libwebm::kMkvBlock, block.size() + f.bytes.size()) + block.size() +
+        f.bytes.size() + mkvmuxer::EbmlElementSize(libwebm::kMkvBlockDuration, duration) +
         (delta ? mkvmuxer::EbmlElementSize(libwebm::kMkvReferenceBlock, reference) : 0);
     ByteVectorWriter writer(chunk_->bytes);
     mkvmuxer::WriteEbmlMasterElement(&writer, libwebm::kMkvBlockGroup, group_size);
-    mkvmuxer::WriteEbmlMasterElement(&writer, libwebm::kMkvBlock, block.size() + held.bytes.size());
+    mkvmuxer::WriteEbmlMasterElement(&writer, libwebm::kMkvBlock, block.size() + f.bytes.size());
     writer.write(block);
-    writer.write(held.bytes);
+    writer.write(f.bytes);
     mkvmuxer::WriteEbmlElement(&writer, libwebm::kMkvBlockDuration, duration);
     if (delta) mkvmuxer::WriteEbmlElement(&writer, libwebm::kMkvReferenceBlock, reference);
   }
-  chunk_->bytes.insert(chunk_->bytes.end(), chunk_->after_last_video.begin(), chunk_->after_last_video.end());
-  chunk_->after_last_video.clear();
-  spare_video_bytes_ = std::move(held.bytes);
-  chunk_->last_video.reset();
+  spare_bytes_.push_back(std::move(f.bytes));
+  chunk_->pending.erase(chunk_->pending.begin());
 }
 
 std::vector<MuxEvent> FrameMuxer::refuse(const EncodedFrame& frame, MuxError error) {

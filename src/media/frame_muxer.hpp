@@ -6,14 +6,15 @@
 // opens on a delta frame says so (keyframe false).
 //
 // Each chunk is a Cluster of unknown size (8-byte size 0x01FFFFFFFFFFFFFF): its Timecode
-// (the chunk's start, ms), then a block per frame in the order pushed. Every block but
-// the chunk's last video frame is a SimpleBlock (track, 16-bit relative timecode, flags
-// 0x80 on a keyframe, the frame); that one is a BlockGroup with its BlockDuration (and
-// a ReferenceBlock when it is a delta frame), since nothing after it in the chunk says
-// where it ends. So each video frame is written when the next one arrives, with the
-// audio pushed in between. The bytes grow by appending only: what appended() hands out
-// push by push is the chunk's final bytes but the last video frame and the audio after
-// it, which the closed chunk adds; published progressively or whole, they hash the same.
+// (the chunk's start, ms), then a block per frame in the order pushed. Each track's last
+// frame in the chunk is a BlockGroup with its BlockDuration (and a ReferenceBlock when
+// it is a delta frame), since nothing after it in the chunk says where it ends; every
+// other frame is a SimpleBlock (track, 16-bit relative timecode, flags 0x80 on a
+// keyframe, the frame). So a frame is written once the next frame of its track arrives
+// (and the frames pushed after it wait with it). The bytes grow by appending only: what
+// appended() hands out push by push is the chunk's final bytes but for the frames still
+// waiting when it closes, which the closed chunk adds; published progressively or
+// whole, they hash the same.
 #pragma once
 
 #include <cstdint>
@@ -53,32 +54,37 @@ class FrameMuxer {
   // errors) until the next keyframe, since the frames between reference what is
   // missing; audio goes on.
   std::vector<MuxEvent> push(const EncodedFrame& frame);
-  // The stream ended: the open chunk, lasting until its last video frame ends.
+  // The stream ended: the open chunk, lasting until its last frame ends.
   std::vector<MuxEvent> finish();
 
   // The bytes the last push added to the open chunk: a new Cluster's header when it
-  // opened one, an audio frame's block, or the block of the video frame before this one
-  // (and the audio behind it); none when it was refused or dropped. Valid until the
-  // next call.
+  // opened one, then the blocks of the frames this one let go (the frame of its track
+  // before it, and those pushed after that one); none when it was refused or dropped.
+  // Valid until the next call.
   ByteView appended() const;
   // Frames dropped without an error: before the first boundary, or held back video.
   std::uint64_t dropped_frames() const { return dropped_frames_; }
 
  private:
-  // A video frame is written once the next one says how long it lasts.
-  struct HeldVideo {
-    ByteVector bytes;
+  // A frame is written once the next frame of its track says how long it lasts.
+  struct PendingFrame {
+    FrameTrack track = FrameTrack::kVideo;
     std::int64_t ms = 0;
     bool keyframe = false;
-    std::int64_t reference_ms = 0;  // the video frame before it
+    std::int64_t gap_ms = 0;  // to its track's frame before it
+    ByteVector bytes;
+  };
+  // The time of a track's last frame, and its distance to the one before.
+  struct TrackClock {
+    std::optional<std::int64_t> last_ms;
+    std::int64_t gap_ms = 0;
   };
   struct OpenChunk {
     ChunkSeq seq;
     std::int64_t start_ms = 0;
     bool keyframe = false;
     ByteVector bytes;
-    std::optional<HeldVideo> last_video;
-    ByteVector after_last_video;  // the audio blocks pushed since, written after it
+    std::vector<PendingFrame> pending;  // in the order pushed
   };
 
   explicit FrameMuxer(InitSegment init, MuxerConfig config);
@@ -87,12 +93,15 @@ class FrameMuxer {
   // `next_video_ms`: the video frame that opens the chunk, if a video frame does.
   void open_chunk(std::int64_t start_ms, bool keyframe, std::vector<MuxEvent>& events,
                   std::optional<std::int64_t> next_video_ms);
-  MediaChunk close_chunk(std::int64_t end_ms, std::optional<std::int64_t> next_video_ms);
-  void append_block(const EncodedFrame& frame, std::int64_t ms);
-  // Writes the held video frame, then the audio pushed behind it: a SimpleBlock while the
-  // chunk goes on (nullopt: the next frame says where it ends), a BlockGroup with its
-  // BlockDuration as the chunk's last.
-  void write_held(std::optional<std::int64_t> duration_ms);
+  // `next_video_ms`, `next_audio_ms`: each track's next frame, where known.
+  MediaChunk close_chunk(std::int64_t end_ms, std::optional<std::int64_t> next_video_ms,
+                         std::optional<std::int64_t> next_audio_ms);
+  void append_block(const EncodedFrame& frame, std::int64_t ms, std::int64_t gap_ms);
+  // Whether a later frame of the first pending frame's track is pending too.
+  bool front_followed() const;
+  // Writes the first pending frame: a SimpleBlock (nullopt: a later frame of its track
+  // in the chunk says where it ends), else a BlockGroup with its BlockDuration.
+  void write_pending_front(std::optional<std::int64_t> duration_ms);
   std::vector<MuxEvent> refuse(const EncodedFrame& frame, MuxError error);
 
   InitSegment init_;
@@ -100,13 +109,12 @@ class FrameMuxer {
   std::uint64_t next_seq_;
   std::optional<OpenChunk> chunk_;
   std::optional<std::int64_t> last_video_us_, last_audio_us_;
-  std::optional<std::int64_t> last_video_ms_;  // the last video frame kept, and its distance to the one before
-  std::int64_t last_video_gap_ms_ = 0;
+  TrackClock video_clock_, audio_clock_;  // of the frames kept
   // No keyframe yet, or a refused video frame: video dropped until the next keyframe.
   bool video_held_ = true;
   std::size_t appended_from_ = 0;
   std::size_t last_chunk_bytes_ = 0;
-  ByteVector spare_video_bytes_;  // a held frame's storage, kept for the next
+  std::vector<ByteVector> spare_bytes_;  // written frames' storage, kept for the next ones
   std::uint64_t dropped_frames_ = 0;
 };
 

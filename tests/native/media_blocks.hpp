@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ostream>
 #include <vector>
 
 #include "core/bytes.hpp"
@@ -21,6 +22,12 @@ struct ReadBlock {
   std::int64_t duration = 0;  // a BlockGroup's BlockDuration, in ticks; 0 without one
   bool operator==(const ReadBlock&) const = default;
 };
+
+// How gtest shows a block when a comparison fails.
+inline void PrintTo(const ReadBlock& b, std::ostream* os) {
+  *os << "{track " << b.track << " at " << b.time << (b.keyframe ? " key" : "") << " lasting " << b.duration << ", "
+      << b.frame.size() << " bytes}";
+}
 
 struct ReadCluster {
   std::uint64_t timecode = 0;
