@@ -25,7 +25,7 @@ import { TypedEventTarget } from './typed-event-target.js';
  *   larger than the source are left out.
  * @property {number} [chunkMs] Capture time per chunk: every rendition cuts a chunk on the same frame. A
  *   chunk is published once complete, so its length is a floor under every viewer's latency (docs/BENCHMARKS.md:
- *   250 ms chunks took Chromium viewers from ~2 s to ~1 s glass-to-glass; Firefox viewers stall on them).
+ *   250 ms chunks took Chromium and Firefox viewers from ~2 s to ~0.9 s behind the camera).
  * @property {number} [keyframeMs] Capture time per group of pictures: every rendition's encoder is asked for a
  *   keyframe on the same boundary, the first at or after each multiple of it. Joiners start, and viewers switch
  *   rendition, on those chunks; a keyframe on every short chunk would spend the bitrate on keyframes. By default
