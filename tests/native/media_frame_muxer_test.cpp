@@ -36,6 +36,20 @@ std::vector<ReadBlock> expected_blocks(const std::vector<ScriptFrame>& frames, c
   return expected_blocks(frames, chunk, to_ms, chunk.start.value + chunk.duration_ms);
 }
 
+// capture_script's frames with a boundary every 250 ms and a keyframe on every fourth.
+std::vector<ScriptFrame> quarter_second_script(double seconds) {
+  std::vector<ScriptFrame> frames = capture_script(seconds);
+  std::int64_t last_quarter = -1;  // of the previous video frame
+  for (ScriptFrame& f : frames) {
+    if (!f.video()) continue;
+    const std::int64_t quarter = f.timestamp_us / 250'000;
+    f.boundary = quarter != last_quarter;
+    f.keyframe = f.boundary && quarter % 4 == 0;
+    last_quarter = quarter;
+  }
+  return frames;
+}
+
 TEST(FrameMuxer, ChunksOpenAtBoundariesAndReadBackFrameForFrame) {
   media::FrameMuxer muxer = make_muxer(vp8_rendition(640, 360), {Epoch{2}, ChunkSeq{40}});
   const std::vector<ScriptFrame> frames = capture_script(3.5, 0, 5'000'000);
@@ -74,15 +88,7 @@ TEST(FrameMuxer, ChunksShorterThanAGroupOfPicturesOpenOnDeltaFrames) {
   // Boundaries every 250 ms, a keyframe on every fourth: the chunks between open on a
   // delta frame, say so, and hold every frame of their quarter second.
   media::FrameMuxer muxer = make_muxer(vp8_rendition(640, 360));
-  std::vector<ScriptFrame> frames = capture_script(2.0);
-  std::int64_t last_quarter = -1;  // of the previous video frame
-  for (ScriptFrame& f : frames) {
-    if (!f.video()) continue;
-    const std::int64_t quarter = f.timestamp_us / 250'000;
-    f.boundary = quarter != last_quarter;
-    f.keyframe = f.boundary && quarter % 4 == 0;
-    last_quarter = quarter;
-  }
+  const std::vector<ScriptFrame> frames = quarter_second_script(2.0);
   const Muxed out = mux(muxer, frames);
   ASSERT_TRUE(out.errors.empty()) << out.errors.front().detail;
   ASSERT_EQ(out.chunks.size(), 8u);
@@ -129,15 +135,7 @@ TEST(FrameMuxer, EachChunkEndsWhereTheNextBeginsThoughAudioAndVideoFramesDoNotLi
   // chunk's start, and every block of a chunk starts at or after its own, in time order
   // (what Firefox's MSE and Chromium's each need to take the chunks as one stream).
   media::FrameMuxer muxer = make_muxer(vp8_rendition(640, 360));
-  std::vector<ScriptFrame> frames = capture_script(2.0);
-  std::int64_t last_quarter = -1;
-  for (ScriptFrame& f : frames) {
-    if (!f.video()) continue;
-    const std::int64_t quarter = f.timestamp_us / 250'000;
-    f.boundary = quarter != last_quarter;
-    f.keyframe = f.boundary && quarter % 4 == 0;
-    last_quarter = quarter;
-  }
+  const std::vector<ScriptFrame> frames = quarter_second_script(2.0);
   const Muxed out = mux(muxer, frames);
   ASSERT_TRUE(out.errors.empty());
   std::vector<std::int64_t> starts;
