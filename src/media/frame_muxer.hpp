@@ -10,11 +10,14 @@
 // frame in the chunk is a BlockGroup with its BlockDuration (and a ReferenceBlock when
 // it is a delta frame), since nothing after it in the chunk says where it ends; every
 // other frame is a SimpleBlock (track, 16-bit relative timecode, flags 0x80 on a
-// keyframe, the frame). So a frame is written once the next frame of its track arrives
-// (and the frames pushed after it wait with it). The bytes grow by appending only: what
-// appended() hands out push by push is the chunk's final bytes but for the frames still
-// waiting when it closes, which the closed chunk adds; published progressively or
-// whole, they hash the same.
+// keyframe, the frame). So a frame is written once the next frame of its track has come
+// and a video frame after it says the chunk goes on (the frames pushed after it wait
+// with it). Every frame of a chunk ends by the next chunk's start, and every block
+// starts at or after its own chunk's, in time order: an audio packet that runs past the
+// video frame opening the next chunk opens that chunk instead (docs/PROTOCOL.md, "Where
+// chunks meet"). The bytes grow by appending only: what appended() hands out push by
+// push is the chunk's final bytes but for the frames still waiting when it closes,
+// which the closed chunk adds; published progressively or whole, they hash the same.
 #pragma once
 
 #include <cstdint>
@@ -58,9 +61,9 @@ class FrameMuxer {
   std::vector<MuxEvent> finish();
 
   // The bytes the last push added to the open chunk: a new Cluster's header when it
-  // opened one, then the blocks of the frames this one let go (the frame of its track
-  // before it, and those pushed after that one); none when it was refused or dropped.
-  // Valid until the next call.
+  // opened one, then, for a video frame, the blocks of the frames it let go (in the order
+  // pushed, up to the first still waiting for the next of its track); none when it was
+  // refused or dropped. Valid until the next call.
   ByteView appended() const;
   // Frames dropped without an error: before the first boundary, or held back video.
   std::uint64_t dropped_frames() const { return dropped_frames_; }
