@@ -21,13 +21,12 @@ constexpr std::int64_t kKeyframeFlag = 0x80;
 // Block's, the header, a BlockDuration and a ReferenceBlock (ID, size, 8-byte value).
 constexpr std::uint64_t kMaxBlockOverhead = 2 * (1 + 8) + kBlockHeaderBytes + 2 * (1 + 1 + 8);
 
-void write_simple_block(ByteVector& out, std::uint64_t track, std::int64_t relative_ms, bool keyframe, ByteView frame) {
-  ByteVectorWriter writer(out);
-  mkvmuxer::WriteID(&writer, libwebm::kMkvSimpleBlock);
-  mkvmuxer::WriteUInt(&writer, kBlockHeaderBytes + frame.size());
+// A SimpleBlock's or a Block's content: the header (kBlockHeaderBytes), then the frame.
+void write_block_content(ByteVectorWriter& writer, std::uint64_t track, std::int64_t relative_ms, std::int64_t flags,
+                         ByteView frame) {
   mkvmuxer::WriteUInt(&writer, track);
   mkvmuxer::SerializeInt(&writer, relative_ms, 2);
-  mkvmuxer::SerializeInt(&writer, keyframe ? kKeyframeFlag : 0, 1);
+  mkvmuxer::SerializeInt(&writer, flags, 1);
   writer.write(frame);
 }
 
@@ -229,31 +228,26 @@ void FrameMuxer::write_pending_front(std::optional<std::int64_t> duration_ms) {
   const bool video = f.track == FrameTrack::kVideo;
   const std::uint64_t track = video ? kVideoTrackNumber : kAudioTrackNumber;
   const std::int64_t relative = f.ms - chunk_->start_ms;
+  const mkvmuxer::uint64 content = kBlockHeaderBytes + f.bytes.size();
+  ByteVectorWriter writer(chunk_->bytes);
   if (!duration_ms) {
-    write_simple_block(chunk_->bytes, track, relative, f.keyframe, f.bytes);
+    mkvmuxer::WriteEbmlMasterElement(&writer, libwebm::kMkvSimpleBlock, content);
+    write_block_content(writer, track, relative, f.keyframe ? kKeyframeFlag : 0, f.bytes);
   } else {
     // A track's last frame in the chunk says how long it lasts, so a player that takes
     // the chunks one by one knows where it ends. Left to guess, Firefox guessed short,
     // took the gap before the next chunk for a break in the stream and, when that chunk
     // opened on a delta frame, dropped all of it up to the next keyframe.
-    ByteVector block;
-    ByteVectorWriter block_writer(block);
-    mkvmuxer::WriteUInt(&block_writer, track);
-    mkvmuxer::SerializeInt(&block_writer, relative, 2);
-    mkvmuxer::SerializeInt(&block_writer, 0, 1);  // a Block's flags carry no keyframe bit
     const auto duration = static_cast<mkvmuxer::uint64>(*duration_ms);
     // A delta frame names the frame before it; a BlockGroup without one is a keyframe.
     const bool delta = !f.keyframe;
     const auto reference = static_cast<mkvmuxer::int64>(-std::max<std::int64_t>(1, f.gap_ms));
-    const mkvmuxer::uint64 group_size =
-        mkvmuxer::EbmlMasterElementSize(libwebm::kMkvBlock, block.size() + f.bytes.size()) + block.size() +
-        f.bytes.size() + mkvmuxer::EbmlElementSize(libwebm::kMkvBlockDuration, duration) +
-        (delta ? mkvmuxer::EbmlElementSize(libwebm::kMkvReferenceBlock, reference) : 0);
-    ByteVectorWriter writer(chunk_->bytes);
+    const mkvmuxer::uint64 group_size = mkvmuxer::EbmlMasterElementSize(libwebm::kMkvBlock, content) + content +
+                                        mkvmuxer::EbmlElementSize(libwebm::kMkvBlockDuration, duration) +
+                                        (delta ? mkvmuxer::EbmlElementSize(libwebm::kMkvReferenceBlock, reference) : 0);
     mkvmuxer::WriteEbmlMasterElement(&writer, libwebm::kMkvBlockGroup, group_size);
-    mkvmuxer::WriteEbmlMasterElement(&writer, libwebm::kMkvBlock, block.size() + f.bytes.size());
-    writer.write(block);
-    writer.write(f.bytes);
+    mkvmuxer::WriteEbmlMasterElement(&writer, libwebm::kMkvBlock, content);
+    write_block_content(writer, track, relative, 0, f.bytes);  // a Block's flags carry no keyframe bit
     mkvmuxer::WriteEbmlElement(&writer, libwebm::kMkvBlockDuration, duration);
     if (delta) mkvmuxer::WriteEbmlElement(&writer, libwebm::kMkvReferenceBlock, reference);
   }
